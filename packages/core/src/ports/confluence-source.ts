@@ -1,0 +1,108 @@
+/**
+ * Where pages come from. The default implementation talks to Confluence Cloud or Data Center through
+ * confluence.js; tests use `@archon/fake-confluence` over real HTTP.
+ *
+ * The port is shaped for cheap syncs: {@link ConfluenceSource.listPageRefs} returns ids, versions and
+ * parents without bodies, so a no-change resync or a deletion check never downloads a page body, and
+ * {@link ConfluenceSource.getPages} fetches bodies only for the pages that changed.
+ */
+
+/** Lifecycle state of a page as Confluence reports it. `deleted` means the page no longer exists at all. */
+export type PageStatus = "current" | "archived" | "trashed" | "deleted" | "draft";
+
+/** A Confluence space, resolved from its key. */
+export interface ConfluenceSpace {
+  /** Numeric space id (Cloud v2 uses it in URLs); Data Center has one too. */
+  readonly id: string;
+  readonly key: string;
+  readonly name: string;
+  /** Id of the space's home page, if Confluence reports one. */
+  readonly homepageId?: string | null;
+}
+
+/** What a listing returns for every page: enough to diff against the store, no body. */
+export interface PageRef {
+  readonly id: string;
+  readonly title: string;
+  /** Confluence's version number; bumps on every content edit. */
+  readonly version: number;
+  readonly status: PageStatus;
+  /** Direct parent page id, or `null` for a top-level page of the space. */
+  readonly parentId: string | null;
+  /** Labels, when the listing carries them; `undefined` when this listing cannot tell. */
+  readonly labels?: readonly string[];
+  /** ISO timestamp of the current version, when known. */
+  readonly updatedAt?: string | null;
+}
+
+/** A page with its storage-format body. */
+export interface ConfluencePage extends PageRef {
+  readonly spaceKey: string;
+  /** Confluence storage format (XHTML with `ac:` and `ri:` elements). */
+  readonly body: string;
+  readonly labels: readonly string[];
+  /** Ancestor ids, root first, when the API returned them; the engine derives them from parents otherwise. */
+  readonly ancestors?: readonly string[];
+  /** Account id (Cloud) or user key (Data Center) of the version's author. */
+  readonly authorId: string | null;
+  readonly createdAt: string | null;
+  readonly updatedAt: string | null;
+  /** Absolute URL a person can open. */
+  readonly webUrl: string;
+}
+
+/** A wait the source made before retrying a request; the engine turns these into events and metrics. */
+export interface SourceWait {
+  readonly kind: "rate-limited" | "retry";
+  /** 1-based attempt that failed. */
+  readonly attempt: number;
+  readonly delayMs: number;
+  /** HTTP status, or the network error code (`ECONNRESET`, `ETIMEDOUT`, ...). */
+  readonly reason: string;
+  /** The request that failed, without query secrets, e.g. `GET /wiki/api/v2/spaces/42/pages`. */
+  readonly request: string;
+}
+
+/** Per-call options: cancellation and observers the engine uses for events and metrics. */
+export interface SourceCallOptions {
+  readonly signal?: AbortSignal;
+  /** Called once for every HTTP request sent, retries included. */
+  readonly onRequest?: () => void;
+  /** Called before every wait between attempts. */
+  readonly onWait?: (wait: SourceWait) => void;
+}
+
+/** Reads a Confluence site. Implementations must be safe to call concurrently. */
+export interface ConfluenceSource {
+  /** `cloud` or `datacenter`; affects only how URLs and auth are built. */
+  readonly deployment: "cloud" | "datacenter";
+  /** Site base URL without credentials, e.g. `https://acme.atlassian.net`. */
+  readonly baseUrl: string;
+
+  /** Verifies that the site answers and the credentials are accepted; throws a coded error otherwise. */
+  checkConnection(options?: SourceCallOptions): Promise<void>;
+
+  /** Resolves a space key; throws `SOURCE_NOT_FOUND` when the space does not exist or is not visible. */
+  getSpace(spaceKey: string, options?: SourceCallOptions): Promise<ConfluenceSpace>;
+
+  /**
+   * Every page of the space in the given statuses, in batches, without bodies.
+   * @default statuses ["current"]
+   */
+  listPageRefs(
+    space: ConfluenceSpace,
+    options?: SourceCallOptions & { readonly statuses?: readonly PageStatus[] },
+  ): AsyncIterable<PageRef[]>;
+
+  /** Every current page of the space with its body, in batches; the cheapest way to fetch a whole space. */
+  listPages(space: ConfluenceSpace, options?: SourceCallOptions): AsyncIterable<ConfluencePage[]>;
+
+  /**
+   * Pages modified at or after `since`, with bodies. Implementations may return pages modified slightly
+   * earlier (query windows are minute-granular) and may repeat a page; the engine de-duplicates by id and version.
+   */
+  listChangedSince(space: ConfluenceSpace, since: Date, options?: SourceCallOptions): AsyncIterable<ConfluencePage[]>;
+
+  /** The given pages with bodies, in batches. Ids that no longer exist are omitted, not errors. */
+  getPages(space: ConfluenceSpace, ids: readonly string[], options?: SourceCallOptions): AsyncIterable<ConfluencePage[]>;
+}

@@ -1,0 +1,21 @@
+/** Turns texts into vectors. */
+
+export interface EmbedResult {
+  /** One vector per input, in input order, each of length {@link Embedder.dimensions}. */
+  readonly embeddings: number[][];
+  /** Tokens the provider billed (or the embedder estimated) for this call. */
+  readonly tokens: number;
+  /** Provider requests made for this call, retries included. @default 1 */
+  readonly requests?: number;
+}
+
+/** Implementations must return one vector per input, in order, of {@link Embedder.dimensions} finite numbers. */
+export interface Embedder {
+  /** Stable id stored with every vector, e.g. `openai:text-embedding-3-small`. */
+  readonly modelId: string;
+  /** Length of every vector; the store checks it against its column. */
+  readonly dimensions: number;
+  /** Most inputs per call; the engine batches to this. @default 2048 */
+  readonly maxBatchSize: number;
+  embed(texts: readonly string[], options?: { readonly signal?: AbortSignal }): Promise<EmbedResult>;
+}

@@ -1,0 +1,259 @@
+/**
+ * Where synced pages, chunks, vectors, sync state and sources live. `InMemoryKnowledgeStore` is the reference;
+ * `@archon/confluence-pg-store` is the PostgreSQL + pgvector implementation. Every implementation passes
+ * `describeKnowledgeStore` from `@archon/confluence-core/testing`.
+ */
+import type { PageMetadata } from "./converter.js";
+import type { PageStatus } from "./confluence-source.js";
+
+/** How a sync finds pages that left the space. */
+export type DeletionStrategy =
+  /** List every page id on every sync (a few cheap requests) and remove what vanished, was trashed or archived. */
+  | "listing"
+  /** Same check, but only on full syncs; incremental syncs never remove pages. */
+  | "full-only"
+  /** Never remove pages. */
+  | "never";
+
+/** A configured Confluence space to keep in sync. Credentials are never part of it. */
+export interface SourceRecord {
+  /** Stable id; also `archon_sources.source_id`. */
+  readonly sourceId: string;
+  readonly name: string;
+  readonly deployment: "cloud" | "datacenter";
+  /** Site base URL, no credentials. */
+  readonly baseUrl: string;
+  readonly spaceKey: string;
+  readonly deletionStrategy: DeletionStrategy;
+  /** Also remove archived pages (they are kept otherwise). @default true */
+  readonly removeArchived: boolean;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** Free-form, JSON-serialisable; the store keeps it as given. */
+  readonly metadata?: Record<string, unknown>;
+}
+
+/** What the store remembers of a page to decide whether a sync must touch it. */
+export interface StoredPageState {
+  readonly pageId: string;
+  readonly version: number;
+  /** sha-256 of the storage body the page was indexed from. */
+  readonly contentHash: string;
+  readonly parentId: string | null;
+  readonly path: string;
+  readonly title: string;
+  readonly status: PageStatus;
+}
+
+/** One page as stored, without its chunks. */
+export interface PageRecord {
+  readonly sourceId: string;
+  readonly pageId: string;
+  readonly spaceKey: string;
+  readonly title: string;
+  readonly version: number;
+  readonly contentHash: string;
+  readonly status: PageStatus;
+  readonly parentId: string | null;
+  /** Ancestor ids, root first. */
+  readonly ancestors: readonly string[];
+  /** Materialized path `/rootId/.../pageId`. */
+  readonly path: string;
+  /** 0 for a top-level page. */
+  readonly depth: number;
+  readonly webUrl: string;
+  readonly authorId: string | null;
+  readonly createdAt: string | null;
+  readonly updatedAt: string | null;
+  readonly labels: readonly string[];
+  readonly metadata: PageMetadata;
+  readonly markdown: string;
+  /** When this row was last written. */
+  readonly indexedAt: string;
+}
+
+/** One chunk with its vector. */
+export interface ChunkRecord {
+  readonly chunkNumber: number;
+  readonly content: string;
+  /** sha-256 of `content`. */
+  readonly hash: string;
+  readonly breadcrumb: readonly string[];
+  readonly tokens: number;
+  readonly embedding: readonly number[];
+  /** `Embedder.modelId` that produced `embedding`. */
+  readonly embeddingModel: string;
+}
+
+/** A page whose indexing failed; retried by the next sync. */
+export interface FailedPage {
+  readonly pageId: string;
+  readonly version: number;
+  readonly title: string;
+  readonly error: string;
+  readonly code: string;
+  readonly attempts: number;
+  readonly failedAt: string;
+}
+
+/** Per-source sync bookkeeping. */
+export interface SyncState {
+  readonly sourceId: string;
+  /** Start time (ISO) of the last sync that completed; the next incremental sync asks for changes since then. */
+  readonly watermark: string | null;
+  readonly lastMode: "full" | "incremental" | null;
+  readonly lastCompletedAt: string | null;
+  /** Set while a sync runs; a crashed sync leaves it behind so the next one resumes. */
+  readonly checkpoint: SyncCheckpoint | null;
+  readonly failedPages: Readonly<Record<string, FailedPage>>;
+}
+
+/** Written after every batch. */
+export interface SyncCheckpoint {
+  readonly operationId: string;
+  readonly mode: "full" | "incremental";
+  readonly startedAt: string;
+  /** Pages finished (indexed, skipped or failed) by this operation so far. */
+  readonly pagesDone: number;
+  readonly updatedAt: string;
+}
+
+/** Metrics of one sync; the engine returns them and hands them to the store. */
+export interface SyncMetrics {
+  readonly operationId: string;
+  readonly mode: "full" | "incremental";
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly durationMs: number;
+  readonly pagesListed: number;
+  readonly pagesFetched: number;
+  readonly pagesIndexed: number;
+  readonly pagesSkipped: number;
+  readonly pagesMoved: number;
+  readonly pagesDeleted: number;
+  readonly pagesFailed: number;
+  readonly chunksWritten: number;
+  readonly chunksReused: number;
+  readonly embeddingCalls: number;
+  readonly embeddingTokens: number;
+  readonly apiRequests: number;
+  readonly retries: number;
+  readonly rateLimitWaits: number;
+  readonly rateLimitWaitMs: number;
+}
+
+/** Moves and renames change only these fields; the chunks stay. */
+export interface PagePlacement {
+  readonly pageId: string;
+  readonly title: string;
+  readonly parentId: string | null;
+  readonly ancestors: readonly string[];
+  readonly path: string;
+  readonly depth: number;
+  readonly status: PageStatus;
+}
+
+export interface SearchFilters {
+  readonly sourceIds?: readonly string[];
+  readonly spaceKeys?: readonly string[];
+  /** Pages carrying all of these labels. */
+  readonly labels?: readonly string[];
+  /** Materialized path prefix, e.g. `/1/42` for page 42 and its subtree. */
+  readonly pathPrefix?: string;
+  readonly authorIds?: readonly string[];
+  /** ISO timestamp; pages updated at or after it. */
+  readonly updatedAfter?: string;
+}
+
+export type SearchMode = "hybrid" | "vector" | "keyword";
+
+export interface SearchQuery {
+  readonly text: string;
+  /** Required for `hybrid` and `vector`; its length must equal the store's dimension for `embeddingModel`. */
+  readonly embedding?: readonly number[];
+  readonly embeddingModel?: string;
+  /** @default "hybrid" */
+  readonly mode?: SearchMode;
+  /** @default 10 */
+  readonly limit?: number;
+  readonly filters?: SearchFilters;
+}
+
+export interface SearchHit {
+  readonly sourceId: string;
+  readonly pageId: string;
+  readonly chunkNumber: number;
+  readonly title: string;
+  readonly url: string;
+  readonly breadcrumb: readonly string[];
+  readonly content: string;
+  /** Higher is better; Reciprocal Rank Fusion score in hybrid mode, similarity or rank score otherwise. */
+  readonly score: number;
+  /** Which legs found this chunk. */
+  readonly matched: { readonly vector: boolean; readonly keyword: boolean };
+}
+
+export interface PageListQuery {
+  readonly sourceId: string;
+  /** Only direct children of this page; `null` for top-level pages. */
+  readonly parentId?: string | null;
+  /** Only pages whose path starts with this prefix. */
+  readonly pathPrefix?: string;
+  /** @default 50 */
+  readonly limit?: number;
+  /** Opaque cursor from a previous {@link PageList.nextCursor}. */
+  readonly cursor?: string | null;
+}
+
+/** A page in a listing: no Markdown, no metadata. */
+export type PageSummary = Omit<PageRecord, "markdown" | "metadata"> & { readonly childCount: number };
+
+export interface PageList {
+  readonly items: PageSummary[];
+  readonly nextCursor: string | null;
+  readonly total: number;
+}
+
+export interface KnowledgeStore {
+  /** Creates or replaces a source's configuration. */
+  upsertSource(source: SourceRecord): Promise<void>;
+  getSource(sourceId: string): Promise<SourceRecord | null>;
+  listSources(): Promise<SourceRecord[]>;
+  /** Removes the source with its pages, chunks, sync state and progress; nothing else. */
+  deleteSource(sourceId: string): Promise<void>;
+
+  /** State of every stored page of the source: small enough to hold in memory for 100k pages. */
+  getPageStates(sourceId: string): Promise<Map<string, StoredPageState>>;
+
+  /**
+   * Atomically replaces a page row and all its chunks: a reader never sees half a page, and a crash leaves
+   * either the old or the new page.
+   */
+  writePage(page: PageRecord, chunks: readonly ChunkRecord[]): Promise<void>;
+
+  /** Updates title, parent, path and status of pages whose content did not change. */
+  updatePlacements(sourceId: string, placements: readonly PagePlacement[]): Promise<void>;
+
+  /** Removes pages and their chunks. Unknown ids are ignored. */
+  deletePages(sourceId: string, pageIds: readonly string[]): Promise<void>;
+
+  getPage(sourceId: string, pageId: string): Promise<PageRecord | null>;
+  getChunks(sourceId: string, pageId: string): Promise<ChunkRecord[]>;
+  listPages(query: PageListQuery): Promise<PageList>;
+
+  /**
+   * Stored vectors for chunk texts, keyed by text hash, for one model and dimension, across all sources:
+   * an unchanged text is never embedded twice, even after its source was re-created.
+   */
+  findEmbeddings(embeddingModel: string, dimensions: number, hashes: readonly string[]): Promise<Map<string, number[]>>;
+
+  getSyncState(sourceId: string): Promise<SyncState | null>;
+  saveSyncState(state: SyncState): Promise<void>;
+  /** Records a finished sync's metrics with the source. */
+  saveSyncMetrics(sourceId: string, metrics: SyncMetrics): Promise<void>;
+
+  search(query: SearchQuery): Promise<SearchHit[]>;
+
+  /** Releases connections; the store is unusable afterwards. */
+  close?(): Promise<void>;
+}

@@ -1,0 +1,53 @@
+/**
+ * Receives the same stream of events as `ConfluenceSync`'s emitter, as one discriminated union, e.g. to persist
+ * progress (`PgProgressSink`) or forward it to a UI. A sink that throws is logged and does not stop the sync.
+ */
+import type { SyncMetrics } from "./knowledge-store.js";
+
+export type SyncMode = "full" | "incremental";
+
+/** Where the pipeline currently is. */
+export type SyncStage = "listing" | "fetching" | "converting" | "chunking" | "embedding" | "storing" | "deleting" | "done";
+
+export interface SyncProgress {
+  readonly operationId: string;
+  readonly sourceId: string;
+  readonly stage: SyncStage;
+  /** Pages the sync will look at; grows while listing. */
+  readonly total: number;
+  /** Pages finished: indexed + skipped + failed. */
+  readonly done: number;
+  readonly indexed: number;
+  readonly skipped: number;
+  readonly failed: number;
+  readonly deleted: number;
+  /** 0-100, monotonic within one sync. */
+  readonly percent: number;
+  /** Estimated milliseconds left, `null` until enough pages finished to tell. */
+  readonly etaMs: number | null;
+  readonly rateLimitWaits: number;
+}
+
+/** Every payload carries the `operationId` and the `sourceId`. */
+export interface SyncEventMap {
+  "sync-start": { operationId: string; sourceId: string; mode: SyncMode; resumed: boolean; startedAt: string };
+  "page-indexed": { operationId: string; sourceId: string; pageId: string; title: string; version: number; chunks: number; embedded: number };
+  "page-skipped": { operationId: string; sourceId: string; pageId: string; reason: "unchanged" | "moved" | "not-current" };
+  "page-deleted": { operationId: string; sourceId: string; pageId: string; reason: "vanished" | "trashed" | "archived" | "deleted" };
+  "page-failed": { operationId: string; sourceId: string; pageId: string; title: string; code: string; error: string };
+  "rate-limited": { operationId: string; sourceId: string; delayMs: number; attempt: number; request: string };
+  retry: { operationId: string; sourceId: string; delayMs: number; attempt: number; reason: string; request: string };
+  progress: SyncProgress;
+  "sync-end": { operationId: string; sourceId: string; metrics: SyncMetrics };
+  "sync-error": { operationId: string; sourceId: string; code: string; error: string; metrics: SyncMetrics };
+}
+
+export type SyncEventName = keyof SyncEventMap;
+
+/** One event as a discriminated union on `type`. */
+export type SyncEvent = { [K in SyncEventName]: { type: K } & SyncEventMap[K] }[SyncEventName];
+
+export interface ProgressSink {
+  /** Called for every event in order; the engine awaits it, so a slow sink slows the sync (backpressure). */
+  handle(event: SyncEvent): void | Promise<void>;
+}
