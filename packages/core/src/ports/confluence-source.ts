@@ -104,5 +104,9 @@ export interface ConfluenceSource {
   listChangedSince(space: ConfluenceSpace, since: Date, options?: SourceCallOptions): AsyncIterable<ConfluencePage[]>;
 
   /** The given pages with bodies, in batches. Ids that no longer exist are omitted, not errors. */
-  getPages(space: ConfluenceSpace, ids: readonly string[], options?: SourceCallOptions): AsyncIterable<ConfluencePage[]>;
+  getPages(
+    space: ConfluenceSpace,
+    ids: readonly string[],
+    options?: SourceCallOptions,
+  ): AsyncIterable<ConfluencePage[]>;
 }

@@ -3,8 +3,9 @@
  * `@archon/confluence-pg-store` is the PostgreSQL + pgvector implementation. Every implementation passes
  * `describeKnowledgeStore` from `@archon/confluence-core/testing`.
  */
-import type { PageMetadata } from "./converter.js";
+
 import type { PageStatus } from "./confluence-source.js";
+import type { PageMetadata } from "./converter.js";
 
 /** How a sync finds pages that left the space. */
 export type DeletionStrategy =

@@ -7,7 +7,15 @@ import type { SyncMetrics } from "./knowledge-store.js";
 export type SyncMode = "full" | "incremental";
 
 /** Where the pipeline currently is. */
-export type SyncStage = "listing" | "fetching" | "converting" | "chunking" | "embedding" | "storing" | "deleting" | "done";
+export type SyncStage =
+  | "listing"
+  | "fetching"
+  | "converting"
+  | "chunking"
+  | "embedding"
+  | "storing"
+  | "deleting"
+  | "done";
 
 export interface SyncProgress {
   readonly operationId: string;
@@ -31,9 +39,27 @@ export interface SyncProgress {
 /** Every payload carries the `operationId` and the `sourceId`. */
 export interface SyncEventMap {
   "sync-start": { operationId: string; sourceId: string; mode: SyncMode; resumed: boolean; startedAt: string };
-  "page-indexed": { operationId: string; sourceId: string; pageId: string; title: string; version: number; chunks: number; embedded: number };
-  "page-skipped": { operationId: string; sourceId: string; pageId: string; reason: "unchanged" | "moved" | "not-current" };
-  "page-deleted": { operationId: string; sourceId: string; pageId: string; reason: "vanished" | "trashed" | "archived" | "deleted" };
+  "page-indexed": {
+    operationId: string;
+    sourceId: string;
+    pageId: string;
+    title: string;
+    version: number;
+    chunks: number;
+    embedded: number;
+  };
+  "page-skipped": {
+    operationId: string;
+    sourceId: string;
+    pageId: string;
+    reason: "unchanged" | "moved" | "not-current";
+  };
+  "page-deleted": {
+    operationId: string;
+    sourceId: string;
+    pageId: string;
+    reason: "vanished" | "trashed" | "archived" | "deleted";
+  };
   "page-failed": { operationId: string; sourceId: string; pageId: string; title: string; code: string; error: string };
   "rate-limited": { operationId: string; sourceId: string; delayMs: number; attempt: number; request: string };
   retry: { operationId: string; sourceId: string; delayMs: number; attempt: number; reason: string; request: string };

@@ -1,0 +1,2 @@
+// Public exports of this module; filled in as it grows.
+export {};

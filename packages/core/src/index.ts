@@ -1,0 +1,12 @@
+export * from "./chunk/index.js";
+export * from "./confluence/index.js";
+export * from "./convert/index.js";
+export * from "./embed/index.js";
+export type { SyncErrorCode } from "./errors.js";
+export { ConfluenceSyncError, describeError, isConfluenceSyncError } from "./errors.js";
+export { sha256 } from "./hash.js";
+export type { Logger } from "./logger.js";
+export { silentLogger } from "./logger.js";
+export type * from "./ports/index.js";
+export * from "./store/index.js";
+export * from "./sync/index.js";

@@ -1,0 +1,2 @@
+// See testing/index.ts.
+export {};
