@@ -52,7 +52,7 @@ export interface SyncEventMap {
     operationId: string;
     sourceId: string;
     pageId: string;
-    reason: "unchanged" | "moved" | "not-current";
+    reason: "unchanged" | "moved" | "not-current" | "gave-up";
   };
   "page-deleted": {
     operationId: string;

@@ -1,2 +1,6 @@
-// Public exports of this module; filled in as it grows.
-export {};
+export type { SyncEvents } from "./engine.js";
+export { ConfluenceSync, syncConfluenceSpace } from "./engine.js";
+export type { Placement, TreeNode } from "./hierarchy.js";
+export { Hierarchy, toPath } from "./hierarchy.js";
+export type { ConfluenceSyncOptions, SyncRunOptions, SyncTuning, SyncTuningInput } from "./options.js";
+export { runOptionsSchema, syncTuningSchema } from "./options.js";

@@ -1,0 +1,348 @@
+import { randomUUID } from "node:crypto";
+import { EventEmitter } from "eventemitter3";
+import { ConfluenceSyncError, describeError, isConfluenceSyncError } from "../errors.js";
+import { silentLogger } from "../logger.js";
+import type { ConfluencePage, ConfluenceSpace, PageRef, SourceCallOptions } from "../ports/confluence-source.js";
+import type { SourceRecord, StoredPageState, SyncMetrics, SyncState } from "../ports/knowledge-store.js";
+import type { SyncEventMap, SyncEventName, SyncMode } from "../ports/progress-sink.js";
+import { Hierarchy, type TreeNode } from "./hierarchy.js";
+import {
+  type ConfluenceSyncOptions,
+  runOptionsSchema,
+  type SyncRunOptions,
+  type SyncTuning,
+  syncTuningSchema,
+} from "./options.js";
+import { PageProcessor } from "./page-processor.js";
+import { pipeBatches } from "./pool.js";
+import { ProgressTracker } from "./progress-tracker.js";
+import { emptySyncState, RunCounters } from "./run-state.js";
+import { parseOrThrow, storeCall } from "./util.js";
+
+/** Listener signatures: one payload argument per event. */
+export type SyncEvents = { [K in SyncEventName]: [event: SyncEventMap[K]] };
+
+/**
+ * Keeps one Confluence space in step with a knowledge store: full and incremental syncs, deletion and move
+ * detection, resumable checkpoints, typed events. Orchestration only: all I/O goes through the ports.
+ *
+ * @example
+ * const sync = new ConfluenceSync({ source, store, embedder });
+ * sync.on("progress", (p) => console.log(p.percent));
+ * const metrics = await sync.run({ sourceId: "eng-wiki", mode: "incremental" });
+ */
+export class ConfluenceSync extends EventEmitter<SyncEvents> {
+  readonly #options: ConfluenceSyncOptions;
+  readonly #tuning: SyncTuning;
+  readonly #running = new Map<string, string>();
+
+  constructor(options: ConfluenceSyncOptions) {
+    super();
+    for (const field of ["source", "store", "embedder", "converter", "chunker"] as const) {
+      if (!options?.[field])
+        throw new ConfluenceSyncError("CONFIG_INVALID", `ConfluenceSync: option "${field}" is required.`);
+    }
+    this.#tuning = parseOrThrow(syncTuningSchema, options, "ConfluenceSync options");
+    this.#options = options;
+  }
+
+  /** Operation id of the sync running for a source in this instance, if any. */
+  runningOperation(sourceId: string): string | undefined {
+    return this.#running.get(sourceId);
+  }
+
+  /**
+   * Runs one sync and resolves with its metrics. Rejects with a coded {@link ConfluenceSyncError} after emitting
+   * `sync-error`; stored pages stay as they were before the failing page, and the next run resumes.
+   */
+  async run(options: SyncRunOptions): Promise<SyncMetrics> {
+    const parsed = parseOrThrow(runOptionsSchema, options, "sync run options");
+    const running = this.#running.get(parsed.sourceId);
+    if (running) {
+      throw new ConfluenceSyncError(
+        "SYNC_ALREADY_RUNNING",
+        `A sync of source "${parsed.sourceId}" is already running (operation ${running}).`,
+      );
+    }
+    const operationId = parsed.operationId ?? randomUUID();
+    this.#running.set(parsed.sourceId, operationId);
+    try {
+      return await new SyncRun(
+        this,
+        this.#options,
+        this.#tuning,
+        parsed.sourceId,
+        parsed.mode,
+        operationId,
+        options.signal,
+      ).run();
+    } finally {
+      this.#running.delete(parsed.sourceId);
+    }
+  }
+}
+
+/** Runs one sync: a shorthand for `new ConfluenceSync(options).run(run)`. */
+export function syncConfluenceSpace(options: ConfluenceSyncOptions & SyncRunOptions): Promise<SyncMetrics> {
+  return new ConfluenceSync(options).run(options);
+}
+
+/** State of one run; lives only as long as the run. */
+class SyncRun {
+  readonly counters = new RunCounters();
+  readonly tracker: ProgressTracker;
+  readonly logger;
+  state!: SyncState;
+  #sinkChain: Promise<void> = Promise.resolve();
+  #tree = new Map<string, TreeNode>();
+  #hierarchy: Hierarchy | null = null;
+
+  constructor(
+    private readonly emitter: ConfluenceSync,
+    readonly options: ConfluenceSyncOptions,
+    readonly tuning: SyncTuning,
+    readonly sourceId: string,
+    public mode: SyncMode,
+    readonly operationId: string,
+    readonly signal: AbortSignal | undefined,
+  ) {
+    this.tracker = new ProgressTracker(operationId, sourceId);
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  /** Options for every source call: cancellation, request counting, and wait events. */
+  get call(): SourceCallOptions {
+    return {
+      signal: this.signal,
+      onRequest: () => {
+        this.counters.apiRequests += 1;
+      },
+      onWait: (wait) => {
+        const base = {
+          operationId: this.operationId,
+          sourceId: this.sourceId,
+          delayMs: wait.delayMs,
+          attempt: wait.attempt,
+        };
+        if (wait.kind === "rate-limited") {
+          this.counters.rateLimitWaits += 1;
+          this.counters.rateLimitWaitMs += wait.delayMs;
+          this.tracker.rateLimitWaits += 1;
+          this.emit("rate-limited", { ...base, request: wait.request });
+        } else {
+          this.counters.retries += 1;
+          this.emit("retry", { ...base, reason: wait.reason, request: wait.request });
+        }
+      },
+    };
+  }
+
+  emit<K extends SyncEventName>(name: K, payload: SyncEventMap[K]): void {
+    try {
+      (this.emitter.emit as (n: string, p: unknown) => boolean)(name, payload);
+    } catch (error) {
+      this.logger.warn({ event: name, err: describeError(error) }, "sync event listener threw");
+    }
+    const sinks = this.options.sinks ?? [];
+    if (sinks.length === 0) return;
+    const event = { type: name, ...payload } as never;
+    this.#sinkChain = this.#sinkChain.then(async () => {
+      for (const sink of sinks) {
+        try {
+          await sink.handle(event);
+        } catch (error) {
+          this.logger.warn({ event: name, err: describeError(error) }, "progress sink failed");
+        }
+      }
+    });
+  }
+
+  /** Waits for sinks to catch up: a slow sink slows the sync instead of queueing without bound. */
+  drainSinks(): Promise<void> {
+    return this.#sinkChain;
+  }
+
+  progress(force = false): void {
+    if (this.tracker.shouldEmit(force)) this.emit("progress", this.tracker.snapshot());
+  }
+
+  setStage(stage: ProgressTracker["stage"]): void {
+    if (this.tracker.stage !== stage) {
+      this.tracker.stage = stage;
+      this.progress(true);
+    }
+  }
+
+  throwIfAborted(): void {
+    if (this.signal?.aborted) throw new ConfluenceSyncError("SYNC_ABORTED", `Sync ${this.operationId} was cancelled.`);
+  }
+
+  setParent(pageId: string, parentId: string | null): void {
+    const known = this.#tree.get(pageId);
+    if (known && known.parentId === parentId) return;
+    this.#tree.set(pageId, { parentId });
+    this.#hierarchy = null;
+  }
+
+  placement(pageId: string) {
+    this.#hierarchy ??= new Hierarchy(this.#tree);
+    return this.#hierarchy.placement(pageId);
+  }
+
+  async saveState(patch: Partial<SyncState>): Promise<void> {
+    this.state = { ...this.state, ...patch };
+    await storeCall("save the sync state", () => this.options.store.saveSyncState(this.state));
+  }
+
+  async checkpoint(): Promise<void> {
+    await this.saveState({
+      checkpoint: {
+        operationId: this.operationId,
+        mode: this.mode,
+        startedAt: this.state.checkpoint?.startedAt ?? new Date().toISOString(),
+        pagesDone: this.tracker.done,
+        updatedAt: new Date().toISOString(),
+      },
+    });
+    await this.drainSinks();
+  }
+
+  async run(): Promise<SyncMetrics> {
+    const { store } = this.options;
+    const startedAt = new Date();
+    const embedding = { calls: 0, tokens: 0 };
+    let processor: PageProcessor | undefined;
+    try {
+      const record = await storeCall("read the source", () => store.getSource(this.sourceId));
+      if (!record) {
+        throw new ConfluenceSyncError(
+          "CONFIG_INVALID",
+          `No source "${this.sourceId}" in the store; create it with store.upsertSource() before syncing.`,
+        );
+      }
+      this.state =
+        (await storeCall("read the sync state", () => store.getSyncState(this.sourceId))) ??
+        emptySyncState(this.sourceId);
+      const resumed = this.state.checkpoint !== null;
+      if (this.state.checkpoint?.mode === "full") this.mode = "full";
+      if (this.mode === "incremental" && !this.state.watermark) this.mode = "full";
+      this.emit("sync-start", {
+        operationId: this.operationId,
+        sourceId: this.sourceId,
+        mode: this.mode,
+        resumed,
+        startedAt: startedAt.toISOString(),
+      });
+      await this.saveState({ checkpoint: null });
+      await this.checkpoint();
+
+      const space = await this.options.source.getSpace(record.spaceKey, this.call);
+      const stored = await storeCall("read page states", () => store.getPageStates(this.sourceId));
+      processor = new PageProcessor(this, record, stored);
+      await this.#sync(record, space, stored, processor);
+
+      const finishedAt = new Date();
+      Object.assign(embedding, processor.embeddingUsage());
+      const metrics = this.counters.toMetrics(this.operationId, this.mode, startedAt, finishedAt, embedding);
+      await this.saveState({
+        watermark: startedAt.toISOString(),
+        lastMode: this.mode,
+        lastCompletedAt: finishedAt.toISOString(),
+        checkpoint: null,
+      });
+      await storeCall("save sync metrics", () => store.saveSyncMetrics(this.sourceId, metrics));
+      this.emit("progress", this.tracker.snapshot(true));
+      this.emit("sync-end", { operationId: this.operationId, sourceId: this.sourceId, metrics });
+      await this.drainSinks();
+      return metrics;
+    } catch (thrown) {
+      const error = this.#coded(thrown);
+      if (processor) Object.assign(embedding, processor.embeddingUsage());
+      const metrics = this.counters.toMetrics(this.operationId, this.mode, startedAt, new Date(), embedding);
+      if (this.state) {
+        // Keep the checkpoint: the next run resumes. Failed pages recorded so far are kept too.
+        await this.saveState({}).catch((e) =>
+          this.logger.error({ err: describeError(e) }, "could not save sync state"),
+        );
+      }
+      this.logger.error({ operationId: this.operationId, code: error.code, err: error.message }, "sync failed");
+      this.emit("sync-error", {
+        operationId: this.operationId,
+        sourceId: this.sourceId,
+        code: error.code,
+        error: error.message,
+        metrics,
+      });
+      await this.drainSinks();
+      throw error;
+    }
+  }
+
+  #coded(error: unknown): ConfluenceSyncError {
+    if (this.signal?.aborted && !isConfluenceSyncError(error, "SYNC_ABORTED")) {
+      return new ConfluenceSyncError("SYNC_ABORTED", `Sync ${this.operationId} was cancelled.`, { cause: error });
+    }
+    if (error instanceof ConfluenceSyncError) return error;
+    return new ConfluenceSyncError("SOURCE_UNAVAILABLE", `Sync failed: ${describeError(error)}`, {
+      cause: error,
+      retryable: true,
+    });
+  }
+
+  async #sync(
+    record: SourceRecord,
+    space: ConfluenceSpace,
+    stored: Map<string, StoredPageState>,
+    processor: PageProcessor,
+  ) {
+    for (const [id, page] of stored) this.setParent(id, page.parentId);
+    // A full sync always lists: it needs the whole tree. An incremental one lists only to find deletions and moves.
+    const refs =
+      this.mode === "full" || record.deletionStrategy === "listing" ? await this.#listRefs(space, record) : null;
+    if (refs) {
+      const deletions =
+        record.deletionStrategy === "listing" || (this.mode === "full" && record.deletionStrategy === "full-only");
+      await processor.reconcileListing(refs, { deletions, verifyAll: this.mode === "full" });
+    } else {
+      processor.retryFailed();
+    }
+    this.setStage("fetching");
+    this.tracker.startProcessing();
+    const handle = (batch: ConfluencePage[]) => processor.processBatch(batch);
+
+    if (this.mode === "incremental" && this.state.watermark) {
+      await pipeBatches(this.options.source.listChangedSince(space, new Date(this.state.watermark), this.call), handle);
+    }
+    const pending = processor.pendingIds().size;
+    if (refs && refs.size > 0 && pending / refs.size > this.tuning.streamThreshold) {
+      // Many pages to fetch: one streamed listing costs far fewer requests than fetching them by id.
+      await pipeBatches(this.options.source.listPages(space, this.call), (batch) =>
+        handle(batch.filter((page) => processor.wants(page.id))),
+      );
+    }
+    // Whatever is still pending (changes the stream missed, failed pages to retry) is fetched by id.
+    const remaining = [...processor.pendingIds()];
+    for (let i = 0; i < remaining.length; i += this.tuning.fetchBatchSize) {
+      const ids = remaining.slice(i, i + this.tuning.fetchBatchSize);
+      await pipeBatches(this.options.source.getPages(space, ids, this.call), handle);
+    }
+    await processor.finish();
+  }
+
+  async #listRefs(space: ConfluenceSpace, record: SourceRecord): Promise<Map<string, PageRef>> {
+    this.setStage("listing");
+    const statuses = record.removeArchived ? (["current"] as const) : (["current", "archived"] as const);
+    const refs = new Map<string, PageRef>();
+    for await (const batch of this.options.source.listPageRefs(space, { ...this.call, statuses })) {
+      this.throwIfAborted();
+      for (const ref of batch) {
+        refs.set(ref.id, ref);
+        this.setParent(ref.id, ref.parentId);
+      }
+      this.counters.pagesListed = refs.size;
+    }
+    return refs;
+  }
+}
+
+export type { SyncRun };

@@ -1,0 +1,59 @@
+import { z } from "zod";
+import type { Logger } from "../logger.js";
+import type { Chunker } from "../ports/chunker.js";
+import type { ConfluenceSource } from "../ports/confluence-source.js";
+import type { Converter } from "../ports/converter.js";
+import type { Embedder } from "../ports/embedder.js";
+import type { KnowledgeStore } from "../ports/knowledge-store.js";
+import type { ProgressSink } from "../ports/progress-sink.js";
+
+/** Tuning knobs of the engine, validated once at construction. */
+export const syncTuningSchema = z.object({
+  /** Pages converted, chunked, embedded and stored at the same time. @default 4 */
+  concurrency: z.number().int().min(1).max(64).default(4),
+  /** Texts per embedding call; capped by `embedder.maxBatchSize`. @default 256 */
+  embedBatchSize: z.number().int().min(1).max(4096).default(256),
+  /** Page ids per `getPages` call. @default 100 */
+  fetchBatchSize: z.number().int().min(1).max(1000).default(100),
+  /**
+   * In a full sync, when more than this share of the space must be re-fetched, stream the whole space instead of
+   * fetching pages by id (fewer requests). @default 0.2
+   */
+  streamThreshold: z.number().min(0).max(1).default(0.2),
+  /** A page that failed this many syncs in a row is no longer retried until it changes. @default 5 */
+  maxPageAttempts: z.number().int().min(1).max(1000).default(5),
+});
+
+export type SyncTuningInput = z.input<typeof syncTuningSchema>;
+export type SyncTuning = z.output<typeof syncTuningSchema>;
+
+/** The collaborators of one `ConfluenceSync`; the engine never builds them itself. */
+export interface ConfluenceSyncOptions extends SyncTuningInput {
+  readonly source: ConfluenceSource;
+  readonly store: KnowledgeStore;
+  readonly embedder: Embedder;
+  /** @default the storage-format to Markdown converter of this package */
+  readonly converter?: Converter;
+  /** @default the Markdown chunker of this package */
+  readonly chunker?: Chunker;
+  /** Receive every event, in order, like listeners do. */
+  readonly sinks?: readonly ProgressSink[];
+  /** pino-compatible; silent by default. */
+  readonly logger?: Logger;
+  /** Display names for mention rendering. */
+  readonly resolveUser?: (accountId: string) => string | undefined;
+}
+
+export const runOptionsSchema = z.object({
+  sourceId: z.string().min(1, "sourceId is required"),
+  mode: z.enum(["full", "incremental"]).default("incremental"),
+  operationId: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,128}$/, "operationId: letters, digits and _.:- only, at most 128")
+    .optional(),
+});
+
+/** One run of the engine. */
+export interface SyncRunOptions extends z.input<typeof runOptionsSchema> {
+  readonly signal?: AbortSignal;
+}

@@ -1,0 +1,328 @@
+import { describeError, isConfluenceSyncError } from "../errors.js";
+import { sha256 } from "../hash.js";
+import type { ConfluencePage, PageRef, PageStatus } from "../ports/confluence-source.js";
+import type {
+  ChunkRecord,
+  PagePlacement,
+  PageRecord,
+  SourceRecord,
+  StoredPageState,
+} from "../ports/knowledge-store.js";
+import type { SyncEventMap } from "../ports/progress-sink.js";
+import { EmbedBatcher } from "./embed-batcher.js";
+import type { SyncRun } from "./engine.js";
+import { runPool } from "./pool.js";
+import type { FailedPages } from "./run-state.js";
+import { storeCall, stripNul } from "./util.js";
+
+type DeletionReason = SyncEventMap["page-deleted"]["reason"];
+
+/** Decides what each page needs (nothing, a new place, a re-index, removal) and carries it out. */
+export class PageProcessor {
+  readonly #pending = new Set<string>();
+  readonly #counted = new Set<string>();
+  readonly #finished = new Set<string>();
+  readonly #written = new Set<string>();
+  readonly #processedVersion = new Map<string, number>();
+  readonly #deletions = new Map<string, DeletionReason>();
+  readonly #latest = new Map<string, { title: string; status: PageStatus }>();
+  readonly #failed: FailedPages;
+  readonly #batcher: EmbedBatcher;
+  #refs: Map<string, PageRef> | null = null;
+  #mayDelete: boolean;
+
+  constructor(
+    private readonly run: SyncRun,
+    private readonly record: SourceRecord,
+    private readonly stored: Map<string, StoredPageState>,
+  ) {
+    this.#failed = { ...run.state.failedPages };
+    const { embedder } = run.options;
+    this.#batcher = new EmbedBatcher(embedder, Math.min(run.tuning.embedBatchSize, embedder.maxBatchSize), run.signal);
+    this.#mayDelete =
+      record.deletionStrategy === "listing" || (run.mode === "full" && record.deletionStrategy === "full-only");
+  }
+
+  embeddingUsage(): { calls: number; tokens: number } {
+    return { calls: this.#batcher.calls, tokens: this.#batcher.tokens };
+  }
+
+  pendingIds(): Set<string> {
+    return new Set(this.#pending);
+  }
+
+  /** Pages a streamed listing should hand over: those pending, and those the listing did not know yet. */
+  wants(pageId: string): boolean {
+    return this.#pending.has(pageId) || (this.#refs !== null && !this.#refs.has(pageId));
+  }
+
+  /** Compares a complete listing with the store: what to fetch, and what vanished. */
+  async reconcileListing(
+    refs: Map<string, PageRef>,
+    options: { deletions: boolean; verifyAll: boolean },
+  ): Promise<void> {
+    this.#refs = refs;
+    this.#mayDelete = options.deletions;
+    for (const ref of refs.values()) {
+      this.#latest.set(ref.id, { title: ref.title, status: ref.status });
+      if (!this.#keeps(ref.status)) continue;
+      const stored = this.stored.get(ref.id);
+      const failed = this.#failed[ref.id];
+      if (failed && failed.version === ref.version && failed.attempts >= this.run.tuning.maxPageAttempts) {
+        this.#skip(ref.id, "gave-up");
+        continue;
+      }
+      if (!stored || stored.version !== ref.version || failed || options.verifyAll) this.#want(ref.id);
+    }
+    if (options.deletions) {
+      for (const pageId of this.stored.keys()) {
+        const ref = refs.get(pageId);
+        if (!ref) this.#deletions.set(pageId, "vanished");
+        else if (!this.#keeps(ref.status))
+          this.#deletions.set(pageId, ref.status === "archived" ? "archived" : "trashed");
+      }
+    }
+  }
+
+  /** Without a listing, pages that failed last time are fetched again by id. */
+  retryFailed(): void {
+    for (const failed of Object.values(this.#failed)) {
+      if (failed.attempts < this.run.tuning.maxPageAttempts) this.#want(failed.pageId);
+    }
+  }
+
+  async processBatch(batch: readonly ConfluencePage[]): Promise<void> {
+    this.run.counters.pagesFetched += batch.length;
+    await runPool(batch, this.run.tuning.concurrency, (page) => this.#process(page));
+    this.run.state = { ...this.run.state, failedPages: { ...this.#failed } };
+    await this.run.checkpoint();
+    this.run.progress();
+  }
+
+  /** Removals and placement updates, once every page has been seen. */
+  async finish(): Promise<void> {
+    const { store } = this.run.options;
+    const sourceId = this.record.sourceId;
+    this.run.throwIfAborted();
+    if (this.#deletions.size > 0) {
+      this.run.setStage("deleting");
+      const ids = [...this.#deletions.keys()];
+      for (let i = 0; i < ids.length; i += 500) {
+        const slice = ids.slice(i, i + 500);
+        await storeCall("delete pages", () => store.deletePages(sourceId, slice));
+        for (const pageId of slice) {
+          delete this.#failed[pageId];
+          this.run.counters.pagesDeleted += 1;
+          this.run.tracker.deleted += 1;
+          const reason = this.#deletions.get(pageId) ?? "vanished";
+          this.run.emit("page-deleted", { operationId: this.run.operationId, sourceId, pageId, reason });
+        }
+      }
+    }
+    const placements = this.#placements();
+    for (let i = 0; i < placements.length; i += 500) {
+      const slice = placements.slice(i, i + 500);
+      await storeCall("update page placements", () => store.updatePlacements(sourceId, slice));
+    }
+    for (const placement of placements) {
+      this.run.counters.pagesMoved += 1;
+      if (!this.#finished.has(placement.pageId)) this.#skip(placement.pageId, "moved");
+    }
+    this.run.state = { ...this.run.state, failedPages: { ...this.#failed } };
+  }
+
+  #keeps(status: PageStatus): boolean {
+    return status === "current" || (status === "archived" && !this.record.removeArchived);
+  }
+
+  #want(pageId: string): void {
+    this.#pending.add(pageId);
+    this.#count(pageId);
+  }
+
+  #count(pageId: string): void {
+    if (!this.#counted.has(pageId)) {
+      this.#counted.add(pageId);
+      this.run.tracker.total += 1;
+    }
+  }
+
+  #skip(pageId: string, reason: SyncEventMap["page-skipped"]["reason"]): void {
+    this.#count(pageId);
+    this.#finished.add(pageId);
+    this.run.counters.pagesSkipped += 1;
+    this.run.tracker.skipped += 1;
+    this.run.emit("page-skipped", {
+      operationId: this.run.operationId,
+      sourceId: this.record.sourceId,
+      pageId,
+      reason,
+    });
+  }
+
+  /** Stored pages that keep their content but whose title, parent, path or status changed. */
+  #placements(): PagePlacement[] {
+    const out: PagePlacement[] = [];
+    for (const [pageId, stored] of this.stored) {
+      if (this.#written.has(pageId) || this.#deletions.has(pageId)) continue;
+      const latest = this.#latest.get(pageId);
+      const title = latest?.title ?? stored.title;
+      const status = latest?.status ?? stored.status;
+      const place = this.run.placement(pageId);
+      const parentId = place.ancestors.at(-1) ?? null;
+      if (
+        title === stored.title &&
+        status === stored.status &&
+        place.path === stored.path &&
+        parentId === stored.parentId
+      ) {
+        continue;
+      }
+      out.push({ pageId, title, parentId, ancestors: place.ancestors, path: place.path, depth: place.depth, status });
+    }
+    return out;
+  }
+
+  async #process(page: ConfluencePage): Promise<void> {
+    this.run.throwIfAborted();
+    const seen = this.#processedVersion.get(page.id);
+    if (seen !== undefined && seen >= page.version) return;
+    this.#processedVersion.set(page.id, page.version);
+    this.#pending.delete(page.id);
+    this.#latest.set(page.id, { title: page.title, status: page.status });
+    this.run.setParent(page.id, page.parentId);
+    if (!this.#keeps(page.status)) {
+      if (this.#mayDelete && this.stored.has(page.id)) {
+        const reason = page.status === "archived" ? "archived" : page.status === "deleted" ? "deleted" : "trashed";
+        this.#deletions.set(page.id, reason);
+      }
+      return;
+    }
+    this.#count(page.id);
+    const contentHash = sha256(page.body);
+    const stored = this.stored.get(page.id);
+    const failed = this.#failed[page.id];
+    if (stored && stored.version === page.version && stored.contentHash === contentHash && !failed) {
+      this.#skip(page.id, "unchanged");
+      return;
+    }
+    if (failed && failed.version === page.version && failed.attempts >= this.run.tuning.maxPageAttempts) {
+      this.#skip(page.id, "gave-up");
+      return;
+    }
+    await this.#index(page, contentHash);
+  }
+
+  async #index(page: ConfluencePage, contentHash: string): Promise<void> {
+    const { converter, chunker, embedder, store, source, resolveUser } = this.run.options;
+    const sourceId = this.record.sourceId;
+    const title = stripNul(page.title);
+    this.run.tracker.stage = "converting";
+    let markdown: string;
+    let metadata: PageRecord["metadata"];
+    let chunks: ReturnType<NonNullable<typeof chunker>["chunk"]>;
+    try {
+      const context = { pageId: page.id, title, spaceKey: this.record.spaceKey, baseUrl: source.baseUrl, resolveUser };
+      const converted = converter!.convert(page.body, context);
+      markdown = stripNul(converted.markdown);
+      metadata = converted.metadata;
+      chunks = chunker!.chunk(markdown, { title });
+    } catch (error) {
+      return this.#fail(page, "CONVERT_FAILED", error);
+    }
+    this.run.tracker.stage = "embedding";
+    const hashes = [...new Set(chunks.map((chunk) => chunk.hash))];
+    const known = await storeCall("look up stored embeddings", () =>
+      store.findEmbeddings(embedder.modelId, embedder.dimensions, hashes),
+    );
+    const missing = new Map<string, string>();
+    for (const chunk of chunks) if (!known.has(chunk.hash)) missing.set(chunk.hash, chunk.text);
+    try {
+      const vectors = await this.#batcher.embed([...missing.values()]);
+      [...missing.keys()].forEach((hash, i) => known.set(hash, vectors[i]!));
+    } catch (error) {
+      // An outage or a misconfigured model ends the sync; a text the provider rejects fails only its page.
+      const fatal =
+        this.run.signal?.aborted ||
+        (isConfluenceSyncError(error) && (error.retryable || error.code === "EMBED_DIMENSION_MISMATCH"));
+      if (fatal) throw error;
+      return this.#fail(page, "EMBED_FAILED", error);
+    }
+    const place = this.run.placement(page.id);
+    const record: PageRecord = {
+      sourceId,
+      pageId: page.id,
+      spaceKey: page.spaceKey || this.record.spaceKey,
+      title,
+      version: page.version,
+      contentHash,
+      status: page.status,
+      parentId: place.ancestors.at(-1) ?? null,
+      ancestors: place.ancestors,
+      path: place.path,
+      depth: place.depth,
+      webUrl: page.webUrl,
+      authorId: page.authorId,
+      createdAt: page.createdAt,
+      updatedAt: page.updatedAt,
+      labels: this.#refs?.get(page.id)?.labels ?? page.labels,
+      metadata,
+      markdown,
+      indexedAt: new Date().toISOString(),
+    };
+    const records: ChunkRecord[] = chunks.map((chunk) => ({
+      chunkNumber: chunk.index,
+      content: chunk.text,
+      hash: chunk.hash,
+      breadcrumb: chunk.breadcrumb,
+      tokens: chunk.tokens,
+      embedding: known.get(chunk.hash)!,
+      embeddingModel: embedder.modelId,
+    }));
+    this.run.tracker.stage = "storing";
+    await storeCall(`write page ${page.id}`, () => store.writePage(record, records));
+    this.#written.add(page.id);
+    this.#finished.add(page.id);
+    delete this.#failed[page.id];
+    const counters = this.run.counters;
+    counters.pagesIndexed += 1;
+    counters.chunksWritten += records.length;
+    counters.chunksReused += chunks.filter((chunk) => !missing.has(chunk.hash)).length;
+    this.run.tracker.indexed += 1;
+    this.run.emit("page-indexed", {
+      operationId: this.run.operationId,
+      sourceId,
+      pageId: page.id,
+      title,
+      version: page.version,
+      chunks: records.length,
+      embedded: missing.size,
+    });
+    this.run.progress();
+  }
+
+  #fail(page: ConfluencePage, code: string, error: unknown): void {
+    const message = describeError(error);
+    const previous = this.#failed[page.id];
+    this.#failed[page.id] = {
+      pageId: page.id,
+      version: page.version,
+      title: page.title,
+      error: message,
+      code,
+      attempts: previous && previous.version === page.version ? previous.attempts + 1 : 1,
+      failedAt: new Date().toISOString(),
+    };
+    this.#finished.add(page.id);
+    this.run.counters.pagesFailed += 1;
+    this.run.tracker.failed += 1;
+    this.run.logger.warn({ pageId: page.id, code, err: message }, "page failed");
+    const event = {
+      operationId: this.run.operationId,
+      sourceId: this.record.sourceId,
+      pageId: page.id,
+      title: page.title,
+    };
+    this.run.emit("page-failed", { ...event, code, error: message });
+  }
+}

@@ -1,0 +1,56 @@
+import type { FailedPage, SyncMetrics, SyncState } from "../ports/knowledge-store.js";
+import type { SyncMode } from "../ports/progress-sink.js";
+
+/** Mutable counters of one run, turned into {@link SyncMetrics} at the end. */
+export class RunCounters {
+  pagesListed = 0;
+  pagesFetched = 0;
+  pagesIndexed = 0;
+  pagesSkipped = 0;
+  pagesMoved = 0;
+  pagesDeleted = 0;
+  pagesFailed = 0;
+  chunksWritten = 0;
+  chunksReused = 0;
+  apiRequests = 0;
+  retries = 0;
+  rateLimitWaits = 0;
+  rateLimitWaitMs = 0;
+
+  toMetrics(
+    operationId: string,
+    mode: SyncMode,
+    startedAt: Date,
+    finishedAt: Date,
+    embedding: { calls: number; tokens: number },
+  ): SyncMetrics {
+    return {
+      operationId,
+      mode,
+      startedAt: startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      durationMs: finishedAt.getTime() - startedAt.getTime(),
+      pagesListed: this.pagesListed,
+      pagesFetched: this.pagesFetched,
+      pagesIndexed: this.pagesIndexed,
+      pagesSkipped: this.pagesSkipped,
+      pagesMoved: this.pagesMoved,
+      pagesDeleted: this.pagesDeleted,
+      pagesFailed: this.pagesFailed,
+      chunksWritten: this.chunksWritten,
+      chunksReused: this.chunksReused,
+      embeddingCalls: embedding.calls,
+      embeddingTokens: embedding.tokens,
+      apiRequests: this.apiRequests,
+      retries: this.retries,
+      rateLimitWaits: this.rateLimitWaits,
+      rateLimitWaitMs: this.rateLimitWaitMs,
+    };
+  }
+}
+
+export function emptySyncState(sourceId: string): SyncState {
+  return { sourceId, watermark: null, lastMode: null, lastCompletedAt: null, checkpoint: null, failedPages: {} };
+}
+
+export type FailedPages = Record<string, FailedPage>;
