@@ -1,2 +1,2 @@
-// Public exports of this module; filled in as it grows.
-export {};
+export type { HashingEmbedderOptions } from "./hashing-embedder.js";
+export { HashingEmbedder, hashingEmbedderOptionsSchema } from "./hashing-embedder.js";
