@@ -1,2 +1,3 @@
-// Public exports of this module; filled in as it grows.
-export {};
+// Storage format to Markdown: the default `Converter`.
+export type { StorageConverterOptions, StorageConverterOptionsInput } from "./storage-converter.js";
+export { createStorageConverter, StorageConverter, storageConverterOptionsSchema } from "./storage-converter.js";

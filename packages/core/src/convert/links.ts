@@ -1,0 +1,150 @@
+import { type Element, isTag } from "domhandler";
+import type { PageLink } from "../ports/converter.js";
+import { escapeInline, linkTarget } from "./markdown.js";
+import { findChild, type Renderer } from "./render.js";
+
+const RESOURCES = new Set([
+  "ri:page",
+  "ri:blog-post",
+  "ri:attachment",
+  "ri:user",
+  "ri:space",
+  "ri:url",
+  "ri:content-entity",
+  "ri:shortcut",
+]);
+
+function trimBase(url: string): string {
+  return url.endsWith("/") ? url.slice(0, -1) : url;
+}
+
+/** Site URL of an attachment of the current (or another) page, or the bare filename when the site is unknown. */
+export function attachmentUrl(r: Renderer, filename: string, ownerId?: string): string {
+  const pageId = ownerId ?? r.context.pageId;
+  const base = r.context.baseUrl;
+  if (base !== undefined && pageId !== undefined) {
+    return `${trimBase(base)}/download/attachments/${encodeURIComponent(pageId)}/${encodeURIComponent(filename)}`;
+  }
+  return filename.replace(/ /g, "%20");
+}
+
+/** Resolves and records a link to a page; returns the URL when the target is known. */
+export function pageLink(r: Renderer, resource: Element, anchor: string | undefined): PageLink {
+  const title = resource.attribs["ri:content-title"] ?? "";
+  const spaceKey = resource.attribs["ri:space-key"] ?? r.context.spaceKey;
+  const contentId = resource.attribs["ri:content-id"];
+  let url = title === "" ? undefined : r.context.resolvePageUrl?.(title, spaceKey);
+  if (url === undefined && contentId !== undefined && r.context.baseUrl !== undefined) {
+    url = `${trimBase(r.context.baseUrl)}/pages/viewpage.action?pageId=${encodeURIComponent(contentId)}`;
+  }
+  if (url !== undefined && anchor !== undefined && anchor !== "") url += `#${encodeURIComponent(anchor)}`;
+  const link: PageLink = {
+    title,
+    ...(spaceKey === undefined ? {} : { spaceKey }),
+    ...(contentId === undefined ? {} : { contentId }),
+    ...(url === undefined ? {} : { url }),
+  };
+  if (title !== "" || contentId !== undefined) r.meta.pageLink(link);
+  return link;
+}
+
+/** `@Display Name` through the resolver, otherwise `@accountId`. */
+export function renderUser(r: Renderer, user: Element): string {
+  const id = user.attribs["ri:account-id"] ?? user.attribs["ri:userkey"] ?? user.attribs["ri:username"] ?? "";
+  if (id === "") return "";
+  r.meta.mention(id);
+  const name = r.context.resolveUser?.(id);
+  return `@${escapeInline(name ?? id)}`;
+}
+
+/** `ac:link`, `a` and `ri:url`: Markdown links that keep their text and target. */
+export function renderLink(r: Renderer, element: Element, depth: number): string {
+  if (element.name === "a") {
+    const href = element.attribs.href ?? "";
+    const text = r.inline(element.children, depth).trim();
+    if (href === "") return text;
+    r.meta.url(href);
+    if (text === "") return `<${href}>`;
+    return `[${text}](${linkTarget(href)})`;
+  }
+  if (element.name === "ri:url") {
+    const href = element.attribs["ri:value"] ?? "";
+    r.meta.url(href);
+    return href === "" ? "" : `<${href}>`;
+  }
+  let resource: Element | undefined;
+  let body = "";
+  for (const child of element.children) {
+    if (!isTag(child)) continue;
+    if (RESOURCES.has(child.name)) resource ??= child;
+    else if (child.name === "ac:plain-text-link-body") {
+      const text = r.text(child).replace(/\s+/g, " ").trim();
+      r.meta.text(text);
+      body = escapeInline(text);
+    } else if (child.name === "ac:link-body") body = r.inline(child.children, depth).trim();
+  }
+  const anchor = element.attribs["ac:anchor"];
+  if (resource === undefined) {
+    if (anchor === undefined || anchor === "") return body;
+    return `[${body === "" ? escapeInline(anchor) : body}](#${encodeURIComponent(anchor)})`;
+  }
+  switch (resource.name) {
+    case "ri:user":
+      return renderUser(r, resource);
+    case "ri:attachment": {
+      const filename = resource.attribs["ri:filename"] ?? "";
+      r.meta.attachment(filename);
+      const owner = findChild(resource, "ri:page")?.attribs["ri:content-id"];
+      const text = body === "" ? escapeInline(filename) : body;
+      return filename === "" ? text : `[${text}](${linkTarget(attachmentUrl(r, filename, owner))})`;
+    }
+    case "ri:url": {
+      const href = resource.attribs["ri:value"] ?? "";
+      r.meta.url(href);
+      return href === "" ? body : `[${body === "" ? escapeInline(href) : body}](${linkTarget(href)})`;
+    }
+    case "ri:space": {
+      const key = resource.attribs["ri:space-key"] ?? "";
+      return body === "" ? escapeInline(key) : `${body} (space ${escapeInline(key)})`;
+    }
+    default: {
+      const link = pageLink(r, resource, anchor);
+      const title = escapeInline(link.title);
+      if (link.url !== undefined) return `[${body === "" ? title : body}](${linkTarget(link.url)})`;
+      if (link.title === "") return body;
+      return body === "" || body === title ? `[[${title}]]` : `${body} [[${title}]]`;
+    }
+  }
+}
+
+/** `ac:image` and `img`: `![alt](src "caption")`, keeping alt text, caption and filename. */
+export function renderImage(r: Renderer, element: Element): string {
+  if (element.name === "img") {
+    const src = element.attribs.src ?? "";
+    r.meta.url(src);
+    const alt = element.attribs.alt ?? element.attribs.title ?? "";
+    return src === "" ? escapeInline(alt) : `![${escapeInline(alt)}](${linkTarget(src)})`;
+  }
+  let src = "";
+  let filename = "";
+  let caption = "";
+  for (const child of element.children) {
+    if (!isTag(child)) continue;
+    if (child.name === "ri:attachment") {
+      filename = child.attribs["ri:filename"] ?? "";
+      r.meta.attachment(filename);
+      const owner = findChild(child, "ri:page")?.attribs["ri:content-id"];
+      if (filename !== "") src = attachmentUrl(r, filename, owner);
+    } else if (child.name === "ri:url") {
+      src = child.attribs["ri:value"] ?? "";
+      r.meta.url(src);
+    } else if (child.name === "ac:caption") {
+      caption = r.plain(child.children);
+    }
+  }
+  const alt = element.attribs["ac:alt"] ?? element.attribs["ac:title"] ?? filename;
+  r.meta.text(`${alt} ${caption}`);
+  const title = caption === "" ? "" : ` "${caption.replace(/"/g, '\\"')}"`;
+  if (src === "") return escapeInline(alt);
+  return `![${escapeInline(alt)}](${linkTarget(src)}${title})`;
+}

@@ -1,0 +1,220 @@
+import { type ChildNode, type Element, isTag } from "domhandler";
+import { attachmentUrl, pageLink, renderUser } from "./links.js";
+import { codeSpan, escapeInline, fencedBlock, linkTarget, quoteBlock } from "./markdown.js";
+import { findChild, finishParagraph, type Renderer } from "./render.js";
+
+/** Callout macros and the GitHub alert each becomes. */
+const ALERTS: Readonly<Record<string, string>> = { info: "NOTE", tip: "TIP", note: "IMPORTANT", warning: "WARNING" };
+/** Macros that list or navigate other content: nothing of this page's own text is lost by dropping them. */
+const DROPPED = new Set([
+  "toc",
+  "children",
+  "pagetree",
+  "pagetreesearch",
+  "recently-updated",
+  "contentbylabel",
+  "content-by-label",
+  "livesearch",
+  "blog-posts",
+  "create-from-template",
+  "index",
+  "listlabels",
+  "popular-labels",
+  "related-labels",
+  "navmap",
+  "space-details",
+  "contributors",
+  "contributors-summary",
+  "attachments",
+  "gallery",
+  "anchor",
+  "recently-updated-dashboard",
+  "spaces",
+  "detailssummary",
+  "tasks-report-macro",
+  "page-index",
+]);
+/** Macros whose body is simply part of the page. */
+const TRANSPARENT = new Set([
+  "excerpt",
+  "details",
+  "section",
+  "column",
+  "toc-zone",
+  "div",
+  "span",
+  "center",
+  "table-excerpt",
+]);
+const INLINE = new Set(["status", "anchor", "profile", "emoticon", "lozenge", "span"]);
+const FILES = new Set(["view-file", "viewpdf", "viewdoc", "viewxls", "viewppt", "multimedia", "pdf-viewer", "office"]);
+
+function macroName(element: Element): string {
+  return (element.attribs["ac:name"] ?? "").trim().toLowerCase();
+}
+
+/** Parameters by name; the default (unnamed) parameter is `""`. */
+function parameters(element: Element): Map<string, Element> {
+  const params = new Map<string, Element>();
+  for (const child of element.children) {
+    if (isTag(child) && child.name === "ac:parameter") params.set(child.attribs["ac:name"] ?? "", child);
+  }
+  return params;
+}
+
+/** Whether a macro renders inside a line of text rather than as its own block. */
+export function isInlineMacro(element: Element): boolean {
+  const name = macroName(element);
+  if (INLINE.has(name)) return true;
+  if (name === "jira" || name === "jiraissues") {
+    const params = parameters(element);
+    return params.has("key") && !params.has("jqlQuery") && !params.has("jqlquery");
+  }
+  if (DROPPED.has(name) || TRANSPARENT.has(name) || name in ALERTS) return false;
+  const known = ["code", "noformat", "panel", "expand", "include", "excerpt-include", "html", "widget", "jira"];
+  if (known.includes(name) || FILES.has(name)) return false;
+  return (
+    findChild(element, "ac:rich-text-body") === undefined && findChild(element, "ac:plain-text-body") === undefined
+  );
+}
+
+/** Renders one `ac:structured-macro` (or legacy `ac:macro`) as a block or as inline text. */
+export function renderMacro(r: Renderer, element: Element, depth: number, mode: "block" | "inline"): string {
+  const name = macroName(element) || "unnamed";
+  r.meta.macro(name);
+  const params = parameters(element);
+  const param = (key: string): string => {
+    const value = params.get(key);
+    return value === undefined ? "" : r.plain(value.children);
+  };
+  const richBody = findChild(element, "ac:rich-text-body");
+  const plainBody = findChild(element, "ac:plain-text-body");
+  const body = (): string => (richBody === undefined ? "" : r.blocks(richBody.children, depth));
+
+  if (DROPPED.has(name)) return "";
+  if (TRANSPARENT.has(name)) return mode === "inline" ? r.inline(richBody?.children ?? [], depth) : body();
+  switch (name) {
+    case "code":
+    case "noformat":
+    case "code-block": {
+      const code = plainBody === undefined ? (richBody === undefined ? "" : r.text(richBody)) : r.text(plainBody);
+      const language = name === "noformat" ? "" : (param("language") || param("lang")).toLowerCase();
+      r.meta.text(code, false);
+      r.meta.codeLanguage(language);
+      const title = param("title");
+      const fence = fencedBlock(code, language.replace(/[^\w+#.-]/g, ""));
+      return title === "" ? fence : `**${escapeInline(title)}**\n\n${fence}`;
+    }
+    case "info":
+    case "tip":
+    case "note":
+    case "warning":
+    case "panel": {
+      const title = param("title");
+      const head = [
+        name === "panel" ? "" : `[!${ALERTS[name] ?? "NOTE"}]`,
+        title === "" ? "" : `**${escapeInline(title)}**`,
+      ]
+        .filter((line) => line !== "")
+        .join("\n");
+      if (title !== "") r.meta.text(title);
+      const content = body();
+      const all = head === "" ? content : content === "" ? head : `${head}\n\n${content}`;
+      return all === "" ? "" : quoteBlock(all);
+    }
+    case "expand": {
+      const title = param("title") || "Details";
+      r.meta.text(title);
+      return `<details>\n<summary>${escapeInline(title)}</summary>\n\n${body()}\n\n</details>`;
+    }
+    case "status": {
+      const title = param("title") || param("colour") || param("color");
+      r.meta.text(title);
+      return title === "" ? "" : `[${escapeInline(title)}]`;
+    }
+    case "jira":
+    case "jiraissues": {
+      const key = param("key");
+      const jql = param("jqlQuery") || param("jqlquery") || param("url");
+      if (key !== "") {
+        r.meta.jiraKey(key);
+        const base = r.settings.jiraBaseUrl;
+        const link =
+          base === undefined ? escapeInline(key) : `[${escapeInline(key)}](${base}/browse/${encodeURIComponent(key)})`;
+        if (jql === "") return link;
+      }
+      if (jql !== "") r.meta.text(jql);
+      return jql === "" ? "" : `*Jira issues table:* ${codeSpan(jql)}`;
+    }
+    case "include":
+    case "excerpt-include": {
+      const target = findResource(params);
+      if (target === undefined) return `*${name === "include" ? "Included" : "Excerpt included from"} page*`;
+      const link = pageLink(r, target, undefined);
+      const title = escapeInline(link.title);
+      const ref = link.url === undefined ? `[[${title}]]` : `[${title}](${linkTarget(link.url)})`;
+      return `*${name === "include" ? "Included page" : "Excerpt included from"}:* ${ref}`;
+    }
+    case "profile": {
+      const user = findResource(params);
+      return user?.name === "ri:user" ? renderUser(r, user) : "";
+    }
+    case "html": {
+      const code = plainBody === undefined ? "" : r.text(plainBody);
+      r.meta.text(code, false);
+      return code === "" ? "" : fencedBlock(code, "html");
+    }
+    case "widget": {
+      const url = findResource(params)?.attribs["ri:value"] ?? param("url");
+      r.meta.url(url);
+      return url === "" ? "" : `*Embedded:* <${url}>`;
+    }
+  }
+  if (FILES.has(name)) {
+    const file = findResource(params);
+    const filename = file?.name === "ri:attachment" ? (file.attribs["ri:filename"] ?? "") : param("name");
+    if (filename === "") return "";
+    r.meta.attachment(filename);
+    return `*Attached file:* [${escapeInline(filename)}](${linkTarget(attachmentUrl(r, filename))})`;
+  }
+  return unknownMacro(r, name, richBody, plainBody, depth, mode);
+}
+
+function findResource(params: Map<string, Element>): Element | undefined {
+  for (const param of params.values()) {
+    const stack: ChildNode[] = [...param.children];
+    while (stack.length > 0) {
+      const node = stack.pop() as ChildNode;
+      if (!isTag(node)) continue;
+      if (node.name.startsWith("ri:")) return node;
+      stack.push(...node.children);
+    }
+  }
+  return undefined;
+}
+
+function unknownMacro(
+  r: Renderer,
+  name: string,
+  richBody: Element | undefined,
+  plainBody: Element | undefined,
+  depth: number,
+  mode: "block" | "inline",
+): string {
+  r.warnOnce(`unknown macro "${name}": kept its body`);
+  const note = `*[${escapeInline(name)} macro]*`;
+  if (mode === "inline") {
+    const text = richBody === undefined ? "" : r.inline(richBody.children, depth).trim();
+    return text === "" ? note : `${note} ${text}`;
+  }
+  if (richBody !== undefined) {
+    const content = r.blocks(richBody.children, depth);
+    return content === "" ? note : `${note}\n\n${content}`;
+  }
+  if (plainBody !== undefined) {
+    const text = r.text(plainBody);
+    r.meta.text(text, false);
+    return text.trim() === "" ? note : `${note}\n\n${fencedBlock(text, "")}`;
+  }
+  return finishParagraph(note);
+}

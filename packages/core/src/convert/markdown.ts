@@ -1,0 +1,97 @@
+// Small, linear-time helpers for writing Markdown text.
+
+const INLINE_SPECIALS = /[\\`*[\]]|<(?=[A-Za-z/!?])|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g;
+
+/** Escapes text so Markdown does not read it as syntax; keeps `snake_case` readable. */
+export function escapeInline(text: string): string {
+  return text.replace(INLINE_SPECIALS, (m) => `\\${m}`);
+}
+
+const LINE_START = /^(\s*)(#{1,6}(?=\s|$)|>|[-+](?=\s)|(\d+)([.)])(?=\s)|={3,}|-{3,}|~{3,})/;
+
+/** Escapes what would start a block (`# `, `> `, `- `, `1. `, `---`) at the start of a line of text. */
+export function escapeLineStart(line: string): string {
+  return line.replace(LINE_START, (_m, space: string, token: string, digits?: string, dot?: string) =>
+    digits !== undefined && dot !== undefined ? `${space}${digits}\\${dot}` : `${space}\\${token}`,
+  );
+}
+
+/** A code fence longer than any run of the fence character inside `body`. */
+export function fenceFor(body: string, char = "`"): string {
+  let longest = 0;
+  let run = 0;
+  for (let i = 0; i < body.length; i++) {
+    if (body[i] === char) {
+      run++;
+      if (run > longest) longest = run;
+    } else {
+      run = 0;
+    }
+  }
+  return char.repeat(Math.max(3, longest + 1));
+}
+
+/** A fenced code block; the body is kept byte for byte. */
+export function fencedBlock(body: string, language: string): string {
+  const fence = fenceFor(body);
+  const trimmed = body.endsWith("\n") ? body.slice(0, -1) : body;
+  return `${fence}${language}\n${trimmed}\n${fence}`;
+}
+
+/** An inline code span that survives backticks inside. */
+export function codeSpan(text: string): string {
+  if (text === "") return "";
+  let longest = 0;
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === "`") {
+      run++;
+      if (run > longest) longest = run;
+    } else {
+      run = 0;
+    }
+  }
+  const ticks = "`".repeat(longest + 1);
+  const pad = text.startsWith("`") || text.endsWith("`") ? " " : "";
+  return `${ticks}${pad}${text}${pad}${ticks}`;
+}
+
+/** Wraps inline Markdown in a delimiter, keeping surrounding spaces outside so the emphasis still parses. */
+export function wrapInline(content: string, delimiter: string): string {
+  const match = /^(\s*)([\s\S]*?)(\s*)$/.exec(content);
+  if (match === null) return content;
+  const [, lead = "", core = "", trail = ""] = match;
+  if (core === "") return content;
+  return `${lead}${delimiter}${core}${delimiter}${trail}`;
+}
+
+/** Prefixes every line after the first with `indent` (the first gets `first`). */
+export function indentBlock(text: string, first: string, indent: string): string {
+  return first + text.replace(/\n(?!\n)/g, `\n${indent}`);
+}
+
+/** Prefixes every line with `> ` (an empty line gets `>`). */
+export function quoteBlock(text: string): string {
+  return text
+    .split("\n")
+    .map((line) => (line === "" ? ">" : `> ${line}`))
+    .join("\n");
+}
+
+/** Link destination: angle brackets when it contains spaces or parentheses. */
+export function linkTarget(url: string): string {
+  return /[\s()<>]/.test(url) ? `<${url.replace(/[<>]/g, encodeURIComponent)}>` : url;
+}
+
+/** Counts whitespace-separated words. */
+export function countWords(text: string): number {
+  let count = 0;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    const space = code === 32 || code === 10 || code === 9 || code === 13 || code === 160;
+    if (!space && !inWord) count++;
+    inWord = !space;
+  }
+  return count;
+}

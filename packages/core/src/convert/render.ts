@@ -1,0 +1,380 @@
+import { type ChildNode, type Element, isCDATA, isTag, isText } from "domhandler";
+import type { ConvertContext } from "../ports/converter.js";
+import { emoticonText } from "./emoticons.js";
+import { renderImage, renderLink, renderUser } from "./links.js";
+import { isInlineMacro, renderMacro } from "./macros.js";
+import {
+  codeSpan,
+  escapeInline,
+  escapeLineStart,
+  fencedBlock,
+  indentBlock,
+  quoteBlock,
+  wrapInline,
+} from "./markdown.js";
+import type { MetadataCollector } from "./metadata.js";
+import { renderTable } from "./table.js";
+
+/** Settings the renderer reads; already validated by the converter. */
+export interface RenderSettings {
+  readonly jiraBaseUrl?: string;
+  readonly maxDepth: number;
+}
+
+const BLOCK_TAGS = new Set([
+  "p",
+  "div",
+  "h1",
+  "h2",
+  "h3",
+  "h4",
+  "h5",
+  "h6",
+  "ul",
+  "ol",
+  "li",
+  "table",
+  "blockquote",
+  "pre",
+  "hr",
+  "section",
+  "article",
+  "header",
+  "footer",
+  "aside",
+  "nav",
+  "main",
+  "figure",
+  "figcaption",
+  "dl",
+  "dt",
+  "dd",
+  "details",
+  "summary",
+  "center",
+  "ac:layout",
+  "ac:layout-section",
+  "ac:layout-cell",
+  "ac:task-list",
+  "ac:adf-extension",
+  "ac:rich-text-body",
+]);
+const TRANSPARENT_BLOCKS = new Set([
+  "p",
+  "div",
+  "section",
+  "article",
+  "header",
+  "footer",
+  "aside",
+  "nav",
+  "main",
+  "figure",
+  "figcaption",
+  "center",
+  "ac:layout",
+  "ac:layout-section",
+  "ac:layout-cell",
+  "ac:rich-text-body",
+  "dd",
+  "details",
+]);
+const IGNORED = new Set(["ac:parameter", "ac:placeholder", "colgroup", "col", "script", "style", "head", "title"]);
+const LIST_ITEM = /^(?:[-*+] |\d+[.)] )/;
+
+/** Walks the parsed storage tree once and writes Markdown, feeding the metadata collector on the way. */
+export class Renderer {
+  private deepWarned = false;
+  private readonly warned = new Set<string>();
+
+  constructor(
+    readonly context: ConvertContext,
+    readonly settings: RenderSettings,
+    readonly meta: MetadataCollector,
+    readonly warnings: string[],
+  ) {}
+
+  /** Adds a warning unless the same one was already given. */
+  warnOnce(message: string): void {
+    if (this.warned.has(message)) return;
+    this.warned.add(message);
+    this.warnings.push(message);
+  }
+
+  /** Markdown for a sequence of nodes as blocks separated by blank lines. */
+  blocks(nodes: readonly ChildNode[], depth: number): string {
+    return this.blockList(nodes, depth).join("\n\n");
+  }
+
+  /** The blocks of a node sequence; consecutive inline nodes become one paragraph. */
+  blockList(nodes: readonly ChildNode[], depth: number): string[] {
+    const out: string[] = [];
+    let inline: string[] = [];
+    const flush = () => {
+      if (inline.length === 0) return;
+      const paragraph = finishParagraph(inline.join(""));
+      if (paragraph !== "") out.push(paragraph);
+      inline = [];
+    };
+    for (const node of nodes) {
+      if (isTag(node) && this.isBlock(node)) {
+        flush();
+        const block = this.block(node, depth + 1);
+        if (block !== "") out.push(block);
+      } else {
+        inline.push(this.inlineNode(node, depth + 1));
+      }
+    }
+    flush();
+    return out;
+  }
+
+  /** Inline Markdown for a sequence of nodes; a line break is a bare `\n` until the paragraph is finished. */
+  inline(nodes: readonly ChildNode[], depth: number): string {
+    let out = "";
+    for (const node of nodes) out += this.inlineNode(node, depth + 1);
+    return out;
+  }
+
+  /** Text content of a node, iteratively (safe on any depth); whitespace kept as is. */
+  text(node: ChildNode | readonly ChildNode[]): string {
+    const stack: ChildNode[] = Array.isArray(node) ? [...node].reverse() : [node as ChildNode];
+    let out = "";
+    while (stack.length > 0) {
+      const current = stack.pop() as ChildNode;
+      if (isText(current)) out += current.data;
+      else if (isTag(current) || isCDATA(current)) {
+        if (isTag(current) && IGNORED.has(current.name)) continue;
+        for (let i = current.children.length - 1; i >= 0; i--) stack.push(current.children[i] as ChildNode);
+      }
+    }
+    return out;
+  }
+
+  /** Plain text of inline Markdown content: whitespace collapsed, for headings, titles and link texts. */
+  plain(nodes: readonly ChildNode[]): string {
+    return this.text(nodes).replace(/\s+/g, " ").trim();
+  }
+
+  isBlock(element: Element): boolean {
+    const name = element.name;
+    if (name === "ac:structured-macro" || name === "ac:macro") return !isInlineMacro(element);
+    return BLOCK_TAGS.has(name);
+  }
+
+  private tooDeep(node: ChildNode, depth: number): string | undefined {
+    if (depth <= this.settings.maxDepth) return undefined;
+    if (!this.deepWarned) {
+      this.deepWarned = true;
+      this.warnings.push(`nesting deeper than ${this.settings.maxDepth} levels was flattened to text`);
+    }
+    const text = this.text(node).replace(/\s+/g, " ");
+    this.meta.text(text);
+    return escapeInline(text);
+  }
+
+  /** One block-level element. */
+  block(element: Element, depth: number): string {
+    const flat = this.tooDeep(element, depth);
+    if (flat !== undefined) return flat.trim();
+    const name = element.name;
+    if (TRANSPARENT_BLOCKS.has(name)) return this.blocks(element.children, depth);
+    switch (name) {
+      case "h1":
+      case "h2":
+      case "h3":
+      case "h4":
+      case "h5":
+      case "h6": {
+        const level = Number(name[1]);
+        const text = finishParagraph(this.inline(element.children, depth)).replace(/ {2}\n/g, " ");
+        if (text === "") return "";
+        this.meta.heading(level, this.plain(element.children));
+        return `${"#".repeat(level)} ${text}`;
+      }
+      case "ul":
+      case "ol":
+        return this.list(element, depth);
+      case "li":
+        return this.listItem(element.children, "- ", depth);
+      case "ac:task-list":
+        return this.taskList(element, depth);
+      case "blockquote": {
+        const body = this.blocks(element.children, depth);
+        return body === "" ? "" : quoteBlock(body);
+      }
+      case "pre": {
+        const body = this.text(element).replace(/^\n/, "");
+        this.meta.text(body, false);
+        return fencedBlock(body, "");
+      }
+      case "hr":
+        return "---";
+      case "table":
+        return renderTable(this, element, depth);
+      case "dt":
+      case "summary": {
+        const text = finishParagraph(this.inline(element.children, depth));
+        return text === "" ? "" : `**${text}**`;
+      }
+      case "dl":
+        return this.blocks(element.children, depth);
+      case "ac:adf-extension":
+        return this.adfExtension(element, depth);
+      case "ac:structured-macro":
+      case "ac:macro":
+        return renderMacro(this, element, depth, "block");
+      default:
+        return this.blocks(element.children, depth);
+    }
+  }
+
+  private list(element: Element, depth: number): string {
+    const ordered = element.name === "ol";
+    let number = ordered ? Number.parseInt(element.attribs.start ?? "1", 10) : 1;
+    if (!Number.isFinite(number)) number = 1;
+    const items: string[] = [];
+    for (const child of element.children) {
+      if (isTag(child) && child.name === "li") {
+        const item = this.listItem(child.children, ordered ? `${number}. ` : "- ", depth + 1);
+        number++;
+        if (item !== "") items.push(item);
+      } else if (isTag(child) || (isText(child) && child.data.trim() !== "")) {
+        // Stray content directly inside a list: keep it as an item rather than lose it.
+        const item =
+          isTag(child) && this.isBlock(child) ? this.block(child, depth + 1) : this.inlineNode(child, depth + 1);
+        const text = finishParagraph(item);
+        if (text !== "") items.push(LIST_ITEM.test(text) ? text : indentBlock(text, "- ", "  "));
+      }
+    }
+    return items.join("\n");
+  }
+
+  /** A list item: its first block on the marker line, the rest indented under it; nested lists stay tight. */
+  listItem(children: readonly ChildNode[], marker: string, depth: number, extra: readonly string[] = []): string {
+    const parts = [...this.blockList(children, depth), ...extra];
+    let body = "";
+    for (const part of parts) {
+      if (body === "") body = part;
+      else body += LIST_ITEM.test(part) ? `\n${part}` : `\n\n${part}`;
+    }
+    if (body === "") return marker === "- " ? "" : marker.trimEnd();
+    return indentBlock(body, marker, " ".repeat(marker.length));
+  }
+
+  private taskList(element: Element, depth: number): string {
+    const items: string[] = [];
+    for (const task of element.children) {
+      if (!isTag(task) || task.name !== "ac:task") continue;
+      let done = false;
+      let body: Element | undefined;
+      const nested: string[] = [];
+      for (const part of task.children) {
+        if (!isTag(part)) continue;
+        if (part.name === "ac:task-status") done = this.plain(part.children) === "complete";
+        else if (part.name === "ac:task-body") body = part;
+        else if (part.name === "ac:task-list") nested.push(this.taskList(part, depth + 1));
+      }
+      const marker = done ? "- [x] " : "- [ ] ";
+      items.push(this.listItem(body?.children ?? [], marker, depth + 1, nested));
+    }
+    return items.join("\n");
+  }
+
+  private adfExtension(element: Element, depth: number): string {
+    const fallback = findChild(element, "ac:adf-fallback");
+    if (fallback !== undefined) return this.blocks(fallback.children, depth);
+    const node = findChild(element, "ac:adf-node");
+    return node === undefined
+      ? ""
+      : this.blocks(
+          node.children.filter((c) => !isTag(c) || c.name !== "ac:adf-attribute"),
+          depth,
+        );
+  }
+
+  /** One inline node. */
+  inlineNode(node: ChildNode, depth: number): string {
+    if (isText(node)) {
+      const text = node.data.replace(/\s+/g, " ");
+      this.meta.text(text);
+      return escapeInline(text);
+    }
+    if (isCDATA(node)) {
+      const text = this.text(node).replace(/\s+/g, " ");
+      this.meta.text(text);
+      return escapeInline(text);
+    }
+    if (!isTag(node)) return "";
+    const flat = this.tooDeep(node, depth);
+    if (flat !== undefined) return flat;
+    const name = node.name;
+    if (IGNORED.has(name)) return "";
+    switch (name) {
+      case "strong":
+      case "b":
+        return wrapInline(this.inline(node.children, depth), "**");
+      case "em":
+      case "i":
+      case "cite":
+        return wrapInline(this.inline(node.children, depth), "*");
+      case "s":
+      case "del":
+      case "strike":
+        return wrapInline(this.inline(node.children, depth), "~~");
+      case "code":
+      case "tt":
+      case "kbd":
+      case "samp": {
+        const text = this.text(node).replace(/\s+/g, " ");
+        this.meta.text(text, false);
+        return codeSpan(text);
+      }
+      case "br":
+        return "\n";
+      case "time": {
+        const date = node.attribs.datetime ?? this.plain(node.children);
+        this.meta.text(date, false);
+        return escapeInline(date);
+      }
+      case "a":
+      case "ac:link":
+      case "ri:url":
+        return renderLink(this, node, depth);
+      case "img":
+      case "ac:image":
+        return renderImage(this, node);
+      case "ri:user":
+        return renderUser(this, node);
+      case "ac:emoticon":
+        return emoticonText(node.attribs);
+      case "ac:structured-macro":
+      case "ac:macro":
+        return renderMacro(this, node, depth, "inline");
+      default:
+        // Blocks met in inline position (a macro inside a heading, say) keep their text on one line.
+        if (this.isBlock(node)) return ` ${this.block(node, depth).replace(/\n+/g, " ")} `;
+        return this.inline(node.children, depth);
+    }
+  }
+}
+
+/** First direct child element named `name`. */
+export function findChild(element: Element, name: string): Element | undefined {
+  for (const child of element.children) if (isTag(child) && child.name === name) return child;
+  return undefined;
+}
+
+/** Turns collected inline Markdown into a paragraph: trimmed lines, hard breaks, no accidental block syntax. */
+export function finishParagraph(inline: string): string {
+  if (inline.indexOf("\n") < 0) {
+    const line = inline.replace(/ {2,}/g, " ").trim();
+    return line === "" ? "" : escapeLineStart(line);
+  }
+  const lines: string[] = [];
+  for (const raw of inline.split("\n")) {
+    const line = raw.replace(/ {2,}/g, " ").trim();
+    if (line !== "") lines.push(escapeLineStart(line));
+  }
+  return lines.join("  \n");
+}
