@@ -252,6 +252,8 @@ export interface KnowledgeStore {
   saveSyncState(state: SyncState): Promise<void>;
   /** Records a finished sync's metrics with the source. */
   saveSyncMetrics(sourceId: string, metrics: SyncMetrics): Promise<void>;
+  /** Metrics last given to {@link KnowledgeStore.saveSyncMetrics}, or `null`; gone when the source is deleted. */
+  getSyncMetrics?(sourceId: string): Promise<SyncMetrics | null>;
 
   search(query: SearchQuery): Promise<SearchHit[]>;
 

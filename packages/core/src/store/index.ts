@@ -1,2 +1,21 @@
-// Public exports of this module; filled in as it grows.
-export {};
+export { InMemoryCredentialStore } from "./in-memory-credential-store.js";
+export { InMemoryProgressSink } from "./in-memory-progress-sink.js";
+export { InMemoryKnowledgeStore } from "./in-memory-store.js";
+export { cosineSimilarity } from "./keyword.js";
+export type { OperationProgress, ProgressReader } from "./progress.js";
+export { applySyncEvent } from "./progress.js";
+export type { NormalizedSearch } from "./validate.js";
+export {
+  assertFiniteVector,
+  checkLimit,
+  decodeListCursor,
+  encodeListCursor,
+  hybridCandidates,
+  MAX_LIMIT,
+  normalizePageWrite,
+  normalizeSearchQuery,
+  pathInSubtree,
+  RRF_K,
+  stripNul,
+  stripNulDeep,
+} from "./validate.js";

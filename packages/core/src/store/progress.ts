@@ -1,0 +1,106 @@
+import type { SyncEvent, SyncMode, SyncStage } from "../ports/progress-sink.js";
+
+/** The latest known state of one sync operation, as a progress sink records it. */
+export interface OperationProgress {
+  readonly operationId: string;
+  readonly sourceId: string;
+  readonly state: "running" | "completed" | "failed";
+  readonly mode: SyncMode | null;
+  readonly stage: SyncStage | null;
+  readonly total: number;
+  readonly done: number;
+  readonly indexed: number;
+  readonly skipped: number;
+  readonly failed: number;
+  readonly deleted: number;
+  /** 0-100. */
+  readonly percent: number;
+  /** The error message of a failed operation; `null` otherwise. */
+  readonly message: string | null;
+  readonly errorCode: string | null;
+  readonly startedAt: string | null;
+  readonly updatedAt: string;
+  readonly finishedAt: string | null;
+}
+
+/** A sink that can report what it recorded. */
+export interface ProgressReader {
+  /** Latest progress of the operation, or `null` when the sink never saw it. */
+  getProgress(operationId: string): Promise<OperationProgress | null>;
+}
+
+/**
+ * Folds one event into an operation's progress. Returns `previous` itself (same object) when the event changes
+ * nothing a progress record shows, so a persisting sink can skip the write. Page-level events are such events:
+ * the engine's `progress` events carry the counts.
+ */
+export function applySyncEvent(
+  previous: OperationProgress | null,
+  event: SyncEvent,
+  now: string = new Date().toISOString(),
+): OperationProgress | null {
+  const base: OperationProgress = previous ?? {
+    operationId: event.operationId,
+    sourceId: event.sourceId,
+    state: "running",
+    mode: null,
+    stage: null,
+    total: 0,
+    done: 0,
+    indexed: 0,
+    skipped: 0,
+    failed: 0,
+    deleted: 0,
+    percent: 0,
+    message: null,
+    errorCode: null,
+    startedAt: null,
+    updatedAt: now,
+    finishedAt: null,
+  };
+  switch (event.type) {
+    case "sync-start":
+      return {
+        ...base,
+        state: "running",
+        mode: event.mode,
+        stage: "listing",
+        startedAt: event.startedAt,
+        updatedAt: now,
+      };
+    case "progress": {
+      const { stage, total, done, indexed, skipped, failed, deleted, percent } = event;
+      return { ...base, stage, total, done, indexed, skipped, failed, deleted, percent, updatedAt: now };
+    }
+    case "sync-end": {
+      const m = event.metrics;
+      return {
+        ...base,
+        state: "completed",
+        mode: m.mode,
+        stage: "done",
+        indexed: m.pagesIndexed,
+        skipped: m.pagesSkipped,
+        failed: m.pagesFailed,
+        deleted: m.pagesDeleted,
+        done: m.pagesIndexed + m.pagesSkipped + m.pagesFailed,
+        percent: 100,
+        startedAt: base.startedAt ?? m.startedAt,
+        updatedAt: now,
+        finishedAt: m.finishedAt,
+      };
+    }
+    case "sync-error":
+      return {
+        ...base,
+        state: "failed",
+        message: event.error,
+        errorCode: event.code,
+        startedAt: base.startedAt ?? event.metrics.startedAt,
+        updatedAt: now,
+        finishedAt: event.metrics.finishedAt,
+      };
+    default:
+      return previous;
+  }
+}
