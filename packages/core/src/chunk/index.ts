@@ -1,2 +1,3 @@
-// Public exports of this module; filled in as it grows.
-export {};
+// Markdown chunking: the default `Chunker`.
+export type { MarkdownChunkerOptions, MarkdownChunkerOptionsInput } from "./markdown-chunker.js";
+export { createMarkdownChunker, MarkdownChunker, markdownChunkerOptionsSchema } from "./markdown-chunker.js";

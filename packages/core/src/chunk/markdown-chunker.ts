@@ -1,0 +1,178 @@
+import { countTokens as countO200k } from "gpt-tokenizer";
+import { z } from "zod";
+import { ConfluenceSyncError } from "../errors.js";
+import { sha256 } from "../hash.js";
+import type { Chunk, ChunkContext, Chunker } from "../ports/chunker.js";
+import { type Block, blocks, blockText } from "./blocks.js";
+import { type CountTokens, sentences, splitBlock } from "./split.js";
+
+/** Options of {@link MarkdownChunker}. */
+export const markdownChunkerOptionsSchema = z
+  .object({
+    /** Most tokens in one chunk. @default 512 */
+    maxTokens: z
+      .number({ message: "maxTokens must be a number" })
+      .int("maxTokens must be an integer")
+      .min(32, "maxTokens must be at least 32")
+      .max(32_768, "maxTokens must be at most 32768")
+      .default(512),
+    /** Tokens of trailing sentences repeated at the start of the next chunk when a section is cut by size. @default 64 */
+    overlapTokens: z
+      .number({ message: "overlapTokens must be a number" })
+      .int("overlapTokens must be an integer")
+      .min(0, "overlapTokens must not be negative")
+      .default(64),
+    /**
+     * Token counter; the default is gpt-tokenizer's `o200k_base` count. Pass your embedding model's tokenizer when it
+     * differs a lot; the chunker id then ends in `:custom`.
+     */
+    countTokens: z
+      .custom<CountTokens>((value) => typeof value === "function", "countTokens must be a function")
+      .optional(),
+  })
+  .strict()
+  .refine((options) => options.overlapTokens <= options.maxTokens / 4, {
+    message: "overlapTokens must be at most a quarter of maxTokens",
+    path: ["overlapTokens"],
+  });
+
+/** What callers pass to {@link createMarkdownChunker}. */
+export type MarkdownChunkerOptionsInput = z.input<typeof markdownChunkerOptionsSchema>;
+/** Validated options. */
+export type MarkdownChunkerOptions = z.output<typeof markdownChunkerOptionsSchema>;
+
+const NO_SPECIAL = { disallowedSpecial: new Set<string>() };
+/** gpt-tokenizer's fast count; special-token text such as `<|endoftext|>` in a page is counted as plain text. */
+const defaultCount: CountTokens = (text) => (text === "" ? 0 : countO200k(text, NO_SPECIAL));
+
+interface Draft {
+  parts: string[];
+  tokens: number;
+  readonly breadcrumb: readonly string[];
+  /** Level of the heading this chunk started at (0 at the top of the page): deeper sections may join it. */
+  readonly level: number;
+  lastText: string | undefined;
+}
+
+/**
+ * Splits Markdown on its structure: a chunk starts at a heading (a subsection joins its parent's chunk while it fits),
+ * then paragraphs, then sentences. Code blocks and tables are never split unless one alone is over `maxTokens`; then
+ * they are cut at line boundaries, re-opening the fence or repeating the table header.
+ */
+export class MarkdownChunker implements Chunker {
+  /** @inheritDoc */
+  readonly id: string;
+  private readonly max: number;
+  private readonly overlap: number;
+  private readonly count: CountTokens;
+
+  constructor(options: MarkdownChunkerOptionsInput = {}) {
+    const parsed = markdownChunkerOptionsSchema.safeParse(options);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = issue?.path.join(".") || "options";
+      throw new ConfluenceSyncError(
+        "CONFIG_INVALID",
+        `Invalid chunker option ${field}: ${issue?.message ?? "invalid"}`,
+      );
+    }
+    this.max = parsed.data.maxTokens;
+    this.overlap = parsed.data.overlapTokens;
+    this.count = parsed.data.countTokens ?? defaultCount;
+    this.id = `markdown@1:${this.max}/${this.overlap}${parsed.data.countTokens === undefined ? "" : ":custom"}`;
+  }
+
+  chunk(markdown: string, context: ChunkContext): Chunk[] {
+    return [...this.iterate(markdown, context)];
+  }
+
+  /** Yields chunks one by one, so a caller can embed them as they come. */
+  *iterate(markdown: string, context: ChunkContext): Generator<Chunk> {
+    const sections: { level: number; title: string }[] = [];
+    const crumb = () => [context.title, ...sections.map((s) => s.title)];
+    // Pieces cut from an oversized block leave room for a heading line or overlap in the same chunk.
+    const pieceBudget = this.max - Math.max(this.overlap, Math.min(64, Math.floor(this.max / 8)));
+    let index = 0;
+    let draft: Draft | undefined;
+    const start = (): Draft => ({
+      parts: [],
+      tokens: 0,
+      breadcrumb: crumb(),
+      level: sections.at(-1)?.level ?? 0,
+      lastText: undefined,
+    });
+    const finish = (current: Draft | undefined): Chunk | undefined => {
+      if (current === undefined || current.parts.length === 0) return undefined;
+      const text = current.parts.join("\n\n");
+      return { index: index++, text, breadcrumb: current.breadcrumb, hash: sha256(text), tokens: this.count(text) };
+    };
+
+    for (const block of blocks(markdown)) {
+      if (block.kind === "heading") {
+        while ((sections.at(-1)?.level ?? 0) >= block.level) sections.pop();
+        const tokens = this.count(block.text);
+        if (draft !== undefined && draft.level < block.level && draft.tokens + tokens + 2 <= pieceBudget) {
+          this.add(draft, block.text, tokens, undefined);
+          sections.push({ level: block.level, title: block.title });
+          continue;
+        }
+        const done = finish(draft);
+        if (done !== undefined) yield done;
+        sections.push({ level: block.level, title: block.title });
+        draft = start();
+        this.add(draft, block.text, tokens, undefined);
+        continue;
+      }
+      const text = blockText(block);
+      const whole = this.count(text);
+      const pieces = whole <= this.max ? [text] : splitBlock(block, pieceBudget, this.count);
+      for (const piece of pieces) {
+        const tokens = pieces.length === 1 ? whole : this.count(piece);
+        draft ??= start();
+        if (draft.parts.length === 0 || draft.tokens + tokens + 2 <= this.max) {
+          this.add(draft, piece, tokens, block);
+          continue;
+        }
+        const overlap = this.overlapOf(draft.lastText, tokens);
+        const done = finish(draft);
+        if (done !== undefined) yield done;
+        draft = start();
+        if (overlap !== undefined) this.add(draft, overlap.text, overlap.tokens, undefined);
+        this.add(draft, piece, tokens, block);
+      }
+    }
+    const done = finish(draft);
+    if (done !== undefined) yield done;
+  }
+
+  private add(draft: Draft, text: string, tokens: number, block: Block | undefined): void {
+    draft.tokens += draft.parts.length === 0 ? tokens : tokens + 2;
+    draft.parts.push(text);
+    draft.lastText = block?.kind === "text" ? text : undefined;
+  }
+
+  /** Trailing sentences of the previous chunk's last paragraph, if they fit beside the next piece. */
+  private overlapOf(text: string | undefined, nextTokens: number): { text: string; tokens: number } | undefined {
+    if (this.overlap === 0 || text === undefined || nextTokens + this.overlap + 2 > this.max) return undefined;
+    // Only the tail can matter; a sentence cut by the slice is never repeated.
+    const sliced = text.length > this.overlap * 16;
+    const all = sentences(sliced ? text.slice(-this.overlap * 16) : text);
+    const kept: string[] = [];
+    let used = 0;
+    for (let i = all.length - 1; i >= (sliced ? 1 : 0); i--) {
+      const sentence = all[i] as string;
+      const tokens = this.count(sentence) + 1;
+      if (used + tokens > this.overlap) break;
+      kept.unshift(sentence);
+      used += tokens;
+    }
+    if (kept.length === 0) return undefined;
+    const joined = kept.join(" ");
+    return { text: joined, tokens: this.count(joined) };
+  }
+}
+
+/** Creates a {@link MarkdownChunker}; throws `CONFIG_INVALID` naming the bad option. */
+export function createMarkdownChunker(options: MarkdownChunkerOptionsInput = {}): MarkdownChunker {
+  return new MarkdownChunker(options);
+}
