@@ -1,0 +1,73 @@
+import { ConfluenceSyncError } from "../errors.js";
+
+/**
+ * Space keys as Confluence issues them: letters, digits and `_` for team spaces; `~` plus a user name or account id
+ * (which may hold `:`, `.`, `@` or `-`) for personal spaces.
+ */
+const SPACE_KEY = /^(?:[A-Za-z0-9_]{1,255}|~[A-Za-z0-9_:.@-]{1,255})$/;
+
+/** Throws `CONFIG_INVALID` unless `key` looks like a Confluence space key. */
+export function assertSpaceKey(key: string): void {
+  if (typeof key !== "string" || !SPACE_KEY.test(key)) {
+    throw new ConfluenceSyncError(
+      "CONFIG_INVALID",
+      `spaceKey ${JSON.stringify(String(key).slice(0, 80))} is not a Confluence space key (letters, digits and _, or ~user for a personal space).`,
+    );
+  }
+}
+
+/** Throws `CONFIG_INVALID` unless every id is a numeric Confluence content id. */
+export function assertPageIds(ids: readonly string[]): void {
+  for (const id of ids) {
+    if (typeof id !== "string" || !/^\d{1,19}$/.test(id)) {
+      throw new ConfluenceSyncError(
+        "CONFIG_INVALID",
+        `page id ${JSON.stringify(String(id).slice(0, 40))} is not a Confluence content id (digits only).`,
+      );
+    }
+  }
+}
+
+/**
+ * A CQL string literal: double-quoted, with backslashes and quotes escaped, and line breaks (which end a CQL token)
+ * escaped too, so no value can close the literal and add clauses of its own.
+ */
+export function cqlString(value: string): string {
+  const escaped = value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\r/g, "\\r").replace(/\n/g, "\\n");
+  return `"${escaped}"`;
+}
+
+/**
+ * `date` as CQL's `yyyy-MM-dd HH:mm`, written as a wall clock in `timeZone`: Confluence reads CQL dates in the time
+ * zone of the user the credentials belong to, not in UTC. Seconds are dropped (floored), which only widens the window.
+ */
+export function formatCqlDate(date: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).formatToParts(date);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? "00";
+  return `${part("year")}-${part("month")}-${part("day")} ${part("hour")}:${part("minute")}`;
+}
+
+/** CQL for every page of a space. */
+export function spacePagesCql(spaceKey: string): string {
+  assertSpaceKey(spaceKey);
+  return `space = ${cqlString(spaceKey)} and type = page`;
+}
+
+/** CQL for pages of a space modified at or after `from` (already shifted by the overlap), in the user's time zone. */
+export function changedSinceCql(spaceKey: string, from: Date, timeZone: string): string {
+  return `${spacePagesCql(spaceKey)} and lastmodified >= ${cqlString(formatCqlDate(from, timeZone))}`;
+}
+
+/** CQL for the given page ids within a space. */
+export function pageIdsCql(spaceKey: string, ids: readonly string[]): string {
+  assertPageIds(ids);
+  return `${spacePagesCql(spaceKey)} and id in (${ids.join(",")})`;
+}

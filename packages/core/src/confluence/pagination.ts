@@ -1,0 +1,102 @@
+import { type Content, ContentArraySchema } from "confluence.js/v1";
+import { getPagesInSpace, type PageSummary } from "confluence.js/v2";
+import { ConfluenceSyncError } from "../errors.js";
+import type { SourceCallOptions } from "../ports/confluence-source.js";
+import type { ConfluenceDeployment } from "./config.js";
+import type { ConfluenceTransport } from "./transport.js";
+
+/** One batch of a listing, with the `_links.base` the response carried (for absolute web URLs). */
+export interface ListingBatch<T> {
+  readonly results: T[];
+  readonly linkBase: string | undefined;
+  /** The request that returned the batch, for error messages. */
+  readonly request: string;
+}
+
+/** Settings every listing shares. */
+export interface ListingContext {
+  readonly transport: ConfluenceTransport;
+  readonly deployment: ConfluenceDeployment;
+  readonly baseUrl: string;
+  readonly pageSize: number;
+}
+
+function cursorOf(next: string): string | undefined {
+  return new URL(next, "http://confluence.invalid").searchParams.get("cursor") ?? undefined;
+}
+
+function stalled(context: ListingContext, request: string): ConfluenceSyncError {
+  return new ConfluenceSyncError(
+    "SOURCE_BAD_RESPONSE",
+    `Confluence at ${context.baseUrl} sent the same results again for ${request}; its pagination did not advance.`,
+  );
+}
+
+/**
+ * Pages through a v1 content listing (`/content` or `/content/search`). Data Center pages by offset and has quirks: it
+ * clamps `limit` silently, sends a `next` link past the end, and sends empty pages that still have `next`. So the
+ * offset advances by the number of results actually received (never by `limit`), and an empty page ends the listing.
+ * Cloud's search pages by a `cursor` in `_links.next`; without one, it falls back to the offset too. Items already
+ * seen with the same version (offset pagination shifts when pages change mid-listing) are dropped.
+ */
+export async function* paginateV1(
+  context: ListingContext,
+  url: string,
+  params: Record<string, string>,
+  call: SourceCallOptions,
+): AsyncGenerator<ListingBatch<Content>> {
+  const client = context.transport.client(call);
+  const request = `GET ${url.replace(/^\/wiki/, context.deployment === "cloud" ? "/wiki" : "")}`;
+  const seen = new Set<string>();
+  let start = 0;
+  let cursor: string | undefined;
+  for (;;) {
+    const searchParams = { ...params, limit: context.pageSize, ...(cursor === undefined ? { start } : { cursor }) };
+    const page = await client.sendRequest({ url, method: "GET", searchParams, schema: ContentArraySchema });
+    if (page.results.length === 0) return;
+    const fresh = page.results.filter((content) => {
+      const key = `${content.id}@${content.version?.number ?? "?"}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    if (fresh.length === 0 && cursor !== undefined) throw stalled(context, request);
+    if (fresh.length > 0) yield { results: fresh, linkBase: page._links.base, request };
+    const next = page._links.next;
+    if (next === undefined || next === "") return;
+    start += page.results.length;
+    const nextCursor = context.deployment === "cloud" ? cursorOf(next) : undefined;
+    if (nextCursor !== undefined && nextCursor === cursor) throw stalled(context, request);
+    cursor = nextCursor;
+  }
+}
+
+/** Pages through Cloud v2 `/spaces/{id}/pages` by the cursor in `_links.next`; an empty page ends it too. */
+export async function* paginateV2SpacePages(
+  context: ListingContext,
+  spaceId: string,
+  params: { status: string[]; bodyFormat?: "storage" },
+  call: SourceCallOptions,
+): AsyncGenerator<ListingBatch<PageSummary>> {
+  const client = context.transport.client(call);
+  const request = `GET /wiki/api/v2/spaces/${spaceId}/pages`;
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await getPagesInSpace(client, {
+      // The path takes the id as given; Cloud space ids are numeric strings.
+      id: spaceId as unknown as number,
+      status: params.status,
+      ...(params.bodyFormat === undefined ? {} : { bodyFormat: params.bodyFormat }),
+      limit: context.pageSize,
+      ...(cursor === undefined ? {} : { cursor }),
+    });
+    const results = page.results ?? [];
+    if (results.length === 0) return;
+    yield { results, linkBase: page._links?.base, request };
+    const next = page._links?.next;
+    if (next === undefined || next === "") return;
+    const nextCursor = cursorOf(next);
+    if (nextCursor === undefined || nextCursor === cursor) throw stalled(context, request);
+    cursor = nextCursor;
+  }
+}

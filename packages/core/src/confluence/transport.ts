@@ -1,0 +1,287 @@
+import {
+  ApiError,
+  AuthError,
+  ForbiddenError,
+  NetworkError,
+  NotFoundError,
+  RateLimitError,
+  SchemaMismatchError,
+  ServerError,
+} from "confluence.js";
+import type { Client, SendRequestOptions } from "confluence.js/core";
+import type { z } from "zod";
+import { ConfluenceSyncError } from "../errors.js";
+import type { Logger } from "../logger.js";
+import type { SourceCallOptions, SourceWait } from "../ports/confluence-source.js";
+import type { ConfluenceCredentials } from "../ports/credential-store.js";
+import type { ConfluenceDeployment } from "./config.js";
+import { abortError, backoffDelay, createRedactor, parseRetryAfter, sleep } from "./retry-policy.js";
+
+/** What the transport needs; a subset of the resolved source config. */
+export interface TransportOptions {
+  readonly baseUrl: string;
+  readonly deployment: ConfluenceDeployment;
+  readonly credentials: ConfluenceCredentials;
+  readonly maxAttempts: number;
+  readonly maxRetryAfterMs: number;
+  readonly baseDelayMs: number;
+  readonly timeoutMs: number;
+  readonly logger: Logger;
+  /** Source of jitter, replaceable for tests. @default Math.random */
+  readonly random?: () => number;
+}
+
+/** One failed attempt that may be retried. */
+interface Transient {
+  readonly kind: SourceWait["kind"];
+  readonly reason: string;
+  readonly retryAfterMs?: number;
+  readonly error: Error;
+}
+
+const PERMANENT_NETWORK_CODE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_INVALID_URL|ERR_TLS_CERT/;
+
+/** The `code` of the first error in a `cause` chain that has one (`fetch` hides it a level or two down). */
+function networkCode(error: unknown): string | undefined {
+  let cursor: unknown = error;
+  for (let depth = 0; depth < 6 && cursor instanceof Error; depth += 1) {
+    const code = (cursor as { code?: unknown }).code;
+    if (typeof code === "string" && code !== "") return code;
+    cursor = cursor.cause;
+  }
+  return undefined;
+}
+
+/** Query string with repeated values comma-joined, which every Confluence endpoint accepts. */
+function buildQuery(params: Record<string, unknown> | undefined): string {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(params ?? {})) {
+    if (value === undefined || value === null) continue;
+    if (Array.isArray(value)) {
+      if (value.length > 0) query.set(key, value.map(String).join(","));
+    } else {
+      query.set(key, String(value));
+    }
+  }
+  const text = query.toString();
+  return text === "" ? "" : `?${text}`;
+}
+
+/** The first few zod issues as `path: message`, which names what was wrong without dumping the body. */
+function describeIssues(error: z.ZodError): string {
+  const issues = error.issues.slice(0, 3).map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`);
+  return issues.join("; ") + (error.issues.length > 3 ? ` (and ${error.issues.length - 3} more)` : "");
+}
+
+/**
+ * The HTTP layer under confluence.js: it implements confluence.js's `Client` (`sendRequest`), so the library's endpoint
+ * functions and zod response schemas are used unchanged while this class owns what its built-in transport lacks:
+ * per-request timeouts, cancellation, `Retry-After` for 429s (clamped), backoff with jitter on 5xx, resets, timeouts and
+ * malformed JSON, request/wait observers, Data Center's `/rest/api` base path, and secret-free errors.
+ */
+export class ConfluenceTransport {
+  readonly #options: TransportOptions;
+  readonly #authorization: string;
+  readonly #redact: (text: string) => string;
+
+  constructor(options: TransportOptions) {
+    this.#options = options;
+    const { credentials } = options;
+    if (credentials.type === "basic") {
+      const encoded = Buffer.from(`${credentials.email}:${credentials.apiToken}`, "utf8").toString("base64");
+      this.#authorization = `Basic ${encoded}`;
+      this.#redact = createRedactor([credentials.apiToken, encoded]);
+    } else {
+      this.#authorization = `Bearer ${credentials.token}`;
+      this.#redact = createRedactor([credentials.token]);
+    }
+  }
+
+  /** A confluence.js client whose every request reports to, and is cancelled by, the given call options. */
+  client(call: SourceCallOptions = {}): Client {
+    return { sendRequest: <T>(request: SendRequestOptions<T>) => this.send(request, call) };
+  }
+
+  /** Sends one logical request, retrying transient failures, and returns the schema-validated body. */
+  async send<T>(request: SendRequestOptions<T>, call: SourceCallOptions = {}): Promise<T> {
+    const method = request.method ?? "GET";
+    const path = this.#apiPath(request.url);
+    const label = `${method} ${path}`;
+    const url = `${this.#options.baseUrl}${path}${buildQuery(request.searchParams)}`;
+    const { maxAttempts, maxRetryAfterMs, baseDelayMs, logger } = this.#options;
+
+    for (let attempt = 1; ; attempt += 1) {
+      if (call.signal?.aborted) throw abortError(call.signal);
+      const outcome = await this.#attempt(url, method, label, request.schema, call, attempt);
+      if (outcome.ok) return outcome.value as T;
+      const failure = outcome.failure;
+      if (attempt >= maxAttempts) throw this.#exhausted(failure, label, attempt);
+      const delayMs = failure.retryAfterMs ?? backoffDelay(attempt, baseDelayMs, maxRetryAfterMs, this.#options.random);
+      const wait: SourceWait = { kind: failure.kind, attempt, delayMs, reason: failure.reason, request: label };
+      logger.warn({ ...wait }, `Confluence request failed (${failure.reason}); retrying in ${delayMs} ms`);
+      call.onWait?.(wait);
+      await sleep(delayMs, call.signal);
+    }
+  }
+
+  /** Maps the confluence.js v1 path prefix to Data Center's, which has no `/wiki`. */
+  #apiPath(url: string): string {
+    const path = url.startsWith("/") ? url : `/${url}`;
+    if (this.#options.deployment === "cloud") return path;
+    if (path.startsWith("/wiki/rest/api/")) return path.slice("/wiki".length);
+    throw new ConfluenceSyncError("CONFIG_INVALID", `${path} is a Confluence Cloud API; this source is Data Center.`);
+  }
+
+  async #attempt(
+    url: string,
+    method: string,
+    label: string,
+    schema: z.ZodType | undefined,
+    call: SourceCallOptions,
+    attempt: number,
+  ): Promise<{ ok: true; value: unknown } | { ok: false; failure: Transient }> {
+    const timeout = AbortSignal.timeout(this.#options.timeoutMs);
+    const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
+    const started = Date.now();
+    let status: number;
+    let statusText: string;
+    let text: string;
+    let headers: Headers;
+    call.onRequest?.();
+    try {
+      const response = await fetch(url, {
+        method,
+        headers: { Accept: "application/json", Authorization: this.#authorization },
+        signal,
+      });
+      status = response.status;
+      statusText = response.statusText;
+      headers = response.headers;
+      text = await response.text();
+    } catch (error) {
+      if (call.signal?.aborted) throw abortError(call.signal);
+      const code = timeout.aborted ? "ETIMEDOUT" : (networkCode(error) ?? "ENETWORK");
+      const message = this.#redact(
+        `${label} failed: ${error instanceof Error ? error.message : String(error)} (${code})`,
+      );
+      const cause = new NetworkError(message, { cause: undefined, code, transient: true });
+      this.#options.logger.debug(
+        { request: label, attempt, error: code, ms: Date.now() - started },
+        "Confluence request failed",
+      );
+      if (PERMANENT_NETWORK_CODE.test(code)) {
+        throw new ConfluenceSyncError(
+          "SOURCE_UNAVAILABLE",
+          `Could not connect to Confluence at ${this.#options.baseUrl}: ${message}`,
+          { cause },
+        );
+      }
+      return { ok: false, failure: { kind: "retry", reason: code, error: cause } };
+    }
+    this.#options.logger.debug({ request: label, attempt, status, ms: Date.now() - started }, "Confluence request");
+
+    if (status >= 200 && status < 300) return this.#parse(status, text, label, schema);
+    const body = this.#redact(text.slice(0, 2000));
+    const message = `${label} failed: ${status} ${statusText}`;
+    if (status === 429) {
+      const retryAfterMs = parseRetryAfter(headers.get("retry-after"), this.#options.maxRetryAfterMs);
+      const error = new RateLimitError(message, statusText, body, retryAfterMs === undefined ? {} : { retryAfterMs });
+      return { ok: false, failure: { kind: "rate-limited", reason: "429", retryAfterMs, error } };
+    }
+    if (status >= 500) {
+      return {
+        ok: false,
+        failure: { kind: "retry", reason: String(status), error: new ServerError(message, status, statusText, body) },
+      };
+    }
+    throw this.#clientError(status, statusText, body, label);
+  }
+
+  #parse(
+    status: number,
+    text: string,
+    label: string,
+    schema: z.ZodType | undefined,
+  ): { ok: true; value: unknown } | { ok: false; failure: Transient } {
+    if (status === 204 || text.trim() === "") return { ok: true, value: undefined };
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      const error = new SchemaMismatchError(
+        `${label} returned a body that is not JSON`,
+        this.#redact(text.slice(0, 500)),
+      );
+      return { ok: false, failure: { kind: "retry", reason: "malformed JSON", error } };
+    }
+    if (schema === undefined) return { ok: true, value: data };
+    const parsed = schema.safeParse(data);
+    if (parsed.success) return { ok: true, value: parsed.data };
+    const detail = describeIssues(parsed.error);
+    throw new ConfluenceSyncError(
+      "SOURCE_BAD_RESPONSE",
+      `Confluence at ${this.#options.baseUrl} sent an unexpected response to ${label}: ${detail}`,
+      {
+        cause: new SchemaMismatchError(`${label}: ${detail}`, this.#redact(text.slice(0, 2000)), {
+          cause: parsed.error,
+        }),
+      },
+    );
+  }
+
+  #clientError(status: number, statusText: string, body: string, label: string): ConfluenceSyncError {
+    const { baseUrl, credentials, deployment } = this.#options;
+    const message = `${label} failed: ${status} ${statusText}`;
+    if (status === 401 || status === 403) {
+      const what =
+        credentials.type === "basic"
+          ? "email and API token"
+          : deployment === "cloud"
+            ? "OAuth access token"
+            : "personal access token";
+      const verb = status === 401 ? "rejected the credentials" : "denied access";
+      const cause =
+        status === 401 ? new AuthError(message, statusText, body) : new ForbiddenError(message, statusText, body);
+      return new ConfluenceSyncError(
+        "SOURCE_AUTH",
+        `Confluence at ${baseUrl} ${verb} (${status}) for ${label}. Check the ${what} and that the user may read the space.`,
+        { cause },
+      );
+    }
+    if (status === 404) {
+      return new ConfluenceSyncError("SOURCE_NOT_FOUND", `Confluence at ${baseUrl} found nothing at ${label} (404).`, {
+        cause: new NotFoundError(message, statusText, body),
+      });
+    }
+    const detail = body.replace(/\s+/g, " ").slice(0, 300);
+    return new ConfluenceSyncError(
+      "SOURCE_BAD_RESPONSE",
+      `Confluence at ${baseUrl} refused ${label} (${status}${detail ? `: ${detail}` : ""}).`,
+      { cause: new ApiError(message, status, statusText, body) },
+    );
+  }
+
+  #exhausted(failure: Transient, label: string, attempts: number): ConfluenceSyncError {
+    const { baseUrl } = this.#options;
+    const options = { cause: failure.error, retryable: true };
+    if (failure.kind === "rate-limited") {
+      return new ConfluenceSyncError(
+        "SOURCE_RATE_LIMITED",
+        `Confluence at ${baseUrl} kept rate-limiting ${label} after ${attempts} attempts; try again later or lower the concurrency.`,
+        options,
+      );
+    }
+    if (failure.reason === "malformed JSON") {
+      return new ConfluenceSyncError(
+        "SOURCE_BAD_RESPONSE",
+        `Confluence at ${baseUrl} answered ${label} with malformed JSON ${attempts} times.`,
+        options,
+      );
+    }
+    return new ConfluenceSyncError(
+      "SOURCE_UNAVAILABLE",
+      `Confluence at ${baseUrl} did not answer ${label} after ${attempts} attempts (last: ${failure.reason}); try again later.`,
+      options,
+    );
+  }
+}
