@@ -1,5 +1,19 @@
 // `@archon/confluence-express`: an Express 5 router over the Archon Confluence SDK.
 
+export { HttpError } from "./http-error.js";
+export { buildOpenApiDocument } from "./openapi.js";
+export type { OperationListener, SyncRunner, SyncRunRequest } from "./operations.js";
+export { SyncOperations } from "./operations.js";
+export type {
+  AuthorizeHook,
+  ConfluenceAction,
+  ConfluenceResource,
+  ConfluenceRouterOptions,
+  SourceConnection,
+  SourceFactory,
+} from "./options.js";
+export type { ConfluenceRouter } from "./router.js";
+export { createConfluenceRouter } from "./router.js";
 export type {
   CancelSyncInput,
   CreateSourceBody,
@@ -52,3 +66,7 @@ export {
   syncStartedSchema,
   updateSourceBodySchema,
 } from "./schemas.js";
+export type { SyncRunnerOptions } from "./sync-runner.js";
+export { createSyncRunner } from "./sync-runner.js";
+export type { UrlPolicy } from "./url-policy.js";
+export { checkBaseUrl, isPublicAddress } from "./url-policy.js";

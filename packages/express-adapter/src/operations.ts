@@ -1,0 +1,195 @@
+import { randomUUID } from "node:crypto";
+import {
+  ConfluenceSyncError,
+  describeError,
+  type Logger,
+  type ProgressSink,
+  type SourceRecord,
+  type SyncEvent,
+  type SyncMetrics,
+  type SyncMode,
+} from "@archon/confluence-core";
+import { HttpError } from "./http-error.js";
+import type { OperationView, StreamEventName } from "./schemas.js";
+
+/** What the router asks a {@link SyncRunner} to do. */
+export interface SyncRunRequest {
+  readonly source: SourceRecord;
+  readonly mode: SyncMode;
+  /** Chosen by the router and returned to the client before the run starts; the run must use it. */
+  readonly operationId: string;
+  /** Aborted by `POST /:sourceId/sync/cancel`, by deleting the source, or by `router.close()`. */
+  readonly signal: AbortSignal;
+  /** Must receive every event of the run, in order: progress, the stream and the final status depend on it. */
+  readonly sink: ProgressSink;
+}
+
+/** Runs one sync to its end; resolves with its metrics or rejects with a (coded) error. */
+export type SyncRunner = (request: SyncRunRequest) => Promise<SyncMetrics>;
+
+/** A stream listener: the name of each event and its payload. */
+export type OperationListener = (name: StreamEventName | "end", data: unknown) => void;
+
+interface Entry {
+  view: Mutable<OperationView>;
+  controller: AbortController;
+  listeners: Set<OperationListener>;
+  finished: Promise<void>;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * Syncs running in the background of this process, independent of the HTTP request that started them, with the
+ * latest progress of each and a bounded history of finished ones. One running sync per source.
+ */
+export class SyncOperations {
+  readonly #entries = new Map<string, Entry>();
+  readonly #runningBySource = new Map<string, string>();
+  readonly #runner: SyncRunner;
+  readonly #logger: Logger;
+  readonly #maxHistory: number;
+
+  constructor(runner: SyncRunner, options: { logger: Logger; maxHistory?: number }) {
+    this.#runner = runner;
+    this.#logger = options.logger;
+    this.#maxHistory = options.maxHistory ?? 200;
+  }
+
+  /** Starts a sync in the background; a `409 SYNC_ALREADY_RUNNING` carrying the running id when one runs. */
+  start(source: SourceRecord, mode: SyncMode): OperationView {
+    const running = this.#runningBySource.get(source.sourceId);
+    if (running !== undefined) {
+      throw new HttpError(
+        409,
+        "SYNC_ALREADY_RUNNING",
+        `A sync of source ${source.sourceId} is already running (operation ${running}); wait for it or cancel it.`,
+        { operationId: running },
+      );
+    }
+    const operationId = randomUUID();
+    const controller = new AbortController();
+    const view: Mutable<OperationView> = {
+      operationId,
+      sourceId: source.sourceId,
+      mode,
+      status: "running",
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+      progress: null,
+      metrics: null,
+      error: null,
+    };
+    const entry: Entry = { view, controller, listeners: new Set(), finished: Promise.resolve() };
+    this.#entries.set(operationId, entry);
+    this.#runningBySource.set(source.sourceId, operationId);
+    const sink: ProgressSink = { handle: (event) => this.#onEvent(entry, event) };
+    entry.finished = this.#run(entry, { source, mode, operationId, signal: controller.signal, sink });
+    this.#evict();
+    return { ...view };
+  }
+
+  /** A snapshot of the operation, or `undefined` when this process does not know it. */
+  get(operationId: string): OperationView | undefined {
+    const entry = this.#entries.get(operationId);
+    return entry ? { ...entry.view } : undefined;
+  }
+
+  /** Id of the sync running for the source, if any. */
+  runningFor(sourceId: string): string | undefined {
+    return this.#runningBySource.get(sourceId);
+  }
+
+  /** Aborts the source's running sync; returns its id, or `undefined` when none runs. */
+  cancel(sourceId: string): string | undefined {
+    const operationId = this.#runningBySource.get(sourceId);
+    if (operationId === undefined) return undefined;
+    this.#entries.get(operationId)?.controller.abort(new ConfluenceSyncError("SYNC_ABORTED", "Sync cancelled."));
+    return operationId;
+  }
+
+  /** Resolves once the operation ended (immediately for unknown or finished ones). Never rejects. */
+  async waitFor(operationId: string): Promise<void> {
+    await this.#entries.get(operationId)?.finished;
+  }
+
+  /** Subscribes to an operation's events; returns the unsubscribe function. The last event is `end`. */
+  subscribe(operationId: string, listener: OperationListener): () => void {
+    const entry = this.#entries.get(operationId);
+    if (!entry) return () => {};
+    entry.listeners.add(listener);
+    return () => entry.listeners.delete(listener);
+  }
+
+  /** Cancels every running sync and waits for all to end. */
+  async close(): Promise<void> {
+    const running = [...this.#runningBySource.keys()];
+    for (const sourceId of running) this.cancel(sourceId);
+    await Promise.all([...this.#entries.values()].map((entry) => entry.finished));
+  }
+
+  #onEvent(entry: Entry, event: SyncEvent): void {
+    const { view } = entry;
+    if (event.type === "progress") {
+      const { operationId: _op, sourceId: _src, type: _type, ...progress } = event;
+      view.progress = progress;
+    } else if (event.type === "sync-end" || event.type === "sync-error") {
+      view.metrics = event.metrics;
+    }
+    this.#emit(entry, event.type, event);
+  }
+
+  #emit(entry: Entry, name: StreamEventName | "end", data: unknown): void {
+    for (const listener of entry.listeners) {
+      try {
+        listener(name, data);
+      } catch (error) {
+        this.#logger.warn({ err: describeError(error) }, "sync stream listener failed");
+      }
+    }
+  }
+
+  async #run(entry: Entry, request: SyncRunRequest): Promise<void> {
+    const { view } = entry;
+    // Let the HTTP handler answer 202 before the run does any work.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    try {
+      const metrics = await this.#runner(request);
+      view.metrics = metrics;
+      view.status = "succeeded";
+    } catch (error) {
+      const aborted = request.signal.aborted;
+      const code = error instanceof ConfluenceSyncError ? error.code : aborted ? "SYNC_ABORTED" : "INTERNAL";
+      view.status = aborted || code === "SYNC_ABORTED" ? "cancelled" : "failed";
+      view.error = {
+        code,
+        message:
+          error instanceof ConfluenceSyncError
+            ? error.message
+            : aborted
+              ? "Sync cancelled."
+              : "Sync failed unexpectedly.",
+      };
+      if (view.status === "failed") {
+        this.#logger.error(
+          { operationId: view.operationId, sourceId: view.sourceId, code, err: describeError(error) },
+          "sync failed",
+        );
+      }
+    } finally {
+      view.finishedAt = new Date().toISOString();
+      if (this.#runningBySource.get(view.sourceId) === view.operationId) this.#runningBySource.delete(view.sourceId);
+      this.#emit(entry, "operation", { ...view });
+      this.#emit(entry, "end", null);
+      entry.listeners.clear();
+    }
+  }
+
+  #evict(): void {
+    if (this.#entries.size <= this.#maxHistory) return;
+    for (const [operationId, entry] of this.#entries) {
+      if (this.#entries.size <= this.#maxHistory) break;
+      if (entry.view.status !== "running") this.#entries.delete(operationId);
+    }
+  }
+}

@@ -1,0 +1,55 @@
+import {
+  type Chunker,
+  ConfluenceSync,
+  ConfluenceSyncError,
+  type Converter,
+  type CredentialStore,
+  type Embedder,
+  type KnowledgeStore,
+  type Logger,
+  type ProgressSink,
+  type SyncTuningInput,
+} from "@archon/confluence-core";
+import type { SyncRunner } from "./operations.js";
+import type { SourceFactory } from "./options.js";
+
+/** What {@link createSyncRunner} needs besides the engine's tuning knobs. */
+export interface SyncRunnerOptions extends SyncTuningInput {
+  readonly store: KnowledgeStore;
+  readonly credentials: CredentialStore;
+  readonly embedder: Embedder;
+  readonly createSource: SourceFactory;
+  /** @default the engine's default converter */
+  readonly converter?: Converter;
+  /** @default the engine's default chunker */
+  readonly chunker?: Chunker;
+  /** Extra sinks every sync reports to, e.g. a `PgProgressSink` so progress outlives the process. */
+  readonly sinks?: readonly ProgressSink[];
+  readonly logger?: Logger;
+}
+
+/**
+ * The default {@link SyncRunner}: builds the source from the stored configuration and credentials and runs the
+ * core `ConfluenceSync` engine with the router's operation id and abort signal.
+ */
+export function createSyncRunner(options: SyncRunnerOptions): SyncRunner {
+  const { store, credentials, embedder, createSource, sinks = [], ...engineOptions } = options;
+  return async ({ source, mode, operationId, signal, sink }) => {
+    const stored = await credentials.get(source.sourceId);
+    if (!stored) {
+      throw new ConfluenceSyncError(
+        "SOURCE_AUTH",
+        `No credentials are stored for source ${source.sourceId}; update the source with credentials first.`,
+      );
+    }
+    const confluence = createSource({ baseUrl: source.baseUrl, deployment: source.deployment, credentials: stored });
+    const engine = new ConfluenceSync({
+      ...engineOptions,
+      source: confluence,
+      store,
+      embedder,
+      sinks: [sink, ...sinks],
+    });
+    return engine.run({ sourceId: source.sourceId, mode, operationId, signal });
+  };
+}
