@@ -1,0 +1,222 @@
+import { z } from "zod";
+import { Random } from "./random.js";
+
+const rule = {
+  /** Probability per eligible request, drawn from the seeded generator. @default 1 */
+  rate: z.number().min(0).max(1).default(1),
+  /** Stop after this many injections. @default unlimited */
+  times: z.number().int().min(0).optional(),
+  /** Only requests whose path contains this text (or matches this expression) are eligible. @default every request */
+  match: z.union([z.string(), z.instanceof(RegExp)]).optional(),
+};
+
+/** Fault settings; every field is optional and absent means "off". Validated with zod. */
+export const faultConfigSchema = z
+  .object({
+    /** Seed of the generator behind every `rate`. @default 1 */
+    seed: z.number().int().default(1),
+    /** Fixed delay before every response, in milliseconds. @default 0 */
+    latencyMs: z.number().int().min(0).default(0),
+    /** Extra delay for some requests. */
+    slow: z
+      .object({ ...rule, delayMs: z.number().int().min(0) })
+      .strict()
+      .optional(),
+    /** Token bucket: `capacity` requests at once, refilled at `refillPerSecond`; empty bucket answers 429. */
+    rateLimit: z
+      .object({
+        capacity: z.number().int().min(1).default(10),
+        refillPerSecond: z.number().positive().default(5),
+        /** How `Retry-After` is sent. `absurd` sends `9223372036854775807`. @default "seconds" */
+        retryAfter: z.enum(["seconds", "http-date", "absurd", "missing"]).default("seconds"),
+        /** Fixed `Retry-After` seconds instead of the bucket's own estimate. */
+        retryAfterSeconds: z.number().int().min(0).optional(),
+        match: rule.match,
+      })
+      .strict()
+      .optional(),
+    /** 5xx answers; once triggered, `burst` consecutive eligible requests fail. */
+    serverError: z
+      .object({
+        ...rule,
+        status: z.number().int().min(500).max(599).default(503),
+        burst: z.number().int().min(1).default(1),
+      })
+      .strict()
+      .optional(),
+    /** Destroys the socket without answering. */
+    reset: z.object(rule).strict().optional(),
+    /** Answers 200 with a truncated JSON body. */
+    malformedJson: z.object(rule).strict().optional(),
+    /** Silently clamps `limit` on every listing to this maximum, as Data Center does. */
+    clampLimit: z.number().int().min(1).optional(),
+    /** The last page of a listing still carries a `next` link, which then returns an empty page. */
+    phantomNext: z.object(rule).strict().optional(),
+    /** A listing page comes back empty with a `next` link to the same request, which then succeeds. */
+    emptyPage: z.object(rule).strict().optional(),
+  })
+  .strict();
+
+/** Fault settings as callers write them. */
+export type FaultConfigInput = z.input<typeof faultConfigSchema>;
+type FaultConfig = z.output<typeof faultConfigSchema>;
+type Rule = { rate: number; times?: number | undefined; match?: string | RegExp | undefined };
+
+/** How many faults of each kind were injected. */
+export interface FaultCounters {
+  rateLimited: number;
+  serverError: number;
+  reset: number;
+  malformedJson: number;
+  slow: number;
+  clampedLimit: number;
+  phantomNext: number;
+  emptyPage: number;
+}
+
+/** What the server must do to a request before handling it. */
+export type PreFault =
+  | { kind: "none" }
+  | { kind: "reset" }
+  | { kind: "rate-limited"; headers: Record<string, string> }
+  | { kind: "server-error"; status: number };
+
+const zeroCounters = (): FaultCounters => ({
+  rateLimited: 0,
+  serverError: 0,
+  reset: 0,
+  malformedJson: 0,
+  slow: 0,
+  clampedLimit: 0,
+  phantomNext: 0,
+  emptyPage: 0,
+});
+
+/** Decides, deterministically by seed, which faults hit which request, and counts them. */
+export class FaultInjector {
+  #config: FaultConfig;
+  #rng: Random;
+  #counters = zeroCounters();
+  #tokens = 0;
+  #lastRefill = 0;
+  #burstLeft = 0;
+  readonly #emptied = new Set<string>();
+
+  constructor(config: FaultConfigInput = {}) {
+    this.#config = faultConfigSchema.parse(config);
+    this.#rng = new Random(this.#config.seed);
+    this.#resetBucket();
+  }
+
+  /** Current settings. */
+  get config(): FaultConfigInput {
+    return this.#config;
+  }
+
+  /** Replaces every setting (validated); counters and the seeded sequence restart. */
+  set(config: FaultConfigInput): void {
+    this.#config = faultConfigSchema.parse(config);
+    this.#rng = new Random(this.#config.seed);
+    this.#burstLeft = 0;
+    this.#emptied.clear();
+    this.#resetBucket();
+  }
+
+  counters(): FaultCounters {
+    return { ...this.#counters };
+  }
+
+  resetCounters(): void {
+    this.#counters = zeroCounters();
+  }
+
+  #resetBucket(): void {
+    this.#tokens = this.#config.rateLimit?.capacity ?? 0;
+    this.#lastRefill = performance.now();
+  }
+
+  #fires(r: Rule | undefined, path: string, counter: keyof FaultCounters): boolean {
+    if (!r) return false;
+    if (r.match !== undefined && !(typeof r.match === "string" ? path.includes(r.match) : r.match.test(path)))
+      return false;
+    if (r.times !== undefined && this.#counters[counter] >= r.times) return false;
+    if (r.rate < 1 && this.#rng.next() >= r.rate) return false;
+    this.#counters[counter]++;
+    return true;
+  }
+
+  /** Delay to apply before answering, in milliseconds. */
+  delayFor(path: string): number {
+    const slow = this.#config.slow;
+    return this.#config.latencyMs + (this.#fires(slow, path, "slow") ? (slow?.delayMs ?? 0) : 0);
+  }
+
+  /** Faults decided before the handler runs: reset, rate limit, 5xx. */
+  before(path: string): PreFault {
+    if (this.#fires(this.#config.reset, path, "reset")) return { kind: "reset" };
+    const limit = this.#config.rateLimit;
+    if (limit && (limit.match === undefined || matches(limit.match, path))) {
+      const now = performance.now();
+      this.#tokens = Math.min(limit.capacity, this.#tokens + ((now - this.#lastRefill) / 1000) * limit.refillPerSecond);
+      this.#lastRefill = now;
+      if (this.#tokens < 1) {
+        this.#counters.rateLimited++;
+        const wait = limit.retryAfterSeconds ?? Math.max(1, Math.ceil((1 - this.#tokens) / limit.refillPerSecond));
+        const headers: Record<string, string> = {
+          "X-RateLimit-Limit": String(limit.capacity),
+          "X-RateLimit-Remaining": "0",
+        };
+        if (limit.retryAfter === "seconds") headers["Retry-After"] = String(wait);
+        else if (limit.retryAfter === "http-date")
+          headers["Retry-After"] = new Date(Date.now() + wait * 1000).toUTCString();
+        else if (limit.retryAfter === "absurd") headers["Retry-After"] = "9223372036854775807";
+        return { kind: "rate-limited", headers };
+      }
+      this.#tokens -= 1;
+    }
+    const serverError = this.#config.serverError;
+    if (serverError && this.#burstLeft > 0 && (serverError.match === undefined || matches(serverError.match, path))) {
+      this.#burstLeft--;
+      this.#counters.serverError++;
+      return { kind: "server-error", status: serverError.status };
+    }
+    if (this.#fires(serverError, path, "serverError")) {
+      this.#burstLeft = (serverError?.burst ?? 1) - 1;
+      return { kind: "server-error", status: serverError?.status ?? 503 };
+    }
+    return { kind: "none" };
+  }
+
+  /** Whether this successful JSON answer should be truncated. */
+  malformed(path: string): boolean {
+    return this.#fires(this.#config.malformedJson, path, "malformedJson");
+  }
+
+  /** Listing decisions for one request. */
+  listing(path: string): {
+    clampLimit(requested: number): number;
+    phantomNext(): boolean;
+    emptyPage(requestKey: string): boolean;
+  } {
+    return {
+      clampLimit: (requested) => {
+        const max = this.#config.clampLimit;
+        if (max === undefined || requested <= max) return requested;
+        this.#counters.clampedLimit++;
+        return max;
+      },
+      phantomNext: () => this.#fires(this.#config.phantomNext, path, "phantomNext"),
+      emptyPage: (requestKey) => {
+        // The follow-up request for an emptied page is always served, so a client that follows `next` progresses.
+        if (this.#emptied.delete(requestKey)) return false;
+        if (!this.#fires(this.#config.emptyPage, path, "emptyPage")) return false;
+        this.#emptied.add(requestKey);
+        return true;
+      },
+    };
+  }
+}
+
+function matches(match: string | RegExp, path: string): boolean {
+  return typeof match === "string" ? path.includes(match) : match.test(path);
+}

@@ -1,0 +1,30 @@
+import type { FakePage, FakeSpace } from "../model.js";
+import type { RequestContext } from "./types.js";
+
+/** Title as Confluence puts it in Cloud page URLs. */
+export function titleSlug(title: string): string {
+  return encodeURIComponent(title).replace(/%20/g, "+");
+}
+
+/** Web UI path of a page, relative to the site base (`_links.webui`). */
+export function pageWebui(deployment: RequestContext["deployment"], page: FakePage): string {
+  return deployment === "cloud"
+    ? `/spaces/${page.spaceKey}/pages/${page.id}/${titleSlug(page.title)}`
+    : `/pages/viewpage.action?pageId=${page.id}`;
+}
+
+/** Short link, `/x/<base64 of the id>`, as Confluence's tiny links look. */
+export function pageTinyui(page: FakePage): string {
+  const bytes = Buffer.alloc(4);
+  bytes.writeUInt32LE(Number(page.id) >>> 0);
+  return `/x/${bytes.toString("base64url").replace(/A+$/, "")}`;
+}
+
+export function spaceWebui(deployment: RequestContext["deployment"], space: FakeSpace): string {
+  return deployment === "cloud" ? `/spaces/${space.key}` : `/display/${space.key}`;
+}
+
+/** `origin + contextPath`: the `_links.base` of every response. */
+export function siteBase(ctx: RequestContext): string {
+  return `${ctx.origin}${ctx.contextPath}`;
+}

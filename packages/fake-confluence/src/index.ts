@@ -1,0 +1,26 @@
+export { type AuthOptionsInput, defaultCredentials, type FakeCredentials } from "./auth.js";
+export { FakeConfluence, type FakeConfluenceStats, startFakeConfluence } from "./fake-confluence.js";
+export { type FaultConfigInput, type FaultCounters, faultConfigSchema } from "./faults.js";
+export {
+  demoSpace,
+  type GenerateSpaceOptions,
+  generateSpace,
+  generateUsers,
+  type PageSeed,
+  type SpaceSeed,
+} from "./generator/generate-space.js";
+export { type BodyFeature, cdata, escapeXml } from "./generator/storage-body.js";
+export type { RequestLogEntry } from "./http/handler.js";
+export { loadSpaceFromDirectory, type PageEntry, pagesFileSchema } from "./load-dir.js";
+export type {
+  Deployment,
+  FakePage,
+  FakePageStatus,
+  FakeSpace,
+  FakeUser,
+  FakeVersion,
+  GroundTruthPage,
+} from "./model.js";
+export { type FakeConfluenceOptions, fakeConfluenceOptionsSchema, type SpaceSpec } from "./options.js";
+export { SpaceHandle } from "./space-handle.js";
+export { FakeConfluenceState, type NewPage, type PageEdit } from "./state.js";

@@ -1,0 +1,81 @@
+/** Which product the fake imitates; decides URL layout, pagination style and user identifiers. */
+export type Deployment = "cloud" | "datacenter";
+
+/** Statuses a page can have in the fake. A deleted page is removed outright and answers 404. */
+export type FakePageStatus = "current" | "archived" | "trashed";
+
+/** A person who authors pages. Cloud identifies users by `accountId`, Data Center by `userKey`/`username`. */
+export interface FakeUser {
+  /** Cloud account id, e.g. `557058:3f1c...`. */
+  readonly accountId: string;
+  /** Data Center user key (32 hex digits). */
+  readonly userKey: string;
+  /** Data Center login name. */
+  readonly username: string;
+  readonly displayName: string;
+  readonly email: string;
+}
+
+/** One version of a page, as the fake reports it. */
+export interface FakeVersion {
+  readonly number: number;
+  /** ISO timestamp of this version. */
+  readonly when: string;
+  /** `accountId` of the author (the server maps it to a user key on Data Center). */
+  readonly authorId: string;
+  readonly message: string;
+  readonly minorEdit: boolean;
+}
+
+/** A page as the fake stores it. Treat instances as read-only; change pages through the mutation API. */
+export interface FakePage {
+  readonly id: string;
+  readonly spaceKey: string;
+  title: string;
+  parentId: string | null;
+  /** Sibling order under the parent. */
+  position: number;
+  status: FakePageStatus;
+  /** Confluence storage format. */
+  body: string;
+  labels: string[];
+  version: FakeVersion;
+  /** ISO timestamp of version 1. */
+  readonly createdAt: string;
+  /** `accountId` of the creator. */
+  readonly createdBy: string;
+}
+
+/** A space as the fake stores it. */
+export interface FakeSpace {
+  /** Numeric id, as a string (Cloud v2 uses it in URLs). */
+  readonly id: string;
+  readonly key: string;
+  name: string;
+  homepageId: string | null;
+  readonly createdAt: string;
+  readonly createdBy: string;
+  readonly description: string;
+}
+
+/** A page of the ground truth: everything a synced store should hold for it. */
+export interface GroundTruthPage {
+  readonly id: string;
+  readonly spaceKey: string;
+  readonly title: string;
+  readonly parentId: string | null;
+  /** Ancestor ids, root first, excluding the page itself. */
+  readonly ancestors: readonly string[];
+  /** Titles from the root to the page itself, inclusive. */
+  readonly path: readonly string[];
+  readonly labels: readonly string[];
+  readonly version: number;
+  readonly status: FakePageStatus;
+  readonly body: string;
+  /** Account id (Cloud) or user key (Data Center) of the current version's author. */
+  readonly authorId: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** Absolute URL a person would open. */
+  readonly webUrl: string;
+}

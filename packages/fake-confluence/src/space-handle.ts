@@ -1,0 +1,112 @@
+import { ConfluenceSyncError } from "@archon/confluence-core";
+import type { FakeConfluence } from "./fake-confluence.js";
+import type { FakePageStatus, FakeSpace, GroundTruthPage } from "./model.js";
+import type { NewPage, PageEdit } from "./state.js";
+
+const ALL: readonly FakePageStatus[] = ["current", "archived", "trashed"];
+
+/**
+ * One space of a running fake: its ground truth and the mutation API tests use between syncs. Every mutation
+ * returns the page's new ground truth (or nothing for a delete) and is visible to the very next request.
+ */
+export class SpaceHandle {
+  readonly #fake: FakeConfluence;
+  readonly key: string;
+
+  constructor(fake: FakeConfluence, key: string) {
+    if (!fake.state.space(key)) {
+      throw new ConfluenceSyncError("SOURCE_NOT_FOUND", `fake-confluence: space "${key}" is not loaded.`);
+    }
+    this.#fake = fake;
+    this.key = key;
+  }
+
+  /** The space record (id, key, name, home page). */
+  get info(): FakeSpace {
+    return this.#fake.state.space(this.key) as FakeSpace;
+  }
+
+  /** Numeric space id as a string. */
+  get id(): string {
+    return this.info.id;
+  }
+
+  /**
+   * Ground truth of the space's pages in the given statuses, sorted by id.
+   * @default statuses ["current"]
+   */
+  pages(statuses: readonly FakePageStatus[] = ["current"]): GroundTruthPage[] {
+    return this.#fake.groundTruth(this.key, { statuses });
+  }
+
+  /** Ground truth of one page in any status; `undefined` when it does not exist (or was deleted). */
+  page(id: string): GroundTruthPage | undefined {
+    const page = this.#fake.state.page(id);
+    if (!page || page.spaceKey !== this.key) return undefined;
+    return this.#fake.groundTruth(this.key, { statuses: ALL }).find((p) => p.id === id);
+  }
+
+  #own(id: string): string {
+    const page = this.#fake.state.page(id);
+    if (!page || page.spaceKey !== this.key) {
+      throw new ConfluenceSyncError("SOURCE_NOT_FOUND", `fake-confluence: page ${id} is not in space "${this.key}".`);
+    }
+    return id;
+  }
+
+  #truth(id: string): GroundTruthPage {
+    return this.page(id) as GroundTruthPage;
+  }
+
+  /** Creates a page (version 1), under the home page unless `parentId` says otherwise. */
+  addPage(input: Omit<NewPage, "spaceKey">): GroundTruthPage {
+    return this.#truth(this.#fake.state.addPage({ ...input, spaceKey: this.key }).id);
+  }
+
+  /** Edits body, title and/or labels: version + 1, `version.when` = now. */
+  editPage(id: string, edit: PageEdit): GroundTruthPage {
+    this.#fake.state.editPage(this.#own(id), edit);
+    return this.#truth(id);
+  }
+
+  /** Renames a page (a new version, as in Confluence). */
+  renamePage(id: string, title: string): GroundTruthPage {
+    this.#fake.state.renamePage(this.#own(id), title);
+    return this.#truth(id);
+  }
+
+  /** Replaces labels without a new version. */
+  setLabels(id: string, labels: readonly string[]): GroundTruthPage {
+    this.#fake.state.setLabels(this.#own(id), labels);
+    return this.#truth(id);
+  }
+
+  /** Moves a page under another parent, or to the root with `null`; the version does not change. */
+  movePage(id: string, parentId: string | null): GroundTruthPage {
+    this.#fake.state.movePage(this.#own(id), parentId);
+    return this.#truth(id);
+  }
+
+  /** Moves a page to the trash; its children move up to its parent. */
+  trashPage(id: string): GroundTruthPage {
+    this.#fake.state.trashPage(this.#own(id));
+    return this.#truth(id);
+  }
+
+  /** Archives a page. */
+  archivePage(id: string): GroundTruthPage {
+    this.#fake.state.archivePage(this.#own(id));
+    return this.#truth(id);
+  }
+
+  /** Restores a trashed or archived page to `current`. */
+  restorePage(id: string): GroundTruthPage {
+    this.#fake.state.restorePage(this.#own(id));
+    return this.#truth(id);
+  }
+
+  /** Purges a page: it is gone from every endpoint (404). Its children move up to its parent. */
+  deletePage(id: string): void {
+    this.#fake.state.deletePage(this.#own(id));
+  }
+}

@@ -1,0 +1,303 @@
+import { ConfluenceSyncError } from "@archon/confluence-core";
+import type { SpaceSeed } from "./generator/generate-space.js";
+import type { FakePage, FakePageStatus, FakeSpace, FakeUser } from "./model.js";
+
+/** A new page for {@link FakeConfluenceState.addPage}. */
+export interface NewPage {
+  readonly spaceKey: string;
+  readonly title: string;
+  /** @default the space's home page, or the root when the space has none */
+  readonly parentId?: string | null;
+  /** Storage format. @default "<p></p>" */
+  readonly body?: string;
+  readonly labels?: readonly string[];
+  /** Account id of the author. @default the first user */
+  readonly authorId?: string;
+  /** Explicit id; must be unused. @default the next free id */
+  readonly id?: string;
+  /** @default "current" */
+  readonly status?: FakePageStatus;
+}
+
+/** A content edit for {@link FakeConfluenceState.editPage}; every edit bumps the version. */
+export interface PageEdit {
+  readonly body?: string;
+  readonly title?: string;
+  readonly labels?: readonly string[];
+  /** @default the current version's author */
+  readonly authorId?: string;
+  /** @default "" */
+  readonly message?: string;
+  /** @default false */
+  readonly minorEdit?: boolean;
+}
+
+function notFound(what: string): ConfluenceSyncError {
+  return new ConfluenceSyncError("SOURCE_NOT_FOUND", `fake-confluence: ${what} does not exist.`);
+}
+
+/**
+ * Everything the fake serves: spaces, pages and users, plus the mutation API tests use to change them between syncs.
+ * All mutations apply immediately to subsequent requests.
+ */
+export class FakeConfluenceState {
+  readonly #spaces = new Map<string, FakeSpace>();
+  readonly #pages = new Map<string, FakePage>();
+  readonly #users = new Map<string, FakeUser>();
+  readonly #labelIds = new Map<string, string>();
+  #nextPageId = 100_000;
+  #nextSpaceId = 65_537;
+  readonly #now: () => Date;
+
+  constructor(options: { now?: () => Date } = {}) {
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  /** The id the next generated space should start its pages at. */
+  get nextPageId(): number {
+    return this.#nextPageId;
+  }
+
+  /** Loads a generated or directory-loaded space. Throws when the key or a page id is already taken. */
+  addSpace(seed: SpaceSeed): FakeSpace {
+    if (this.#spaces.has(seed.key)) {
+      throw new ConfluenceSyncError("CONFIG_INVALID", `fake-confluence: space key "${seed.key}" is already loaded.`);
+    }
+    for (const page of seed.pages) {
+      if (this.#pages.has(page.id)) {
+        throw new ConfluenceSyncError(
+          "CONFIG_INVALID",
+          `fake-confluence: page id ${page.id} of space "${seed.key}" is already used by another space.`,
+        );
+      }
+    }
+    for (const user of seed.users) this.#users.set(user.accountId, user);
+    const first = seed.pages[0];
+    const space: FakeSpace = {
+      id: String(this.#nextSpaceId++),
+      key: seed.key,
+      name: seed.name,
+      homepageId: seed.homepageId,
+      createdAt: first?.createdAt ?? new Date(Date.UTC(2021, 0, 4)).toISOString(),
+      createdBy: first?.createdBy ?? seed.users[0]?.accountId ?? "",
+      description: seed.description,
+    };
+    this.#spaces.set(space.key, space);
+    const positions = new Map<string | null, number>();
+    for (const seedPage of seed.pages) {
+      const position = positions.get(seedPage.parentId) ?? 0;
+      positions.set(seedPage.parentId, position + 1);
+      this.#pages.set(seedPage.id, {
+        id: seedPage.id,
+        spaceKey: seed.key,
+        title: seedPage.title,
+        parentId: seedPage.parentId,
+        position,
+        status: seedPage.status,
+        body: seedPage.body,
+        labels: [...seedPage.labels],
+        version: {
+          number: seedPage.version,
+          when: seedPage.updatedAt,
+          authorId: seedPage.authorId,
+          message: "",
+          minorEdit: false,
+        },
+        createdAt: seedPage.createdAt,
+        createdBy: seedPage.createdBy,
+      });
+      this.#nextPageId = Math.max(this.#nextPageId, Number(seedPage.id) + 1);
+    }
+    return space;
+  }
+
+  /** Every space, in creation order. */
+  spaces(): FakeSpace[] {
+    return [...this.#spaces.values()];
+  }
+
+  space(key: string): FakeSpace | undefined {
+    return this.#spaces.get(key);
+  }
+
+  spaceById(id: string): FakeSpace | undefined {
+    for (const space of this.#spaces.values()) if (space.id === id) return space;
+    return undefined;
+  }
+
+  /** A page in any status; `undefined` once deleted. */
+  page(id: string): FakePage | undefined {
+    return this.#pages.get(id);
+  }
+
+  /** Pages of a space (all statuses), ordered by numeric id. */
+  pagesOf(spaceKey: string): FakePage[] {
+    const out: FakePage[] = [];
+    for (const page of this.#pages.values()) if (page.spaceKey === spaceKey) out.push(page);
+    return out.sort((a, b) => Number(a.id) - Number(b.id));
+  }
+
+  /** Every page of every space, ordered by numeric id. */
+  allPages(): FakePage[] {
+    return [...this.#pages.values()].sort((a, b) => Number(a.id) - Number(b.id));
+  }
+
+  users(): FakeUser[] {
+    return [...this.#users.values()];
+  }
+
+  user(accountId: string): FakeUser | undefined {
+    return this.#users.get(accountId);
+  }
+
+  /** A stable numeric id per label name, as Confluence assigns one per label. */
+  labelId(name: string): string {
+    let id = this.#labelIds.get(name);
+    if (id === undefined) {
+      id = String(7_000_000 + this.#labelIds.size);
+      this.#labelIds.set(name, id);
+    }
+    return id;
+  }
+
+  /** Ancestor ids, root first. */
+  ancestorsOf(id: string): string[] {
+    const out: string[] = [];
+    const seen = new Set<string>([id]);
+    let parent = this.#pages.get(id)?.parentId ?? null;
+    while (parent !== null && !seen.has(parent)) {
+      seen.add(parent);
+      out.unshift(parent);
+      parent = this.#pages.get(parent)?.parentId ?? null;
+    }
+    return out;
+  }
+
+  #require(id: string): FakePage {
+    const page = this.#pages.get(id);
+    if (!page) throw notFound(`page ${id}`);
+    return page;
+  }
+
+  #timestamp(after: string): string {
+    const now = this.#now().getTime();
+    // Versions must move forward even when a test clock stands still.
+    return new Date(Math.max(now, Date.parse(after) + 1000)).toISOString();
+  }
+
+  /** Creates a page at version 1. */
+  addPage(input: NewPage): FakePage {
+    const space = this.#spaces.get(input.spaceKey);
+    if (!space) throw notFound(`space "${input.spaceKey}"`);
+    const id = input.id ?? String(this.#nextPageId);
+    if (this.#pages.has(id))
+      throw new ConfluenceSyncError("CONFIG_INVALID", `fake-confluence: page id ${id} is taken.`);
+    this.#nextPageId = Math.max(this.#nextPageId, Number(id) + 1);
+    const parentId = input.parentId === undefined ? space.homepageId : input.parentId;
+    if (parentId !== null) this.#require(parentId);
+    const authorId = input.authorId ?? this.users()[0]?.accountId ?? "";
+    const when = this.#now().toISOString();
+    const page: FakePage = {
+      id,
+      spaceKey: space.key,
+      title: input.title,
+      parentId,
+      position: this.#childCount(parentId, space.key),
+      status: input.status ?? "current",
+      body: input.body ?? "<p></p>",
+      labels: [...(input.labels ?? [])],
+      version: { number: 1, when, authorId, message: "", minorEdit: false },
+      createdAt: when,
+      createdBy: authorId,
+    };
+    this.#pages.set(id, page);
+    return page;
+  }
+
+  #childCount(parentId: string | null, spaceKey: string): number {
+    let n = 0;
+    for (const page of this.#pages.values()) if (page.parentId === parentId && page.spaceKey === spaceKey) n++;
+    return n;
+  }
+
+  /** Changes body, title and/or labels; bumps the version and its timestamp. */
+  editPage(id: string, edit: PageEdit): FakePage {
+    const page = this.#require(id);
+    if (edit.body !== undefined) page.body = edit.body;
+    if (edit.title !== undefined) page.title = edit.title;
+    if (edit.labels !== undefined) page.labels = [...edit.labels];
+    page.version = {
+      number: page.version.number + 1,
+      when: this.#timestamp(page.version.when),
+      authorId: edit.authorId ?? page.version.authorId,
+      message: edit.message ?? "",
+      minorEdit: edit.minorEdit ?? false,
+    };
+    return page;
+  }
+
+  /** Renames a page; Confluence records a title change as a new version. */
+  renamePage(id: string, title: string): FakePage {
+    return this.editPage(id, { title });
+  }
+
+  /** Replaces the labels; labels are metadata, so the version stays. */
+  setLabels(id: string, labels: readonly string[]): FakePage {
+    const page = this.#require(id);
+    page.labels = [...labels];
+    return page;
+  }
+
+  /** Moves a page under another parent (or to the space root with `null`); not a version bump. */
+  movePage(id: string, parentId: string | null): FakePage {
+    const page = this.#require(id);
+    if (parentId !== null) {
+      const parent = this.#require(parentId);
+      if (parent.spaceKey !== page.spaceKey) {
+        throw new ConfluenceSyncError("CONFIG_INVALID", `fake-confluence: page ${parentId} is in another space.`);
+      }
+      if (parentId === id || this.ancestorsOf(parentId).includes(id)) {
+        throw new ConfluenceSyncError("CONFIG_INVALID", `fake-confluence: cannot move page ${id} under itself.`);
+      }
+    }
+    page.parentId = parentId;
+    page.position = this.#childCount(parentId, page.spaceKey) - 1;
+    return page;
+  }
+
+  /** Moves a page to the trash. Like Confluence, its children move up to its parent. */
+  trashPage(id: string): FakePage {
+    const page = this.#require(id);
+    this.#liftChildren(page);
+    page.status = "trashed";
+    return page;
+  }
+
+  /** Archives a page; its children stay where they are. */
+  archivePage(id: string): FakePage {
+    const page = this.#require(id);
+    page.status = "archived";
+    return page;
+  }
+
+  /** Brings a trashed or archived page back to `current`, under its old parent when that still exists. */
+  restorePage(id: string): FakePage {
+    const page = this.#require(id);
+    page.status = "current";
+    if (page.parentId !== null && !this.#pages.has(page.parentId)) page.parentId = null;
+    return page;
+  }
+
+  /** Deletes a page for good (purge): every endpoint answers 404 for it afterwards. */
+  deletePage(id: string): void {
+    const page = this.#require(id);
+    this.#liftChildren(page);
+    this.#pages.delete(id);
+    const space = this.#spaces.get(page.spaceKey);
+    if (space?.homepageId === id) space.homepageId = null;
+  }
+
+  #liftChildren(page: FakePage): void {
+    for (const child of this.#pages.values()) if (child.parentId === page.id) child.parentId = page.parentId;
+  }
+}

@@ -1,0 +1,15 @@
+import { ConfluenceSyncError } from "@archon/confluence-core";
+import type { z } from "zod";
+
+/** Parses public input with a schema; failures become `CONFIG_INVALID` errors naming each field. */
+export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const problems = result.error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join(".") : "(root)"}: ${issue.message}`)
+    .join("; ");
+  throw new ConfluenceSyncError("CONFIG_INVALID", `fake-confluence: invalid ${what}: ${problems}`, {
+    cause: result.error,
+  });
+}
