@@ -27,12 +27,16 @@ export interface FakeOpenAIServerOptions {
   readonly apiKey?: string;
   /** Vector length when a request has no `dimensions`. @default 1536 */
   readonly defaultDimensions?: number;
+  /** Vector length per model when a request has no `dimensions`, e.g. `{ "nomic-embed-text": 768 }`. */
+  readonly modelDimensions?: Readonly<Record<string, number>>;
   /** Rejects (400) requests with more inputs. @default 2048 */
   readonly maxInputs?: number;
   /** Rejects (400) requests whose inputs add up to more cl100k tokens. @default 300000 */
   readonly maxRequestTokens?: number;
   /** Rejects (400) any input longer than this many cl100k tokens. @default 8192 */
   readonly maxInputTokens?: number;
+  /** Delay before every answer, so tests can observe concurrency. @default 0 */
+  readonly delayMs?: number;
 }
 
 /** One request as the server received it. */
@@ -56,6 +60,9 @@ export interface FakeOpenAIServerRequest {
 export class FakeOpenAIServer {
   /** Every request received, in order. */
   readonly requests: FakeOpenAIServerRequest[] = [];
+  /** Most requests ever handled at the same time. */
+  maxInFlight = 0;
+  #inFlight = 0;
   readonly #server: Server;
   readonly #options: FakeOpenAIServerOptions;
   readonly #script: FakeOpenAIResponse[] = [];
@@ -71,10 +78,15 @@ export class FakeOpenAIServer {
     const server = createServer();
     const fake = new FakeOpenAIServer(server, options);
     server.on("request", (req, res) => {
-      fake.#handle(req, res).catch((error: unknown) => {
-        res.writeHead(500, { "content-type": "application/json" });
-        res.end(JSON.stringify({ error: { message: String(error), type: "server_error" } }));
-      });
+      fake.#inFlight++;
+      fake.maxInFlight = Math.max(fake.maxInFlight, fake.#inFlight);
+      fake
+        .#handle(req, res)
+        .catch((error: unknown) => {
+          res.writeHead(500, { "content-type": "application/json" });
+          res.end(JSON.stringify({ error: { message: String(error), type: "server_error" } }));
+        })
+        .finally(() => fake.#inFlight--);
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     return fake;
@@ -147,6 +159,7 @@ export class FakeOpenAIServer {
       return send(401, body401);
     }
     const scripted = this.#script.shift();
+    if (this.#options.delayMs) await new Promise((resolve) => setTimeout(resolve, this.#options.delayMs));
     if (scripted && "status" in scripted) return send(scripted.status, scripted.body ?? {}, { ...scripted.headers });
     if (scripted && "delayMs" in scripted) await new Promise((resolve) => setTimeout(resolve, scripted.delayMs));
 
@@ -162,7 +175,8 @@ export class FakeOpenAIServer {
     const perRequest = this.#options.maxRequestTokens ?? 300_000;
     if (total > perRequest) return invalid(`Requested ${total} tokens, max ${perRequest} tokens per request`);
 
-    const dimensions = record.dimensions ?? this.#options.defaultDimensions ?? 1536;
+    const dimensions =
+      record.dimensions ?? this.#options.modelDimensions?.[record.model] ?? this.#options.defaultDimensions ?? 1536;
     const { embeddings } = await this.#embedder(dimensions).embed(texts);
     const damage = scripted && "damage" in scripted ? scripted.damage : undefined;
     if (damage === "not-json") return send(200, "<html>upstream proxy error</html>");

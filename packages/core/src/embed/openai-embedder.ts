@@ -1,0 +1,233 @@
+import OpenAI, { APIError } from "openai";
+import { ConfluenceSyncError } from "../errors.js";
+import { type Logger, silentLogger } from "../logger.js";
+import type { Embedder, EmbedResult } from "../ports/embedder.js";
+import { OPENAI_EMBEDDING_MODELS } from "./openai-models.js";
+import {
+  type OpenAIEmbedderOptions,
+  openAIEmbedderOptionsSchema,
+  type ParsedOpenAIEmbedderOptions,
+} from "./openai-options.js";
+import { type EndpointContext, isRetryable, readEmbeddingResponse, toEmbedError } from "./openai-response.js";
+import { parseEmbedderOptions } from "./parse-options.js";
+import { abortError, retryDelay, runPool, sleep } from "./retry.js";
+import { type EmbeddingTokenizer, loadCl100kTokenizer, planBatches } from "./tokenizer.js";
+
+const DEFAULT_BASE_URL = "https://api.openai.com/v1";
+
+/** {@link EmbedResult} with the request accounting of one `embed()` call. */
+export interface OpenAIEmbedResult extends EmbedResult {
+  /** HTTP requests sent, retries included. */
+  readonly requests: number;
+  /** Requests sent again after a 408, 409, 429, 5xx or network error. */
+  readonly retries: number;
+  /** Retries caused by 429 responses, and the time spent waiting for them. */
+  readonly rateLimitWaits: number;
+  readonly rateLimitWaitMs: number;
+  /** Inputs cut to `maxInputTokens`. */
+  readonly truncated: number;
+}
+
+type Usage = { -readonly [K in keyof Omit<OpenAIEmbedResult, "embeddings">]: number };
+
+/**
+ * Embeds through the OpenAI embeddings API, or any compatible one via `baseURL` (Ollama, OpenRouter, Azure OpenAI,
+ * Google's OpenAI-compatible endpoint, LM Studio; see docs/embedders.md).
+ *
+ * Each call is split into requests within the API's limits (`maxBatchSize` inputs and `maxRequestTokens` tokens),
+ * inputs over `maxInputTokens` are truncated with a warning, and up to `concurrency` requests run at once. 408, 409,
+ * 429, 5xx and network errors are retried with exponential backoff that honours `retry-after-ms` and `retry-after`
+ * (clamped to `maxRetryDelayMs`). Every response is checked: one vector per input, placed by `index`, of
+ * `dimensions` finite numbers; anything else rejects with `EMBED_BAD_RESPONSE` or `EMBED_DIMENSION_MISMATCH`.
+ * Errors and logs never contain the API key.
+ */
+export class OpenAIEmbedder implements Embedder {
+  readonly modelId: string;
+  readonly dimensions: number;
+  readonly maxBatchSize: number;
+  /** The model name sent to the API. */
+  readonly model: string;
+  readonly #options: ParsedOpenAIEmbedderOptions;
+  readonly #client: OpenAI;
+  readonly #context: EndpointContext;
+  readonly #sendDimensions: boolean;
+  readonly #logger: Logger;
+  readonly #totals: Usage = { tokens: 0, requests: 0, retries: 0, rateLimitWaits: 0, rateLimitWaitMs: 0, truncated: 0 };
+
+  constructor(options: OpenAIEmbedderOptions = {}) {
+    const parsed = parseEmbedderOptions(openAIEmbedderOptionsSchema, options, "OpenAIEmbedder");
+    const known = OPENAI_EMBEDDING_MODELS[parsed.model];
+    this.#options = parsed;
+    this.model = parsed.model;
+    this.dimensions = parsed.dimensions ?? known!.dimensions;
+    this.maxBatchSize = parsed.maxBatchSize;
+    this.modelId = parsed.modelId ?? `openai:${parsed.model}`;
+    this.#sendDimensions = parsed.sendDimensions ?? known?.shortenable ?? false;
+    this.#logger = parsed.logger ?? silentLogger;
+
+    const baseURL = parsed.baseURL ?? DEFAULT_BASE_URL;
+    const apiKey = parsed.apiKey ?? (parsed.baseURL === undefined ? process.env.OPENAI_API_KEY : undefined);
+    if (!parsed.client && parsed.baseURL === undefined && !apiKey) {
+      throw new ConfluenceSyncError(
+        "CONFIG_INVALID",
+        "OpenAIEmbedder options are invalid: apiKey: required for api.openai.com; pass it or set OPENAI_API_KEY.",
+      );
+    }
+    const secretHeaders = Object.entries(parsed.headers ?? {})
+      .filter(([name]) => /key|auth|token|secret|cookie/i.test(name))
+      .map(([, value]) => value.replace(/^Bearer\s+/i, ""));
+    const endpointURL = new URL(parsed.client?.baseURL ?? baseURL);
+    this.#context = {
+      endpoint: `${endpointURL.origin}${endpointURL.pathname.replace(/\/$/, "")}`,
+      model: parsed.model,
+      dimensions: this.dimensions,
+      secrets: [...(apiKey ? [apiKey] : []), ...secretHeaders],
+    };
+    // Everything is passed explicitly so the SDK reads nothing from the environment; retries are ours, so that
+    // each one is counted, logged and clamped.
+    this.#client =
+      parsed.client?.withOptions({ maxRetries: 0, timeout: parsed.timeoutMs }) ??
+      new OpenAI({
+        apiKey: apiKey || "no-key",
+        baseURL,
+        organization: parsed.organization ?? null,
+        project: parsed.project ?? null,
+        defaultHeaders: parsed.headers,
+        defaultQuery: parsed.query,
+        maxRetries: 0,
+        timeout: parsed.timeoutMs,
+        logLevel: "off",
+        ...(parsed.fetch ? { fetch: parsed.fetch } : {}),
+      });
+  }
+
+  /** Totals over every call since construction, e.g. for a cost estimate with `estimateEmbeddingCost`. */
+  get usage(): Readonly<Usage> {
+    return { ...this.#totals };
+  }
+
+  async embed(texts: readonly string[], options?: { readonly signal?: AbortSignal }): Promise<OpenAIEmbedResult> {
+    const outer = options?.signal;
+    if (outer?.aborted) throw abortError(outer);
+    const usage: Usage = { tokens: 0, requests: 0, retries: 0, rateLimitWaits: 0, rateLimitWaitMs: 0, truncated: 0 };
+    if (texts.length === 0) return { embeddings: [], ...usage };
+
+    const { inputs, tokens } = await this.#prepare(texts, usage);
+    const embeddings: number[][] = new Array(texts.length);
+    // One failed batch cancels its siblings: their vectors would be thrown away anyway.
+    const failed = new AbortController();
+    const signal = outer ? AbortSignal.any([outer, failed.signal]) : failed.signal;
+    const batches = planBatches(tokens, this.maxBatchSize, this.#options.maxRequestTokens);
+    const tasks = batches.map(([start, end]) => async () => {
+      const vectors = await this.#send(inputs.slice(start, end), tokens.slice(start, end), signal, usage);
+      for (let i = 0; i < vectors.length; i++) embeddings[start + i] = vectors[i]!;
+    });
+    try {
+      await runPool(tasks, this.#options.concurrency);
+    } catch (error) {
+      failed.abort();
+      if (outer?.aborted) throw abortError(outer);
+      throw error;
+    } finally {
+      for (const key of Object.keys(usage) as Array<keyof Usage>) this.#totals[key] += usage[key];
+    }
+    return { embeddings, ...usage };
+  }
+
+  /** Makes every input acceptable to the API: non-empty and within `maxInputTokens`. */
+  async #prepare(texts: readonly string[], usage: Usage): Promise<{ inputs: string[]; tokens: number[] }> {
+    const tokenizer: EmbeddingTokenizer = this.#options.tokenizer ?? (await loadCl100kTokenizer());
+    const max = this.#options.maxInputTokens;
+    const inputs: string[] = new Array(texts.length);
+    const tokens: number[] = new Array(texts.length);
+    for (let i = 0; i < texts.length; i++) {
+      const text = texts[i];
+      if (typeof text !== "string")
+        throw new ConfluenceSyncError("EMBED_FAILED", `Embedding input ${i} is not a string.`);
+      // The API rejects empty strings; a space embeds as "nothing" just as well.
+      let input = text === "" ? " " : text;
+      let count = tokenizer.count(input);
+      if (count > max) {
+        if (!this.#options.truncate) {
+          throw new ConfluenceSyncError(
+            "EMBED_FAILED",
+            `Embedding input ${i} has ${count} tokens, more than maxInputTokens (${max}) of model "${this.model}". ` +
+              "Split it upstream (smaller chunks) or enable truncate.",
+          );
+        }
+        input = tokenizer.truncate(input, max);
+        this.#logger.warn(
+          { model: this.model, input: i, tokens: count, maxInputTokens: max },
+          "embedding input over the model's token limit was truncated",
+        );
+        count = Math.min(tokenizer.count(input), max);
+        usage.truncated++;
+      }
+      inputs[i] = input;
+      tokens[i] = count;
+    }
+    return { inputs, tokens };
+  }
+
+  /** One batch: sends it, retrying what may succeed later, and splits it when the server finds it too large. */
+  async #send(inputs: string[], tokens: number[], signal: AbortSignal, usage: Usage): Promise<number[][]> {
+    const { maxRetries, initialRetryDelayMs, maxRetryDelayMs, timeoutMs, encodingFormat } = this.#options;
+    for (let attempt = 0; ; attempt++) {
+      if (signal.aborted) throw abortError(signal);
+      usage.requests++;
+      try {
+        const response: unknown = await this.#client.embeddings.create(
+          {
+            model: this.model,
+            input: inputs,
+            encoding_format: encodingFormat,
+            ...(this.#sendDimensions ? { dimensions: this.dimensions } : {}),
+          },
+          { signal, maxRetries: 0, timeout: timeoutMs },
+        );
+        const { vectors, tokens: billed } = readEmbeddingResponse(response, inputs.length, this.#context);
+        usage.tokens += billed ?? tokens.reduce((sum, n) => sum + n, 0);
+        return vectors;
+      } catch (error) {
+        if (signal.aborted) throw abortError(signal);
+        if (error instanceof ConfluenceSyncError) throw error;
+        if (inputs.length > 1 && isTooLarge(error)) {
+          // The provider counts tokens differently than our tokenizer: halve the batch instead of failing it.
+          const half = Math.ceil(inputs.length / 2);
+          this.#logger.warn(
+            { model: this.model, inputs: inputs.length },
+            "embedding batch too large for the provider; splitting it",
+          );
+          const first = await this.#send(inputs.slice(0, half), tokens.slice(0, half), signal, usage);
+          const second = await this.#send(inputs.slice(half), tokens.slice(half), signal, usage);
+          return [...first, ...second];
+        }
+        if (!isRetryable(error) || attempt >= maxRetries) throw toEmbedError(error, this.#context, attempt + 1);
+        const status = error instanceof APIError ? error.status : undefined;
+        const headers = error instanceof APIError ? error.headers : undefined;
+        const { delayMs, fromServer } = retryDelay(headers, attempt, {
+          initialDelayMs: initialRetryDelayMs,
+          maxDelayMs: maxRetryDelayMs,
+        });
+        usage.retries++;
+        if (status === 429) {
+          usage.rateLimitWaits++;
+          usage.rateLimitWaitMs += delayMs;
+        }
+        this.#logger.warn(
+          { model: this.model, status: status ?? "network", attempt: attempt + 1, delayMs, fromServer },
+          "embedding request failed; retrying",
+        );
+        await sleep(delayMs, signal);
+      }
+    }
+  }
+}
+
+/** A 400/413 about size: too many tokens or inputs in one request. */
+function isTooLarge(error: unknown): boolean {
+  if (!(error instanceof APIError) || (error.status !== 400 && error.status !== 413)) return false;
+  if (error.status === 413) return true;
+  const message = (error.error as { message?: unknown } | undefined)?.message;
+  return typeof message === "string" && /tokens per request|too many (tokens|inputs)|at most \d+ items/i.test(message);
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { isConfluenceSyncError } from "../errors.js";
+import { retryDelay, runPool, sleep } from "./retry.js";
+
+const policy = { initialDelayMs: 100, maxDelayMs: 10_000 };
+const headers = (init: Record<string, string>) => new Headers(init);
+
+describe("retryDelay", () => {
+  it("prefers retry-after-ms, in milliseconds, fractions included", () => {
+    expect(retryDelay(headers({ "retry-after-ms": "250.5", "retry-after": "9" }), 0, policy)).toEqual({
+      delayMs: 251,
+      fromServer: true,
+    });
+  });
+
+  it("reads retry-after in seconds", () => {
+    expect(retryDelay(headers({ "retry-after": "3" }), 0, policy)).toEqual({ delayMs: 3000, fromServer: true });
+    expect(retryDelay(headers({ "retry-after": "0.5" }), 0, policy).delayMs).toBe(500);
+  });
+
+  it("reads retry-after as an HTTP date", () => {
+    const now = Date.parse("2026-01-01T00:00:00Z");
+    const later = new Date(now + 7000).toUTCString();
+    expect(retryDelay(headers({ "retry-after": later }), 0, policy, Math.random, now)).toEqual({
+      delayMs: 7000,
+      fromServer: true,
+    });
+  });
+
+  it("clamps what the server asks for to maxDelayMs, and past dates to zero", () => {
+    expect(retryDelay(headers({ "retry-after": "86400" }), 0, policy).delayMs).toBe(10_000);
+    expect(retryDelay(headers({ "retry-after-ms": "99999999" }), 0, policy).delayMs).toBe(10_000);
+    const now = Date.parse("2026-01-01T00:00:00Z");
+    expect(
+      retryDelay(headers({ "retry-after": new Date(now - 5000).toUTCString() }), 0, policy, Math.random, now).delayMs,
+    ).toBe(0);
+  });
+
+  it("falls back to exponential backoff with jitter between half and all of the step", () => {
+    const none = headers({ "retry-after": "soon" });
+    expect(retryDelay(none, 0, policy, () => 0)).toEqual({ delayMs: 50, fromServer: false });
+    expect(retryDelay(none, 3, policy, () => 0.999_999).delayMs).toBe(800);
+    expect(retryDelay(undefined, 20, policy, () => 0.999_999).delayMs).toBe(10_000);
+  });
+});
+
+describe("sleep", () => {
+  it("rejects with SYNC_ABORTED when aborted while waiting", async () => {
+    const controller = new AbortController();
+    const waiting = sleep(60_000, controller.signal);
+    controller.abort();
+    const error = await waiting.catch((e: unknown) => e);
+    expect(isConfluenceSyncError(error, "SYNC_ABORTED")).toBe(true);
+  });
+});
+
+describe("runPool", () => {
+  it("runs every task with at most the given concurrency", async () => {
+    let running = 0;
+    let most = 0;
+    const done: number[] = [];
+    const tasks = Array.from({ length: 9 }, (_, i) => async () => {
+      running++;
+      most = Math.max(most, running);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      running--;
+      done.push(i);
+    });
+    await runPool(tasks, 3);
+    expect(done.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(most).toBe(3);
+  });
+});

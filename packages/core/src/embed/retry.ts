@@ -1,0 +1,67 @@
+import { ConfluenceSyncError } from "../errors.js";
+
+export interface BackoffPolicy {
+  /** First delay when the server names none; doubles per attempt. */
+  readonly initialDelayMs: number;
+  /** Upper bound for every delay, including one the server asks for. */
+  readonly maxDelayMs: number;
+}
+
+/**
+ * How long to wait before retry number `attempt + 1`: what the server asked for in `retry-after-ms` (milliseconds)
+ * or `retry-after` (seconds or an HTTP date), clamped to `maxDelayMs`; otherwise exponential backoff with jitter.
+ */
+export function retryDelay(
+  headers: Headers | undefined,
+  attempt: number,
+  policy: BackoffPolicy,
+  random: () => number = Math.random,
+  now: number = Date.now(),
+): { delayMs: number; fromServer: boolean } {
+  const clamp = (ms: number) => Math.min(Math.max(0, Math.ceil(ms)), policy.maxDelayMs);
+  const ms = headers?.get("retry-after-ms");
+  if (ms != null && ms.trim() !== "" && Number.isFinite(Number(ms))) {
+    return { delayMs: clamp(Number(ms)), fromServer: true };
+  }
+  const after = headers?.get("retry-after")?.trim();
+  if (after) {
+    if (/^\d+(\.\d+)?$/.test(after)) return { delayMs: clamp(Number(after) * 1000), fromServer: true };
+    const date = Date.parse(after);
+    if (!Number.isNaN(date)) return { delayMs: clamp(date - now), fromServer: true };
+  }
+  const exponential = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** attempt);
+  // Jitter in [50%, 100%] spreads out concurrent batches that failed together.
+  return { delayMs: Math.round(exponential * (0.5 + random() * 0.5)), fromServer: false };
+}
+
+export function abortError(signal: AbortSignal): ConfluenceSyncError {
+  return new ConfluenceSyncError("SYNC_ABORTED", "Embedding was aborted.", { cause: signal.reason });
+}
+
+/** Resolves after `ms`, or rejects with `SYNC_ABORTED` as soon as `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(abortError(signal));
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortError(signal!));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** Runs `tasks` with at most `concurrency` at a time; the first failure rejects (the caller cancels the rest). */
+export async function runPool(tasks: ReadonlyArray<() => Promise<void>>, concurrency: number): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const task = tasks[next++]!;
+      await task();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, tasks.length) }, worker));
+}
