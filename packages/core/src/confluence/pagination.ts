@@ -50,6 +50,7 @@ export async function* paginateV1(
   const seen = new Set<string>();
   let start = 0;
   let cursor: string | undefined;
+  let repeats = 0;
   for (;;) {
     const searchParams = { ...params, limit: context.pageSize, ...(cursor === undefined ? { start } : { cursor }) };
     const page = await client.sendRequest({ url, method: "GET", searchParams, schema: ContentArraySchema });
@@ -60,7 +61,9 @@ export async function* paginateV1(
       seen.add(key);
       return true;
     });
-    if (fresh.length === 0 && cursor !== undefined) throw stalled(context, request);
+    // A repeat now and then is a page that moved mid-listing; nothing but repeats means a server going in circles.
+    repeats = fresh.length === 0 ? repeats + 1 : 0;
+    if (repeats >= 3) throw stalled(context, request);
     if (fresh.length > 0) yield { results: fresh, linkBase: page._links.base, request };
     const next = page._links.next;
     if (next === undefined || next === "") return;
