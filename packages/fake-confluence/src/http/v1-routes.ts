@@ -1,4 +1,114 @@
-import type { Handler } from "./types.js";
+import { compileCql } from "../cql/compile.js";
+import { CqlError } from "../cql/tokenize.js";
+import type { FakePage } from "../model.js";
+import { HttpError, v1Error } from "./errors.js";
+import { offsetListing } from "./offset-listing.js";
+import { expansions, multi } from "./query.js";
+import type { Handler, RequestContext } from "./types.js";
+import { v1Content, v1Label, v1Space } from "./v1-objects.js";
+
+const PAGE_STATUSES = ["current", "archived", "trashed"];
+
+function statuses(ctx: RequestContext, fallback: readonly string[]): Set<string> {
+  const requested = multi(ctx.url, "status");
+  if (requested.includes("any")) return new Set(PAGE_STATUSES);
+  return new Set(requested.length > 0 ? requested : fallback);
+}
+
+function notFound(what: string) {
+  return v1Error(404, `No ${what} found`);
+}
+
+const spaces: Handler = (ctx) => {
+  const keys = new Set(multi(ctx.url, "spaceKey"));
+  const all = ctx.state.spaces().filter((space) => keys.size === 0 || keys.has(space.key));
+  const expand = expansions(ctx.url);
+  return offsetListing(ctx, all, (space) => v1Space(ctx, space, expand), { max: 500 });
+};
+
+const space: Handler = (ctx) => {
+  const found = ctx.state.space(ctx.params.key ?? "");
+  if (!found) return notFound(`space with key : ${ctx.params.key}`);
+  return { status: 200, body: v1Space(ctx, found, expansions(ctx.url)) };
+};
+
+const content: Handler = (ctx) => {
+  const types = multi(ctx.url, "type");
+  if (types.length > 0 && !types.includes("page")) {
+    return offsetListing(ctx, [], () => null);
+  }
+  const keys = new Set(multi(ctx.url, "spaceKey"));
+  const wanted = statuses(ctx, ["current"]);
+  const title = ctx.url.searchParams.get("title");
+  const pages = ctx.state
+    .allPages()
+    .filter(
+      (page) =>
+        (keys.size === 0 || keys.has(page.spaceKey)) &&
+        wanted.has(page.status) &&
+        (title === null || page.title === title),
+    );
+  const expand = expansions(ctx.url);
+  return offsetListing(ctx, pages, (page) => v1Content(ctx, page, expand));
+};
+
+function requirePage(ctx: RequestContext): FakePage {
+  const page = ctx.state.page(ctx.params.id ?? "");
+  if (!page) throw new HttpError(404, `No content found with id: ContentId{id=${ctx.params.id}}`);
+  return page;
+}
+
+const contentById: Handler = (ctx) => {
+  const page = requirePage(ctx);
+  // Like Confluence, a trashed page is only visible when its status is asked for.
+  if (!statuses(ctx, ["current", "archived"]).has(page.status)) {
+    return notFound(`content found with id: ContentId{id=${page.id}}`);
+  }
+  return { status: 200, body: v1Content(ctx, page, expansions(ctx.url)) };
+};
+
+const childPages: Handler = (ctx) => {
+  const parent = requirePage(ctx);
+  const children = ctx.state
+    .pagesOf(parent.spaceKey)
+    .filter((page) => page.parentId === parent.id && page.status === "current")
+    .sort((a, b) => a.position - b.position || Number(a.id) - Number(b.id));
+  const expand = expansions(ctx.url);
+  return offsetListing(ctx, children, (page) => v1Content(ctx, page, expand));
+};
+
+const labels: Handler = (ctx) => {
+  const page = requirePage(ctx);
+  return offsetListing(ctx, page.labels, (name) => v1Label(ctx, name), { defaultLimit: 200 });
+};
+
+const search: Handler = (ctx) => {
+  const cql = ctx.url.searchParams.get("cql");
+  if (cql === null || cql.trim() === "") return v1Error(400, "The cql parameter is required.");
+  let compiled: ReturnType<typeof compileCql>;
+  try {
+    compiled = compileCql(cql, ctx.state, ctx.timeZone);
+  } catch (error) {
+    if (!(error instanceof CqlError)) throw error;
+    const shown = cql.length > 200 ? `${cql.slice(0, 200)}...` : cql;
+    return v1Error(400, `Could not parse cql : ${shown} (${error.message})`);
+  }
+  // CQL searches current content only.
+  const pages = ctx.state
+    .allPages()
+    .filter((page) => page.status === "current" && compiled.matches(page))
+    .sort(compiled.compare);
+  const expand = expansions(ctx.url);
+  return offsetListing(ctx, pages, (page) => v1Content(ctx, page, expand), { cursor: ctx.deployment === "cloud" });
+};
 
 /** v1 REST routes, relative to `/wiki/rest/api` (Cloud) or `<context>/rest/api` (Data Center). */
-export const v1Routes: ReadonlyArray<readonly [method: string, pattern: string, handler: Handler]> = [];
+export const v1Routes: ReadonlyArray<readonly [method: string, pattern: string, handler: Handler]> = [
+  ["GET", "/space", spaces],
+  ["GET", "/space/{key}", space],
+  ["GET", "/content", content],
+  ["GET", "/content/search", search],
+  ["GET", "/content/{id}", contentById],
+  ["GET", "/content/{id}/child/page", childPages],
+  ["GET", "/content/{id}/label", labels],
+];

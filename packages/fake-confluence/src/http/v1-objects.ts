@@ -1,0 +1,204 @@
+import type { FakePage, FakeSpace } from "../model.js";
+import { pageTinyui, pageWebui, siteBase, spaceWebui } from "./links.js";
+import type { RequestContext } from "./types.js";
+
+type Json = Record<string, unknown>;
+
+/** A v1 user: `accountId` on Cloud, `userKey`/`username` on Data Center. */
+export function v1User(ctx: RequestContext, accountId: string): Json {
+  const user = ctx.state.user(accountId);
+  const displayName = user?.displayName ?? accountId;
+  const profilePicture = { path: "/images/icons/profilepics/default.svg", width: 48, height: 48, isDefault: true };
+  if (ctx.deployment === "cloud") {
+    return {
+      type: "known",
+      accountId,
+      accountType: "atlassian",
+      email: "",
+      publicName: displayName,
+      profilePicture,
+      displayName,
+      isExternalCollaborator: false,
+      _expandable: { operations: "", personalSpace: "" },
+      _links: { self: `${siteBase(ctx)}/rest/api/user?accountId=${encodeURIComponent(accountId)}` },
+    };
+  }
+  const userKey = user?.userKey ?? accountId;
+  return {
+    type: "known",
+    username: user?.username ?? accountId,
+    userKey,
+    profilePicture,
+    displayName,
+    _links: { self: `${siteBase(ctx)}/rest/api/user?key=${userKey}` },
+    _expandable: { status: "" },
+  };
+}
+
+function v1Version(ctx: RequestContext, page: FakePage): Json {
+  return {
+    by: v1User(ctx, page.version.authorId),
+    when: page.version.when,
+    message: page.version.message,
+    number: page.version.number,
+    minorEdit: page.version.minorEdit,
+    contentTypeModified: false,
+    _expandable: { collaborators: "", content: `/rest/api/content/${page.id}` },
+    _links: { self: `${siteBase(ctx)}/rest/api/content/${page.id}/version/${page.version.number}` },
+  };
+}
+
+function labelArray(ctx: RequestContext, labels: readonly string[]): Json {
+  return {
+    results: labels.map((name) => ({ prefix: "global", name, id: ctx.state.labelId(name), label: name })),
+    start: 0,
+    limit: 200,
+    size: labels.length,
+    _links: {},
+  };
+}
+
+/** A v1 space; `expand` may hold `description.plain`, `homepage`, `history`, `metadata.labels`. */
+export function v1Space(ctx: RequestContext, space: FakeSpace, expand: ReadonlySet<string>): Json {
+  const out: Json = { id: Number(space.id), key: space.key, name: space.name, type: "global", status: "current" };
+  const expandable: Json = {
+    settings: `/rest/api/space/${space.key}/settings`,
+    metadata: "",
+    operations: "",
+    lookAndFeel: `/rest/api/settings/lookandfeel?spaceKey=${space.key}`,
+    identifiers: "",
+    permissions: "",
+    icon: "",
+    description: "",
+    theme: `/rest/api/space/${space.key}/theme`,
+    history: "",
+    homepage: space.homepageId ? `/rest/api/content/${space.homepageId}` : "",
+  };
+  if (expand.has("description")) {
+    out.description = { plain: { value: space.description, representation: "plain", embeddedContent: [] } };
+    delete expandable.description;
+  }
+  const home = space.homepageId ? ctx.state.page(space.homepageId) : undefined;
+  if (expand.has("homepage") && home) {
+    out.homepage = v1Content(ctx, home, new Set());
+    delete expandable.homepage;
+  }
+  if (expand.has("history")) {
+    out.history = { createdDate: space.createdAt, createdBy: v1User(ctx, space.createdBy) };
+    delete expandable.history;
+  }
+  if (expand.has("metadata")) {
+    out.metadata = { labels: labelArray(ctx, []), _expandable: {} };
+    delete expandable.metadata;
+  }
+  out._expandable = expandable;
+  out._links = { webui: spaceWebui(ctx.deployment, space), self: `${siteBase(ctx)}/rest/api/space/${space.key}` };
+  return out;
+}
+
+/**
+ * A v1 content object for a page. Supported expansions: `body.storage`, `version`, `ancestors`, `metadata.labels`,
+ * `space`, `history`, `history.lastUpdated`, `container`; anything else is ignored, as Confluence does.
+ */
+export function v1Content(ctx: RequestContext, page: FakePage, expand: ReadonlySet<string>): Json {
+  const out: Json = { id: page.id, type: "page", status: page.status, title: page.title };
+  const space = ctx.state.space(page.spaceKey);
+  const expandable: Json = {
+    childTypes: "",
+    container: `/rest/api/space/${page.spaceKey}`,
+    metadata: "",
+    operations: "",
+    children: `/rest/api/content/${page.id}/child`,
+    restrictions: `/rest/api/content/${page.id}/restriction/byOperation`,
+    history: `/rest/api/content/${page.id}/history`,
+    ancestors: "",
+    body: "",
+    version: "",
+    descendants: `/rest/api/content/${page.id}/descendant`,
+    space: `/rest/api/space/${page.spaceKey}`,
+  };
+  const take = (key: string, value: unknown) => {
+    out[key] = value;
+    delete expandable[key];
+  };
+  if (expand.has("space") && space) take("space", v1Space(ctx, space, new Set()));
+  if (expand.has("container") && space) take("container", v1Space(ctx, space, new Set()));
+  if (expand.has("history")) {
+    const history: Json = {
+      latest: true,
+      createdBy: v1User(ctx, page.createdBy),
+      createdDate: page.createdAt,
+      _expandable: { lastUpdated: "", previousVersion: "", contributors: "", nextVersion: "" },
+      _links: { self: `${siteBase(ctx)}/rest/api/content/${page.id}/history` },
+    };
+    if (expand.has("history.lastUpdated")) {
+      history.lastUpdated = v1Version(ctx, page);
+      history._expandable = { previousVersion: "", contributors: "", nextVersion: "" };
+    }
+    take("history", history);
+  }
+  if (expand.has("version")) take("version", v1Version(ctx, page));
+  if (expand.has("ancestors")) {
+    take(
+      "ancestors",
+      ctx.state.ancestorsOf(page.id).flatMap((id) => {
+        const ancestor = ctx.state.page(id);
+        return ancestor ? [v1Content(ctx, ancestor, new Set())] : [];
+      }),
+    );
+  }
+  if (expand.has("body")) {
+    const body: Json = {};
+    const bodyExpandable: Json = {
+      editor: "",
+      view: "",
+      export_view: "",
+      styled_view: "",
+      dynamic: "",
+      editor2: "",
+      anonymous_export_view: "",
+      atlas_doc_format: "",
+      wiki: "",
+    };
+    if (expand.has("body.storage")) {
+      body.storage = {
+        value: page.body,
+        representation: "storage",
+        embeddedContent: [],
+        _expandable: { content: `/rest/api/content/${page.id}` },
+      };
+    } else bodyExpandable.storage = "";
+    body._expandable = bodyExpandable;
+    take("body", body);
+  }
+  if (expand.has("metadata")) {
+    const metadata: Json = {
+      _expandable: {
+        currentuser: "",
+        comments: "",
+        sourceTemplateEntityId: "",
+        simple: "",
+        properties: "",
+        frontend: "",
+        likes: "",
+      },
+    };
+    if (expand.has("metadata.labels")) metadata.labels = labelArray(ctx, page.labels);
+    else (metadata._expandable as Json).labels = "";
+    take("metadata", metadata);
+  }
+  out.extensions = { position: page.position };
+  out._expandable = expandable;
+  out._links = {
+    webui: pageWebui(ctx.deployment, page),
+    edit: `/pages/resumedraft.action?draftId=${page.id}`,
+    tinyui: pageTinyui(page),
+    self: `${siteBase(ctx)}/rest/api/content/${page.id}`,
+  };
+  return out;
+}
+
+/** A v1 label list for `GET /content/{id}/label`. */
+export function v1Label(ctx: RequestContext, name: string): Json {
+  return { prefix: "global", name, id: ctx.state.labelId(name), label: name };
+}
