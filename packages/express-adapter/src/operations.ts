@@ -27,15 +27,28 @@ export interface SyncRunRequest {
 /** Runs one sync to its end; resolves with its metrics or rejects with a (coded) error. */
 export type SyncRunner = (request: SyncRunRequest) => Promise<SyncMetrics>;
 
-/** A stream listener: the name of each event and its payload. */
-export type OperationListener = (name: StreamEventName | "end", data: unknown) => void;
+/** A stream listener: the sequence number of each event (1-based, per operation), its name and payload. */
+export type OperationListener = (seq: number, name: StreamEventName | "end", data: unknown) => void;
+
+/** One recorded event of an operation. */
+export interface RecordedEvent {
+  readonly seq: number;
+  readonly name: StreamEventName;
+  readonly data: unknown;
+}
 
 interface Entry {
   view: Mutable<OperationView>;
   controller: AbortController;
   listeners: Set<OperationListener>;
   finished: Promise<void>;
+  seq: number;
+  /** The most recent events, for clients that reconnect with `Last-Event-ID`. */
+  recent: RecordedEvent[];
 }
+
+/** Events kept per operation for replay. */
+const REPLAY_LIMIT = 1000;
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -80,7 +93,7 @@ export class SyncOperations {
       metrics: null,
       error: null,
     };
-    const entry: Entry = { view, controller, listeners: new Set(), finished: Promise.resolve() };
+    const entry: Entry = { view, controller, listeners: new Set(), finished: Promise.resolve(), seq: 0, recent: [] };
     this.#entries.set(operationId, entry);
     this.#runningBySource.set(source.sourceId, operationId);
     const sink: ProgressSink = { handle: (event) => this.#onEvent(entry, event) };
@@ -113,7 +126,24 @@ export class SyncOperations {
     await this.#entries.get(operationId)?.finished;
   }
 
-  /** Subscribes to an operation's events; returns the unsubscribe function. The last event is `end`. */
+  /** Sequence number of the operation's latest event (0 before the first). */
+  lastSeq(operationId: string): number {
+    return this.#entries.get(operationId)?.seq ?? 0;
+  }
+
+  /**
+   * Events after `afterSeq` still held for replay, or `null` when some of them were already dropped (the client
+   * should then start from a snapshot).
+   */
+  replay(operationId: string, afterSeq: number): RecordedEvent[] | null {
+    const entry = this.#entries.get(operationId);
+    if (!entry) return null;
+    const first = entry.recent[0]?.seq ?? entry.seq + 1;
+    if (afterSeq + 1 < first) return null;
+    return entry.recent.filter((event) => event.seq > afterSeq);
+  }
+
+  /** Subscribes to an operation's live events; returns the unsubscribe function. The last event is `end`. */
   subscribe(operationId: string, listener: OperationListener): () => void {
     const entry = this.#entries.get(operationId);
     if (!entry) return () => {};
@@ -140,9 +170,14 @@ export class SyncOperations {
   }
 
   #emit(entry: Entry, name: StreamEventName | "end", data: unknown): void {
+    const seq = name === "end" ? entry.seq : ++entry.seq;
+    if (name !== "end") {
+      entry.recent.push({ seq, name, data });
+      if (entry.recent.length > REPLAY_LIMIT) entry.recent.shift();
+    }
     for (const listener of entry.listeners) {
       try {
-        listener(name, data);
+        listener(seq, name, data);
       } catch (error) {
         this.#logger.warn({ err: describeError(error) }, "sync stream listener failed");
       }

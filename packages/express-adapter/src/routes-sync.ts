@@ -123,40 +123,44 @@ export function mountSyncRoutes(router: Router, ctx: RouteContext): void {
   });
 
   router.get("/progress/:operationId/stream", async (req, res) => {
-    const operation = await authorizedOperation(ctx, req);
+    const found = await authorizedOperation(ctx, req);
+    // From here on nothing awaits, so the snapshot, the replay and the subscription see the same state.
+    const operation = ctx.operations.get(found.operationId) ?? found;
     res.status(200);
     res.setHeader("Content-Type", "text/event-stream; charset=utf-8");
     res.setHeader("Cache-Control", "no-cache, no-transform");
     res.setHeader("Connection", "keep-alive");
     res.setHeader("X-Accel-Buffering", "no");
     res.flushHeaders();
-    let id = 0;
     res.write("retry: 3000\n\n");
-    writeEvent(res, ++id, "operation", operation);
-    if (operation.status !== "running" || ctx.operations.get(operation.operationId) === undefined) {
+    const { operationId } = operation;
+    const live = ctx.operations.get(operationId) !== undefined;
+    // A reconnecting client resumes after the last event it saw; anyone else starts from a snapshot.
+    const lastEventId = Number.parseInt(req.get("last-event-id") ?? "", 10);
+    const replay = live && Number.isSafeInteger(lastEventId) ? ctx.operations.replay(operationId, lastEventId) : null;
+    if (replay) {
+      for (const event of replay) writeEvent(res, event.seq, event.name, event.data);
+    } else {
+      writeEvent(res, ctx.operations.lastSeq(operationId), "operation", operation);
+    }
+    if (!live || operation.status !== "running") {
       res.end();
       return;
     }
     const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), ctx.heartbeatMs);
     heartbeat.unref();
-    const unsubscribe = ctx.operations.subscribe(operation.operationId, (name, data) => {
+    const unsubscribe = ctx.operations.subscribe(operationId, (seq, name, data) => {
       if (name === "end") {
         stop();
         res.end();
         return;
       }
-      writeEvent(res, ++id, name, data);
+      writeEvent(res, seq, name, data);
     });
     const stop = () => {
       clearInterval(heartbeat);
       unsubscribe();
     };
     req.on("close", stop);
-    // The operation may have ended between the snapshot and the subscription.
-    if (ctx.operations.get(operation.operationId)?.status !== "running") {
-      stop();
-      writeEvent(res, ++id, "operation", ctx.operations.get(operation.operationId));
-      res.end();
-    }
   });
 }
