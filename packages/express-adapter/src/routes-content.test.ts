@@ -74,11 +74,17 @@ describe("pages and search routes", () => {
   it("serves pages with an ETag and 304 when unchanged", async () => {
     const { app } = test;
     const first = await request(app).get(`${API}/sources/eng/pages`).expect(200);
-    await request(app).get(`${API}/sources/eng/pages`).set("If-None-Match", first.headers.etag).expect(304);
+    await request(app)
+      .get(`${API}/sources/eng/pages`)
+      .set("If-None-Match", first.headers.etag as string)
+      .expect(304);
     const other = await request(app).get(`${API}/sources/eng/pages`).query({ parentId: "1" }).expect(200);
     expect(other.headers.etag).not.toBe(first.headers.etag);
     const sources = await request(app).get(`${API}/sources`).expect(200);
-    await request(app).get(`${API}/sources`).set("If-None-Match", sources.headers.etag).expect(304);
+    await request(app)
+      .get(`${API}/sources`)
+      .set("If-None-Match", sources.headers.etag as string)
+      .expect(304);
   });
 
   it("returns a page with Markdown and metadata, with or without its source id", async () => {
@@ -94,7 +100,10 @@ describe("pages and search routes", () => {
     expect(withSource.body.metadata.headings[0]).toMatchObject({ text: "Rollback Procedure" });
     const anySource = await request(app).get(`${API}/pages/4`).expect(200);
     expect(anySource.body).toEqual(withSource.body);
-    await request(app).get(`${API}/pages/4`).set("If-None-Match", anySource.headers.etag).expect(304);
+    await request(app)
+      .get(`${API}/pages/4`)
+      .set("If-None-Match", anySource.headers.etag as string)
+      .expect(304);
     const missing = await request(app).get(`${API}/pages/999`).expect(404);
     expect(missing.body.error.code).toBe("NOT_FOUND");
     await request(app).get(`${API}/pages/999`).query({ sourceId: "eng" }).expect(404);
