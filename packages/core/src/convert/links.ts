@@ -64,7 +64,7 @@ export function renderLink(r: Renderer, element: Element, depth: number): string
     const text = r.inline(element.children, depth).trim();
     if (href === "") return text;
     r.meta.url(href);
-    if (text === "") return `<${href}>`;
+    if (text === "" || (r.plain(element.children) === href && !/[\s<>]/.test(href))) return `<${href}>`;
     return `[${text}](${linkTarget(href)})`;
   }
   if (element.name === "ri:url") {

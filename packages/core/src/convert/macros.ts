@@ -111,15 +111,14 @@ export function renderMacro(r: Renderer, element: Element, depth: number, mode: 
     case "warning":
     case "panel": {
       const title = param("title");
-      const head = [
-        name === "panel" ? "" : `[!${ALERTS[name] ?? "NOTE"}]`,
-        title === "" ? "" : `**${escapeInline(title)}**`,
-      ]
-        .filter((line) => line !== "")
-        .join("\n");
+      const alert = name === "panel" ? "" : `[!${ALERTS[name] ?? "NOTE"}]`;
       if (title !== "") r.meta.text(title);
       const content = body();
-      const all = head === "" ? content : content === "" ? head : `${head}\n\n${content}`;
+      // `> [!NOTE]`, the title, a blank line and the body; without a title the body follows the marker directly.
+      const head =
+        title === "" ? alert : [alert, `**${escapeInline(title)}**`].filter((line) => line !== "").join("\n");
+      const gap = title === "" ? "\n" : "\n\n";
+      const all = head === "" ? content : content === "" ? head : `${head}${gap}${content}`;
       return all === "" ? "" : quoteBlock(all);
     }
     case "expand": {

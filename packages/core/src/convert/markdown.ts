@@ -35,7 +35,7 @@ export function fenceFor(body: string, char = "`"): string {
 export function fencedBlock(body: string, language: string): string {
   const fence = fenceFor(body);
   const trimmed = body.endsWith("\n") ? body.slice(0, -1) : body;
-  return `${fence}${language}\n${trimmed}\n${fence}`;
+  return trimmed === "" ? `${fence}${language}\n${fence}` : `${fence}${language}\n${trimmed}\n${fence}`;
 }
 
 /** An inline code span that survives backticks inside. */

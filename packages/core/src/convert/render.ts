@@ -80,6 +80,27 @@ const TRANSPARENT_BLOCKS = new Set([
   "details",
 ]);
 const IGNORED = new Set(["ac:parameter", "ac:placeholder", "colgroup", "col", "script", "style", "head", "title"]);
+const INLINE_WRAPPERS = new Set([
+  "strong",
+  "b",
+  "em",
+  "i",
+  "u",
+  "s",
+  "del",
+  "strike",
+  "span",
+  "font",
+  "sup",
+  "sub",
+  "small",
+  "big",
+  "mark",
+  "ins",
+  "cite",
+  "ac:inline-comment-marker",
+  "ac:task-body",
+]);
 const LIST_ITEM = /^(?:[-*+] |\d+[.)] )/;
 
 /** Walks the parsed storage tree once and writes Markdown, feeding the metadata collector on the way. */
@@ -117,7 +138,7 @@ export class Renderer {
       inline = [];
     };
     for (const node of nodes) {
-      if (isTag(node) && this.isBlock(node)) {
+      if (isTag(node) && (this.isBlock(node) || this.wrapsBlocks(node))) {
         flush();
         const block = this.block(node, depth + 1);
         if (block !== "") out.push(block);
@@ -154,6 +175,17 @@ export class Renderer {
   /** Plain text of inline Markdown content: whitespace collapsed, for headings, titles and link texts. */
   plain(nodes: readonly ChildNode[]): string {
     return this.text(nodes).replace(/\s+/g, " ").trim();
+  }
+
+  /**
+   * An inline wrapper (`<strong>`, `<span>`) around block content, as an unclosed tag in malformed input leaves it:
+   * its blocks are kept as blocks and the wrapper's formatting is dropped.
+   */
+  private wrapsBlocks(element: Element): boolean {
+    if (!INLINE_WRAPPERS.has(element.name)) return false;
+    for (const child of element.children)
+      if (isTag(child) && (this.isBlock(child) || this.wrapsBlocks(child))) return true;
+    return false;
   }
 
   isBlock(element: Element): boolean {
@@ -251,7 +283,13 @@ export class Renderer {
   }
 
   /** A list item: its first block on the marker line, the rest indented under it; nested lists stay tight. */
-  listItem(children: readonly ChildNode[], marker: string, depth: number, extra: readonly string[] = []): string {
+  listItem(
+    children: readonly ChildNode[],
+    marker: string,
+    depth: number,
+    extra: readonly string[] = [],
+    indent = " ".repeat(marker.length),
+  ): string {
     const parts = [...this.blockList(children, depth), ...extra];
     let body = "";
     for (const part of parts) {
@@ -259,7 +297,7 @@ export class Renderer {
       else body += LIST_ITEM.test(part) ? `\n${part}` : `\n\n${part}`;
     }
     if (body === "") return marker === "- " ? "" : marker.trimEnd();
-    return indentBlock(body, marker, " ".repeat(marker.length));
+    return indentBlock(body, marker, indent);
   }
 
   private taskList(element: Element, depth: number): string {
@@ -276,7 +314,8 @@ export class Renderer {
         else if (part.name === "ac:task-list") nested.push(this.taskList(part, depth + 1));
       }
       const marker = done ? "- [x] " : "- [ ] ";
-      items.push(this.listItem(body?.children ?? [], marker, depth + 1, nested));
+      // Content of a task item starts after `- `, so nested blocks are indented by two, not by the checkbox width.
+      items.push(this.listItem(body?.children ?? [], marker, depth + 1, nested, "  "));
     }
     return items.join("\n");
   }
