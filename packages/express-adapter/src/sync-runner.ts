@@ -4,6 +4,8 @@ import {
   ConfluenceSyncError,
   type Converter,
   type CredentialStore,
+  createMarkdownChunker,
+  createStorageConverter,
   type Embedder,
   type KnowledgeStore,
   type Logger,
@@ -34,6 +36,8 @@ export interface SyncRunnerOptions extends SyncTuningInput {
  */
 export function createSyncRunner(options: SyncRunnerOptions): SyncRunner {
   const { store, credentials, embedder, createSource, sinks = [], ...engineOptions } = options;
+  const converter = options.converter ?? createStorageConverter();
+  const chunker = options.chunker ?? createMarkdownChunker();
   return async ({ source, mode, operationId, signal, sink }) => {
     const stored = await credentials.get(source.sourceId);
     if (!stored) {
@@ -45,6 +49,8 @@ export function createSyncRunner(options: SyncRunnerOptions): SyncRunner {
     const confluence = createSource({ baseUrl: source.baseUrl, deployment: source.deployment, credentials: stored });
     const engine = new ConfluenceSync({
       ...engineOptions,
+      converter,
+      chunker,
       source: confluence,
       store,
       embedder,
