@@ -36,7 +36,7 @@ export interface FakeEmbedderCall {
 /**
  * A deterministic embedder for tests that records every call. Its vectors come from a small `HashingEmbedder`, so
  * texts that share words are close and search results are meaningful. It can be told to fail on given texts or to
- * return malformed results for the next calls.
+ * return malformed results for the next calls, and it rejects a call of more than `maxBatchSize` texts.
  */
 export class FakeEmbedder implements Embedder {
   readonly modelId: string;
@@ -92,6 +92,13 @@ export class FakeEmbedder implements Embedder {
     if (signal?.aborted)
       throw new ConfluenceSyncError("SYNC_ABORTED", "Embedding was aborted.", { cause: signal.reason });
     if (texts.length === 0) return { embeddings: [], tokens: 0, requests: 0 };
+    if (texts.length > this.maxBatchSize) {
+      // Real providers reject oversized requests too; this catches callers that ignore maxBatchSize.
+      throw new ConfluenceSyncError(
+        "EMBED_FAILED",
+        `FakeEmbedder was called with ${texts.length} texts, more than its maxBatchSize of ${this.maxBatchSize}.`,
+      );
+    }
     this.calls.push({ texts: [...texts] });
     if (this.#delayMs > 0) await abortableDelay(this.#delayMs, signal);
     const fault = this.#faults.shift();
@@ -149,6 +156,8 @@ const TEXTS = [
  * The contract every `Embedder` must meet; run it from the implementation's test file:
  * `describeEmbedder("OpenAIEmbedder", () => new OpenAIEmbedder({...}), { deterministic: true })`.
  *
+ * Like the engine, the suite never sends more than `maxBatchSize` texts in one call.
+ *
  * Checks: sane `modelId`, `dimensions` and `maxBatchSize`; an empty call returns nothing; one vector per input, of
  * `dimensions` finite numbers, for empty, Unicode, long and ordinary texts; different texts get different vectors;
  * a call of `maxBatchSize` inputs works; `tokens` and `requests` are non-negative; an aborted signal rejects with
@@ -174,6 +183,19 @@ export function describeEmbedder(
     if (result.requests !== undefined) expect(Number.isInteger(result.requests) && result.requests >= 0).toBe(true);
   };
 
+  /** Embeds `texts` in calls of at most `maxBatchSize`, as the engine does, merging the results. */
+  const embedAll = async (embedder: Embedder, texts: readonly string[]): Promise<EmbedResult> => {
+    const embeddings: number[][] = [];
+    let tokens = 0;
+    for (let i = 0; i < texts.length; i += embedder.maxBatchSize) {
+      const result = await embedder.embed(texts.slice(i, i + embedder.maxBatchSize));
+      expect(result.embeddings).toHaveLength(Math.min(embedder.maxBatchSize, texts.length - i));
+      embeddings.push(...result.embeddings);
+      tokens += result.tokens;
+    }
+    return { embeddings, tokens };
+  };
+
   describe(`${name} conformance (Embedder)`, () => {
     it("declares a model id, a dimension and a batch size", async () => {
       const embedder = await create();
@@ -191,7 +213,7 @@ export function describeEmbedder(
 
     it("returns one vector of finite numbers of the declared dimension per input", async () => {
       const embedder = await create();
-      checkShape(embedder, await embedder.embed(TEXTS), TEXTS.length);
+      checkShape(embedder, await embedAll(embedder, TEXTS), TEXTS.length);
     });
 
     it("gives different texts different vectors", async () => {
@@ -221,8 +243,8 @@ export function describeEmbedder(
     it("returns vectors in input order, the same as each text alone", async () => {
       const embedder = await create();
       const texts = TEXTS.slice(0, 4);
-      const batch = await embedder.embed(texts);
-      const reversed = await embedder.embed([...texts].reverse());
+      const batch = await embedAll(embedder, texts);
+      const reversed = await embedAll(embedder, [...texts].reverse());
       for (let i = 0; i < texts.length; i++) {
         const alone = await embedder.embed([texts[i]!]);
         closeTo(batch.embeddings[i]!, alone.embeddings[0]!);
@@ -234,8 +256,8 @@ export function describeEmbedder(
       const embedder = await create();
       const a = ["alpha one", "alpha two", "alpha three"];
       const b = ["beta one", "beta two"];
-      const [ra, rb] = await Promise.all([embedder.embed(a), embedder.embed(b)]);
-      const [sa, sb] = [await embedder.embed(a), await embedder.embed(b)];
+      const [ra, rb] = await Promise.all([embedAll(embedder, a), embedAll(embedder, b)]);
+      const [sa, sb] = [await embedAll(embedder, a), await embedAll(embedder, b)];
       for (const [i, vector] of ra.embeddings.entries()) closeTo(vector, sa.embeddings[i]!);
       for (const [i, vector] of rb.embeddings.entries()) closeTo(vector, sb.embeddings[i]!);
     });

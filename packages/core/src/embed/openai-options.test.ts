@@ -1,0 +1,99 @@
+import OpenAI from "openai";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isConfluenceSyncError } from "../errors.js";
+import { FakeOpenAIServer } from "../testing/embedder.js";
+import { createDefaultEmbedder } from "./default-embedder.js";
+import { HashingEmbedder } from "./hashing-embedder.js";
+import { OpenAIEmbedder } from "./openai-embedder.js";
+import type { OpenAIEmbedderOptions } from "./openai-options.js";
+
+function configError(options: OpenAIEmbedderOptions): string {
+  try {
+    new OpenAIEmbedder(options);
+  } catch (error) {
+    expect(isConfluenceSyncError(error, "CONFIG_INVALID")).toBe(true);
+    return (error as Error).message;
+  }
+  throw new Error("expected CONFIG_INVALID");
+}
+
+const base = { apiKey: "sk-test", baseURL: "http://127.0.0.1:1/v1" };
+
+describe("OpenAIEmbedder options", () => {
+  it("names the field that is wrong", () => {
+    expect(configError({ ...base, model: "nomic-embed-text" })).toMatch(
+      /dimensions: required for model "nomic-embed-text"/,
+    );
+    expect(configError({ ...base, dimensions: 2048 })).toMatch(
+      /dimensions: text-embedding-3-small returns at most 1536/,
+    );
+    expect(configError({ ...base, model: "text-embedding-ada-002", dimensions: 256 })).toMatch(
+      /dimensions: text-embedding-ada-002 always returns 1536 dimensions/,
+    );
+    expect(configError({ ...base, baseURL: "ftp://example.com" })).toMatch(/baseURL: must be an http\(s\) URL/);
+    expect(configError({ ...base, concurrency: 0 })).toMatch(/concurrency: must be at least 1/);
+    expect(configError({ ...base, maxBatchSize: 5000 })).toMatch(/maxBatchSize: must be at most 2048/);
+    expect(configError({ ...base, tokenizer: {} as never })).toMatch(/tokenizer: must have count/);
+    expect(configError({ ...base, colour: "red" } as never)).toMatch(/colour/);
+  });
+
+  it("requires a key for api.openai.com, from the options or OPENAI_API_KEY, and never puts it in the message", () => {
+    const previous = process.env.OPENAI_API_KEY;
+    delete process.env.OPENAI_API_KEY;
+    try {
+      expect(configError({})).toMatch(/apiKey: required for api.openai.com; pass it or set OPENAI_API_KEY/);
+      process.env.OPENAI_API_KEY = "sk-from-env";
+      expect(new OpenAIEmbedder().modelId).toBe("openai:text-embedding-3-small");
+    } finally {
+      if (previous === undefined) delete process.env.OPENAI_API_KEY;
+      else process.env.OPENAI_API_KEY = previous;
+    }
+  });
+
+  it("takes model id, dimensions and batch size from the options", () => {
+    const embedder = new OpenAIEmbedder({
+      ...base,
+      model: "text-embedding-3-large",
+      dimensions: 1024,
+      maxBatchSize: 100,
+    });
+    expect([embedder.modelId, embedder.dimensions, embedder.maxBatchSize]).toEqual([
+      "openai:text-embedding-3-large",
+      1024,
+      100,
+    ]);
+    expect(new OpenAIEmbedder({ ...base, model: "text-embedding-3-large" }).dimensions).toBe(3072);
+    expect(new OpenAIEmbedder({ ...base, model: "bge-m3", dimensions: 1024, modelId: "ollama:bge-m3" }).modelId).toBe(
+      "ollama:bge-m3",
+    );
+  });
+});
+
+describe("OpenAIEmbedder with a client of your own", () => {
+  let server: FakeOpenAIServer;
+  beforeAll(async () => {
+    server = await FakeOpenAIServer.start();
+  });
+  afterAll(() => server.close());
+
+  it("uses it, with its own retries replaced by the embedder's", async () => {
+    const client = new OpenAI({ baseURL: server.baseURL, apiKey: "sk-client", maxRetries: 5 });
+    server.respondNext({ status: 500 }, { status: 500 });
+    const embedder = new OpenAIEmbedder({ client, dimensions: 16, maxRetries: 1, initialRetryDelayMs: 1 });
+    const error = await embedder.embed(["a"]).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "EMBED_FAILED" });
+    expect(server.requests).toHaveLength(2);
+    expect(server.requests[0]!.authorization).toBe("Bearer sk-client");
+  });
+});
+
+describe("createDefaultEmbedder", () => {
+  it("uses OpenAI when a key is configured, and the local HashingEmbedder otherwise", () => {
+    const openai = createDefaultEmbedder({ env: { OPENAI_API_KEY: "sk-x" }, openai: { dimensions: 512 } });
+    expect(openai).toBeInstanceOf(OpenAIEmbedder);
+    expect(openai.dimensions).toBe(512);
+    const local = createDefaultEmbedder({ env: {}, hashing: { dimensions: 256 } });
+    expect(local).toBeInstanceOf(HashingEmbedder);
+    expect([local.modelId, local.dimensions]).toEqual(["local:hashing-v1", 256]);
+  });
+});
