@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { Random } from "./random.js";
+import { parseOrThrow } from "./validate.js";
 
 const rule = {
   /** Probability per eligible request, drawn from the seeded generator. @default 1 */
   rate: z.number().min(0).max(1).default(1),
-  /** Stop after this many injections. @default unlimited */
+  /** Stop once this many requests were hit since the settings were set (each request of a burst counts). @default unlimited */
   times: z.number().int().min(0).optional(),
   /** Only requests whose path contains this text (or matches this expression) are eligible. @default every request */
   match: z.union([z.string(), z.instanceof(RegExp)]).optional(),
@@ -97,13 +98,15 @@ export class FaultInjector {
   #config: FaultConfig;
   #rng: Random;
   #counters = zeroCounters();
+  /** Injections since the settings were last replaced; `times` limits count these. */
+  #sinceSet = zeroCounters();
   #tokens = 0;
   #lastRefill = 0;
   #burstLeft = 0;
   readonly #emptied = new Set<string>();
 
   constructor(config: FaultConfigInput = {}) {
-    this.#config = faultConfigSchema.parse(config);
+    this.#config = parseOrThrow(faultConfigSchema, config, "faults");
     this.#rng = new Random(this.#config.seed);
     this.#resetBucket();
   }
@@ -115,8 +118,9 @@ export class FaultInjector {
 
   /** Replaces every setting (validated); counters and the seeded sequence restart. */
   set(config: FaultConfigInput): void {
-    this.#config = faultConfigSchema.parse(config);
+    this.#config = parseOrThrow(faultConfigSchema, config, "faults");
     this.#rng = new Random(this.#config.seed);
+    this.#sinceSet = zeroCounters();
     this.#burstLeft = 0;
     this.#emptied.clear();
     this.#resetBucket();
@@ -139,9 +143,10 @@ export class FaultInjector {
     if (!r) return false;
     if (r.match !== undefined && !(typeof r.match === "string" ? path.includes(r.match) : r.match.test(path)))
       return false;
-    if (r.times !== undefined && this.#counters[counter] >= r.times) return false;
+    if (r.times !== undefined && this.#sinceSet[counter] >= r.times) return false;
     if (r.rate < 1 && this.#rng.next() >= r.rate) return false;
     this.#counters[counter]++;
+    this.#sinceSet[counter]++;
     return true;
   }
 
@@ -161,6 +166,7 @@ export class FaultInjector {
       this.#lastRefill = now;
       if (this.#tokens < 1) {
         this.#counters.rateLimited++;
+        this.#sinceSet.rateLimited++;
         const wait = limit.retryAfterSeconds ?? Math.max(1, Math.ceil((1 - this.#tokens) / limit.refillPerSecond));
         const headers: Record<string, string> = {
           "X-RateLimit-Limit": String(limit.capacity),
@@ -178,6 +184,7 @@ export class FaultInjector {
     if (serverError && this.#burstLeft > 0 && (serverError.match === undefined || matches(serverError.match, path))) {
       this.#burstLeft--;
       this.#counters.serverError++;
+      this.#sinceSet.serverError++;
       return { kind: "server-error", status: serverError.status };
     }
     if (this.#fires(serverError, path, "serverError")) {
@@ -203,6 +210,7 @@ export class FaultInjector {
         const max = this.#config.clampLimit;
         if (max === undefined || requested <= max) return requested;
         this.#counters.clampedLimit++;
+        this.#sinceSet.clampedLimit++;
         return max;
       },
       phantomNext: () => this.#fires(this.#config.phantomNext, path, "phantomNext"),
