@@ -1,0 +1,295 @@
+/**
+ * The router's wire types, written out here so the React package has no runtime (or type) dependency on Express or
+ * zod. They mirror `@archon/confluence-express`'s schemas; `wire-types.test.ts` checks that the two agree.
+ * `*Input` types are what a client sends (defaults optional); the others are what the server returns.
+ */
+
+export type Deployment = "cloud" | "datacenter";
+export type DeletionStrategy = "listing" | "full-only" | "never";
+export type SyncMode = "full" | "incremental";
+export type SearchMode = "hybrid" | "vector" | "keyword";
+export type PageStatus = "current" | "archived" | "trashed" | "deleted" | "draft";
+export type SyncStage =
+  | "listing"
+  | "fetching"
+  | "converting"
+  | "chunking"
+  | "embedding"
+  | "storing"
+  | "deleting"
+  | "done";
+export type OperationStatus = "running" | "succeeded" | "failed" | "cancelled";
+
+/** One problem with one field of a request; `path` is dotted, e.g. `body.credentials.apiToken`. */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** The one error shape every route returns. */
+export interface ErrorResponse {
+  error: {
+    /** Machine-readable code, e.g. `VALIDATION_FAILED`, `SYNC_ALREADY_RUNNING`, `SOURCE_AUTH`. */
+    code: string;
+    message: string;
+    fields?: FieldError[] | undefined;
+    /** The running operation, for `SYNC_ALREADY_RUNNING`. */
+    operationId?: string | undefined;
+  };
+}
+
+/** Credentials as a client sends them: API token (Cloud) or personal access token (Data Center). */
+export type CredentialsInput = { type: "basic"; email: string; apiToken: string } | { type: "bearer"; token: string };
+
+/** What the server shows of stored credentials: never the token. */
+export interface CredentialInfoView {
+  type: "basic" | "bearer";
+  email?: string | undefined;
+  keyId?: string | undefined;
+  updatedAt: string;
+}
+
+export interface CreateSourceInput {
+  /** @default the space key, lower-cased */
+  sourceId?: string | undefined;
+  /** @default the space's name in Confluence */
+  name?: string | undefined;
+  baseUrl: string;
+  /** @default `cloud` for `*.atlassian.net`, `datacenter` otherwise */
+  deployment?: Deployment | undefined;
+  spaceKey: string;
+  credentials: CredentialsInput;
+  /** @default "listing" */
+  deletionStrategy?: DeletionStrategy | undefined;
+  /** @default true */
+  removeArchived?: boolean | undefined;
+  metadata?: Record<string, unknown> | undefined;
+}
+
+export interface UpdateSourceInput {
+  name?: string | undefined;
+  deletionStrategy?: DeletionStrategy | undefined;
+  removeArchived?: boolean | undefined;
+  metadata?: Record<string, unknown> | undefined;
+  credentials?: CredentialsInput | undefined;
+}
+
+export interface SourceView {
+  sourceId: string;
+  name: string;
+  deployment: Deployment;
+  baseUrl: string;
+  spaceKey: string;
+  deletionStrategy: DeletionStrategy;
+  removeArchived: boolean;
+  createdAt: string;
+  updatedAt: string;
+  metadata?: Record<string, unknown> | undefined;
+  credentials: CredentialInfoView | null;
+  sync: {
+    /** The sync running now in the server, if any. */
+    runningOperationId: string | null;
+    lastMode: SyncMode | null;
+    lastCompletedAt: string | null;
+    /** Pages whose last indexing failed; the next sync retries them. */
+    failedPages: number;
+  };
+}
+
+export interface SourceListResponse {
+  sources: SourceView[];
+}
+
+export interface StartSyncInput {
+  /** @default "incremental" */
+  mode?: SyncMode | undefined;
+}
+
+export interface CancelSyncInput {
+  /** Cancel only if this operation is the one running. */
+  operationId?: string | undefined;
+}
+
+export interface SyncProgressView {
+  stage: SyncStage;
+  total: number;
+  done: number;
+  indexed: number;
+  skipped: number;
+  failed: number;
+  deleted: number;
+  /** 0-100, monotonic within one sync. */
+  percent: number;
+  /** Estimated milliseconds left; `null` until the server can tell. */
+  etaMs: number | null;
+  rateLimitWaits: number;
+}
+
+export interface SyncMetricsView {
+  operationId: string;
+  mode: SyncMode;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  pagesListed: number;
+  pagesFetched: number;
+  pagesIndexed: number;
+  pagesSkipped: number;
+  pagesMoved: number;
+  pagesDeleted: number;
+  pagesFailed: number;
+  chunksWritten: number;
+  chunksReused: number;
+  embeddingCalls: number;
+  embeddingTokens: number;
+  apiRequests: number;
+  retries: number;
+  rateLimitWaits: number;
+  rateLimitWaitMs: number;
+}
+
+/** One sync operation, as `GET /progress/:operationId` returns it. */
+export interface OperationView {
+  operationId: string;
+  sourceId: string;
+  mode: SyncMode;
+  status: OperationStatus;
+  startedAt: string;
+  finishedAt: string | null;
+  /** Latest progress; `null` until the engine reported any. */
+  progress: SyncProgressView | null;
+  metrics: SyncMetricsView | null;
+  error: { code: string; message: string } | null;
+}
+
+/** The `202` answer to `POST /:sourceId/sync`. */
+export interface SyncStartedResponse {
+  operationId: string;
+  sourceId: string;
+  mode: SyncMode;
+  status: "running";
+  progressUrl: string;
+  streamUrl: string;
+}
+
+export interface SyncCancelledResponse {
+  operationId: string;
+  status: "cancelling";
+}
+
+export interface ListPagesQueryInput {
+  /** Only direct children of this page; `root` for the top-level pages of the space. */
+  parentId?: string | undefined;
+  /** Only pages in this subtree, e.g. `/1/42`. */
+  pathPrefix?: string | undefined;
+  /** @default 50 (at most 200) */
+  limit?: number | undefined;
+  /** Opaque cursor from the previous page's `nextCursor`. */
+  cursor?: string | undefined;
+}
+
+interface PageBase {
+  sourceId: string;
+  pageId: string;
+  spaceKey: string;
+  title: string;
+  version: number;
+  status: PageStatus;
+  parentId: string | null;
+  /** Ancestor page ids, root first. */
+  ancestors: string[];
+  /** Materialized path such as `/1/42`. */
+  path: string;
+  depth: number;
+  webUrl: string;
+  authorId: string | null;
+  createdAt: string | null;
+  updatedAt: string | null;
+  labels: string[];
+  indexedAt: string;
+}
+
+export interface PageSummaryView extends PageBase {
+  childCount: number;
+}
+
+export interface PageListResponse {
+  items: PageSummaryView[];
+  nextCursor: string | null;
+  total: number;
+}
+
+export interface PageMetadataView {
+  jiraKeys: string[];
+  mentions: string[];
+  pageLinks: {
+    title: string;
+    spaceKey?: string | undefined;
+    contentId?: string | undefined;
+    url?: string | undefined;
+  }[];
+  attachments: string[];
+  externalLinks: string[];
+  headings: { level: number; text: string }[];
+  codeLanguages: string[];
+  macros: Record<string, number>;
+  wordCount: number;
+}
+
+export interface PageDetailView extends PageBase {
+  metadata: PageMetadataView;
+  markdown: string;
+}
+
+export interface SearchFiltersInput {
+  sourceIds?: string[] | undefined;
+  spaceKeys?: string[] | undefined;
+  /** Pages carrying all of these labels. */
+  labels?: string[] | undefined;
+  pathPrefix?: string | undefined;
+  authorIds?: string[] | undefined;
+  /** Pages updated at or after this ISO timestamp. */
+  updatedAfter?: string | undefined;
+}
+
+export interface SearchInput {
+  query: string;
+  /** @default "hybrid" */
+  mode?: SearchMode | undefined;
+  /** @default 10 (at most 100) */
+  limit?: number | undefined;
+  filters?: SearchFiltersInput | undefined;
+}
+
+export interface SearchHitView {
+  sourceId: string;
+  pageId: string;
+  chunkNumber: number;
+  title: string;
+  url: string;
+  breadcrumb: string[];
+  content: string;
+  score: number;
+  matched: { vector: boolean; keyword: boolean };
+}
+
+export interface SearchResponse {
+  mode: SearchMode;
+  /** Model that embedded the query; `null` in keyword mode. */
+  embeddingModel: string | null;
+  hits: SearchHitView[];
+}
+
+/** Names of the Server-Sent Events on `GET /progress/:operationId/stream`. */
+export type StreamEventName =
+  | "operation"
+  | "sync-start"
+  | "page-indexed"
+  | "page-skipped"
+  | "page-deleted"
+  | "page-failed"
+  | "rate-limited"
+  | "retry"
+  | "progress"
+  | "sync-end"
+  | "sync-error";
