@@ -52,6 +52,8 @@ interface Draft {
   /** Level of the heading this chunk started at (0 at the top of the page): deeper sections may join it. */
   readonly level: number;
   lastText: string | undefined;
+  /** The block the last part came from; pieces of one split block never share a chunk. */
+  lastBlock: Block | undefined;
 }
 
 /**
@@ -100,6 +102,7 @@ export class MarkdownChunker implements Chunker {
       breadcrumb: crumb(),
       level: sections.at(-1)?.level ?? 0,
       lastText: undefined,
+      lastBlock: undefined,
     });
     const finish = (current: Draft | undefined): Chunk | undefined => {
       if (current === undefined || current.parts.length === 0) return undefined;
@@ -107,39 +110,69 @@ export class MarkdownChunker implements Chunker {
       return { index: index++, text, breadcrumb: current.breadcrumb, hash: sha256(text), tokens: this.count(text) };
     };
 
+    // Headings wait for the content that follows them, so a chunk never ends with a dangling heading.
+    let pending: { text: string; tokens: number; level: number }[] = [];
+    let pendingTokens = 0;
+    const place = function* (
+      this: MarkdownChunker,
+      piece: string,
+      tokens: number,
+      block: Block | undefined,
+      split: boolean,
+    ) {
+      if (pending.length > 0) {
+        const headings = pending;
+        const headingTokens = pendingTokens;
+        pending = [];
+        pendingTokens = 0;
+        const top = Math.min(...headings.map((h) => h.level));
+        const fits = draft !== undefined && draft.tokens + headingTokens + tokens + 2 * headings.length + 2 <= this.max;
+        if (draft === undefined || draft.parts.length === 0 || !(draft.level < top && fits)) {
+          const done = finish(draft);
+          if (done !== undefined) yield done;
+          draft = { ...start(), level: top };
+        }
+        for (const heading of headings) this.add(draft, heading.text, heading.tokens, undefined);
+        if (draft.parts.length === headings.length || draft.tokens + tokens + 2 <= this.max) {
+          this.add(draft, piece, tokens, block);
+          return;
+        }
+      }
+      draft ??= start();
+      const sameBlock = split && block !== undefined && draft.lastBlock === block;
+      if (draft.parts.length === 0 || (!sameBlock && draft.tokens + tokens + 2 <= this.max)) {
+        this.add(draft, piece, tokens, block);
+        return;
+      }
+      const overlap = this.overlapOf(draft.lastText, tokens);
+      const done = finish(draft);
+      if (done !== undefined) yield done;
+      draft = start();
+      if (overlap !== undefined) this.add(draft, overlap.text, overlap.tokens, undefined);
+      this.add(draft, piece, tokens, block);
+    }.bind(this);
+
     for (const block of blocks(markdown)) {
       if (block.kind === "heading") {
         while ((sections.at(-1)?.level ?? 0) >= block.level) sections.pop();
-        const tokens = this.count(block.text);
-        if (draft !== undefined && draft.level < block.level && draft.tokens + tokens + 2 <= pieceBudget) {
-          this.add(draft, block.text, tokens, undefined);
-          sections.push({ level: block.level, title: block.title });
-          continue;
-        }
-        const done = finish(draft);
-        if (done !== undefined) yield done;
         sections.push({ level: block.level, title: block.title });
-        draft = start();
-        this.add(draft, block.text, tokens, undefined);
+        const tokens = this.count(block.text);
+        pending.push({ text: block.text, tokens, level: block.level });
+        pendingTokens += tokens + 2;
         continue;
       }
       const text = blockText(block);
       const whole = this.count(text);
       const pieces = whole <= this.max ? [text] : splitBlock(block, pieceBudget, this.count);
-      for (const piece of pieces) {
-        const tokens = pieces.length === 1 ? whole : this.count(piece);
-        draft ??= start();
-        if (draft.parts.length === 0 || draft.tokens + tokens + 2 <= this.max) {
-          this.add(draft, piece, tokens, block);
-          continue;
-        }
-        const overlap = this.overlapOf(draft.lastText, tokens);
-        const done = finish(draft);
-        if (done !== undefined) yield done;
-        draft = start();
-        if (overlap !== undefined) this.add(draft, overlap.text, overlap.tokens, undefined);
-        this.add(draft, piece, tokens, block);
-      }
+      const split = pieces.length > 1;
+      for (const piece of pieces) yield* place(piece, split ? this.count(piece) : whole, block, split);
+    }
+    // Trailing headings with no content: kept, as their own chunk when they do not fit the last one.
+    if (pending.length > 0) {
+      const text = pending.map((h) => h.text).join("\n\n");
+      pending = [];
+      pendingTokens = 0;
+      yield* place(text, this.count(text), undefined, false);
     }
     const done = finish(draft);
     if (done !== undefined) yield done;
@@ -149,6 +182,7 @@ export class MarkdownChunker implements Chunker {
     draft.tokens += draft.parts.length === 0 ? tokens : tokens + 2;
     draft.parts.push(text);
     draft.lastText = block?.kind === "text" ? text : undefined;
+    draft.lastBlock = block;
   }
 
   /** Trailing sentences of the previous chunk's last paragraph, if they fit beside the next piece. */

@@ -12,6 +12,11 @@ export function hardSplit(text: string, budget: number, count: CountTokens): str
   while (rest !== "") {
     let n = Math.min(rest.length, budget * 4);
     let tokens = count(rest.slice(0, n));
+    // Repetitive text packs many characters into a token: widen the window before narrowing it.
+    while (tokens < budget * 0.6 && n < rest.length) {
+      n = Math.min(rest.length, n * 2);
+      tokens = count(rest.slice(0, n));
+    }
     while (tokens > budget && n > 1) {
       n = Math.max(1, Math.min(n - 1, Math.floor((n * budget * 0.9) / tokens)));
       tokens = count(rest.slice(0, n));
