@@ -48,12 +48,17 @@ export interface FakeOpenAIServerRequest {
   readonly dimensions: number | undefined;
   readonly encodingFormat: string | undefined;
   readonly authorization: string | undefined;
+  /** Path and query, e.g. `/v1/embeddings` or Azure's `/openai/deployments/x/embeddings?api-version=...`. */
+  readonly url: string;
+  /** Request headers, lower-case names. */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   /** Status the server answered with. */
   status: number;
 }
 
 /**
- * A local HTTP server speaking the OpenAI embeddings API (`POST /v1/embeddings`), with its limits (inputs, tokens
+ * A local HTTP server speaking the OpenAI embeddings API (`POST /v1/embeddings`, or any path ending in
+ * `/embeddings`), with its limits (inputs, tokens
  * per request, tokens per input, no empty strings), `float` and `base64` (little-endian float32) encodings, usage
  * counts, and scripted faults. Vectors are deterministic per model, dimension and text.
  */
@@ -134,7 +139,8 @@ export class FakeOpenAIServer {
     };
     const invalid = (message: string) => send(400, { error: { message, type: "invalid_request_error" } });
     let record: FakeOpenAIServerRequest | undefined;
-    if (req.method !== "POST" || req.url?.split("?")[0] !== "/v1/embeddings") {
+    // Any path ending in /embeddings, so Azure's deployment-scoped routes work too.
+    if (req.method !== "POST" || !req.url?.split("?")[0]?.endsWith("/embeddings")) {
       return send(404, { error: { message: `No route ${req.method} ${req.url}`, type: "invalid_request_error" } });
     }
     const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>;
@@ -148,6 +154,8 @@ export class FakeOpenAIServer {
       dimensions: typeof body.dimensions === "number" ? body.dimensions : undefined,
       encodingFormat: typeof body.encoding_format === "string" ? body.encoding_format : undefined,
       authorization: req.headers.authorization,
+      url: req.url,
+      headers: req.headers,
       status: 0,
     };
     this.requests.push(record);

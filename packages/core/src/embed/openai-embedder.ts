@@ -81,7 +81,11 @@ export class OpenAIEmbedder implements Embedder {
       endpoint: `${endpointURL.origin}${endpointURL.pathname.replace(/\/$/, "")}`,
       model: parsed.model,
       dimensions: this.dimensions,
-      secrets: [...(apiKey ? [apiKey] : []), ...secretHeaders],
+      secrets: [
+        ...(apiKey ? [apiKey] : []),
+        ...(typeof parsed.client?.apiKey === "string" ? [parsed.client.apiKey] : []),
+        ...secretHeaders,
+      ],
     };
     // Everything is passed explicitly so the SDK reads nothing from the environment; retries are ours, so that
     // each one is counted, logged and clamped.

@@ -1,4 +1,4 @@
-import OpenAI from "openai";
+import OpenAI, { AzureOpenAI } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isConfluenceSyncError } from "../errors.js";
 import { FakeOpenAIServer } from "../testing/embedder.js";
@@ -84,6 +84,48 @@ describe("OpenAIEmbedder with a client of your own", () => {
     expect(error).toMatchObject({ code: "EMBED_FAILED" });
     expect(server.requests).toHaveLength(2);
     expect(server.requests[0]!.authorization).toBe("Bearer sk-client");
+  });
+});
+
+describe("OpenAIEmbedder on Azure OpenAI", () => {
+  let server: FakeOpenAIServer;
+  beforeAll(async () => {
+    server = await FakeOpenAIServer.start();
+  });
+  afterAll(() => server.close());
+
+  it("works through an AzureOpenAI client: deployment route, api-version, api-key header", async () => {
+    const client = new AzureOpenAI({
+      endpoint: new URL(server.baseURL).origin,
+      apiKey: "azure-key-SECRET-1",
+      apiVersion: "2024-10-21",
+      deployment: "embeddings-small",
+    });
+    const embedder = new OpenAIEmbedder({ client, model: "text-embedding-3-small", dimensions: 256 });
+    const result = await embedder.embed(["hello azure"]);
+    const request = server.requests.at(-1)!;
+    expect(request.url).toBe("/openai/deployments/embeddings-small/embeddings?api-version=2024-10-21");
+    expect(request.headers["api-key"]).toBe("azure-key-SECRET-1");
+    expect(result.embeddings[0]).toEqual(await server.vectorFor("hello azure", 256));
+  });
+
+  it("works through the v1 route with headers and query of the options", async () => {
+    const embedder = new OpenAIEmbedder({
+      baseURL: server.baseURL,
+      apiKey: "unused",
+      headers: { "api-key": "azure-key-SECRET-2" },
+      query: { "api-version": "preview" },
+      model: "my-deployment",
+      dimensions: 1536,
+      modelId: "azure:text-embedding-3-small",
+    });
+    server.respondNext({ status: 400, body: { error: { message: "deployment rejected key azure-key-SECRET-2" } } });
+    const error = await embedder.embed(["x"]).catch((e: unknown) => e);
+    expect((error as Error).message).not.toContain("SECRET");
+    await embedder.embed(["x"]);
+    const request = server.requests.at(-1)!;
+    expect(request.url).toBe("/v1/embeddings?api-version=preview");
+    expect(request.headers["api-key"]).toBe("azure-key-SECRET-2");
   });
 });
 
