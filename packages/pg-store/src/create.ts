@@ -1,0 +1,62 @@
+import { ConfluenceSyncError } from "@archon/confluence-core";
+import pg from "pg";
+import { type Db, fromPglite, fromPgPool } from "./db.js";
+import { migrate as runMigrations } from "./migrate.js";
+import { PgKnowledgeStore } from "./pg-knowledge-store.js";
+import { openPglite } from "./pglite.js";
+
+/** Options of {@link createPgStore}. Give `connectionString` or `pool`. */
+export interface PgStoreOptions {
+  /** `postgres://user:password@host:5432/db`. The store creates and owns a pool. */
+  readonly connectionString?: string;
+  /** A pool you own; `close()` on the store leaves it open. */
+  readonly pool?: pg.Pool;
+  /** Pool size when the store creates the pool. @default 10 */
+  readonly max?: number;
+  /** Apply pending migrations first. @default true */
+  readonly migrate?: boolean;
+}
+
+/** A {@link PgKnowledgeStore} on a PostgreSQL server with pgvector, migrated unless `migrate: false`. */
+export async function createPgStore(options: PgStoreOptions): Promise<PgKnowledgeStore> {
+  let db: Db;
+  if (options.pool) db = fromPgPool(options.pool);
+  else if (options.connectionString) {
+    if (!/^postgres(ql)?:\/\//.test(options.connectionString)) {
+      throw new ConfluenceSyncError("CONFIG_INVALID", "connectionString must start with postgres:// or postgresql://.");
+    }
+    db = fromPgPool(new pg.Pool({ connectionString: options.connectionString, max: options.max ?? 10 }), {
+      ownsPool: true,
+    });
+  } else {
+    throw new ConfluenceSyncError("CONFIG_INVALID", "createPgStore needs connectionString or pool.");
+  }
+  return open(db, options.migrate ?? true);
+}
+
+/** Options of {@link createPgliteStore}. */
+export interface PgliteStoreOptions {
+  /** Directory the database persists to, created when missing. In memory when omitted. */
+  readonly dataDir?: string;
+  /** Apply pending migrations first. @default true */
+  readonly migrate?: boolean;
+}
+
+/**
+ * The zero-setup default: a {@link PgKnowledgeStore} on PGlite (PostgreSQL compiled to WebAssembly, in process)
+ * with pgvector, persisted to `dataDir`. `close()` closes the database.
+ */
+export async function createPgliteStore(options: PgliteStoreOptions = {}): Promise<PgKnowledgeStore> {
+  const db = fromPglite(await openPglite({ dataDir: options.dataDir }), { ownsDb: true });
+  return open(db, options.migrate ?? true);
+}
+
+async function open(db: Db, migrate: boolean): Promise<PgKnowledgeStore> {
+  try {
+    if (migrate) await runMigrations(db);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  return new PgKnowledgeStore(db);
+}

@@ -1,0 +1,106 @@
+import type { PGlite, Transaction } from "@electric-sql/pglite";
+import type pg from "pg";
+
+/** Rows of one statement. */
+export interface QueryResult<Row> {
+  readonly rows: Row[];
+  readonly rowCount: number;
+}
+
+/**
+ * The little the store needs from a PostgreSQL connection. Two backends implement it: {@link fromPgPool}
+ * (node-postgres) and {@link fromPglite} (PGlite, in process).
+ */
+export interface Db {
+  /** `pg` for a server, `pglite` for the in-process database. */
+  readonly kind: "pg" | "pglite";
+  /** One statement with `$n` parameters. */
+  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>>;
+  /** One or more statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+  /** Runs `fn` in a transaction on one connection; commits when it resolves, rolls back when it throws. */
+  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+  /** Closes the pool or database. */
+  close(): Promise<void>;
+}
+
+type PgQueryable = Pick<pg.PoolClient, "query">;
+
+function pgQueryable(target: PgQueryable): Omit<Db, "transaction" | "close"> {
+  return {
+    kind: "pg",
+    async query<Row>(sql: string, params?: readonly unknown[]) {
+      const result = await target.query(sql, params ? [...params] : undefined);
+      return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
+    },
+    async exec(sql: string) {
+      await target.query(sql);
+    },
+  };
+}
+
+/**
+ * A {@link Db} over a node-postgres pool. `close()` ends the pool only when `ownsPool` is true.
+ * @param ownsPool @default false
+ */
+export function fromPgPool(pool: pg.Pool, options: { ownsPool?: boolean } = {}): Db {
+  const base = pgQueryable(pool);
+  return {
+    ...base,
+    async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      const tx: Db = {
+        ...pgQueryable(client),
+        transaction: (inner) => inner(tx),
+        close: async () => {},
+      };
+      try {
+        await client.query("BEGIN");
+        const result = await fn(tx);
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      if (options.ownsPool) await pool.end();
+    },
+  };
+}
+
+function pgliteQueryable(target: PGlite | Transaction): Omit<Db, "transaction" | "close"> {
+  return {
+    kind: "pglite",
+    async query<Row>(sql: string, params?: readonly unknown[]) {
+      const result = await target.query<Row>(sql, params ? [...params] : undefined);
+      return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+    },
+    async exec(sql: string) {
+      await target.exec(sql);
+    },
+  };
+}
+
+/**
+ * A {@link Db} over a PGlite instance (load it with the `vector` extension, see `openPglite`). `close()` closes
+ * the database only when `ownsDb` is true.
+ * @param ownsDb @default false
+ */
+export function fromPglite(db: PGlite, options: { ownsDb?: boolean } = {}): Db {
+  return {
+    ...pgliteQueryable(db),
+    async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+      return db.transaction(async (raw) => {
+        const tx: Db = { ...pgliteQueryable(raw), transaction: (inner) => inner(tx), close: async () => {} };
+        return fn(tx);
+      });
+    },
+    async close() {
+      if (options.ownsDb) await db.close();
+    },
+  };
+}

@@ -1,0 +1,23 @@
+export type { PgliteStoreOptions, PgStoreOptions } from "./create.js";
+export { createPgliteStore, createPgStore } from "./create.js";
+export type { KeyRing, SecretKey } from "./credential-store.js";
+export { keyRingFromEnv, PgCredentialStore } from "./credential-store.js";
+export type { Db, QueryResult } from "./db.js";
+export { fromPglite, fromPgPool } from "./db.js";
+export type { BreadcrumbItem } from "./hierarchy.js";
+export type { MigrateResult, Migration } from "./migrate.js";
+export {
+  defaultMigrationsDir,
+  loadMigrations,
+  MIGRATION_SERIES,
+  migrate,
+  migrationStatus,
+  rollback,
+} from "./migrate.js";
+export { PgKnowledgeStore } from "./pg-knowledge-store.js";
+export type { PgliteOptions } from "./pglite.js";
+export { openPglite } from "./pglite.js";
+export { PgProgressSink } from "./progress-sink.js";
+export { SUPPORTED_DIMENSIONS } from "./rows.js";
+export { MAX_BIND_PARAMS } from "./sql.js";
+export { CHUNK_BATCH_ROWS } from "./write-page.js";

@@ -1,0 +1,119 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  axis,
+  describeKnowledgeStore,
+  describeProgressSink,
+  makeChunk,
+  makePage,
+  makeSource,
+} from "@archon/confluence-core/testing";
+import { afterAll, describe, expect, it } from "vitest";
+import { createPgliteStore } from "./create.js";
+import { type Db, fromPglite } from "./db.js";
+import { migrate } from "./migrate.js";
+import { PgKnowledgeStore } from "./pg-knowledge-store.js";
+import { openPglite } from "./pglite.js";
+import { PgProgressSink } from "./progress-sink.js";
+import { resetDatabase } from "./test-support.js";
+
+let shared: Promise<Db> | null = null;
+function database(): Promise<Db> {
+  shared ??= (async () => {
+    const db = fromPglite(await openPglite(), { ownsDb: true });
+    await migrate(db);
+    return db;
+  })();
+  return shared;
+}
+afterAll(async () => {
+  await (await shared)?.close();
+});
+
+/** A store on the shared database whose close() leaves the database open for the next test. */
+async function freshStore(): Promise<PgKnowledgeStore> {
+  const db = await database();
+  await resetDatabase(db);
+  return new PgKnowledgeStore({ ...db, close: async () => {} });
+}
+
+describeKnowledgeStore("PgKnowledgeStore on PGlite", freshStore, { dimensions: 384, alternateDimensions: 768 });
+describeProgressSink("PgProgressSink on PGlite", async () => {
+  const db = await database();
+  await resetDatabase(db);
+  return new PgProgressSink(db);
+});
+
+describe("PgKnowledgeStore on PGlite: hierarchy", () => {
+  it("returns children, subtree and breadcrumb of a page", async () => {
+    const store = await freshStore();
+    await store.upsertSource(makeSource("s"));
+    for (const [id, ancestors] of [
+      ["1", []],
+      ["2", ["1"]],
+      ["3", ["1", "2"]],
+      ["4", ["1"]],
+    ] as const) {
+      await store.writePage(makePage("s", id, { ancestors: [...ancestors], title: `T${id}` }), []);
+    }
+    expect((await store.getChildren("s", "1")).items.map((p) => p.pageId)).toEqual(["2", "4"]);
+    expect((await store.getChildren("s", null)).items.map((p) => p.pageId)).toEqual(["1"]);
+    expect((await store.getSubtree("s", "2")).items.map((p) => p.pageId)).toEqual(["2", "3"]);
+    expect((await store.getSubtree("s", "404")).total).toBe(0);
+    expect(await store.getBreadcrumb("s", "3")).toEqual([
+      { pageId: "1", title: "T1", webUrl: makePage("s", "1").webUrl },
+      { pageId: "2", title: "T2", webUrl: makePage("s", "2").webUrl },
+      { pageId: "3", title: "T3", webUrl: makePage("s", "3").webUrl },
+    ]);
+    expect(await store.getBreadcrumb("s", "404")).toEqual([]);
+  });
+
+  it("stores chunks as Archon rows: url, metadata.page_id, model, dimension and the tsvector", async () => {
+    const store = await freshStore();
+    await store.upsertSource(makeSource("s"));
+    await store.writePage(makePage("s", "9", { title: "Runbook" }), [
+      makeChunk(0, "Restart the ingestion workers", axis(1, 384), { breadcrumb: ["Runbook", "Restart"] }),
+    ]);
+    const { rows } = await store.db.query(
+      `SELECT url, chunk_number, source_id, metadata ->> 'page_id' AS page_id, metadata ->> 'headers' AS headers,
+         embedding_model, embedding_dimension, embedding_384 IS NOT NULL AS has_vector,
+         content_search_vector @@ to_tsquery('english', 'worker') AS searchable
+       FROM archon_crawled_pages`,
+    );
+    expect(rows).toEqual([
+      {
+        url: makePage("s", "9").webUrl,
+        chunk_number: 0,
+        source_id: "s",
+        page_id: "9",
+        headers: "Runbook > Restart",
+        embedding_model: "conformance:model-a",
+        embedding_dimension: 384,
+        has_vector: true,
+        searchable: true,
+      },
+    ]);
+    const source = await store.db.query(
+      "SELECT source_display_name, metadata ->> 'source_type' AS type FROM archon_sources",
+    );
+    expect(source.rows).toEqual([{ source_display_name: "Source s", type: "confluence" }]);
+  });
+});
+
+describe("createPgliteStore", () => {
+  it("persists to a directory and reopens with the data", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "archon-pglite-"));
+    try {
+      const first = await createPgliteStore({ dataDir });
+      await first.upsertSource(makeSource("persisted"));
+      await first.writePage(makePage("persisted", "1"), [makeChunk(0, "durable words", axis(0, 384))]);
+      await first.close();
+      const second = await createPgliteStore({ dataDir });
+      expect((await second.getChunks("persisted", "1"))[0]?.content).toBe("durable words");
+      await second.close();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,337 @@
+import {
+  type ChunkRecord,
+  ConfluenceSyncError,
+  checkLimit,
+  decodeListCursor,
+  encodeListCursor,
+  type KnowledgeStore,
+  type PageList,
+  type PageListQuery,
+  type PagePlacement,
+  type PageRecord,
+  type SearchHit,
+  type SearchQuery,
+  type SourceRecord,
+  type StoredPageState,
+  type SyncMetrics,
+  type SyncState,
+  stripNulDeep,
+} from "@archon/confluence-core";
+import type { Db } from "./db.js";
+import { Hierarchy } from "./hierarchy.js";
+import {
+  isoParam,
+  PAGE_COLUMNS,
+  parseVector,
+  toChunkRecord,
+  toIso,
+  toPageRecord,
+  toPageSummary,
+  toSourceRecord,
+} from "./rows.js";
+import { searchChunks } from "./search.js";
+import { Params, pathCondition } from "./sql.js";
+import { writePage } from "./write-page.js";
+
+const SOURCE_COLUMNS =
+  "source_id, name, deployment, base_url, space_key, deletion_strategy, remove_archived, metadata, created_at, updated_at";
+
+/**
+ * {@link KnowledgeStore} on PostgreSQL + pgvector (node-postgres) or PGlite, on Archon's schema: sources in
+ * `archon_sources`, chunks in `archon_crawled_pages`, pages in `confluence_pages`. Run {@link migrate} first
+ * (`createPgStore` and `createPgliteStore` do).
+ */
+export class PgKnowledgeStore extends Hierarchy implements KnowledgeStore {
+  constructor(readonly db: Db) {
+    super(db);
+  }
+
+  async upsertSource(input: SourceRecord): Promise<void> {
+    const source = stripNulDeep(input);
+    const createdAt = isoParam(source.createdAt, "source.createdAt");
+    const updatedAt = isoParam(source.updatedAt, "source.updatedAt");
+    await this.db.transaction(async (tx) => {
+      const existing = await tx.query<{ confluence: boolean }>(
+        "SELECT EXISTS (SELECT 1 FROM confluence_sources s WHERE s.source_id = a.source_id) AS confluence " +
+          "FROM archon_sources a WHERE a.source_id = $1",
+        [source.sourceId],
+      );
+      if (existing.rows[0] && !existing.rows[0].confluence) {
+        throw new ConfluenceSyncError(
+          "CONFIG_INVALID",
+          `source id ${JSON.stringify(source.sourceId)} already belongs to a non-Confluence Archon source; choose another.`,
+        );
+      }
+      const archonMetadata = {
+        knowledge_type: "technical",
+        source_type: "confluence",
+        tags: ["confluence"],
+        original_url: `${source.baseUrl.replace(/\/+$/, "")}/wiki/spaces/${source.spaceKey}`,
+        confluence: { deployment: source.deployment, space_key: source.spaceKey },
+      };
+      await tx.query(
+        `INSERT INTO archon_sources (source_id, source_url, source_display_name, title, summary, metadata)
+         VALUES ($1, $2, $3, $3, $4, $5::jsonb)
+         ON CONFLICT (source_id) DO UPDATE SET source_url = EXCLUDED.source_url,
+           source_display_name = EXCLUDED.source_display_name, title = EXCLUDED.title,
+           metadata = COALESCE(archon_sources.metadata, '{}'::jsonb) || EXCLUDED.metadata, updated_at = NOW()`,
+        [
+          source.sourceId,
+          archonMetadata.original_url,
+          source.name,
+          `Confluence space ${source.spaceKey}`,
+          JSON.stringify(archonMetadata),
+        ],
+      );
+      await tx.query(
+        `INSERT INTO confluence_sources (${SOURCE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10)
+         ON CONFLICT (source_id) DO UPDATE SET name = EXCLUDED.name, deployment = EXCLUDED.deployment,
+           base_url = EXCLUDED.base_url, space_key = EXCLUDED.space_key, deletion_strategy = EXCLUDED.deletion_strategy,
+           remove_archived = EXCLUDED.remove_archived, metadata = EXCLUDED.metadata, created_at = EXCLUDED.created_at,
+           updated_at = EXCLUDED.updated_at`,
+        [
+          source.sourceId,
+          source.name,
+          source.deployment,
+          source.baseUrl,
+          source.spaceKey,
+          source.deletionStrategy,
+          source.removeArchived,
+          source.metadata === undefined ? null : JSON.stringify(source.metadata),
+          createdAt,
+          updatedAt,
+        ],
+      );
+    });
+  }
+
+  async getSource(sourceId: string): Promise<SourceRecord | null> {
+    const { rows } = await this.db.query(`SELECT ${SOURCE_COLUMNS} FROM confluence_sources WHERE source_id = $1`, [
+      sourceId,
+    ]);
+    return rows[0] ? toSourceRecord(rows[0]) : null;
+  }
+
+  async listSources(): Promise<SourceRecord[]> {
+    const { rows } = await this.db.query(
+      `SELECT ${SOURCE_COLUMNS} FROM confluence_sources ORDER BY source_id COLLATE "C"`,
+    );
+    return rows.map(toSourceRecord);
+  }
+
+  /** Removes the Confluence source with its pages, chunks, sync state and progress; other sources stay. */
+  async deleteSource(sourceId: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const owned = await tx.query("SELECT 1 FROM confluence_sources WHERE source_id = $1", [sourceId]);
+      if (owned.rows.length === 0) return;
+      await tx.query("DELETE FROM archon_crawled_pages WHERE source_id = $1", [sourceId]);
+      await tx.query("DELETE FROM archon_progress WHERE source_id = $1", [sourceId]);
+      // Cascades to confluence_sources, confluence_pages and confluence_sync_state.
+      await tx.query("DELETE FROM archon_sources WHERE source_id = $1", [sourceId]);
+    });
+  }
+
+  async getPageStates(sourceId: string): Promise<Map<string, StoredPageState>> {
+    const { rows } = await this.db.query(
+      "SELECT page_id, version, content_hash, parent_id, path, title, status FROM confluence_pages WHERE source_id = $1",
+      [sourceId],
+    );
+    const states = new Map<string, StoredPageState>();
+    for (const row of rows) {
+      const pageId = row.page_id as string;
+      states.set(pageId, {
+        pageId,
+        version: row.version as number,
+        contentHash: row.content_hash as string,
+        parentId: (row.parent_id as string | null) ?? null,
+        path: row.path as string,
+        title: row.title as string,
+        status: row.status as StoredPageState["status"],
+      });
+    }
+    return states;
+  }
+
+  writePage(page: PageRecord, chunks: readonly ChunkRecord[]): Promise<void> {
+    return writePage(this.db, page, chunks);
+  }
+
+  async updatePlacements(sourceId: string, placements: readonly PagePlacement[]): Promise<void> {
+    if (placements.length === 0) return;
+    await this.db.query(
+      `UPDATE confluence_pages p SET title = u.title, parent_id = u.parent_id,
+         ancestors = ARRAY(SELECT json_array_elements_text(u.ancestors)), path = u.path, depth = u.depth,
+         status = u.status
+       FROM json_to_recordset($2::json) AS u(page_id text, title text, parent_id text, ancestors json, path text,
+         depth int, status text)
+       WHERE p.source_id = $1 AND p.page_id = u.page_id`,
+      [sourceId, JSON.stringify(stripNulDeep(placements).map(toPlacementRow))],
+    );
+  }
+
+  async deletePages(sourceId: string, pageIds: readonly string[]): Promise<void> {
+    if (pageIds.length === 0) return;
+    await this.db.transaction(async (tx) => {
+      await tx.query(
+        "DELETE FROM archon_crawled_pages WHERE source_id = $1 AND (metadata ->> 'page_id') = ANY($2::text[])",
+        [sourceId, [...pageIds]],
+      );
+      await tx.query("DELETE FROM confluence_pages WHERE source_id = $1 AND page_id = ANY($2::text[])", [
+        sourceId,
+        [...pageIds],
+      ]);
+    });
+  }
+
+  async getPage(sourceId: string, pageId: string): Promise<PageRecord | null> {
+    const { rows } = await this.db.query(
+      `SELECT ${PAGE_COLUMNS}, metadata, markdown FROM confluence_pages WHERE source_id = $1 AND page_id = $2`,
+      [sourceId, pageId],
+    );
+    return rows[0] ? toPageRecord(rows[0]) : null;
+  }
+
+  async getChunks(sourceId: string, pageId: string): Promise<ChunkRecord[]> {
+    const { rows } = await this.db.query(
+      `SELECT chunk_number, content, metadata, embedding_model, COALESCE(embedding_384::text, embedding_768::text,
+         embedding_1024::text, embedding_1536::text, embedding_3072::text) AS embedding
+       FROM archon_crawled_pages WHERE source_id = $1 AND (metadata ->> 'page_id') = $2 ORDER BY chunk_number`,
+      [sourceId, pageId],
+    );
+    return rows.map(toChunkRecord);
+  }
+
+  async listPages(query: PageListQuery): Promise<PageList> {
+    const limit = checkLimit(query.limit, 50, "listPages limit");
+    const after = query.cursor ? decodeListCursor(query.cursor) : null;
+    const params = new Params();
+    const where = [`p.source_id = ${params.add(query.sourceId)}`];
+    if (query.parentId === null) where.push("p.parent_id IS NULL");
+    else if (query.parentId !== undefined) where.push(`p.parent_id = ${params.add(query.parentId)}`);
+    if (query.pathPrefix !== undefined) {
+      const condition = pathCondition(query.pathPrefix, params);
+      if (condition) where.push(condition);
+    }
+    const total = await this.db.query<{ total: number }>(
+      `SELECT count(*)::int AS total FROM confluence_pages p WHERE ${where.join(" AND ")}`,
+      params.values,
+    );
+    if (after) {
+      where.push(
+        `(p.path > ${params.add(after.path)} OR (p.path = $${params.values.length} AND p.page_id > ${params.add(after.pageId)}))`,
+      );
+    }
+    const { rows } = await this.db.query(
+      `SELECT ${PAGE_COLUMNS.split(", ")
+        .map((c) => `p.${c}`)
+        .join(", ")},
+         (SELECT count(*)::int FROM confluence_pages ch WHERE ch.source_id = p.source_id AND ch.parent_id = p.page_id)
+           AS child_count
+       FROM confluence_pages p WHERE ${where.join(" AND ")} ORDER BY p.path, p.page_id LIMIT ${limit + 1}`,
+      params.values,
+    );
+    const items = rows.slice(0, limit).map((row) => ({ ...toPageSummary(row), childCount: row.child_count as number }));
+    const last = items[items.length - 1];
+    return {
+      items,
+      nextCursor: rows.length > limit && last ? encodeListCursor(last.path, last.pageId) : null,
+      total: total.rows[0]?.total ?? 0,
+    };
+  }
+
+  async findEmbeddings(
+    embeddingModel: string,
+    dimensions: number,
+    hashes: readonly string[],
+  ): Promise<Map<string, number[]>> {
+    const found = new Map<string, number[]>();
+    for (let i = 0; i < hashes.length; i += 1000) {
+      const { rows } = await this.db.query<{ content_hash: string; embedding: string }>(
+        `SELECT content_hash, embedding::text AS embedding FROM confluence_embedding_cache
+         WHERE embedding_model = $1 AND dimensions = $2 AND content_hash = ANY($3::text[])`,
+        [embeddingModel, dimensions, hashes.slice(i, i + 1000)],
+      );
+      for (const row of rows) found.set(row.content_hash, parseVector(row.embedding));
+    }
+    return found;
+  }
+
+  async getSyncState(sourceId: string): Promise<SyncState | null> {
+    const { rows } = await this.db.query(
+      "SELECT watermark, last_mode, last_completed_at, checkpoint, failed_pages FROM confluence_sync_state WHERE source_id = $1",
+      [sourceId],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      sourceId,
+      watermark: toIso(row.watermark),
+      lastMode: (row.last_mode as SyncState["lastMode"]) ?? null,
+      lastCompletedAt: toIso(row.last_completed_at),
+      checkpoint: (row.checkpoint as SyncState["checkpoint"]) ?? null,
+      failedPages: (row.failed_pages as SyncState["failedPages"]) ?? {},
+    };
+  }
+
+  async saveSyncState(input: SyncState): Promise<void> {
+    const state = stripNulDeep(input);
+    await this.#requireSource(state.sourceId);
+    await this.db.query(
+      `INSERT INTO confluence_sync_state (source_id, watermark, last_mode, last_completed_at, checkpoint, failed_pages)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb)
+       ON CONFLICT (source_id) DO UPDATE SET watermark = EXCLUDED.watermark, last_mode = EXCLUDED.last_mode,
+         last_completed_at = EXCLUDED.last_completed_at, checkpoint = EXCLUDED.checkpoint,
+         failed_pages = EXCLUDED.failed_pages, updated_at = NOW()`,
+      [
+        state.sourceId,
+        isoParam(state.watermark, "syncState.watermark"),
+        state.lastMode,
+        isoParam(state.lastCompletedAt, "syncState.lastCompletedAt"),
+        state.checkpoint === null ? null : JSON.stringify(state.checkpoint),
+        JSON.stringify(state.failedPages),
+      ],
+    );
+  }
+
+  /** Stores the metrics in `archon_sources.metadata.sync_metrics`. */
+  async saveSyncMetrics(sourceId: string, metrics: SyncMetrics): Promise<void> {
+    const result = await this.db.query(
+      `UPDATE archon_sources a SET metadata = jsonb_set(COALESCE(a.metadata, '{}'::jsonb), '{sync_metrics}', $2::jsonb),
+         updated_at = NOW()
+       WHERE a.source_id = $1 AND EXISTS (SELECT 1 FROM confluence_sources s WHERE s.source_id = a.source_id)`,
+      [sourceId, JSON.stringify(metrics)],
+    );
+    if (result.rowCount === 0) throw unknownSource(sourceId);
+  }
+
+  async getSyncMetrics(sourceId: string): Promise<SyncMetrics | null> {
+    const { rows } = await this.db.query<{ metrics: SyncMetrics | null }>(
+      `SELECT a.metadata -> 'sync_metrics' AS metrics FROM archon_sources a
+       JOIN confluence_sources s ON s.source_id = a.source_id WHERE a.source_id = $1`,
+      [sourceId],
+    );
+    return rows[0]?.metrics ?? null;
+  }
+
+  search(query: SearchQuery): Promise<SearchHit[]> {
+    return searchChunks(this.db, query);
+  }
+
+  /** Closes the underlying database when the store owns it. */
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+
+  async #requireSource(sourceId: string): Promise<void> {
+    const { rows } = await this.db.query("SELECT 1 FROM confluence_sources WHERE source_id = $1", [sourceId]);
+    if (rows.length === 0) throw unknownSource(sourceId);
+  }
+}
+
+function unknownSource(sourceId: string): ConfluenceSyncError {
+  return new ConfluenceSyncError("CONFIG_INVALID", `unknown source ${JSON.stringify(sourceId)}: upsert it first.`);
+}
+
+function toPlacementRow(placement: PagePlacement) {
+  return { ...placement, page_id: placement.pageId, parent_id: placement.parentId };
+}

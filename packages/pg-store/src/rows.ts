@@ -1,0 +1,156 @@
+import {
+  type ChunkRecord,
+  ConfluenceSyncError,
+  type PageRecord,
+  type PageSummary,
+  type SourceRecord,
+} from "@archon/confluence-core";
+
+/** Embedding dimensions with a column in `archon_crawled_pages`, as in Archon's schema. */
+export const SUPPORTED_DIMENSIONS = [384, 768, 1024, 1536, 3072] as const;
+
+/** Throws `EMBED_DIMENSION_MISMATCH` unless `dimensions` has a column. */
+export function checkSupportedDimension(dimensions: number, what: string): void {
+  if (!(SUPPORTED_DIMENSIONS as readonly number[]).includes(dimensions)) {
+    throw new ConfluenceSyncError(
+      "EMBED_DIMENSION_MISMATCH",
+      `${what} has ${dimensions} dimensions; archon_crawled_pages stores ${SUPPORTED_DIMENSIONS.join(", ")}-dimension ` +
+        "vectors. Use an embedder with one of these dimensions.",
+    );
+  }
+}
+
+/** The column holding vectors of `dimensions` (trusted: checked against {@link SUPPORTED_DIMENSIONS}). */
+export function vectorColumn(dimensions: number): string {
+  checkSupportedDimension(dimensions, "the embedding");
+  return `embedding_${dimensions}`;
+}
+
+/** The indexed distance expression and the query parameter cast for `dimensions` (3072 goes through halfvec). */
+export function vectorDistance(dimensions: number, param: string): string {
+  const column = `c.${vectorColumn(dimensions)}`;
+  return dimensions === 3072
+    ? `((${column})::halfvec(3072) <=> ${param}::halfvec(3072))`
+    : `(${column} <=> ${param}::vector(${dimensions}))`;
+}
+
+export function toIso(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  return (value instanceof Date ? value : new Date(String(value))).toISOString();
+}
+
+/** Parses an ISO timestamp for a timestamptz parameter; throws `CONFIG_INVALID` naming the field. */
+export function isoParam(value: string | null | undefined, field: string): string | null {
+  if (value === null || value === undefined) return null;
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) {
+    throw new ConfluenceSyncError("CONFIG_INVALID", `${field} must be an ISO timestamp, got ${JSON.stringify(value)}.`);
+  }
+  return new Date(time).toISOString();
+}
+
+export function parseVector(text: string): number[] {
+  return JSON.parse(text) as number[];
+}
+
+export const PAGE_COLUMNS =
+  "source_id, page_id, space_key, title, version, content_hash, status, parent_id, ancestors, path, depth, web_url, " +
+  "author_id, created_at, updated_at, labels, indexed_at";
+
+export type Row = Record<string, unknown>;
+
+export function toPageSummary(row: Row): Omit<PageSummary, "childCount"> {
+  return {
+    sourceId: row.source_id as string,
+    pageId: row.page_id as string,
+    spaceKey: row.space_key as string,
+    title: row.title as string,
+    version: row.version as number,
+    contentHash: row.content_hash as string,
+    status: row.status as PageRecord["status"],
+    parentId: (row.parent_id as string | null) ?? null,
+    ancestors: (row.ancestors as string[]) ?? [],
+    path: row.path as string,
+    depth: row.depth as number,
+    webUrl: row.web_url as string,
+    authorId: (row.author_id as string | null) ?? null,
+    createdAt: toIso(row.created_at),
+    updatedAt: toIso(row.updated_at),
+    labels: (row.labels as string[]) ?? [],
+    indexedAt: toIso(row.indexed_at) as string,
+  };
+}
+
+export function toPageRecord(row: Row): PageRecord {
+  return {
+    ...toPageSummary(row),
+    metadata: row.metadata as PageRecord["metadata"],
+    markdown: row.markdown as string,
+  };
+}
+
+export function toSourceRecord(row: Row): SourceRecord {
+  const source: SourceRecord = {
+    sourceId: row.source_id as string,
+    name: row.name as string,
+    deployment: row.deployment as SourceRecord["deployment"],
+    baseUrl: row.base_url as string,
+    spaceKey: row.space_key as string,
+    deletionStrategy: row.deletion_strategy as SourceRecord["deletionStrategy"],
+    removeArchived: row.remove_archived as boolean,
+    createdAt: toIso(row.created_at) as string,
+    updatedAt: toIso(row.updated_at) as string,
+  };
+  return row.metadata === null || row.metadata === undefined
+    ? source
+    : { ...source, metadata: row.metadata as Record<string, unknown> };
+}
+
+/** What a chunk row's `metadata` holds; Archon reads `headers`, `chunk_index`, `char_count` and `word_count`. */
+export interface ChunkMetadata {
+  readonly page_id: string;
+  readonly source_type: "confluence";
+  readonly space_key: string;
+  readonly title: string;
+  readonly breadcrumb: readonly string[];
+  readonly headers: string;
+  readonly chunk_hash: string;
+  readonly tokens: number;
+  readonly chunk_index: number;
+  readonly char_count: number;
+  readonly word_count: number;
+}
+
+export function chunkMetadata(page: PageRecord, chunk: ChunkRecord): ChunkMetadata {
+  return {
+    page_id: page.pageId,
+    source_type: "confluence",
+    space_key: page.spaceKey,
+    title: page.title,
+    breadcrumb: chunk.breadcrumb,
+    headers: chunk.breadcrumb.join(" > "),
+    chunk_hash: chunk.hash,
+    tokens: chunk.tokens,
+    chunk_index: chunk.chunkNumber,
+    char_count: chunk.content.length,
+    word_count: chunk.content.split(/\s+/).filter(Boolean).length,
+  };
+}
+
+export function toChunkRecord(row: Row): ChunkRecord {
+  const meta = row.metadata as ChunkMetadata;
+  return {
+    chunkNumber: row.chunk_number as number,
+    content: row.content as string,
+    hash: meta.chunk_hash,
+    breadcrumb: meta.breadcrumb,
+    tokens: meta.tokens,
+    embedding: parseVector(row.embedding as string),
+    embeddingModel: row.embedding_model as string,
+  };
+}
+
+/** `LIKE` pattern matching `prefix` literally. */
+export function escapeLike(prefix: string): string {
+  return prefix.replace(/[\\%_]/g, (c) => `\\${c}`);
+}

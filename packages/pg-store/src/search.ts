@@ -1,0 +1,112 @@
+import {
+  ConfluenceSyncError,
+  type NormalizedSearch,
+  normalizeSearchQuery,
+  RRF_K,
+  type SearchHit,
+  type SearchQuery,
+} from "@archon/confluence-core";
+import type { Db } from "./db.js";
+import { checkSupportedDimension, vectorDistance } from "./rows.js";
+import { CHUNKS_WITH_PAGES, filterConditions, IS_CONFLUENCE_CHUNK, Params } from "./sql.js";
+
+const TIE = `s.sid COLLATE "C", s.pid COLLATE "C", s.cn`;
+
+/**
+ * Hybrid search: the vector leg is an `ORDER BY distance LIMIT k` subquery the HNSW index serves, the keyword
+ * leg uses `websearch_to_tsquery` on the GIN-indexed tsvector, and the legs are fused by Reciprocal Rank Fusion.
+ */
+export async function searchChunks(db: Db, query: SearchQuery): Promise<SearchHit[]> {
+  const q = normalizeSearchQuery(query);
+  if (q.embedding) await checkQueryDimension(db, q.embedding.length, q.embeddingModel);
+  const params = new Params();
+  const ctes: string[] = [];
+  if (q.mode !== "keyword") ctes.push(`v AS (${vectorLeg(q, params)})`);
+  if (q.mode !== "vector") ctes.push(`k AS (${keywordLeg(q, params)})`);
+  let fused: string;
+  if (q.mode === "vector") fused = "SELECT id, 1 - distance AS score, TRUE AS vm, FALSE AS km FROM v";
+  else if (q.mode === "keyword") fused = "SELECT id, rank_score AS score, FALSE AS vm, TRUE AS km FROM k";
+  else {
+    fused =
+      `SELECT COALESCE(v.id, k.id) AS id, ` +
+      `COALESCE(1.0::float8 / (${RRF_K} + v.rank), 0) + COALESCE(1.0::float8 / (${RRF_K} + k.rank), 0) AS score, ` +
+      "v.id IS NOT NULL AS vm, k.id IS NOT NULL AS km FROM v FULL OUTER JOIN k ON v.id = k.id";
+  }
+  const sql =
+    `WITH ${ctes.join(", ")}, f AS (${fused}) ` +
+    "SELECT c.source_id, c.metadata ->> 'page_id' AS page_id, c.chunk_number, p.title, p.web_url, " +
+    "c.metadata -> 'breadcrumb' AS breadcrumb, c.content, f.score, f.vm, f.km " +
+    `FROM f JOIN ${CHUNKS_WITH_PAGES} ON c.id = f.id ` +
+    `ORDER BY f.score DESC, c.source_id COLLATE "C", (c.metadata ->> 'page_id') COLLATE "C", c.chunk_number ` +
+    `LIMIT ${q.limit}`;
+  const run = async (tx: Db) => {
+    if (q.mode !== "keyword") {
+      // ef_search must cover k; relaxed iterative scans keep filtered vector searches from coming back short.
+      await tx.query(`SET LOCAL hnsw.ef_search = ${Math.max(40, q.candidates)}`);
+      await tx.query("SET LOCAL hnsw.iterative_scan = relaxed_order");
+    }
+    return (await tx.query(sql, params.values)).rows;
+  };
+  const rows = await db.transaction(run);
+  return rows.map((row) => ({
+    sourceId: row.source_id as string,
+    pageId: row.page_id as string,
+    chunkNumber: row.chunk_number as number,
+    title: row.title as string,
+    url: row.web_url as string,
+    breadcrumb: (row.breadcrumb as string[]) ?? [],
+    content: row.content as string,
+    score: Number(row.score),
+    matched: { vector: row.vm as boolean, keyword: row.km as boolean },
+  }));
+}
+
+function vectorLeg(q: NormalizedSearch, params: Params): string {
+  const embedding = q.embedding as readonly number[];
+  const distance = vectorDistance(embedding.length, params.add(JSON.stringify(embedding)));
+  const where = [
+    IS_CONFLUENCE_CHUNK,
+    `c.embedding_dimension = ${embedding.length}`,
+    ...filterConditions(q.filters, params),
+  ];
+  if (q.embeddingModel !== null) where.push(`c.embedding_model = ${params.add(q.embeddingModel)}`);
+  const inner =
+    `SELECT c.id, c.source_id AS sid, c.metadata ->> 'page_id' AS pid, c.chunk_number AS cn, ${distance} AS distance ` +
+    `FROM ${CHUNKS_WITH_PAGES} WHERE ${where.join(" AND ")} ORDER BY distance LIMIT ${q.candidates}`;
+  return `SELECT s.id, s.distance, row_number() OVER (ORDER BY s.distance, ${TIE}) AS rank FROM (${inner}) s`;
+}
+
+function keywordLeg(q: NormalizedSearch, params: Params): string {
+  const where = [IS_CONFLUENCE_CHUNK, "c.content_search_vector @@ tsq.query", ...filterConditions(q.filters, params)];
+  const inner =
+    "SELECT c.id, c.source_id AS sid, c.metadata ->> 'page_id' AS pid, c.chunk_number AS cn, " +
+    "ts_rank(c.content_search_vector, tsq.query)::float8 AS rank_score " +
+    `FROM ${CHUNKS_WITH_PAGES} CROSS JOIN websearch_to_tsquery('english', ${params.add(q.text)}) AS tsq(query) ` +
+    `WHERE ${where.join(" AND ")} ` +
+    `ORDER BY rank_score DESC, c.source_id COLLATE "C", (c.metadata ->> 'page_id') COLLATE "C", c.chunk_number ` +
+    `LIMIT ${q.candidates}`;
+  return `SELECT s.id, s.rank_score, row_number() OVER (ORDER BY s.rank_score DESC, ${TIE}) AS rank FROM (${inner}) s`;
+}
+
+/** Throws `EMBED_DIMENSION_MISMATCH` when stored vectors (of the model, when given) have another dimension. */
+async function checkQueryDimension(db: Db, dimensions: number, model: string | null): Promise<void> {
+  checkSupportedDimension(dimensions, "the query embedding");
+  const modelCondition = model === null ? "" : " AND embedding_model = $2";
+  const params = model === null ? [dimensions] : [dimensions, model];
+  const base = `SELECT embedding_dimension FROM archon_crawled_pages WHERE (metadata ->> 'page_id') IS NOT NULL${modelCondition}`;
+  const same = await db.query(`${base} AND embedding_dimension = $1 LIMIT 1`, params);
+  if (same.rows.length > 0) return;
+  const other = await db.query<{ embedding_dimension: number }>(
+    `(${base} AND embedding_dimension < $1 LIMIT 1) UNION ALL (${base} AND embedding_dimension > $1 LIMIT 1)`,
+    params,
+  );
+  const stored = other.rows[0]?.embedding_dimension;
+  if (stored !== undefined) {
+    throw new ConfluenceSyncError(
+      "EMBED_DIMENSION_MISMATCH",
+      `the query embedding has ${dimensions} dimensions, but the store holds ${stored}-dimension vectors` +
+        (model ? ` for model ${model}` : "") +
+        ". Embed the query with the model that indexed the pages.",
+    );
+  }
+}
