@@ -1,0 +1,177 @@
+/**
+ * Builds the parts the server and the command line share from the configuration: storage, embedder, the
+ * Confluence connection (a real site or the embedded fake) and the URL policy. Records one line per default chosen.
+ */
+import { join } from "node:path";
+import {
+  type ConfluenceCredentials,
+  createConfluenceSource,
+  type Embedder,
+  HashingEmbedder,
+  type Logger,
+  OpenAIEmbedder,
+  type SourceRecord,
+} from "@archon/confluence-core";
+import type { SourceConnection, SourceFactory, UrlPolicy } from "@archon/confluence-express";
+import { type FakeConfluence, startFakeConfluence } from "@archon/fake-confluence";
+import { type AppConfig, exampleDir } from "./config.js";
+import { openStorage, type Storage } from "./storage.js";
+
+export interface Runtime extends Storage {
+  readonly config: AppConfig;
+  readonly embedder: Embedder;
+  readonly createSource: SourceFactory;
+  readonly urlPolicy: UrlPolicy;
+  /** The configured (or embedded fake) Confluence site. */
+  readonly connection: SourceConnection;
+  /** Space registered at start: `CONFLUENCE_SPACE_KEY`, or `DEMO` on the fake. */
+  readonly defaultSpaceKey: string | undefined;
+  readonly fake: FakeConfluence | undefined;
+  /** One human-readable line per default the runtime chose. */
+  readonly notes: string[];
+  readonly logger: Logger;
+  /** Registers (or refreshes) a source for a space of the configured site, checking the connection first. */
+  ensureSource(spaceKey: string): Promise<SourceRecord>;
+  close(): Promise<void>;
+}
+
+function credentialsFrom(config: AppConfig): ConfluenceCredentials {
+  if (config.CONFLUENCE_PAT) return { type: "bearer", token: config.CONFLUENCE_PAT };
+  return { type: "basic", email: config.CONFLUENCE_EMAIL ?? "", apiToken: config.CONFLUENCE_API_TOKEN ?? "" };
+}
+
+function createEmbedder(config: AppConfig, notes: string[], logger: Logger): Embedder {
+  if (config.OPENAI_API_KEY || config.EMBEDDING_BASE_URL) {
+    const embedder = new OpenAIEmbedder({
+      ...(config.OPENAI_API_KEY ? { apiKey: config.OPENAI_API_KEY } : {}),
+      ...(config.EMBEDDING_BASE_URL ? { baseURL: config.EMBEDDING_BASE_URL } : {}),
+      ...(config.EMBEDDING_MODEL ? { model: config.EMBEDDING_MODEL } : {}),
+      ...(config.EMBEDDING_DIMENSIONS ? { dimensions: config.EMBEDDING_DIMENSIONS } : {}),
+      logger,
+    });
+    notes.push(`embedder: ${embedder.modelId} (${embedder.dimensions} dimensions)`);
+    return embedder;
+  }
+  const embedder = new HashingEmbedder();
+  notes.push(
+    `embedder: local hashing embedder ${embedder.modelId} (default; lexical only, set OPENAI_API_KEY for semantic search)`,
+  );
+  return embedder;
+}
+
+/** Storage and embedder only: what searching needs. */
+export interface SearchRuntime extends Storage {
+  readonly embedder: Embedder;
+  readonly notes: string[];
+}
+
+/** Opens storage and the embedder without starting or contacting any Confluence. */
+export async function startSearchRuntime(config: AppConfig, logger: Logger): Promise<SearchRuntime> {
+  const notes: string[] = [];
+  const storage = await openStorage(config, config.DATA_DIR ?? join(exampleDir, ".data"), notes, logger);
+  try {
+    return { ...storage, embedder: createEmbedder(config, notes, logger), notes };
+  } catch (error) {
+    await storage.close().catch(() => {});
+    throw error;
+  }
+}
+
+/** Starts everything the configuration asks for; the caller must `close()` it. */
+export async function startRuntime(config: AppConfig, logger: Logger): Promise<Runtime> {
+  const notes: string[] = [];
+  const dataDir = config.DATA_DIR ?? join(exampleDir, ".data");
+  const storage = await openStorage(config, dataDir, notes, logger);
+  let fake: FakeConfluence | undefined;
+  try {
+    const embedder = createEmbedder(config, notes, logger);
+    let connection: SourceConnection;
+    let defaultSpaceKey: string | undefined;
+    let urlPolicy: UrlPolicy;
+    if (config.CONFLUENCE_BASE_URL) {
+      const credentials = credentialsFrom(config);
+      const host = new URL(config.CONFLUENCE_BASE_URL).hostname;
+      const deployment = config.CONFLUENCE_DEPLOYMENT ?? (host.endsWith(".atlassian.net") ? "cloud" : "datacenter");
+      connection = { baseUrl: config.CONFLUENCE_BASE_URL.replace(/\/+$/, ""), deployment, credentials };
+      defaultSpaceKey = config.CONFLUENCE_SPACE_KEY;
+      notes.push(`confluence: ${connection.baseUrl} (${deployment}, ${credentials.type} auth)`);
+      if (!defaultSpaceKey) notes.push("confluence: no CONFLUENCE_SPACE_KEY, so no space is registered at start");
+      urlPolicy = config.ALLOW_PRIVATE_URLS ? { allowHttp: true, allowPrivateNetworks: true } : {};
+    } else {
+      fake = await startFakeConfluence({
+        deployment: "cloud",
+        spaces: [{ preset: "demo", pages: config.FAKE_CONFLUENCE_PAGES }],
+      });
+      connection = {
+        baseUrl: fake.baseUrl,
+        deployment: "cloud",
+        credentials: { type: "basic", email: fake.credentials.email, apiToken: fake.credentials.apiToken },
+      };
+      defaultSpaceKey = "DEMO";
+      notes.push(
+        `confluence: embedded fake Confluence at ${fake.baseUrl} with the DEMO space ` +
+          `(${config.FAKE_CONFLUENCE_PAGES} pages; default, set CONFLUENCE_BASE_URL for a real site)`,
+      );
+      // The fake listens on loopback over http; everything else still has to be https and public.
+      urlPolicy = { allowHttp: true, allowPrivateNetworks: true };
+      if (!config.ALLOW_PRIVATE_URLS) {
+        const fakeHost = new URL(fake.baseUrl).hostname;
+        urlPolicy = { ...urlPolicy, allowedHosts: [fakeHost] };
+        notes.push(`url policy: new sources may only point at the embedded fake (${fakeHost})`);
+      }
+    }
+    const createSource: SourceFactory = (c) => createConfluenceSource({ ...c, logger });
+
+    const ensureSource = async (spaceKey: string): Promise<SourceRecord> => {
+      const existing = (await storage.store.listSources()).find(
+        (source) => source.spaceKey === spaceKey && (fake || source.baseUrl === connection.baseUrl),
+      );
+      const confluence = createSource(connection);
+      await confluence.checkConnection();
+      const space = await confluence.getSpace(spaceKey);
+      const now = new Date().toISOString();
+      const record: SourceRecord = existing
+        ? { ...existing, baseUrl: connection.baseUrl, deployment: connection.deployment, updatedAt: now }
+        : {
+            sourceId:
+              spaceKey
+                .toLowerCase()
+                .replace(/[^a-z0-9_-]/g, "-")
+                .replace(/^[-_]+/, "") || "space",
+            name: space.name,
+            deployment: connection.deployment,
+            baseUrl: connection.baseUrl,
+            spaceKey: space.key,
+            deletionStrategy: "listing",
+            removeArchived: true,
+            createdAt: now,
+            updatedAt: now,
+          };
+      await storage.credentials.put(record.sourceId, connection.credentials);
+      await storage.store.upsertSource(record);
+      return record;
+    };
+
+    return {
+      ...storage,
+      config,
+      embedder,
+      createSource,
+      urlPolicy,
+      connection,
+      defaultSpaceKey,
+      fake,
+      notes,
+      logger,
+      ensureSource,
+      async close() {
+        await storage.close();
+        await fake?.close();
+      },
+    };
+  } catch (error) {
+    await storage.close().catch(() => {});
+    await fake?.close().catch(() => {});
+    throw error;
+  }
+}
