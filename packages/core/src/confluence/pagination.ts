@@ -35,7 +35,8 @@ function stalled(context: ListingContext, request: string): ConfluenceSyncError 
 /**
  * Pages through a v1 content listing (`/content` or `/content/search`). Data Center pages by offset and has quirks: it
  * clamps `limit` silently, sends a `next` link past the end, and sends empty pages that still have `next`. So the
- * offset advances by the number of results actually received (never by `limit`), and an empty page ends the listing.
+ * offset advances by the number of results actually received (never by `limit`), and an empty page ends the listing
+ * (after one re-check when it still carries `next`).
  * Cloud's search pages by a `cursor` in `_links.next`; without one, it falls back to the offset too. Items already
  * seen with the same version (offset pagination shifts when pages change mid-listing) are dropped.
  */
@@ -51,10 +52,18 @@ export async function* paginateV1(
   let start = 0;
   let cursor: string | undefined;
   let repeats = 0;
+  let retriedEmpty = false;
   for (;;) {
     const searchParams = { ...params, limit: context.pageSize, ...(cursor === undefined ? { start } : { cursor }) };
     const page = await client.sendRequest({ url, method: "GET", searchParams, schema: ContentArraySchema });
-    if (page.results.length === 0) return;
+    if (page.results.length === 0) {
+      // An empty page ends the listing. One with `next` is asked once more first: servers also send a transient empty
+      // page mid-listing, and stopping there would silently lose the rest of the space.
+      if (!page._links.next || retriedEmpty) return;
+      retriedEmpty = true;
+      continue;
+    }
+    retriedEmpty = false;
     const fresh = page.results.filter((content) => {
       const key = `${content.id}@${content.version?.number ?? "?"}`;
       if (seen.has(key)) return false;
@@ -74,7 +83,7 @@ export async function* paginateV1(
   }
 }
 
-/** Pages through Cloud v2 `/spaces/{id}/pages` by the cursor in `_links.next`; an empty page ends it too. */
+/** Pages through Cloud v2 `/spaces/{id}/pages` by the cursor in `_links.next`; an empty page ends it, as in v1. */
 export async function* paginateV2SpacePages(
   context: ListingContext,
   spaceId: string,
@@ -84,6 +93,7 @@ export async function* paginateV2SpacePages(
   const client = context.transport.client(call);
   const request = `GET /wiki/api/v2/spaces/${spaceId}/pages`;
   let cursor: string | undefined;
+  let retriedEmpty = false;
   for (;;) {
     const page = await getPagesInSpace(client, {
       // The path takes the id as given; Cloud space ids are numeric strings.
@@ -94,7 +104,12 @@ export async function* paginateV2SpacePages(
       ...(cursor === undefined ? {} : { cursor }),
     });
     const results = page.results ?? [];
-    if (results.length === 0) return;
+    if (results.length === 0) {
+      if (!page._links?.next || retriedEmpty) return;
+      retriedEmpty = true;
+      continue;
+    }
+    retriedEmpty = false;
     yield { results, linkBase: page._links?.base, request };
     const next = page._links?.next;
     if (next === undefined || next === "") return;
