@@ -158,6 +158,28 @@ describe("OpenAIEmbedder requests", () => {
     }
   });
 
+  it("shares the concurrency limit between concurrent calls", async () => {
+    const slow = await FakeOpenAIServer.start({ delayMs: 30 });
+    try {
+      const openai = new OpenAIEmbedder({
+        baseURL: slow.baseURL,
+        apiKey: "k",
+        dimensions: 16,
+        maxBatchSize: 1,
+        concurrency: 2,
+      });
+      const calls = [0, 1, 2].map((call) =>
+        openai.embed(Array.from({ length: 4 }, (_, i) => `call ${call} text ${i}`)),
+      );
+      const results = await Promise.all(calls);
+      expect(slow.requests).toHaveLength(12);
+      expect(slow.maxInFlight).toBe(2);
+      expect(results[2]!.embeddings[3]).toEqual(await slow.vectorFor("call 2 text 3", 16));
+    } finally {
+      await slow.close();
+    }
+  });
+
   it("halves a batch the server finds too large instead of failing it", async () => {
     const strict = await FakeOpenAIServer.start({ maxRequestTokens: 40 });
     try {

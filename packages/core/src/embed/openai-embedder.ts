@@ -10,7 +10,7 @@ import {
 } from "./openai-options.js";
 import { type EndpointContext, isRetryable, readEmbeddingResponse, toEmbedError } from "./openai-response.js";
 import { parseEmbedderOptions } from "./parse-options.js";
-import { abortError, retryDelay, runPool, sleep } from "./retry.js";
+import { abortError, retryDelay, runPool, Semaphore, sleep } from "./retry.js";
 import { type EmbeddingTokenizer, loadCl100kTokenizer, planBatches } from "./tokenizer.js";
 
 const DEFAULT_BASE_URL = "https://api.openai.com/v1";
@@ -52,6 +52,7 @@ export class OpenAIEmbedder implements Embedder {
   readonly #context: EndpointContext;
   readonly #sendDimensions: boolean;
   readonly #logger: Logger;
+  readonly #slots: Semaphore;
   readonly #totals: Usage = { tokens: 0, requests: 0, retries: 0, rateLimitWaits: 0, rateLimitWaitMs: 0, truncated: 0 };
 
   constructor(options: OpenAIEmbedderOptions = {}) {
@@ -64,6 +65,7 @@ export class OpenAIEmbedder implements Embedder {
     this.modelId = parsed.modelId ?? `openai:${parsed.model}`;
     this.#sendDimensions = parsed.sendDimensions ?? known?.shortenable ?? false;
     this.#logger = parsed.logger ?? silentLogger;
+    this.#slots = new Semaphore(parsed.concurrency);
 
     const baseURL = parsed.baseURL ?? DEFAULT_BASE_URL;
     const apiKey = parsed.apiKey ?? (parsed.baseURL === undefined ? process.env.OPENAI_API_KEY : undefined);
@@ -178,6 +180,7 @@ export class OpenAIEmbedder implements Embedder {
     const { maxRetries, initialRetryDelayMs, maxRetryDelayMs, timeoutMs, encodingFormat } = this.#options;
     for (let attempt = 0; ; attempt++) {
       if (signal.aborted) throw abortError(signal);
+      const release = await this.#slots.acquire(signal);
       usage.requests++;
       try {
         const response: unknown = await this.#client.embeddings.create(
@@ -189,10 +192,12 @@ export class OpenAIEmbedder implements Embedder {
           },
           { signal, maxRetries: 0, timeout: timeoutMs },
         );
+        release();
         const { vectors, tokens: billed } = readEmbeddingResponse(response, inputs.length, this.#context);
         usage.tokens += billed ?? tokens.reduce((sum, n) => sum + n, 0);
         return vectors;
       } catch (error) {
+        release();
         if (signal.aborted) throw abortError(signal);
         if (error instanceof ConfluenceSyncError) throw error;
         if (inputs.length > 1 && isTooLarge(error)) {

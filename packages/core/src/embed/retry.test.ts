@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isConfluenceSyncError } from "../errors.js";
-import { retryDelay, runPool, sleep } from "./retry.js";
+import { retryDelay, runPool, Semaphore, sleep } from "./retry.js";
 
 const policy = { initialDelayMs: 100, maxDelayMs: 10_000 };
 const headers = (init: Record<string, string>) => new Headers(init);
@@ -69,5 +69,38 @@ describe("runPool", () => {
     await runPool(tasks, 3);
     expect(done.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
     expect(most).toBe(3);
+  });
+});
+
+describe("Semaphore", () => {
+  it("hands out permits in order and lets an aborted waiter leave the queue", async () => {
+    const semaphore = new Semaphore(1);
+    const first = await semaphore.acquire();
+    const order: string[] = [];
+    const controller = new AbortController();
+    const aborted = semaphore.acquire(controller.signal).then(
+      () => order.push("aborted waiter got a permit"),
+      (error: unknown) => order.push(isConfluenceSyncError(error, "SYNC_ABORTED") ? "aborted" : "other error"),
+    );
+    const second = semaphore.acquire().then((release) => {
+      order.push("second");
+      return release;
+    });
+    controller.abort();
+    await aborted;
+    first();
+    first(); // releasing twice frees one permit only
+    (await second)();
+    expect(order).toEqual(["aborted", "second"]);
+    const third = await semaphore.acquire();
+    let fourth = false;
+    const pending = semaphore.acquire().then(() => {
+      fourth = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(fourth).toBe(false);
+    third();
+    await pending;
+    expect(fourth).toBe(true);
   });
 });

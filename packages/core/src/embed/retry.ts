@@ -54,6 +54,46 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** Limits how many requests one embedder has in flight, across all its concurrent calls. */
+export class Semaphore {
+  #free: number;
+  readonly #waiting: Array<() => void> = [];
+
+  constructor(permits: number) {
+    this.#free = permits;
+  }
+
+  /** Resolves with a release function once a permit is free; rejects with `SYNC_ABORTED` if `signal` aborts first. */
+  acquire(signal?: AbortSignal): Promise<() => void> {
+    if (signal?.aborted) return Promise.reject(abortError(signal));
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#free++;
+    };
+    if (this.#free > 0) {
+      this.#free--;
+      return Promise.resolve(release);
+    }
+    return new Promise((resolve, reject) => {
+      const grant = () => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve(release);
+      };
+      const onAbort = () => {
+        const at = this.#waiting.indexOf(grant);
+        if (at >= 0) this.#waiting.splice(at, 1);
+        reject(abortError(signal!));
+      };
+      this.#waiting.push(grant);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+}
+
 /** Runs `tasks` with at most `concurrency` at a time; the first failure rejects (the caller cancels the rest). */
 export async function runPool(tasks: ReadonlyArray<() => Promise<void>>, concurrency: number): Promise<void> {
   let next = 0;

@@ -3,7 +3,11 @@ import { HashingEmbedder } from "../embed/hashing-embedder.js";
 import { ConfluenceSyncError, isConfluenceSyncError } from "../errors.js";
 import type { Embedder, EmbedResult } from "../ports/embedder.js";
 
-export type { FakeOpenAIServerOptions, FakeOpenAIServerRequest } from "../embed/fake-openai-server.js";
+export type {
+  FakeOpenAIResponse,
+  FakeOpenAIServerOptions,
+  FakeOpenAIServerRequest,
+} from "../embed/fake-openai-server.js";
 export { FakeOpenAIServer } from "../embed/fake-openai-server.js";
 
 /** Ways {@link FakeEmbedder} can misbehave on purpose, to test what callers do with a broken provider. */
