@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { ConfluenceSyncError } from "@archon/confluence-core";
+import { FakeConfluenceError } from "./errors.js";
 import type { FaultConfigInput } from "./faults.js";
 import type { FakeConfluenceOptions, SpaceSpec } from "./options.js";
 
@@ -35,8 +35,8 @@ const FAULTS: Record<string, FaultConfigInput> = {
   empty: { emptyPage: { rate: 0.05 } },
 };
 
-function bad(message: string): ConfluenceSyncError {
-  return new ConfluenceSyncError("CONFIG_INVALID", `fake-confluence: ${message}\n\n${USAGE}`);
+function bad(message: string): FakeConfluenceError {
+  return new FakeConfluenceError("CONFIG_INVALID", `fake-confluence: ${message}\n\n${USAGE}`);
 }
 
 function int(name: string, value: string | undefined): number | undefined {

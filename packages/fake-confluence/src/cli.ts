@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { describeError } from "@archon/confluence-core";
 import { parseCliArgs, USAGE } from "./cli-args.js";
 import { startFakeConfluence } from "./fake-confluence.js";
 
@@ -34,6 +33,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(describeError(error));
+  console.error(error instanceof Error ? error.message : String(error));
   process.exit(1);
 });

@@ -28,7 +28,7 @@ describe("rate limiting", () => {
     }
     expect(statuses).toEqual([200, 200, 200, 429, 429]);
     expect(Number(last?.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
-    expect((await last?.json()).errors[0].status).toBe(429);
+    expect((await (last as Response).json()).errors[0].status).toBe(429);
     expect(fake.stats().faults.rateLimited).toBe(2);
   });
 

@@ -1,4 +1,5 @@
 export { type AuthOptionsInput, defaultCredentials, type FakeCredentials } from "./auth.js";
+export { FakeConfluenceError, type FakeConfluenceErrorCode } from "./errors.js";
 export { FakeConfluence, type FakeConfluenceStats, startFakeConfluence } from "./fake-confluence.js";
 export { type FaultConfigInput, type FaultCounters, faultConfigSchema } from "./faults.js";
 export {

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { basename, isAbsolute, join, normalize, resolve } from "node:path";
-import { ConfluenceSyncError } from "@archon/confluence-core";
 import { z } from "zod";
+import { FakeConfluenceError } from "./errors.js";
 import { generateUsers, type PageSeed, type SpaceSeed } from "./generator/generate-space.js";
 import type { FakeUser } from "./model.js";
 
@@ -33,8 +33,8 @@ export const pagesFileSchema = z.array(pageEntrySchema);
 /** A `pages.json` entry as written. */
 export type PageEntry = z.input<typeof pageEntrySchema>;
 
-function invalid(dir: string, message: string): ConfluenceSyncError {
-  return new ConfluenceSyncError("CONFIG_INVALID", `fake-confluence: ${join(dir, "pages.json")}: ${message}`);
+function invalid(dir: string, message: string): FakeConfluenceError {
+  return new FakeConfluenceError("CONFIG_INVALID", `fake-confluence: ${join(dir, "pages.json")}: ${message}`);
 }
 
 /**
@@ -49,7 +49,7 @@ export async function loadSpaceFromDirectory(
   try {
     raw = await readFile(join(dir, "pages.json"), "utf8");
   } catch (cause) {
-    throw new ConfluenceSyncError("CONFIG_INVALID", `fake-confluence: cannot read ${join(dir, "pages.json")}.`, {
+    throw new FakeConfluenceError("CONFIG_INVALID", `fake-confluence: cannot read ${join(dir, "pages.json")}.`, {
       cause,
     });
   }

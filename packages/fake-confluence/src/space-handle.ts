@@ -1,4 +1,4 @@
-import { ConfluenceSyncError } from "@archon/confluence-core";
+import { FakeConfluenceError } from "./errors.js";
 import type { FakeConfluence } from "./fake-confluence.js";
 import type { FakePageStatus, FakeSpace, GroundTruthPage } from "./model.js";
 import type { NewPage, PageEdit } from "./state.js";
@@ -15,7 +15,7 @@ export class SpaceHandle {
 
   constructor(fake: FakeConfluence, key: string) {
     if (!fake.state.space(key)) {
-      throw new ConfluenceSyncError("SOURCE_NOT_FOUND", `fake-confluence: space "${key}" is not loaded.`);
+      throw new FakeConfluenceError("SOURCE_NOT_FOUND", `fake-confluence: space "${key}" is not loaded.`);
     }
     this.#fake = fake;
     this.key = key;
@@ -49,7 +49,7 @@ export class SpaceHandle {
   #own(id: string): string {
     const page = this.#fake.state.page(id);
     if (!page || page.spaceKey !== this.key) {
-      throw new ConfluenceSyncError("SOURCE_NOT_FOUND", `fake-confluence: page ${id} is not in space "${this.key}".`);
+      throw new FakeConfluenceError("SOURCE_NOT_FOUND", `fake-confluence: page ${id} is not in space "${this.key}".`);
     }
     return id;
   }

@@ -1,4 +1,4 @@
-import { ConfluenceSyncError } from "@archon/confluence-core";
+import { FakeConfluenceError } from "./errors.js";
 import type { SpaceSeed } from "./generator/generate-space.js";
 import type { FakePage, FakePageStatus, FakeSpace, FakeUser } from "./model.js";
 
@@ -32,8 +32,8 @@ export interface PageEdit {
   readonly minorEdit?: boolean;
 }
 
-function notFound(what: string): ConfluenceSyncError {
-  return new ConfluenceSyncError("SOURCE_NOT_FOUND", `fake-confluence: ${what} does not exist.`);
+function notFound(what: string): FakeConfluenceError {
+  return new FakeConfluenceError("SOURCE_NOT_FOUND", `fake-confluence: ${what} does not exist.`);
 }
 
 /**
@@ -61,11 +61,11 @@ export class FakeConfluenceState {
   /** Loads a generated or directory-loaded space. Throws when the key or a page id is already taken. */
   addSpace(seed: SpaceSeed): FakeSpace {
     if (this.#spaces.has(seed.key)) {
-      throw new ConfluenceSyncError("CONFIG_INVALID", `fake-confluence: space key "${seed.key}" is already loaded.`);
+      throw new FakeConfluenceError("CONFIG_INVALID", `fake-confluence: space key "${seed.key}" is already loaded.`);
     }
     for (const page of seed.pages) {
       if (this.#pages.has(page.id)) {
-        throw new ConfluenceSyncError(
+        throw new FakeConfluenceError(
           "CONFIG_INVALID",
           `fake-confluence: page id ${page.id} of space "${seed.key}" is already used by another space.`,
         );
@@ -191,7 +191,7 @@ export class FakeConfluenceState {
     if (!space) throw notFound(`space "${input.spaceKey}"`);
     const id = input.id ?? String(this.#nextPageId);
     if (this.#pages.has(id))
-      throw new ConfluenceSyncError("CONFIG_INVALID", `fake-confluence: page id ${id} is taken.`);
+      throw new FakeConfluenceError("CONFIG_INVALID", `fake-confluence: page id ${id} is taken.`);
     this.#nextPageId = Math.max(this.#nextPageId, Number(id) + 1);
     const parentId = input.parentId === undefined ? space.homepageId : input.parentId;
     if (parentId !== null) this.#require(parentId);
@@ -254,10 +254,10 @@ export class FakeConfluenceState {
     if (parentId !== null) {
       const parent = this.#require(parentId);
       if (parent.spaceKey !== page.spaceKey) {
-        throw new ConfluenceSyncError("CONFIG_INVALID", `fake-confluence: page ${parentId} is in another space.`);
+        throw new FakeConfluenceError("CONFIG_INVALID", `fake-confluence: page ${parentId} is in another space.`);
       }
       if (parentId === id || this.ancestorsOf(parentId).includes(id)) {
-        throw new ConfluenceSyncError("CONFIG_INVALID", `fake-confluence: cannot move page ${id} under itself.`);
+        throw new FakeConfluenceError("CONFIG_INVALID", `fake-confluence: cannot move page ${id} under itself.`);
       }
     }
     page.parentId = parentId;

@@ -1,5 +1,5 @@
-import { ConfluenceSyncError } from "@archon/confluence-core";
 import type { z } from "zod";
+import { FakeConfluenceError } from "./errors.js";
 
 /** Parses public input with a schema; failures become `CONFIG_INVALID` errors naming each field. */
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
@@ -9,7 +9,7 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, wha
     .slice(0, 5)
     .map((issue) => `${issue.path.length > 0 ? issue.path.join(".") : "(root)"}: ${issue.message}`)
     .join("; ");
-  throw new ConfluenceSyncError("CONFIG_INVALID", `fake-confluence: invalid ${what}: ${problems}`, {
+  throw new FakeConfluenceError("CONFIG_INVALID", `fake-confluence: invalid ${what}: ${problems}`, {
     cause: result.error,
   });
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeConfluence, startFakeConfluence } from "../fake-confluence.js";
 
+// biome-ignore lint/suspicious/noExplicitAny: untyped JSON under test
 type Json = Record<string, any>;
 
 async function get(fake: FakeConfluence, path: string) {

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeConfluence, startFakeConfluence } from "../fake-confluence.js";
 
+// biome-ignore lint/suspicious/noExplicitAny: untyped JSON under test
+type Json = Record<string, any>;
+
 let fake: FakeConfluence;
 let spaceId: string;
 
@@ -8,12 +11,12 @@ async function get(path: string) {
   const res = await fetch(`${fake.origin}${path}`, {
     headers: { authorization: `Bearer ${fake.credentials.bearerToken}` },
   });
-  return { status: res.status, headers: res.headers, json: (await res.json()) as Record<string, any> };
+  return { status: res.status, headers: res.headers, json: (await res.json()) as Json };
 }
 
 /** Follows `_links.next` (or the Link header) to the end, checking both agree on every page. */
-async function collect(path: string): Promise<{ ids: string[]; requests: number; items: Record<string, any>[] }> {
-  const items: Record<string, any>[] = [];
+async function collect(path: string): Promise<{ ids: string[]; requests: number; items: Json[] }> {
+  const items: Json[] = [];
   let next: string | undefined = path;
   let requests = 0;
   while (next) {
@@ -45,8 +48,8 @@ afterAll(() => fake.close());
 
 describe("Cloud v2 spaces", () => {
   it("lists all spaces, or those named by keys= (repeated or comma-separated)", async () => {
-    expect((await get("/wiki/api/v2/spaces")).json.results.map((s: any) => s.key)).toEqual(["ENG", "OPS"]);
-    expect((await get("/wiki/api/v2/spaces?keys=OPS")).json.results.map((s: any) => s.key)).toEqual(["OPS"]);
+    expect((await get("/wiki/api/v2/spaces")).json.results.map((s: Json) => s.key)).toEqual(["ENG", "OPS"]);
+    expect((await get("/wiki/api/v2/spaces?keys=OPS")).json.results.map((s: Json) => s.key)).toEqual(["OPS"]);
     expect((await get("/wiki/api/v2/spaces?keys=OPS,ENG")).json.results).toHaveLength(2);
     expect((await get("/wiki/api/v2/spaces?keys=OPS&keys=ENG")).json.results).toHaveLength(2);
     expect((await get("/wiki/api/v2/spaces?keys=NOPE")).json.results).toEqual([]);
@@ -125,7 +128,7 @@ describe("Cloud v2 single pages", () => {
       .map((p) => p.id);
     const opsId = fake.space("OPS").pages()[0]?.id as string;
     const res = await get(`/wiki/api/v2/pages?id=${ids.join(",")}&id=${opsId}&body-format=storage`);
-    expect(res.json.results.map((p: any) => p.id)).toEqual([...ids, opsId]);
+    expect(res.json.results.map((p: Json) => p.id)).toEqual([...ids, opsId]);
   });
 
   it("returns a page with its body, labels on request, and web links", async () => {
@@ -135,7 +138,7 @@ describe("Cloud v2 single pages", () => {
       .find((p) => p.labels.length > 1);
     const res = await get(`/wiki/api/v2/pages/${truth?.id}?body-format=storage&include-labels=true`);
     expect(res.json.body.storage.value).toBe(truth?.body);
-    expect(res.json.labels.results.map((l: any) => l.name)).toEqual(truth?.labels);
+    expect(res.json.labels.results.map((l: Json) => l.name)).toEqual(truth?.labels);
     expect(`${res.json._links.base}${res.json._links.webui}`).toBe(truth?.webUrl);
     expect((await get("/wiki/api/v2/pages/1")).status).toBe(404);
   });
@@ -149,7 +152,7 @@ describe("Cloud v2 single pages", () => {
     const res = await get(`/wiki/api/v2/pages/${deep?.id}/ancestors`);
     expect(res.json.results).toEqual(deep?.ancestors.map((id) => ({ id, type: "page" })));
     const limited = await get(`/wiki/api/v2/pages/${deep?.id}/ancestors?limit=2`);
-    expect(limited.json.results.map((a: any) => a.id)).toEqual(deep?.ancestors.slice(-2));
+    expect(limited.json.results.map((a: Json) => a.id)).toEqual(deep?.ancestors.slice(-2));
   });
 
   it("lists labels with pagination", async () => {
