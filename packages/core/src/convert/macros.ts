@@ -1,4 +1,5 @@
 import { type ChildNode, type Element, isTag } from "domhandler";
+import { fenceLanguage } from "./code-languages.js";
 import { attachmentUrl, pageLink, renderUser } from "./links.js";
 import { codeSpan, escapeInline, fencedBlock, linkTarget, quoteBlock } from "./markdown.js";
 import { findChild, finishParagraph, type Renderer } from "./render.js";
@@ -46,7 +47,23 @@ const TRANSPARENT = new Set([
   "center",
   "table-excerpt",
 ]);
-const INLINE = new Set(["status", "anchor", "profile", "emoticon", "lozenge", "span"]);
+/** Formula macros: the formula is their body or their `body` parameter. */
+const MATH_BLOCK = new Set([
+  "easy-math-block",
+  "mathblock",
+  "math-block",
+  "latex",
+  "latex-formatting",
+  "mathjax-block",
+]);
+const MATH_INLINE = new Set([
+  "eazy-math-inline",
+  "easy-math-inline",
+  "mathinline",
+  "math-inline",
+  "mathjax-inline-macro",
+]);
+const INLINE = new Set(["status", "anchor", "profile", "emoticon", "lozenge", "span", ...MATH_INLINE]);
 const FILES = new Set(["view-file", "viewpdf", "viewdoc", "viewxls", "viewppt", "multimedia", "pdf-viewer", "office"]);
 
 function macroName(element: Element): string {
@@ -72,7 +89,7 @@ export function isInlineMacro(element: Element): boolean {
   }
   if (DROPPED.has(name) || TRANSPARENT.has(name) || name in ALERTS) return false;
   const known = ["code", "noformat", "panel", "expand", "include", "excerpt-include", "html", "widget", "jira"];
-  if (known.includes(name) || FILES.has(name)) return false;
+  if (known.includes(name) || FILES.has(name) || MATH_BLOCK.has(name)) return false;
   return (
     findChild(element, "ac:rich-text-body") === undefined && findChild(element, "ac:plain-text-body") === undefined
   );
@@ -98,11 +115,11 @@ export function renderMacro(r: Renderer, element: Element, depth: number, mode: 
     case "noformat":
     case "code-block": {
       const code = plainBody === undefined ? (richBody === undefined ? "" : r.text(richBody)) : r.text(plainBody);
-      const language = name === "noformat" ? "" : (param("language") || param("lang")).toLowerCase();
+      const language = name === "noformat" ? "" : fenceLanguage(param("language") || param("lang"));
       r.meta.text(code, false);
       r.meta.codeLanguage(language);
       const title = param("title");
-      const fence = fencedBlock(code, language.replace(/[^\w+#.-]/g, ""));
+      const fence = fencedBlock(code, language);
       return title === "" ? fence : `**${escapeInline(title)}**\n\n${fence}`;
     }
     case "info":
@@ -169,6 +186,14 @@ export function renderMacro(r: Renderer, element: Element, depth: number, mode: 
       return url === "" ? "" : `*Embedded:* <${url}>`;
     }
   }
+  if (MATH_BLOCK.has(name) || MATH_INLINE.has(name)) {
+    const formula = plainBody === undefined ? param("body") : r.text(plainBody);
+    r.meta.text(formula, false);
+    if (formula.trim() === "") return "";
+    if (MATH_INLINE.has(name) || mode === "inline") return `$${formula.trim().replace(/\s+/g, " ")}$`;
+    r.meta.codeLanguage("math");
+    return fencedBlock(formula, "math");
+  }
   if (FILES.has(name)) {
     const file = findResource(params);
     const filename = file?.name === "ri:attachment" ? (file.attribs["ri:filename"] ?? "") : param("name");
@@ -176,7 +201,7 @@ export function renderMacro(r: Renderer, element: Element, depth: number, mode: 
     r.meta.attachment(filename);
     return `*Attached file:* [${escapeInline(filename)}](${linkTarget(attachmentUrl(r, filename))})`;
   }
-  return unknownMacro(r, name, richBody, plainBody, depth, mode);
+  return unknownMacro(r, name, params, richBody, plainBody, depth, mode);
 }
 
 function findResource(params: Map<string, Element>): Element | undefined {
@@ -192,16 +217,31 @@ function findResource(params: Map<string, Element>): Element | undefined {
   return undefined;
 }
 
+/** Parameter values of a macro we cannot render, so settings such as a chart's source stay searchable. */
+function parameterText(r: Renderer, params: Map<string, Element>): string {
+  const parts: string[] = [];
+  for (const [key, param] of params) {
+    const value = r.plain(param.children);
+    if (value === "") continue;
+    r.meta.text(value);
+    const shown = value.length > 500 ? `${value.slice(0, 500)}…` : value;
+    parts.push(key === "" ? escapeInline(shown) : `${escapeInline(key)}: ${escapeInline(shown)}`);
+  }
+  return parts.join("; ");
+}
+
 function unknownMacro(
   r: Renderer,
   name: string,
+  params: Map<string, Element>,
   richBody: Element | undefined,
   plainBody: Element | undefined,
   depth: number,
   mode: "block" | "inline",
 ): string {
   r.warnOnce(`unknown macro "${name}": kept its body`);
-  const note = `*[${escapeInline(name)} macro]*`;
+  const settings = richBody === undefined && plainBody === undefined ? parameterText(r, params) : "";
+  const note = `*[${escapeInline(name)} macro]*${settings === "" ? "" : ` ${settings}`}`;
   if (mode === "inline") {
     const text = richBody === undefined ? "" : r.inline(richBody.children, depth).trim();
     return text === "" ? note : `${note} ${text}`;
@@ -213,7 +253,10 @@ function unknownMacro(
   if (plainBody !== undefined) {
     const text = r.text(plainBody);
     r.meta.text(text, false);
-    return text.trim() === "" ? note : `${note}\n\n${fencedBlock(text, "")}`;
+    // The body of a diagram or script macro (plantuml, mermaid) is code in the language the macro is named after.
+    const language = fenceLanguage(name);
+    if (language !== "") r.meta.codeLanguage(language);
+    return text.trim() === "" ? note : `${note}\n\n${fencedBlock(text, language)}`;
   }
   return finishParagraph(note);
 }

@@ -73,6 +73,16 @@ describe("StorageConverter elements", () => {
     expect(metadata.macros).toEqual({ code: 5, noformat: 1 });
   });
 
+  it("writes formulas as math and maps Confluence language ids to Markdown fence languages", () => {
+    const { markdown, metadata } = fixture("math-and-languages");
+    expect(markdown).toContain("Energy is $E = mc^2$ in short.");
+    expect(markdown).toContain("```math\n\\int_{a}^{b} f(x)\\,dx = F(b) - F(a)\n```");
+    expect(markdown).toContain('```python\nprint("hi")\n```');
+    expect(markdown).toContain("```\nplain text block\n```");
+    expect(markdown).toContain("```csharp\nvar x = 1;\n```");
+    expect(metadata.codeLanguages).toEqual(["math", "python", "csharp"]);
+  });
+
   it("turns callouts into GitHub alerts with their titles, keeping nested tables, mentions and macros", () => {
     const { markdown, metadata } = fixture("callouts");
     expect(markdown).toContain("> [!NOTE]\n> **Before you start**\n>\n> You need VPN access.");

@@ -1,3 +1,4 @@
+import { DomUtils, parseDocument } from "htmlparser2";
 import { describe, expect, it } from "vitest";
 import { sha256 } from "../hash.js";
 import type { Chunker } from "../ports/chunker.js";
@@ -90,4 +91,106 @@ export function describeChunker(name: string, create: () => Chunker, markdown: s
       expect(create().chunk("", { title: "Page" })).toEqual([]);
     });
   });
+}
+
+/** How much of a Markdown source's meaning a conversion kept; see {@link scoreMeaning}. */
+export interface MeaningScore {
+  /** found / present, 1 when nothing was expected. */
+  readonly score: number;
+  readonly present: number;
+  readonly found: number;
+  /** Items expected but not found, prefixed with their kind (`word:`, `code:`, ...). */
+  readonly missing: string[];
+}
+
+const norm = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/\\([^\w\s])/g, "$1")
+    .replace(/[*_`~]/g, "")
+    .replace(/\s+/g, " ")
+    .trim();
+
+/**
+ * Scores a conversion against the Markdown a storage document was generated from: words, headings, code bodies and
+ * languages, table cells, task states and link texts. Only items that the storage input itself still contains count
+ * (a generator may have dropped a title or rendered a diagram), so the score measures what the converter kept.
+ */
+export function scoreMeaning(sourceMarkdown: string, storage: string, outputMarkdown: string): MeaningScore {
+  const inputText = DomUtils.textContent(parseDocument(storage, { recognizeCDATA: true, recognizeSelfClosing: true }));
+  const storageLower = storage.toLowerCase();
+  const source = sourceMarkdown
+    .replace(/^---\n[\s\S]*?\n---\n/, "")
+    .replace(/<!--[\s\S]*?-->/g, "")
+    // Raw macro settings written into the Markdown source are configuration, not meaning.
+    .replace(/<ac:parameter[^>]*>[\s\S]*?<\/ac:parameter>/g, "");
+  const inputNorm = norm(inputText);
+  const inputWords = new Set(wordsOf(inputText));
+  const outputLines = outputMarkdown.split("\n").map(norm);
+  const outputNorm = outputLines.join("\n");
+  const outputWords = new Set(wordsOf(outputMarkdown));
+  let present = 0;
+  const missing: string[] = [];
+  const check = (kind: string, item: string, isPresent: boolean, isFound: boolean) => {
+    if (item === "" || !isPresent) return;
+    present++;
+    if (!isFound) missing.push(`${kind}:${item}`);
+  };
+  const prose: string[] = [];
+  let fence: { marks: string; lang: string; body: string[] } | undefined;
+  for (const line of source.split("\n")) {
+    if (fence !== undefined) {
+      if (line.trim().startsWith(fence.marks) && line.trim().replace(/[`~]/g, "") === "") {
+        const body = fence.body.join("\n").trim();
+        check("code", body, inputText.includes(body), outputMarkdown.includes(body));
+        const lang = fence.lang.toLowerCase();
+        const named = storageLower.includes(`"language">${lang}<`) || storageLower.includes(`ac:name="${lang}"`);
+        check(
+          "lang",
+          lang,
+          named,
+          new RegExp(`^\\s*(>\\s*)*(\`{3,}|~{3,})${lang}\\b`, "m").test(outputMarkdown.toLowerCase()),
+        );
+        fence = undefined;
+      } else fence.body.push(line);
+      continue;
+    }
+    const open = /^\s*(`{3,}|~{3,})\s*([\w+#.-]*)/.exec(line);
+    if (open !== null) {
+      fence = { marks: open[1] ?? "```", lang: open[2] ?? "", body: [] };
+      continue;
+    }
+    const heading = /^#{1,6}\s+(.+?)\s*#*\s*$/.exec(line)?.[1];
+    if (heading !== undefined) {
+      const text = norm(heading.replace(/\{#[^}]*\}/g, ""));
+      check(
+        "heading",
+        text,
+        inputNorm.includes(text),
+        outputLines.some((l) => l.startsWith("#") && l.includes(text)),
+      );
+    }
+    if (/^\s*\|/.test(line) && !/^\s*\|?\s*:?-{3,}/.test(line)) {
+      for (const cell of line.split(/(?<!\\)\|/).slice(1, -1)) {
+        const text = norm(cell.replace(/!?\[([^\]]*)\]\([^)]*\)/g, "$1"));
+        check("cell", text, inputNorm.includes(text), outputNorm.includes(text));
+      }
+    }
+    const task = /^\s*[-*+]\s+\[([ xX])\]\s+(.+)$/.exec(line);
+    if (task !== null) {
+      const text = norm(task[2] ?? "");
+      const done = (task[1] ?? " ").toLowerCase() === "x";
+      const outLine = outputLines.find((l) => l.includes(text) && /\[[ x]\]/.test(l));
+      check("task", text, inputNorm.includes(text), outLine !== undefined && outLine.includes("[x]") === done);
+    }
+    for (const link of line.matchAll(/(?<!!)\[([^\]]+)\]\([^)]*\)/g)) {
+      const text = norm(link[1] ?? "");
+      check("link", text, inputNorm.includes(text), outputNorm.includes(text));
+    }
+    prose.push(line.replace(/\]\([^)]*\)/g, "]"));
+  }
+  for (const word of new Set(wordsOf(prose.join("\n"))))
+    check("word", word, inputWords.has(word), outputWords.has(word));
+  const found = present - missing.length;
+  return { score: present === 0 ? 1 : found / present, present, found, missing };
 }
