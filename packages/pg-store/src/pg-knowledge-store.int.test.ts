@@ -1,0 +1,71 @@
+// Runs the conformance suites against a real PostgreSQL server with pgvector (TEST_DATABASE_URL or DATABASE_URL;
+// `.ci/setup-postgres.sh` provides one). Without a reachable server the suites are skipped, saying why.
+import { describeKnowledgeStore, describeProgressSink } from "@archon/confluence-core/testing";
+import pg from "pg";
+import { afterAll } from "vitest";
+import { type Db, fromPgPool } from "./db.js";
+import { migrate } from "./migrate.js";
+import { PgKnowledgeStore } from "./pg-knowledge-store.js";
+import { PgProgressSink } from "./progress-sink.js";
+import { resetDatabase } from "./test-support.js";
+
+const url = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
+// Every run works in its own schema, so parallel runs and other tables in the database are left alone.
+const schema = `archon_it_${process.pid}_${Date.now().toString(36)}`;
+
+async function probe(): Promise<string | undefined> {
+  if (!url) return "TEST_DATABASE_URL / DATABASE_URL not set";
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    const { rows } = await client.query("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'");
+    if (rows.length === 0) return "the server has no pgvector extension";
+    await client.query(`CREATE SCHEMA ${schema}`);
+    return undefined;
+  } catch (error) {
+    return `no PostgreSQL server reachable (${(error as Error).message.replace(/:\/\/[^@]*@/, "://***@")})`;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+const skip = await probe();
+if (skip) console.warn(`[pg-store] skipping PostgreSQL integration tests: ${skip}`);
+
+let shared: Promise<{ db: Db; pool: pg.Pool }> | null = null;
+function database() {
+  shared ??= (async () => {
+    const pool = new pg.Pool({ connectionString: url, max: 4, options: `-c search_path=${schema},public` });
+    const db = fromPgPool(pool);
+    await migrate(db);
+    return { db, pool };
+  })();
+  return shared;
+}
+
+afterAll(async () => {
+  if (!shared) return;
+  const { db, pool } = await shared;
+  await db.query(`DROP SCHEMA ${schema} CASCADE`);
+  await pool.end();
+});
+
+describeKnowledgeStore(
+  "PgKnowledgeStore on PostgreSQL",
+  async () => {
+    const { db } = await database();
+    await resetDatabase(db);
+    return new PgKnowledgeStore(db);
+  },
+  { dimensions: 384, alternateDimensions: 768, skip },
+);
+
+describeProgressSink(
+  "PgProgressSink on PostgreSQL",
+  async () => {
+    const { db } = await database();
+    await resetDatabase(db);
+    return new PgProgressSink(db);
+  },
+  { skip },
+);
