@@ -89,12 +89,15 @@ function classify(c: number): number {
 export class HashingEmbedder implements Embedder {
   /** `local:hashing-v1`, with a suffix when n-gram features are turned off; changes whenever vectors would change. */
   readonly modelId: string;
+  /** Length of every vector. @default 384 */
   readonly dimensions: number;
+  /** @default 2048 */
   readonly maxBatchSize: number;
   readonly #bigrams: boolean;
   readonly #trigrams: boolean;
   readonly #scratch: Float64Array;
 
+  /** @throws ConfluenceSyncError `CONFIG_INVALID` naming the field, for invalid options. */
   constructor(options: HashingEmbedderOptions = {}) {
     const parsed = parseEmbedderOptions(hashingEmbedderOptionsSchema, options, "HashingEmbedder");
     this.dimensions = parsed.dimensions;

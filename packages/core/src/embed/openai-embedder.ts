@@ -42,8 +42,11 @@ type Usage = { -readonly [K in keyof Omit<OpenAIEmbedResult, "embeddings">]: num
  * Errors and logs never contain the API key.
  */
 export class OpenAIEmbedder implements Embedder {
+  /** Stored with every vector. @default `openai:<model>` */
   readonly modelId: string;
+  /** Length of every vector. @default the model's own: 1536 for text-embedding-3-small */
   readonly dimensions: number;
+  /** Inputs per request; larger calls are split. @default 2048 */
   readonly maxBatchSize: number;
   /** The model name sent to the API. */
   readonly model: string;
@@ -55,6 +58,7 @@ export class OpenAIEmbedder implements Embedder {
   readonly #slots: Semaphore;
   readonly #totals: Usage = { tokens: 0, requests: 0, retries: 0, rateLimitWaits: 0, rateLimitWaitMs: 0, truncated: 0 };
 
+  /** @throws ConfluenceSyncError `CONFIG_INVALID` naming the field, for invalid options or a missing API key. */
   constructor(options: OpenAIEmbedderOptions = {}) {
     const parsed = parseEmbedderOptions(openAIEmbedderOptionsSchema, options, "OpenAIEmbedder");
     const known = OPENAI_EMBEDDING_MODELS[parsed.model];
@@ -112,6 +116,10 @@ export class OpenAIEmbedder implements Embedder {
     return { ...this.#totals };
   }
 
+  /**
+   * One vector per text, in order. Rejects with `EMBED_FAILED`, `EMBED_BAD_RESPONSE`, `EMBED_DIMENSION_MISMATCH` or
+   * `SYNC_ABORTED`; a rejected call returns no vector at all.
+   */
   async embed(texts: readonly string[], options?: { readonly signal?: AbortSignal }): Promise<OpenAIEmbedResult> {
     const outer = options?.signal;
     if (outer?.aborted) throw abortError(outer);

@@ -102,6 +102,13 @@ describe("OpenAIEmbedder retries", () => {
     expect(server.requests).toHaveLength(2);
   });
 
+  it("obeys the server's x-should-retry header", async () => {
+    server.respondNext({ status: 500, headers: { "x-should-retry": "false" } });
+    expect((await failure(embedder().embed(["a"]))).message).toMatch(/failed with 500 after 1 attempt\b/);
+    server.respondNext({ status: 400, headers: { "x-should-retry": "true" } });
+    expect((await embedder().embed(["a"])).requests).toBe(2);
+  });
+
   it("stops waiting for a retry when the signal aborts", async () => {
     server.respondNext({ status: 429, headers: { "retry-after": "30" } });
     const controller = new AbortController();
