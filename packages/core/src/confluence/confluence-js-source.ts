@@ -254,7 +254,14 @@ export class ConfluenceJsSource implements ConfluenceSource {
 
   /** Labels of one page through v2, for a page the label listing did not see (created while it ran). */
   async #labelsOf(id: string, options: SourceCallOptions): Promise<LabelInfo> {
-    const result = await getPageLabels(this.#transport.client(options), { id: id as unknown as number, limit: 250 });
+    const result = await getPageLabels(this.#transport.client(options), {
+      id: id as unknown as number,
+      limit: 250,
+    }).catch((error: unknown) => {
+      // Deleted since the listing saw it: it has no labels worth reporting, and the next sync drops it.
+      if (isConfluenceSyncError(error, "SOURCE_NOT_FOUND")) return { results: [] };
+      throw error;
+    });
     const labels = (result.results ?? []).flatMap((label) => (label.name === undefined ? [] : [label.name]));
     return { labels, parentId: null, ancestors: [] };
   }

@@ -207,4 +207,26 @@ describe("ConfluenceTransport", () => {
     expect((await failure(dc.send({ url: "/wiki/api/v2/spaces", schema }))).code).toBe("CONFIG_INVALID");
     expect(srv.requests).toHaveLength(0);
   });
+
+  it("logs every request at debug and every wait at warn, never a credential, and is silent by default", async () => {
+    const srv = await scripted([{ status: 503 }]);
+    const lines: Array<[string, unknown, string | undefined]> = [];
+    const logger: Logger = {
+      debug: (o, m) => lines.push(["debug", o, m]),
+      info: (o, m) => lines.push(["info", o, m]),
+      warn: (o, m) => lines.push(["warn", o, m]),
+      error: (o, m) => lines.push(["error", o, m]),
+    };
+    await transport(srv.baseUrl, { logger }).send({ url: "/x", schema });
+    expect(lines.filter(([level]) => level === "debug")).toHaveLength(2);
+    expect(lines.filter(([level]) => level === "warn")).toHaveLength(1);
+    expect(lines.find(([level]) => level === "warn")?.[1]).toMatchObject({
+      kind: "retry",
+      reason: "503",
+      request: "GET /x",
+    });
+    const text = JSON.stringify(lines);
+    expect(text).not.toContain(TOKEN);
+    expect(text).not.toContain(BASIC);
+  });
 });
