@@ -151,7 +151,8 @@ describe("OpenAIEmbedder requests", () => {
       });
       const result = await openai.embed(texts);
       expect(slow.requests).toHaveLength(12);
-      expect(slow.maxInFlight).toBe(3);
+      expect(slow.maxInFlight).toBeLessThanOrEqual(3);
+      expect(slow.maxInFlight).toBeGreaterThanOrEqual(2); // requests did overlap
       for (const [i, text] of texts.entries()) expect(result.embeddings[i]).toEqual(await slow.vectorFor(text, 16));
     } finally {
       await slow.close();
@@ -173,7 +174,7 @@ describe("OpenAIEmbedder requests", () => {
       );
       const results = await Promise.all(calls);
       expect(slow.requests).toHaveLength(12);
-      expect(slow.maxInFlight).toBe(2);
+      expect(slow.maxInFlight).toBe(2); // three calls of 4 batches each: without a shared limit, up to 6
       expect(results[2]!.embeddings[3]).toEqual(await slow.vectorFor("call 2 text 3", 16));
     } finally {
       await slow.close();
