@@ -31,7 +31,6 @@ export function v1User(ctx: RequestContext, accountId: string): Json {
     profilePicture,
     displayName,
     _links: { self: `${siteBase(ctx)}/rest/api/user?key=${userKey}` },
-    _expandable: { status: "" },
   };
 }
 
@@ -191,7 +190,7 @@ export function v1Content(ctx: RequestContext, page: FakePage, expand: ReadonlyS
   out._expandable = expandable;
   out._links = {
     webui: pageWebui(ctx.deployment, page),
-    edit: `/pages/resumedraft.action?draftId=${page.id}`,
+    editui: `/pages/resumedraft.action?draftId=${page.id}`,
     tinyui: pageTinyui(page),
     self: `${siteBase(ctx)}/rest/api/content/${page.id}`,
   };
