@@ -63,7 +63,10 @@ export const confluenceSourceConfigSchema = z.object({
   baseUrl: baseUrlSchema,
   /** @default "cloud" for `*.atlassian.net` hosts; required for any other host */
   deployment: z.enum(["cloud", "datacenter"], { error: 'deployment must be "cloud" or "datacenter"' }).optional(),
-  /** Cloud: email + API token (basic) or an OAuth access token (bearer). Data Center: a personal access token (bearer). */
+  /**
+   * Cloud: email + API token (basic) or an OAuth access token (bearer). Data Center: a personal access token (bearer),
+   * or basic auth with the user name in `email` and the password in `apiToken`.
+   */
   credentials: credentialsSchema,
   /** Attempts per request, the first included, before a transient failure becomes an error. @default 5 */
   maxAttempts: z

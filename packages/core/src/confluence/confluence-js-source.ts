@@ -52,6 +52,10 @@ const stripAncestors = ({ ancestors: _ancestors, ...ref }: PageRef & { ancestors
  *   source when `timeZone` is not configured.
  * - `getPages`: ⌈N/B⌉ v1 CQL `id in (...)` searches with bodies.
  *
+ * Servers may cap a listing below `pageSize` (Cloud search often returns fewer per request than v2 listings); the counts
+ * then scale with the cap. CQL reads Confluence's search index, which can trail an edit by seconds: a page created
+ * just now may be missing from a CQL listing, and shows up on the next sync.
+ *
  * Every request goes through {@link ConfluenceTransport}: retries, `Retry-After`, timeouts and cancellation.
  */
 export class ConfluenceJsSource implements ConfluenceSource {
