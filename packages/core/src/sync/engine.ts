@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "eventemitter3";
+import { createMarkdownChunker } from "../chunk/markdown-chunker.js";
+import { createStorageConverter } from "../convert/storage-converter.js";
 import { ConfluenceSyncError, describeError, isConfluenceSyncError } from "../errors.js";
 import { silentLogger } from "../logger.js";
 import type { ConfluencePage, ConfluenceSpace, PageRef, SourceCallOptions } from "../ports/confluence-source.js";
@@ -38,12 +40,17 @@ export class ConfluenceSync extends EventEmitter<SyncEvents> {
 
   constructor(options: ConfluenceSyncOptions) {
     super();
-    for (const field of ["source", "store", "embedder", "converter", "chunker"] as const) {
-      if (!options?.[field])
+    for (const field of ["source", "store", "embedder"] as const) {
+      if (!options?.[field]) {
         throw new ConfluenceSyncError("CONFIG_INVALID", `ConfluenceSync: option "${field}" is required.`);
+      }
     }
     this.#tuning = parseOrThrow(syncTuningSchema, options, "ConfluenceSync options");
-    this.#options = options;
+    this.#options = {
+      ...options,
+      converter: options.converter ?? createStorageConverter(),
+      chunker: options.chunker ?? createMarkdownChunker(),
+    };
   }
 
   /** Operation id of the sync running for a source in this instance, if any. */

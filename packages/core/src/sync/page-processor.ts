@@ -239,7 +239,8 @@ export class PageProcessor {
     for (const chunk of chunks) if (!known.has(chunk.hash)) missing.set(chunk.hash, chunk.text);
     try {
       const vectors = await this.#batcher.embed([...missing.values()]);
-      [...missing.keys()].forEach((hash, i) => known.set(hash, vectors[i]!));
+      let i = 0;
+      for (const hash of missing.keys()) known.set(hash, vectors[i++]!);
     } catch (error) {
       // An outage or a misconfigured model ends the sync; a text the provider rejects fails only its page.
       const fatal =
