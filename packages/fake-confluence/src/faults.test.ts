@@ -167,6 +167,13 @@ describe("listing faults", () => {
     );
     expect(sizes).toEqual([0, 100, 20]);
     expect(fake.stats().faults.emptyPage).toBe(1);
+    fake.setFaults({ emptyPage: { times: 1 } });
+    const empty = await (await get("/wiki/rest/api/content?spaceKey=ENG&limit=100")).json();
+    expect(empty.results).toEqual([]);
+    expect(empty._links.next).toBe("/rest/api/content?spaceKey=ENG&limit=100");
+    const retried = await (await get(`/wiki${empty._links.next}`)).json();
+    expect(retried.results).toHaveLength(100);
+    expect(retried._links.next).toContain("start=100");
   });
 });
 

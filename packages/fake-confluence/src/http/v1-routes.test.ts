@@ -95,6 +95,7 @@ describe.each([
     expect(page.space.key).toBe("ENG");
     expect(page.history.createdDate).toBe(truth?.createdAt);
     expect(`${fake.siteBase}${page._links.webui}`).toBe(truth?.webUrl);
+    expect(`${page._links.base}${page._links.webui}`).toBe(truth?.webUrl);
     if (deployment === "cloud") {
       expect(page.version.by.accountId).toBe(truth?.authorId);
       expect(page.version.by.userKey).toBeUndefined();

@@ -2,9 +2,10 @@ import { compileCql } from "../cql/compile.js";
 import { CqlError } from "../cql/tokenize.js";
 import type { FakePage } from "../model.js";
 import { HttpError, v1Error } from "./errors.js";
+import { siteBase } from "./links.js";
 import { offsetListing } from "./offset-listing.js";
 import { expansions, multi } from "./query.js";
-import type { Handler, RequestContext } from "./types.js";
+import type { ApiResponse, Handler, RequestContext } from "./types.js";
 import { v1Content, v1Label, v1Space } from "./v1-objects.js";
 
 const PAGE_STATUSES = ["current", "archived", "trashed"];
@@ -13,6 +14,15 @@ function statuses(ctx: RequestContext, fallback: readonly string[]): Set<string>
   const requested = multi(ctx.url, "status");
   if (requested.includes("any")) return new Set(PAGE_STATUSES);
   return new Set(requested.length > 0 ? requested : fallback);
+}
+
+/** A single object as Confluence returns it at the top level: its `_links` also carry `base` and `context`. */
+function single(ctx: RequestContext, body: Record<string, unknown>, collection: string): ApiResponse {
+  const links = body._links as Record<string, string>;
+  return {
+    status: 200,
+    body: { ...body, _links: { ...links, base: siteBase(ctx), context: ctx.contextPath, collection } },
+  };
 }
 
 function notFound(what: string) {
@@ -29,7 +39,7 @@ const spaces: Handler = (ctx) => {
 const space: Handler = (ctx) => {
   const found = ctx.state.space(ctx.params.key ?? "");
   if (!found) return notFound(`space with key : ${ctx.params.key}`);
-  return { status: 200, body: v1Space(ctx, found, expansions(ctx.url)) };
+  return single(ctx, v1Space(ctx, found, expansions(ctx.url)), "/rest/api/space");
 };
 
 const content: Handler = (ctx) => {
@@ -64,7 +74,7 @@ const contentById: Handler = (ctx) => {
   if (!statuses(ctx, ["current", "archived"]).has(page.status)) {
     return notFound(`content found with id: ContentId{id=${page.id}}`);
   }
-  return { status: 200, body: v1Content(ctx, page, expansions(ctx.url)) };
+  return single(ctx, v1Content(ctx, page, expansions(ctx.url)), "/rest/api/content");
 };
 
 const childPages: Handler = (ctx) => {
