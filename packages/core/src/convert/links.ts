@@ -1,7 +1,8 @@
 import { type Element, isTag } from "domhandler";
 import type { PageLink } from "../ports/converter.js";
 import { escapeInline, linkTarget } from "./markdown.js";
-import { findChild, type Renderer } from "./render.js";
+import type { Renderer } from "./render.js";
+import { findChild } from "./tags.js";
 
 const RESOURCES = new Set([
   "ri:page",

@@ -1,8 +1,9 @@
 import { type ChildNode, type Element, isTag } from "domhandler";
 import { fenceLanguage } from "./code-languages.js";
 import { attachmentUrl, pageLink, renderUser } from "./links.js";
-import { codeSpan, escapeInline, fencedBlock, linkTarget, quoteBlock } from "./markdown.js";
-import { findChild, finishParagraph, type Renderer } from "./render.js";
+import { codeSpan, escapeInline, fencedBlock, finishParagraph, linkTarget, quoteBlock } from "./markdown.js";
+import type { Renderer } from "./render.js";
+import { findChild } from "./tags.js";
 
 /** Callout macros and the GitHub alert each becomes. */
 const ALERTS: Readonly<Record<string, string>> = { info: "NOTE", tip: "TIP", note: "IMPORTANT", warning: "WARNING" };

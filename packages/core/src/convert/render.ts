@@ -6,14 +6,15 @@ import { isInlineMacro, renderMacro } from "./macros.js";
 import {
   codeSpan,
   escapeInline,
-  escapeLineStart,
   fencedBlock,
+  finishParagraph,
   indentBlock,
   quoteBlock,
   wrapInline,
 } from "./markdown.js";
 import type { MetadataCollector } from "./metadata.js";
 import { renderTable } from "./table.js";
+import { BLOCK_TAGS, findChild, IGNORED, INLINE_WRAPPERS, TRANSPARENT_BLOCKS } from "./tags.js";
 
 /** Settings the renderer reads; already validated by the converter. */
 export interface RenderSettings {
@@ -21,86 +22,6 @@ export interface RenderSettings {
   readonly maxDepth: number;
 }
 
-const BLOCK_TAGS = new Set([
-  "p",
-  "div",
-  "h1",
-  "h2",
-  "h3",
-  "h4",
-  "h5",
-  "h6",
-  "ul",
-  "ol",
-  "li",
-  "table",
-  "blockquote",
-  "pre",
-  "hr",
-  "section",
-  "article",
-  "header",
-  "footer",
-  "aside",
-  "nav",
-  "main",
-  "figure",
-  "figcaption",
-  "dl",
-  "dt",
-  "dd",
-  "details",
-  "summary",
-  "center",
-  "ac:layout",
-  "ac:layout-section",
-  "ac:layout-cell",
-  "ac:task-list",
-  "ac:adf-extension",
-  "ac:rich-text-body",
-]);
-const TRANSPARENT_BLOCKS = new Set([
-  "p",
-  "div",
-  "section",
-  "article",
-  "header",
-  "footer",
-  "aside",
-  "nav",
-  "main",
-  "figure",
-  "figcaption",
-  "center",
-  "ac:layout",
-  "ac:layout-section",
-  "ac:layout-cell",
-  "ac:rich-text-body",
-  "dd",
-  "details",
-]);
-const IGNORED = new Set(["ac:parameter", "ac:placeholder", "colgroup", "col", "script", "style", "head", "title"]);
-const INLINE_WRAPPERS = new Set([
-  "strong",
-  "b",
-  "em",
-  "i",
-  "u",
-  "s",
-  "del",
-  "strike",
-  "span",
-  "font",
-  "sup",
-  "sub",
-  "small",
-  "big",
-  "mark",
-  "ins",
-  "cite",
-  "ac:inline-comment-marker",
-  "ac:task-body",
-]);
 const LIST_ITEM = /^(?:[-*+] |\d+[.)] )/;
 
 /** Walks the parsed storage tree once and writes Markdown, feeding the metadata collector on the way. */
@@ -396,24 +317,4 @@ export class Renderer {
         return this.inline(node.children, depth);
     }
   }
-}
-
-/** First direct child element named `name`. */
-export function findChild(element: Element, name: string): Element | undefined {
-  for (const child of element.children) if (isTag(child) && child.name === name) return child;
-  return undefined;
-}
-
-/** Turns collected inline Markdown into a paragraph: trimmed lines, hard breaks, no accidental block syntax. */
-export function finishParagraph(inline: string): string {
-  if (inline.indexOf("\n") < 0) {
-    const line = inline.replace(/ {2,}/g, " ").trim();
-    return line === "" ? "" : escapeLineStart(line);
-  }
-  const lines: string[] = [];
-  for (const raw of inline.split("\n")) {
-    const line = raw.replace(/ {2,}/g, " ").trim();
-    if (line !== "") lines.push(escapeLineStart(line));
-  }
-  return lines.join("  \n");
 }
