@@ -66,6 +66,8 @@ export class ConfluenceJsSource implements ConfluenceSource {
   readonly #logger: Logger;
   readonly #listing: ListingContext;
   #zone: Promise<ZoneChoice> | undefined;
+  /** Most results a CQL search has returned per request, learned from responses. */
+  #searchCap = Number.POSITIVE_INFINITY;
 
   /** Validates `config` (throws `CONFIG_INVALID` naming the field); sends nothing until a method is called. */
   constructor(config: ConfluenceSourceConfig, internals: { random?: () => number } = {}) {
@@ -210,8 +212,10 @@ export class ConfluenceJsSource implements ConfluenceSource {
   ): AsyncIterable<ConfluencePage[]> {
     const unique = [...new Set(ids)];
     assertPageIds(unique);
-    for (let offset = 0; offset < unique.length; offset += this.#config.pageSize) {
-      const chunk = unique.slice(offset, offset + this.#config.pageSize);
+    for (let offset = 0; offset < unique.length; ) {
+      // Ask for no more ids than the server returns per request, once it has said how many that is.
+      const chunk = unique.slice(offset, offset + Math.min(this.#config.pageSize, this.#searchCap));
+      offset += chunk.length;
       const cql = pageIdsCql(space.key, chunk);
       for await (const batch of paginateV1(
         this.#listing,
@@ -219,6 +223,8 @@ export class ConfluenceJsSource implements ConfluenceSource {
         this.#search(cql, PAGE_EXPAND),
         options,
       )) {
+        if (batch.limit !== undefined && batch.limit > 0 && batch.limit < this.#searchCap)
+          this.#searchCap = batch.limit;
         const pages = batch.results.map((c) => v1Page(c, space.key, this.#context(batch)));
         if (pages.length > 0) yield pages;
       }

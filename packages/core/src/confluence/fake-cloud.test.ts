@@ -99,19 +99,18 @@ describe("ConfluenceJsSource against fake Cloud", () => {
   it("fetches pages by id in batches equal to the truth", async () => {
     const truth = fake.groundTruth("ENG").slice(0, 300);
     fake.resetStats();
-    const pages = byId(
-      await collect(
-        sourceFor(fake).getPages(
-          space,
-          truth.map((t) => t.id),
-        ),
-      ),
-    );
+    const source = sourceFor(fake);
+    const ids = truth.map((t) => t.id);
+    const pages = byId(await collect(source.getPages(space, ids)));
     expect(pages.map((p) => [p.id, p.version, p.body, [...p.labels].sort(), p.ancestors])).toEqual(
       truth.map((t) => [t.id, t.version, t.body, t.labels, t.ancestors]),
     );
-    // 300 ids: one CQL search per 250 ids, the first one split in two by the server's cap of 200
+    // 300 ids: the first search asks for 250 and learns the server's cap of 200 (a second request for the rest),
+    // the remaining 50 ids then fit one request; the next call sends 200 ids per search from the start
     expect(fake.stats().requests).toBe(3);
+    fake.resetStats();
+    expect(await collect(source.getPages(space, ids))).toHaveLength(300);
+    expect(fake.stats().requests).toBe(2);
   });
 
   it("survives 429s with absurd Retry-After, 5xx bursts, resets and malformed JSON: nothing lost or duplicated", async () => {

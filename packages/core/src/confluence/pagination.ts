@@ -11,6 +11,8 @@ export interface ListingBatch<T> {
   readonly linkBase: string | undefined;
   /** The request that returned the batch, for error messages. */
   readonly request: string;
+  /** The `limit` the server says it applied, when it says so (servers clamp silently below what was asked). */
+  readonly limit?: number | undefined;
 }
 
 /** Settings every listing shares. */
@@ -73,7 +75,7 @@ export async function* paginateV1(
     // A repeat now and then is a page that moved mid-listing; nothing but repeats means a server going in circles.
     repeats = fresh.length === 0 ? repeats + 1 : 0;
     if (repeats >= 3) throw stalled(context, request);
-    if (fresh.length > 0) yield { results: fresh, linkBase: page._links.base, request };
+    if (fresh.length > 0) yield { results: fresh, linkBase: page._links.base, request, limit: page.limit };
     const next = page._links.next;
     if (next === undefined || next === "") return;
     start += page.results.length;
