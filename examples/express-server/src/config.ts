@@ -35,15 +35,11 @@ export const envSchema = z
         .regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://")
         .optional(),
     ),
-    ARCHON_SECRET_KEY: optionalString.pipe(
-      z
-        .string()
-        .regex(
-          /^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/,
-          "must be 32 bytes as 64 hex characters or 44 base64 characters",
-        )
-        .optional(),
-    ),
+    /** Base64 of 32 random bytes; checked by the credential store at start. */
+    ARCHON_CONFLUENCE_SECRET_KEY: optionalString,
+    /** `id:base64,id:base64` for key rotation, newest first. */
+    ARCHON_CONFLUENCE_SECRET_KEYS: optionalString,
+    ARCHON_CONFLUENCE_SECRET_KEY_ID: optionalString,
     CONFLUENCE_BASE_URL: optionalString.pipe(
       z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
     ),

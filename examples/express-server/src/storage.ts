@@ -1,15 +1,15 @@
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { CredentialStore, KnowledgeStore, Logger, ProgressReader, ProgressSink } from "@archon/confluence-core";
 import {
-  type CredentialStore,
-  InMemoryCredentialStore,
-  InMemoryKnowledgeStore,
-  InMemoryProgressSink,
-  type KnowledgeStore,
-  type Logger,
-  type ProgressReader,
-  type ProgressSink,
-} from "@archon/confluence-core";
-import type { AppConfig } from "./config.js";
-import { loadSecretKey } from "./secret-key.js";
+  createPgliteStore,
+  createPgStore,
+  PgCredentialStore,
+  type PgKnowledgeStore,
+  PgProgressSink,
+} from "@archon/confluence-pg-store";
+import { type AppConfig, ConfigError } from "./config.js";
+import { loadKeyRing } from "./secret-key.js";
 
 /** Where pages, credentials and progress live. */
 export interface Storage {
@@ -19,19 +19,76 @@ export interface Storage {
   close(): Promise<void>;
 }
 
-/** PostgreSQL at `DATABASE_URL`, else PGlite in `<dataDir>/pglite`. */
+/** PGlite is single-process: a pid file keeps a second process (say, `npm run sync` next to the server) out. */
+async function lockDataDir(dir: string): Promise<() => Promise<void>> {
+  const path = join(dir, "pglite.pid");
+  await mkdir(dir, { recursive: true });
+  try {
+    const pid = Number((await readFile(path, "utf8")).trim());
+    if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) {
+      throw new ConfigError([
+        `DATA_DIR: the embedded database in ${dir} is in use by process ${pid} (the server?). Stop it, or set ` +
+          "DATABASE_URL so several processes can share a PostgreSQL server.",
+      ]);
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  await writeFile(path, String(process.pid));
+  return () => rm(path, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** PostgreSQL at `DATABASE_URL`, else PGlite in `<dataDir>/pglite`; credentials encrypted with the key ring. */
 export async function openStorage(
   config: AppConfig,
   dataDir: string,
   notes: string[],
   _logger: Logger,
 ): Promise<Storage> {
-  await loadSecretKey(config, dataDir, notes);
-  notes.push("storage: in memory (temporary)");
+  const keys = await loadKeyRing(config, dataDir, notes);
+  let store: PgKnowledgeStore;
+  let unlock = async () => {};
+  if (config.DATABASE_URL) {
+    store = await createPgStore({ connectionString: config.DATABASE_URL });
+    notes.push(`storage: PostgreSQL at ${redact(config.DATABASE_URL)}`);
+  } else {
+    const dir = join(dataDir, "pglite");
+    unlock = await lockDataDir(dataDir);
+    try {
+      store = await createPgliteStore({ dataDir: dir });
+    } catch (error) {
+      await unlock();
+      throw error;
+    }
+    notes.push(`storage: embedded PGlite in ${dir} (default; set DATABASE_URL for PostgreSQL)`);
+  }
   return {
-    store: new InMemoryKnowledgeStore(),
-    credentials: new InMemoryCredentialStore(),
-    progress: new InMemoryProgressSink(),
-    async close() {},
+    store,
+    credentials: new PgCredentialStore(store.db, keys),
+    progress: new PgProgressSink(store.db),
+    async close() {
+      await store.close();
+      await unlock();
+    },
   };
+}
+
+/** The URL without its password. */
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(unparseable URL)";
+  }
 }

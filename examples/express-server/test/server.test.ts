@@ -1,0 +1,172 @@
+/**
+ * Starts the example server as a child process on embedded defaults (PGlite in a temp dir, the fake Confluence,
+ * the hashing embedder), syncs the demo space over HTTP, polls progress to completion and searches.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const exampleDir = fileURLToPath(new URL("..", import.meta.url));
+const rootDir = join(exampleDir, "..", "..");
+const tsxCli = join(createRequire(import.meta.url).resolve("tsx/package.json"), "..", "dist", "cli.mjs");
+
+interface Child {
+  process: ChildProcess;
+  stdout: string;
+  stderr: string;
+  exited: Promise<number | null>;
+}
+
+function start(script: string, args: string[], env: Record<string, string>): Child {
+  const child = spawn(process.execPath, [tsxCli, "--tsconfig", join(rootDir, "tsconfig.json"), script, ...args], {
+    cwd: exampleDir,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const result: Child = {
+    process: child,
+    stdout: "",
+    stderr: "",
+    exited: new Promise((resolve) => child.once("exit", (code) => resolve(code))),
+  };
+  child.stdout?.on("data", (chunk: Buffer) => {
+    result.stdout += chunk.toString();
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    result.stderr += chunk.toString();
+  });
+  return result;
+}
+
+async function waitForUrl(child: Child): Promise<string> {
+  for (;;) {
+    const match = /listening on (http:\/\/\S+)/.exec(child.stdout);
+    if (match?.[1]) return match[1];
+    const exited = await Promise.race([
+      child.exited.then(() => true),
+      new Promise((r) => setTimeout(() => r(false), 50)),
+    ]);
+    if (exited) throw new Error(`server exited before listening:\n${child.stdout}\n${child.stderr}`);
+  }
+}
+
+async function json(url: string, init?: RequestInit): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(url, {
+    ...init,
+    headers: { "content-type": "application/json", ...(init?.headers ?? {}) },
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+describe("example server on embedded defaults", () => {
+  let dataDir: string;
+  let server: Child;
+  let url: string;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), "archon-example-"));
+    server = start("src/start.ts", [], { PORT: "0", DATA_DIR: dataDir, FAKE_CONFLUENCE_PAGES: "150" });
+    url = await waitForUrl(server);
+  });
+
+  afterAll(async () => {
+    server?.process.kill("SIGTERM");
+    await server?.exited;
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("prints its URL and one line for each default it chose", () => {
+    expect(server.stdout).toContain("storage: embedded PGlite");
+    expect(server.stdout).toContain("embedder: local hashing embedder");
+    expect(server.stdout).toContain("confluence: embedded fake Confluence");
+    expect(server.stdout).toContain("secret key: generated");
+    expect(server.stdout).toContain('source: "demo" = space DEMO');
+  });
+
+  it("syncs the demo space over HTTP, reports progress to completion, and finds pages", async () => {
+    const sources = await json(`${url}/api/confluence/sources`);
+    expect(sources.status).toBe(200);
+    expect(sources.body.sources).toEqual([expect.objectContaining({ sourceId: "demo", spaceKey: "DEMO" })]);
+    expect(JSON.stringify(sources.body)).not.toContain("fake-api-token");
+
+    const started = await json(`${url}/api/confluence/demo/sync`, { method: "POST", body: '{"mode":"full"}' });
+    expect(started.status).toBe(202);
+    const progressUrl = `${url}${started.body.progressUrl as string}`;
+    let operation: Record<string, unknown> = {};
+    for (let attempt = 0; attempt < 1200; attempt++) {
+      operation = (await json(progressUrl)).body;
+      if (operation.status !== "running") break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(operation.error).toBeNull();
+    expect(operation.status).toBe("succeeded");
+    const metrics = operation.metrics as { pagesIndexed: number; pagesFailed: number };
+    expect(metrics.pagesFailed).toBe(0);
+    expect(metrics.pagesIndexed).toBeGreaterThan(100);
+
+    const pages = await json(`${url}/api/confluence/sources/demo/pages?parentId=root`);
+    const roots = pages.body.items as { pageId: string; title: string }[];
+    expect(roots.length).toBeGreaterThan(0);
+    const page = await json(`${url}/api/confluence/pages/${roots[0]?.pageId}`);
+    expect(page.body.markdown).toEqual(expect.any(String));
+
+    // A page must come back when searching for a sentence of its own text.
+    const listing = await json(`${url}/api/confluence/sources/demo/pages?limit=100`);
+    let query: string | undefined;
+    let pageId: string | undefined;
+    for (const item of listing.body.items as { pageId: string }[]) {
+      const detail = await json(`${url}/api/confluence/pages/${item.pageId}?sourceId=demo`);
+      const line = (detail.body.markdown as string).split("\n").find((text) => /^[A-Z][a-z]+( [a-z]+){7,}/.test(text));
+      if (line) {
+        query = line.split(" ").slice(0, 8).join(" ");
+        pageId = item.pageId;
+        break;
+      }
+    }
+    expect(query).toBeDefined();
+    const search = await json(`${url}/api/confluence/search`, {
+      method: "POST",
+      body: JSON.stringify({ query, limit: 10 }),
+    });
+    expect(search.status).toBe(200);
+    const hits = search.body.hits as { pageId: string; title: string; url: string; sourceId: string }[];
+    expect(hits.length).toBeGreaterThan(0);
+    expect(hits[0]?.sourceId).toBe("demo");
+    expect(hits[0]?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/wiki\/spaces\/DEMO\/pages\//);
+    expect(hits.map((hit) => hit.pageId)).toContain(pageId);
+  }, 180_000);
+
+  it("refuses a second process on the same embedded database with a clear message", async () => {
+    const second = start("src/start.ts", [], { PORT: "0", DATA_DIR: dataDir });
+    const code = await second.exited;
+    expect(code).toBe(2);
+    expect(second.stderr).toContain("is in use by process");
+  });
+});
+
+describe("configuration errors", () => {
+  it("exits 2 naming every bad variable, without echoing secrets", async () => {
+    const child = start("src/start.ts", [], {
+      PORT: "not-a-port",
+      DATABASE_URL: "mysql://u:secret-password@db/x",
+    });
+    expect(await child.exited).toBe(2);
+    expect(child.stderr).toContain("PORT: must be a port number");
+    expect(child.stderr).toContain("DATABASE_URL: must start with postgres://");
+    expect(child.stderr).not.toContain("secret-password");
+  });
+
+  it("requires credentials with CONFLUENCE_BASE_URL", async () => {
+    const child = start("src/start.ts", [], {
+      CONFLUENCE_BASE_URL: "https://acme.atlassian.net",
+      CONFLUENCE_EMAIL: "me@acme.com",
+    });
+    expect(await child.exited).toBe(2);
+    expect(child.stderr).toContain("CONFLUENCE_API_TOKEN: is required with CONFLUENCE_BASE_URL");
+  });
+});
