@@ -167,6 +167,18 @@ describe("ConfluenceJsSource against fake Cloud", () => {
     for (const page of changed) expect(page.version).toBe(truth.get(page.id));
   });
 
+  it("depends on the user's time zone: a zone ahead of the site's misses the change, the right one finds it", async () => {
+    const target = fake.groundTruth("ENG")[30]!;
+    const since = new Date();
+    fake.space("ENG").editPage(target.id, { body: "<p>zone check</p>" });
+    const wrong = await collect(
+      sourceFor(fake, { timeZone: "Asia/Tokyo", cqlOverlapMinutes: 0 }).listChangedSince(space, since),
+    );
+    expect(wrong.some((p) => p.id === target.id)).toBe(false);
+    const right = await collect(sourceFor(fake, { cqlOverlapMinutes: 0 }).listChangedSince(space, since));
+    expect(right.find((p) => p.id === target.id)?.version).toBe(target.version + 1);
+  });
+
   it("still finds changes when the user's time zone is unknown (widened window)", async () => {
     const since = new Date();
     const target = fake.groundTruth("ENG")[20]!;

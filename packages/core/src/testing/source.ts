@@ -9,7 +9,7 @@ import type {
   SourceWait,
 } from "../ports/confluence-source.js";
 
-export type { SourceFixture } from "./source-conformance.js";
+export type { ExpectedPage, SourceFixture } from "./source-conformance.js";
 export { describeConfluenceSource } from "./source-conformance.js";
 
 /** The methods of {@link ConfluenceSource} a test can fault or inspect. */
