@@ -1,5 +1,8 @@
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import type { PGlite, Transaction } from "@electric-sql/pglite";
 import type pg from "pg";
+import { from as copyFromStream } from "pg-copy-streams";
 
 /** Rows of one statement. */
 export interface QueryResult<Row> {
@@ -18,6 +21,11 @@ export interface Db {
   query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>>;
   /** One or more statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
+  /**
+   * Runs `COPY ... FROM STDIN` with `data` as the input (binary or text, as the statement says). Optional: the
+   * store falls back to batched INSERTs without it.
+   */
+  copyFrom?(sql: string, data: Buffer): Promise<void>;
   /** Runs `fn` in a transaction on one connection; commits when it resolves, rolls back when it throws. */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
   /** Closes the pool or database. */
@@ -25,6 +33,10 @@ export interface Db {
 }
 
 type PgQueryable = Pick<pg.PoolClient, "query">;
+
+async function pgCopy(client: pg.PoolClient, sql: string, data: Buffer): Promise<void> {
+  await pipeline(Readable.from([data]), client.query(copyFromStream(sql)));
+}
 
 function pgQueryable(target: PgQueryable): Omit<Db, "transaction" | "close"> {
   return {
@@ -47,10 +59,19 @@ export function fromPgPool(pool: pg.Pool, options: { ownsPool?: boolean } = {}):
   const base = pgQueryable(pool);
   return {
     ...base,
+    async copyFrom(sql: string, data: Buffer) {
+      const client = await pool.connect();
+      try {
+        await pgCopy(client, sql, data);
+      } finally {
+        client.release();
+      }
+    },
     async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
       const client = await pool.connect();
       const tx: Db = {
         ...pgQueryable(client),
+        copyFrom: (sql, data) => pgCopy(client, sql, data),
         transaction: (inner) => inner(tx),
         close: async () => {},
       };
@@ -81,6 +102,12 @@ function pgliteQueryable(target: PGlite | Transaction): Omit<Db, "transaction" |
     },
     async exec(sql: string) {
       await target.exec(sql);
+    },
+    async copyFrom(sql: string, data: Buffer) {
+      // PGlite reads COPY input from a virtual file instead of the wire protocol.
+      await target.query(sql.replace(/FROM\s+STDIN/i, "FROM '/dev/blob'"), [], {
+        blob: new Blob([new Uint8Array(data)]),
+      });
     },
   };
 }

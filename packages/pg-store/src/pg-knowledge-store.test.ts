@@ -39,6 +39,21 @@ async function freshStore(): Promise<PgKnowledgeStore> {
 }
 
 describeKnowledgeStore("PgKnowledgeStore on PGlite", freshStore, { dimensions: 384, alternateDimensions: 768 });
+/** Same database without COPY support, so the json_to_recordset fallback passes the suite too. */
+async function storeWithoutCopy(): Promise<PgKnowledgeStore> {
+  const db = await database();
+  await resetDatabase(db);
+  const strip = (tx: Db): Db => ({
+    ...tx,
+    copyFrom: undefined,
+    transaction: (fn) => tx.transaction((t) => fn(strip(t))),
+  });
+  return new PgKnowledgeStore({ ...strip(db), close: async () => {} });
+}
+describeKnowledgeStore("PgKnowledgeStore on PGlite, INSERT fallback", storeWithoutCopy, {
+  dimensions: 384,
+  alternateDimensions: 768,
+});
 describeProgressSink("PgProgressSink on PGlite", async () => {
   const db = await database();
   await resetDatabase(db);

@@ -1,15 +1,15 @@
 import { type ChunkRecord, ConfluenceSyncError, normalizePageWrite, type PageRecord } from "@archon/confluence-core";
+import { BinaryCopy, copyInt4, copyJsonb, copyText, copyVector } from "./copy-binary.js";
 import type { Db } from "./db.js";
 import { checkSupportedDimension, chunkMetadata, isoParam, vectorColumn } from "./rows.js";
 
-/** Most chunk rows per INSERT; each statement binds 4 parameters whatever its size, far below 65,535. */
+/** Most chunk rows per INSERT on the fallback path; each statement binds 3 parameters whatever its size. */
 export const CHUNK_BATCH_ROWS = 500;
 
 const UNIQUE_VIOLATION = "23505";
 
 /**
- * Replaces a page row and all its chunks in one transaction. Chunk rows go in through `json_to_recordset`, so a
- * statement binds a fixed handful of parameters however many chunks it carries.
+ * Replaces a page row and all its chunks in one transaction (see {@link insertChunks} for how chunks go in).
  */
 export async function writePage(db: Db, page: PageRecord, chunks: readonly ChunkRecord[]): Promise<void> {
   const clean = normalizePageWrite(page, chunks);
@@ -67,9 +67,7 @@ export async function writePage(db: Db, page: PageRecord, chunks: readonly Chunk
     );
     if (clean.dimensions === null) return;
     try {
-      for (let i = 0; i < clean.chunks.length; i += CHUNK_BATCH_ROWS) {
-        await insertChunks(tx, p, clean.chunks.slice(i, i + CHUNK_BATCH_ROWS), clean.dimensions);
-      }
+      await insertChunks(tx, p, clean.chunks, clean.dimensions);
     } catch (error) {
       if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
         throw new ConfluenceSyncError(
@@ -84,36 +82,68 @@ export async function writePage(db: Db, page: PageRecord, chunks: readonly Chunk
   });
 }
 
-/** Inserts chunk rows and caches their vectors; two statements, four bind parameters in all. */
+/** How chunk rows reach the server. */
+export type ChunkInsertMethod = "copy" | "json";
+
+const CHUNK_COLUMNS = "url, chunk_number, content, metadata, source_id, embedding_model, embedding_dimension";
+
+/**
+ * Inserts one page's chunk rows, then caches their vectors from the rows just written (no second upload). With
+ * a backend that can COPY, the rows go in as one binary COPY; otherwise as `json_to_recordset` batches that bind
+ * one parameter per statement. Neither approaches the 65,535 bind-parameter limit.
+ */
 export async function insertChunks(
   tx: Db,
   page: PageRecord,
   chunks: readonly ChunkRecord[],
   dimensions: number,
+  method: ChunkInsertMethod = tx.copyFrom ? "copy" : "json",
 ): Promise<void> {
   const column = vectorColumn(dimensions);
-  const rows = chunks.map((chunk) => ({
-    n: chunk.chunkNumber,
-    content: chunk.content,
-    metadata: chunkMetadata(page, chunk),
-    model: chunk.embeddingModel,
-    hash: chunk.hash,
-    embedding: JSON.stringify(chunk.embedding),
-  }));
-  const json = JSON.stringify(rows);
-  await tx.query(
-    `INSERT INTO archon_crawled_pages (url, chunk_number, content, metadata, source_id, embedding_model,
-       embedding_dimension, ${column})
-     SELECT $2, r.n, r.content, r.metadata, $3, r.model, ${dimensions}, r.embedding::vector(${dimensions})
-     FROM json_to_recordset($1::json) AS r(n int, content text, metadata jsonb, model text, embedding text)`,
-    [json, page.webUrl, page.sourceId],
-  );
+  if (method === "copy" && tx.copyFrom) {
+    const copy = new BinaryCopy();
+    const url = copyText(page.webUrl);
+    const sourceId = copyText(page.sourceId);
+    const dims = copyInt4(dimensions);
+    for (const chunk of chunks) {
+      copy.row([
+        url,
+        copyInt4(chunk.chunkNumber),
+        copyText(chunk.content),
+        copyJsonb(chunkMetadata(page, chunk)),
+        sourceId,
+        copyText(chunk.embeddingModel),
+        dims,
+        copyVector(chunk.embedding),
+      ]);
+    }
+    await tx.copyFrom(
+      `COPY archon_crawled_pages (${CHUNK_COLUMNS}, ${column}) FROM STDIN WITH (FORMAT binary)`,
+      copy.finish(),
+    );
+  } else {
+    for (let i = 0; i < chunks.length; i += CHUNK_BATCH_ROWS) {
+      const rows = chunks.slice(i, i + CHUNK_BATCH_ROWS).map((chunk) => ({
+        n: chunk.chunkNumber,
+        content: chunk.content,
+        metadata: chunkMetadata(page, chunk),
+        model: chunk.embeddingModel,
+        embedding: JSON.stringify(chunk.embedding),
+      }));
+      await tx.query(
+        `INSERT INTO archon_crawled_pages (${CHUNK_COLUMNS}, ${column})
+         SELECT $2, r.n, r.content, r.metadata, $3, r.model, ${dimensions}, r.embedding::vector(${dimensions})
+         FROM json_to_recordset($1::json) AS r(n int, content text, metadata jsonb, model text, embedding text)`,
+        [JSON.stringify(rows), page.webUrl, page.sourceId],
+      );
+    }
+  }
   await tx.query(
     `INSERT INTO confluence_embedding_cache (embedding_model, dimensions, content_hash, embedding)
-     SELECT r.model, ${dimensions}, r.hash, r.embedding::vector
-     FROM json_to_recordset($1::json) AS r(model text, hash text, embedding text)
+     SELECT embedding_model, ${dimensions}, metadata ->> 'chunk_hash', ${column}
+     FROM archon_crawled_pages WHERE source_id = $1 AND (metadata ->> 'page_id') = $2
      ON CONFLICT DO NOTHING`,
-    [json],
+    [page.sourceId, page.pageId],
   );
 }
 
