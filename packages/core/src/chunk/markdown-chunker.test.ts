@@ -93,6 +93,25 @@ describe("MarkdownChunker", () => {
     expect(seen).toEqual(rows);
   });
 
+  it("splits an oversized callout inside the quote, re-opening a code fence and keeping the alert marker", () => {
+    const lines = codeLines(80);
+    const md = `> [!WARNING]\n> **Careful**\n>\n> ${paragraph(0, 3)}\n>\n> \`\`\`sh\n${lines.map((l) => `> ${l}`).join("\n")}\n> \`\`\``;
+    const chunks = small.chunk(md, { title: "P" });
+    expect(chunks.length).toBeGreaterThan(2);
+    const code: string[] = [];
+    for (const chunk of chunks) {
+      expect(chunk.text.startsWith("> [!WARNING]\n")).toBe(true);
+      expect(chunk.tokens).toBeLessThanOrEqual(128);
+      const body = chunk.text.split("\n").map((line) => line.replace(/^> ?/, ""));
+      const open = body.indexOf("```sh");
+      if (open >= 0) {
+        expect(body.at(-1)).toBe("```");
+        code.push(...body.slice(open + 1, -1));
+      }
+    }
+    expect(code).toEqual(lines);
+  });
+
   it("splits a long paragraph at sentence ends, repeating the last sentence as overlap", () => {
     const chunks = small.chunk(paragraph(0, 60), { title: "P" });
     expect(chunks.length).toBeGreaterThan(3);

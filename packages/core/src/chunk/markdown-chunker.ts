@@ -181,7 +181,8 @@ export class MarkdownChunker implements Chunker {
   private add(draft: Draft, text: string, tokens: number, block: Block | undefined): void {
     draft.tokens += draft.parts.length === 0 ? tokens : tokens + 2;
     draft.parts.push(text);
-    draft.lastText = block?.kind === "text" ? text : undefined;
+    // Overlap repeats plain prose only: a quoted piece would lose its `>` frame.
+    draft.lastText = block?.kind === "text" && !text.startsWith(">") ? text : undefined;
     draft.lastBlock = block;
   }
 

@@ -1,5 +1,5 @@
 // Splits one block that is over the token budget into pieces that each fit.
-import type { Block } from "./blocks.js";
+import { type Block, blocks, blockText } from "./blocks.js";
 
 export type CountTokens = (text: string) => number;
 
@@ -85,6 +85,9 @@ export function splitBlock(block: Block, budget: number, count: CountTokens): st
     case "table":
       return pack(block.rows, "\n", budget, count, block.header, block.footer);
     case "text": {
+      if (block.lines.length > 1 && block.lines.every((line) => line.startsWith(">"))) {
+        return splitQuote(block.lines, budget, count);
+      }
       const items: string[] = [];
       for (const line of block.lines) {
         if (count(line) + 1 <= budget) items.push(line);
@@ -93,4 +96,40 @@ export function splitBlock(block: Block, budget: number, count: CountTokens): st
       return block.lines.length === 1 ? items : pack(items, "\n", budget, count);
     }
   }
+}
+
+const quote = (text: string) =>
+  text
+    .split("\n")
+    .map((line) => (line === "" ? ">" : `> ${line}`))
+    .join("\n");
+
+/**
+ * A quote (a callout) over the budget: its content is split like a page of its own, so a code block inside is cut
+ * at lines with its fence re-opened, then every piece is quoted again and keeps the callout's `[!NOTE]` marker.
+ * Sizes are measured on the quoted text.
+ */
+function splitQuote(lines: readonly string[], budget: number, count: CountTokens): string[] {
+  const inner = lines.map((line) => line.replace(/^> ?/, ""));
+  const marker = /^\[!\w+\]$/.test(inner[0] ?? "") ? (inner.shift() as string) : undefined;
+  const framed = (text: string) => quote(marker === undefined ? text : `${marker}\n${text}`);
+  const measure: CountTokens = (text) => count(quote(text));
+  const room = budget - (marker === undefined ? 0 : count(quote(marker)) + 1);
+  const parts: string[] = [];
+  for (const inside of blocks(inner.join("\n"))) {
+    const text = blockText(inside);
+    if (measure(text) <= room) parts.push(text);
+    else parts.push(...splitBlock(inside, room, measure));
+  }
+  const pieces: string[] = [];
+  let current = "";
+  for (const part of parts) {
+    const joined = current === "" ? part : `${current}\n\n${part}`;
+    if (current !== "" && measure(joined) > room) {
+      pieces.push(framed(current));
+      current = part;
+    } else current = joined;
+  }
+  if (current !== "") pieces.push(framed(current));
+  return pieces;
 }
