@@ -333,6 +333,12 @@ class SyncRun {
       const ids = remaining.slice(i, i + this.tuning.fetchBatchSize);
       await pipeBatches(this.options.source.getPages(space, ids, this.call), handle);
     }
+    // Confirm by id before removing: deleting a page that still exists would cost a re-index.
+    const vanished = processor.vanishedIds();
+    for (let i = 0; i < vanished.length; i += this.tuning.fetchBatchSize) {
+      const ids = vanished.slice(i, i + this.tuning.fetchBatchSize);
+      await pipeBatches(this.options.source.getPages(space, ids, this.call), handle);
+    }
     await processor.finish();
   }
 

@@ -91,6 +91,13 @@ export class PageProcessor {
     }
   }
 
+  /** Stored pages the listing did not show and no stream returned; checked by id before they are removed. */
+  vanishedIds(): string[] {
+    return [...this.#deletions]
+      .filter(([id, reason]) => reason === "vanished" && !this.#processedVersion.has(id))
+      .map(([id]) => id);
+  }
+
   async processBatch(batch: readonly ConfluencePage[]): Promise<void> {
     this.run.counters.pagesFetched += batch.length;
     await runPool(batch, this.run.tuning.concurrency, (page) => this.#process(page));
@@ -198,6 +205,8 @@ export class PageProcessor {
       }
       return;
     }
+    // Present after all: a listing read from a lagging search index can miss a page.
+    this.#deletions.delete(page.id);
     this.#count(page.id);
     const contentHash = sha256(page.body);
     const stored = this.stored.get(page.id);
