@@ -2,57 +2,11 @@
  * Starts the example server as a child process on embedded defaults (PGlite in a temp dir, the fake Confluence,
  * the hashing embedder), syncs the demo space over HTTP, polls progress to completion and searches.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-const exampleDir = fileURLToPath(new URL("..", import.meta.url));
-const rootDir = join(exampleDir, "..", "..");
-const tsxCli = join(createRequire(import.meta.url).resolve("tsx/package.json"), "..", "dist", "cli.mjs");
-
-interface Child {
-  process: ChildProcess;
-  stdout: string;
-  stderr: string;
-  exited: Promise<number | null>;
-}
-
-function start(script: string, args: string[], env: Record<string, string>): Child {
-  const child = spawn(process.execPath, [tsxCli, "--tsconfig", join(rootDir, "tsconfig.json"), script, ...args], {
-    cwd: exampleDir,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const result: Child = {
-    process: child,
-    stdout: "",
-    stderr: "",
-    exited: new Promise((resolve) => child.once("exit", (code) => resolve(code))),
-  };
-  child.stdout?.on("data", (chunk: Buffer) => {
-    result.stdout += chunk.toString();
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    result.stderr += chunk.toString();
-  });
-  return result;
-}
-
-async function waitForUrl(child: Child): Promise<string> {
-  for (;;) {
-    const match = /listening on (http:\/\/\S+)/.exec(child.stdout);
-    if (match?.[1]) return match[1];
-    const exited = await Promise.race([
-      child.exited.then(() => true),
-      new Promise((r) => setTimeout(() => r(false), 50)),
-    ]);
-    if (exited) throw new Error(`server exited before listening:\n${child.stdout}\n${child.stderr}`);
-  }
-}
+import { type Child, start, waitForUrl } from "./helpers.js";
 
 async function json(url: string, init?: RequestInit): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(url, {
@@ -139,7 +93,7 @@ describe("example server on embedded defaults", () => {
     expect(hits[0]?.sourceId).toBe("demo");
     expect(hits[0]?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/wiki\/spaces\/DEMO\/pages\//);
     expect(hits.map((hit) => hit.pageId)).toContain(pageId);
-  }, 180_000);
+  }, 300_000);
 
   it("refuses a second process on the same embedded database with a clear message", async () => {
     const second = start("src/start.ts", [], { PORT: "0", DATA_DIR: dataDir });

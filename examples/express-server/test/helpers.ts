@@ -1,0 +1,49 @@
+/** Runs the example's entry points as child processes with Node and tsx, as `npm start` does. */
+import { type ChildProcess, spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const exampleDir = fileURLToPath(new URL("..", import.meta.url));
+const rootDir = join(exampleDir, "..", "..");
+const tsxCli = join(createRequire(import.meta.url).resolve("tsx/package.json"), "..", "dist", "cli.mjs");
+
+export interface Child {
+  process: ChildProcess;
+  stdout: string;
+  stderr: string;
+  exited: Promise<number | null>;
+}
+
+export function start(script: string, args: string[], env: Record<string, string>): Child {
+  const child = spawn(process.execPath, [tsxCli, "--tsconfig", join(rootDir, "tsconfig.json"), script, ...args], {
+    cwd: exampleDir,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const result: Child = {
+    process: child,
+    stdout: "",
+    stderr: "",
+    exited: new Promise((resolve) => child.once("exit", (code) => resolve(code))),
+  };
+  child.stdout?.on("data", (chunk: Buffer) => {
+    result.stdout += chunk.toString();
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    result.stderr += chunk.toString();
+  });
+  return result;
+}
+
+export async function waitForUrl(child: Child): Promise<string> {
+  for (;;) {
+    const match = /listening on (http:\/\/\S+)/.exec(child.stdout);
+    if (match?.[1]) return match[1];
+    const exited = await Promise.race([
+      child.exited.then(() => true),
+      new Promise((r) => setTimeout(() => r(false), 50)),
+    ]);
+    if (exited) throw new Error(`server exited before listening:\n${child.stdout}\n${child.stderr}`);
+  }
+}
