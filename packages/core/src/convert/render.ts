@@ -14,7 +14,14 @@ import {
 } from "./markdown.js";
 import type { MetadataCollector } from "./metadata.js";
 import { renderTable } from "./table.js";
-import { BLOCK_TAGS, findChild, IGNORED, INLINE_WRAPPERS, TRANSPARENT_BLOCKS } from "./tags.js";
+import {
+  BLOCK_TAGS,
+  findChild,
+  IGNORED,
+  INLINE_WRAPPERS,
+  isUnknownStorageElement,
+  TRANSPARENT_BLOCKS,
+} from "./tags.js";
 
 /** Settings the renderer reads; already validated by the converter. */
 export interface RenderSettings {
@@ -103,7 +110,7 @@ export class Renderer {
    * its blocks are kept as blocks and the wrapper's formatting is dropped.
    */
   private wrapsBlocks(element: Element): boolean {
-    if (!INLINE_WRAPPERS.has(element.name)) return false;
+    if (!INLINE_WRAPPERS.has(element.name) && !isUnknownStorageElement(element.name)) return false;
     for (const child of element.children)
       if (isTag(child) && (this.isBlock(child) || this.wrapsBlocks(child))) return true;
     return false;
@@ -178,6 +185,7 @@ export class Renderer {
       case "ac:macro":
         return renderMacro(this, element, depth, "block");
       default:
+        if (isUnknownStorageElement(name)) this.warnOnce(`unknown element <${name}>: kept its text`);
         return this.blocks(element.children, depth);
     }
   }
@@ -312,6 +320,7 @@ export class Renderer {
       case "ac:macro":
         return renderMacro(this, node, depth, "inline");
       default:
+        if (isUnknownStorageElement(name)) this.warnOnce(`unknown element <${name}>: kept its text`);
         // Blocks met in inline position (a macro inside a heading, say) keep their text on one line.
         if (this.isBlock(node)) return ` ${this.block(node, depth).replace(/\n+/g, " ")} `;
         return this.inline(node.children, depth);

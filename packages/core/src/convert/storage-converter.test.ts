@@ -169,6 +169,8 @@ describe("StorageConverter elements", () => {
     expect(markdown).toContain("*[custom-callout macro]*\n\nBody of a **vendor** macro.");
     expect(markdown).toContain("@startuml\nA -> B: hello\n@enduml");
     expect(warnings).toContain('unknown macro "plantuml": kept its body');
+    expect(markdown).toContain("Text inside an element from a newer editor.\n\n- kept as a list");
+    expect(warnings).toContain("unknown element <ac:future-element>: kept its text");
   });
 
   it("gives best-effort output with warnings for malformed input", () => {

@@ -96,6 +96,44 @@ export const INLINE_WRAPPERS = new Set([
   "ac:task-body",
 ]);
 
+/** `ac:`/`ri:` elements the converter knows, wherever it meets them. */
+const KNOWN_STORAGE = new Set([
+  "ac:structured-macro",
+  "ac:macro",
+  "ac:parameter",
+  "ac:default-parameter",
+  "ac:plain-text-body",
+  "ac:rich-text-body",
+  "ac:task-list",
+  "ac:task",
+  "ac:task-id",
+  "ac:task-uuid",
+  "ac:task-status",
+  "ac:task-body",
+  "ac:link",
+  "ac:link-body",
+  "ac:plain-text-link-body",
+  "ac:image",
+  "ac:caption",
+  "ac:emoticon",
+  "ac:placeholder",
+  "ac:inline-comment-marker",
+  "ac:layout",
+  "ac:layout-section",
+  "ac:layout-cell",
+  "ac:adf-extension",
+  "ac:adf-node",
+  "ac:adf-fallback",
+  "ac:adf-content",
+  "ac:adf-attribute",
+  "ac:adf-mark",
+]);
+
+/** An `ac:` element this converter has no rule for (`ri:` resources carry no text of their own, so they are fine). */
+export function isUnknownStorageElement(name: string): boolean {
+  return name.startsWith("ac:") && !KNOWN_STORAGE.has(name);
+}
+
 /** First direct child element named `name`. */
 export function findChild(element: Element, name: string): Element | undefined {
   for (const child of element.children) if (isTag(child) && child.name === name) return child;
