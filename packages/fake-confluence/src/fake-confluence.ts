@@ -104,28 +104,29 @@ export class FakeConfluence {
   groundTruth(spaceKey?: string, options: { statuses?: readonly FakePageStatus[] } = {}): GroundTruthPage[] {
     const statuses = new Set(options.statuses ?? ["current"]);
     const pages = spaceKey === undefined ? this.state.allPages() : this.state.pagesOf(spaceKey);
-    return pages
-      .filter((page) => statuses.has(page.status))
-      .map((page) => {
-        const ancestors = this.state.ancestorsOf(page.id);
-        const author = this.state.user(page.version.authorId);
-        return {
-          id: page.id,
-          spaceKey: page.spaceKey,
-          title: page.title,
-          parentId: page.parentId,
-          ancestors,
-          path: [...ancestors.map((id) => this.state.page(id)?.title ?? ""), page.title],
-          labels: [...page.labels].sort(),
-          version: page.version.number,
-          status: page.status,
-          body: page.body,
-          authorId: this.deployment === "cloud" ? page.version.authorId : (author?.userKey ?? page.version.authorId),
-          createdAt: page.createdAt,
-          updatedAt: page.version.when,
-          webUrl: this.webUrl(page),
-        };
-      });
+    return pages.filter((page) => statuses.has(page.status)).map((page) => this.truthOf(page));
+  }
+
+  /** Ground truth of one page, in whatever status it has. */
+  truthOf(page: FakePage): GroundTruthPage {
+    const ancestors = this.state.ancestorsOf(page.id);
+    const author = this.state.user(page.version.authorId);
+    return {
+      id: page.id,
+      spaceKey: page.spaceKey,
+      title: page.title,
+      parentId: page.parentId,
+      ancestors,
+      path: [...ancestors.map((id) => this.state.page(id)?.title ?? ""), page.title],
+      labels: [...page.labels].sort(),
+      version: page.version.number,
+      status: page.status,
+      body: page.body,
+      authorId: this.deployment === "cloud" ? page.version.authorId : (author?.userKey ?? page.version.authorId),
+      createdAt: page.createdAt,
+      updatedAt: page.version.when,
+      webUrl: this.webUrl(page),
+    };
   }
 
   /** Current fault settings. */

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { basename, isAbsolute, join, normalize, resolve } from "node:path";
+import { basename, isAbsolute, join, resolve, sep } from "node:path";
 import { z } from "zod";
 import { FakeConfluenceError } from "./errors.js";
 import { generateUsers, type PageSeed, type SpaceSeed } from "./generator/generate-space.js";
@@ -91,7 +91,7 @@ export async function loadSpaceFromDirectory(
   const pages: PageSeed[] = [];
   for (const [i, entry] of entries.entries()) {
     const path = resolve(root, entry.file);
-    if (isAbsolute(entry.file) || !normalize(path).startsWith(root)) {
+    if (isAbsolute(entry.file) || !path.startsWith(root + sep)) {
       throw invalid(dir, `entry ${i} (id ${entry.id}): field "file": must be a path inside the directory.`);
     }
     let body: string;

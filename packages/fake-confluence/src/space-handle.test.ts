@@ -102,6 +102,21 @@ describe("mutations", () => {
     expect(() => eng.deletePage(victim)).toThrow(/is not in space/);
   });
 
+  it("keeps titles unique within a space, as Confluence does", () => {
+    const [first, second] = eng.pages();
+    expect(() => eng.addPage({ title: first?.title.toUpperCase() as string })).toThrow(/already exists in space "ENG"/);
+    expect(() => eng.renamePage(second?.id as string, first?.title as string)).toThrow(/already exists/);
+    expect(eng.page(second?.id as string)?.title).toBe(second?.title);
+    const opsTitles = new Set(
+      fake
+        .space("OPS")
+        .pages(["current", "archived"])
+        .map((p) => p.title.toLowerCase()),
+    );
+    const engOnly = eng.pages().find((p) => !opsTitles.has(p.title.toLowerCase()))?.title as string;
+    expect(fake.space("OPS").addPage({ title: engOnly }).title).toBe(engOnly);
+  });
+
   it("keeps spaces apart", () => {
     const opsPage = fake.space("OPS").pages()[0]?.id as string;
     expect(() => eng.editPage(opsPage, { body: "x" })).toThrow(/not in space "ENG"/);

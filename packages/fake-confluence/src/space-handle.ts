@@ -3,8 +3,6 @@ import type { FakeConfluence } from "./fake-confluence.js";
 import type { FakePageStatus, FakeSpace, GroundTruthPage } from "./model.js";
 import type { NewPage, PageEdit } from "./state.js";
 
-const ALL: readonly FakePageStatus[] = ["current", "archived", "trashed"];
-
 /**
  * One space of a running fake: its ground truth and the mutation API tests use between syncs. Every mutation
  * returns the page's new ground truth (or nothing for a delete) and is visible to the very next request.
@@ -43,7 +41,7 @@ export class SpaceHandle {
   page(id: string): GroundTruthPage | undefined {
     const page = this.#fake.state.page(id);
     if (!page || page.spaceKey !== this.key) return undefined;
-    return this.#fake.groundTruth(this.key, { statuses: ALL }).find((p) => p.id === id);
+    return this.#fake.truthOf(page);
   }
 
   #own(id: string): string {

@@ -116,10 +116,12 @@ export class FakeConfluenceState {
     return [...this.#spaces.values()];
   }
 
+  /** A space by key. */
   space(key: string): FakeSpace | undefined {
     return this.#spaces.get(key);
   }
 
+  /** A space by its numeric id (as a string). */
   spaceById(id: string): FakeSpace | undefined {
     for (const space of this.#spaces.values()) if (space.id === id) return space;
     return undefined;
@@ -142,10 +144,12 @@ export class FakeConfluenceState {
     return [...this.#pages.values()].sort((a, b) => Number(a.id) - Number(b.id));
   }
 
+  /** Every known author. */
   users(): FakeUser[] {
     return [...this.#users.values()];
   }
 
+  /** An author by Cloud account id. */
   user(accountId: string): FakeUser | undefined {
     return this.#users.get(accountId);
   }
@@ -179,6 +183,24 @@ export class FakeConfluenceState {
     return page;
   }
 
+  /** Confluence keeps titles unique within a space (trashed pages aside). */
+  #assertTitleFree(spaceKey: string, title: string, exceptId?: string): void {
+    const lower = title.toLowerCase();
+    for (const page of this.#pages.values()) {
+      if (
+        page.spaceKey === spaceKey &&
+        page.id !== exceptId &&
+        page.status !== "trashed" &&
+        page.title.toLowerCase() === lower
+      ) {
+        throw new FakeConfluenceError(
+          "CONFIG_INVALID",
+          `fake-confluence: a page titled "${title}" already exists in space "${spaceKey}" (page ${page.id}).`,
+        );
+      }
+    }
+  }
+
   #timestamp(after: string): string {
     const now = this.#now().getTime();
     // Versions must move forward even when a test clock stands still.
@@ -193,6 +215,7 @@ export class FakeConfluenceState {
     if (this.#pages.has(id))
       throw new FakeConfluenceError("CONFIG_INVALID", `fake-confluence: page id ${id} is taken.`);
     this.#nextPageId = Math.max(this.#nextPageId, Number(id) + 1);
+    this.#assertTitleFree(space.key, input.title);
     const parentId = input.parentId === undefined ? space.homepageId : input.parentId;
     if (parentId !== null) this.#require(parentId);
     const authorId = input.authorId ?? this.users()[0]?.accountId ?? "";
@@ -223,6 +246,7 @@ export class FakeConfluenceState {
   /** Changes body, title and/or labels; bumps the version and its timestamp. */
   editPage(id: string, edit: PageEdit): FakePage {
     const page = this.#require(id);
+    if (edit.title !== undefined) this.#assertTitleFree(page.spaceKey, edit.title, page.id);
     if (edit.body !== undefined) page.body = edit.body;
     if (edit.title !== undefined) page.title = edit.title;
     if (edit.labels !== undefined) page.labels = [...edit.labels];
