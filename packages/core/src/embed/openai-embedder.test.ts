@@ -122,6 +122,14 @@ describe("OpenAIEmbedder requests", () => {
     expect(JSON.stringify(logger.lines)).not.toContain("t499");
   });
 
+  it("truncates multi-byte text to at most the limit too", async () => {
+    const cjk = "日本語のテキスト🚀と絵文字👩‍💻、".repeat(2000);
+    const result = await embedder({ dimensions: 16, maxInputTokens: 1000 }).embed([cjk]);
+    expect(own.requests[0]!.tokens[0]).toBeLessThanOrEqual(1000);
+    expect(own.requests[0]!.tokens[0]).toBeGreaterThan(900);
+    expect(result.truncated).toBe(1);
+  });
+
   it("rejects an over-long input without sending anything when truncate is off", async () => {
     const long = "word ".repeat(9000);
     const error = await embedder({ dimensions: 16, truncate: false })

@@ -169,12 +169,15 @@ export class OpenAIEmbedder implements Embedder {
               "Split it upstream (smaller chunks) or enable truncate.",
           );
         }
-        input = tokenizer.truncate(input, max);
         this.#logger.warn(
           { model: this.model, input: i, tokens: count, maxInputTokens: max },
           "embedding input over the model's token limit was truncated",
         );
-        count = Math.min(tokenizer.count(input), max);
+        // A cut can split a multi-byte character, which may count as more tokens once decoded: cut until it fits.
+        for (let limit = max; count > max && limit > 0; limit -= count - max) {
+          input = tokenizer.truncate(input, limit);
+          count = tokenizer.count(input);
+        }
         usage.truncated++;
       }
       inputs[i] = input;
