@@ -16,7 +16,14 @@ export const workspaceAliases = [
 export default defineConfig({
   resolve: { alias: workspaceAliases },
   test: {
-    include: ["packages/*/src/**/*.test.ts", "packages/*/test/**/*.test.ts", "examples/*/test/**/*.test.ts", "examples/*/src/**/*.test.{ts,tsx}", "packages/*/src/**/*.test.tsx"],
+    include: [
+      "test/**/*.test.ts",
+      "packages/*/src/**/*.test.ts",
+      "packages/*/test/**/*.test.ts",
+      "examples/*/test/**/*.test.ts",
+      "examples/*/src/**/*.test.{ts,tsx}",
+      "packages/*/src/**/*.test.tsx",
+    ],
     exclude: ["**/node_modules/**", "**/dist/**"],
     testTimeout: 60_000,
     hookTimeout: 120_000,

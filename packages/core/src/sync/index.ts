@@ -4,3 +4,5 @@ export type { Placement, TreeNode } from "./hierarchy.js";
 export { Hierarchy, toPath } from "./hierarchy.js";
 export type { ConfluenceSyncOptions, SyncRunOptions, SyncTuning, SyncTuningInput } from "./options.js";
 export { runOptionsSchema, syncTuningSchema } from "./options.js";
+export type { SourceRecordInput } from "./source-record.js";
+export { createSourceRecord, sourceRecordInputSchema } from "./source-record.js";
