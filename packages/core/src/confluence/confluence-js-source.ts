@@ -1,4 +1,4 @@
-import { getCurrentUser, SpaceArraySchema, SpaceSchema } from "confluence.js/v1";
+import { SpaceArraySchema, SpaceSchema } from "confluence.js/v1";
 import { getPageLabels, getSpaces } from "confluence.js/v2";
 import { ConfluenceSyncError, isConfluenceSyncError } from "../errors.js";
 import { type Logger, silentLogger } from "../logger.js";
@@ -15,17 +15,10 @@ import { assertPageIds, assertSpaceKey, changedSinceCql, pageIdsCql, spacePagesC
 import { type MappingContext, v1Page, v1Ref, v2Page, v2Ref } from "./mapping.js";
 import { type ListingContext, paginateV1, paginateV2SpacePages } from "./pagination.js";
 import { ConfluenceTransport } from "./transport.js";
+import { UserTimeZone } from "./user-time-zone.js";
 
 const REF_EXPAND = "version,ancestors,metadata.labels";
 const PAGE_EXPAND = "body.storage,version,ancestors,metadata.labels,history";
-/** Confluence's time zones span UTC-12 to UTC+14; writing UTC and going back 12 hours covers any user's zone. */
-const UNKNOWN_ZONE_WIDENING_MS = 12 * 60 * 60 * 1000;
-
-interface ZoneChoice {
-  readonly zone: string;
-  readonly widenMs: number;
-}
-
 interface LabelInfo {
   readonly labels: readonly string[];
   readonly parentId: string | null;
@@ -65,7 +58,7 @@ export class ConfluenceJsSource implements ConfluenceSource {
   readonly #transport: ConfluenceTransport;
   readonly #logger: Logger;
   readonly #listing: ListingContext;
-  #zone: Promise<ZoneChoice> | undefined;
+  readonly #timeZone: UserTimeZone;
   /** Most results a CQL search has returned per request, learned from responses. */
   #searchCap = Number.POSITIVE_INFINITY;
 
@@ -77,6 +70,8 @@ export class ConfluenceJsSource implements ConfluenceSource {
     this.#logger = this.#config.logger ?? silentLogger;
     this.#transport = new ConfluenceTransport({ ...this.#config, logger: this.#logger, ...internals });
     this.#listing = { transport: this.#transport, ...this.#config };
+    const { timeZone: configured, baseUrl } = this.#config;
+    this.#timeZone = new UserTimeZone({ configured, transport: this.#transport, logger: this.#logger, baseUrl });
   }
 
   async checkConnection(options: SourceCallOptions = {}): Promise<void> {
@@ -191,7 +186,7 @@ export class ConfluenceJsSource implements ConfluenceSource {
     if (!(since instanceof Date) || Number.isNaN(since.getTime())) {
       throw new ConfluenceSyncError("CONFIG_INVALID", "since must be a valid Date");
     }
-    const { zone, widenMs } = await this.#timeZone(options);
+    const { zone, widenMs } = await this.#timeZone.resolve(options);
     const from = new Date(since.getTime() - this.#config.cqlOverlapMinutes * 60_000 - widenMs);
     const cql = changedSinceCql(space.key, from, zone);
     this.#logger.debug({ spaceKey: space.key, since: since.toISOString(), timeZone: zone }, "Listing changed pages");
@@ -277,34 +272,6 @@ export class ConfluenceJsSource implements ConfluenceSource {
   }
 
   /** The zone CQL dates are read in: configured, else the user's profile zone, else UTC widened by 12 hours. */
-  #timeZone(options: SourceCallOptions): Promise<ZoneChoice> {
-    if (this.#config.timeZone !== undefined) return Promise.resolve({ zone: this.#config.timeZone, widenMs: 0 });
-    this.#zone ??= this.#detectTimeZone(options).catch((error: unknown) => {
-      this.#zone = undefined; // a failed or cancelled detection is retried by the next call
-      throw error;
-    });
-    return this.#zone;
-  }
-
-  async #detectTimeZone(options: SourceCallOptions): Promise<ZoneChoice> {
-    try {
-      const user = await getCurrentUser(this.#transport.client(options));
-      const zone = user.timeZone ?? undefined;
-      if (zone !== undefined && zone !== "") {
-        new Intl.DateTimeFormat("en-US", { timeZone: zone });
-        return { zone, widenMs: 0 };
-      }
-    } catch (error) {
-      if (isConfluenceSyncError(error) && !["SOURCE_NOT_FOUND", "SOURCE_BAD_RESPONSE"].includes(error.code))
-        throw error;
-      if (!isConfluenceSyncError(error) && !(error instanceof RangeError)) throw error;
-    }
-    this.#logger.warn(
-      { baseUrl: this.baseUrl },
-      "Confluence did not report the user's time zone; CQL change queries are widened by 12 hours. Set timeZone to avoid it.",
-    );
-    return { zone: "UTC", widenMs: UNKNOWN_ZONE_WIDENING_MS };
-  }
 }
 
 /** Builds the confluence.js-backed {@link ConfluenceSource}; throws `CONFIG_INVALID` naming any wrong field. */

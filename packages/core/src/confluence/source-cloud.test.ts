@@ -183,6 +183,15 @@ describe("ConfluenceJsSource on Cloud", () => {
     expect(server?.requests.filter((r) => r.path.endsWith("/user/current"))).toHaveLength(1);
   });
 
+  it("lets a caller abort while the time zone is being read", async () => {
+    userZone = "hang";
+    const cloudSource = await source({ timeoutMs: 200, maxAttempts: 1 });
+    const controller = new AbortController();
+    const pending = collect(cloudSource.listChangedSince(SPACE, new Date(), { signal: controller.signal }));
+    setTimeout(() => controller.abort(), 20);
+    await expect(pending).rejects.toMatchObject({ code: "SYNC_ABORTED" });
+  });
+
   it("widens the window by 12 hours in UTC when the time zone is unknown", async () => {
     const cloudSource = await source({ cqlOverlapMinutes: 0 });
     await collect(cloudSource.listChangedSince(SPACE, new Date("2026-07-01T12:00:00Z")));

@@ -1,0 +1,80 @@
+import { getCurrentUser } from "confluence.js/v1";
+import { isConfluenceSyncError } from "../errors.js";
+import type { Logger } from "../logger.js";
+import type { SourceCallOptions } from "../ports/confluence-source.js";
+import { abortError } from "./retry-policy.js";
+import type { ConfluenceTransport } from "./transport.js";
+
+/** Confluence's time zones span UTC-12 to UTC+14; writing UTC and going back 12 hours covers any user's zone. */
+const UNKNOWN_ZONE_WIDENING_MS = 12 * 60 * 60 * 1000;
+
+/** The zone CQL dates are written in, and how far to widen the window because the zone is a guess. */
+export interface ZoneChoice {
+  readonly zone: string;
+  readonly widenMs: number;
+}
+
+/**
+ * The time zone Confluence reads CQL dates in: the configured one, else the credentials' user's profile zone (read
+ * once, from `user/current`), else UTC with the window widened by 12 hours so no change is missed.
+ */
+export class UserTimeZone {
+  readonly #configured: string | undefined;
+  readonly #transport: ConfluenceTransport;
+  readonly #logger: Logger;
+  readonly #baseUrl: string;
+  #detected: Promise<ZoneChoice> | undefined;
+
+  constructor(options: {
+    configured: string | undefined;
+    transport: ConfluenceTransport;
+    logger: Logger;
+    baseUrl: string;
+  }) {
+    this.#configured = options.configured;
+    this.#transport = options.transport;
+    this.#logger = options.logger;
+    this.#baseUrl = options.baseUrl;
+  }
+
+  resolve(options: SourceCallOptions): Promise<ZoneChoice> {
+    if (this.#configured !== undefined) return Promise.resolve({ zone: this.#configured, widenMs: 0 });
+    // Shared by concurrent callers, so it runs without any one caller's signal; each caller can still stop waiting.
+    const { onRequest, onWait, signal } = options;
+    const detected = (this.#detected ??= this.#detect({
+      ...(onRequest && { onRequest }),
+      ...(onWait && { onWait }),
+    }).catch((error: unknown) => {
+      this.#detected = undefined; // a failed detection is retried by the next call
+      throw error;
+    }));
+    if (signal === undefined) return detected;
+    if (signal.aborted) return Promise.reject(abortError(signal));
+    return new Promise<ZoneChoice>((resolve, reject) => {
+      const onAbort = () => reject(abortError(signal));
+      signal.addEventListener("abort", onAbort, { once: true });
+      detected.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+    });
+  }
+
+  async #detect(options: SourceCallOptions): Promise<ZoneChoice> {
+    try {
+      const user = await getCurrentUser(this.#transport.client(options));
+      const zone = user.timeZone ?? undefined;
+      if (zone !== undefined && zone !== "") {
+        new Intl.DateTimeFormat("en-US", { timeZone: zone }); // throws RangeError for a zone this runtime lacks
+        return { zone, widenMs: 0 };
+      }
+    } catch (error) {
+      const unreadable = isConfluenceSyncError(error)
+        ? error.code === "SOURCE_NOT_FOUND" || error.code === "SOURCE_BAD_RESPONSE"
+        : error instanceof RangeError;
+      if (!unreadable) throw error;
+    }
+    this.#logger.warn(
+      { baseUrl: this.#baseUrl },
+      "Confluence did not report the user's time zone; CQL change queries are widened by 12 hours. Set timeZone to avoid it.",
+    );
+    return { zone: "UTC", widenMs: UNKNOWN_ZONE_WIDENING_MS };
+  }
+}
