@@ -91,6 +91,13 @@ describe("generateSpace", () => {
         "table-span",
         "task-list",
         "user-mention",
+        "toc",
+        "emoticon",
+        "date",
+        "adf-extension",
+        "image-url",
+        "quote",
+        "rule",
       ].sort(),
     );
     const markers: Record<string, RegExp> = {
@@ -104,6 +111,10 @@ describe("generateSpace", () => {
       jira: /ac:name="jira"/,
       expand: /ac:name="expand"/,
       "panel-warning": /ac:name="warning"/,
+      "adf-extension": /<ac:adf-extension><ac:adf-node type="panel">[\s\S]*?<ac:adf-fallback>/,
+      "image-url": /<ac:image [^>]*><ri:url ri:value="https:/,
+      toc: /ac:name="toc"/,
+      date: /<time datetime="\d{4}-\d{2}-\d{2}" \/>/,
     };
     for (const [feature, marker] of Object.entries(markers)) {
       const page = big.pages.find((p) => p.features.includes(feature as never));

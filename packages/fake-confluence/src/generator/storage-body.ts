@@ -22,7 +22,14 @@ export type BodyFeature =
   | "attachment-link"
   | "task-list"
   | "layout"
-  | "external-link";
+  | "external-link"
+  | "toc"
+  | "emoticon"
+  | "date"
+  | "adf-extension"
+  | "image-url"
+  | "quote"
+  | "rule";
 
 /** What the body builder may refer to: other pages of the space and known users. */
 export interface BodyContext {
@@ -99,6 +106,16 @@ class BodyWriter {
         ["Grey", "TODO"],
       ] as const);
       return `<ac:structured-macro ac:name="status" ac:schema-version="1" ac:macro-id="${this.macroId()}"><ac:parameter ac:name="colour">${colour}</ac:parameter><ac:parameter ac:name="title">${title}</ac:parameter></ac:structured-macro>`;
+    }
+    if (roll < 0.53) {
+      this.features.add("emoticon");
+      const name = rng.pick(["smile", "tick", "warning", "information", "thumbs-up"]);
+      return `<ac:emoticon ac:name="${name}" ac:emoji-shortname=":${name}:" ac:emoji-fallback=":${name}:" />`;
+    }
+    if (roll < 0.56) {
+      this.features.add("date");
+      const day = new Date(Date.UTC(2024, 0, 1) + rng.int(0, 700) * 86_400_000).toISOString().slice(0, 10);
+      return `<time datetime="${day}" />`;
     }
     return escapeXml(this.sentence(2, 5).slice(0, -1));
   }
@@ -204,7 +221,12 @@ function jira(w: BodyWriter): void {
 
 function media(w: BodyWriter): void {
   const { rng } = w.ctx;
-  if (rng.chance(0.6)) {
+  if (rng.chance(0.15)) {
+    w.features.add("image-url");
+    w.push(
+      `<p><ac:image ac:width="${rng.int(200, 760)}"><ri:url ri:value="https://example.com/img/${rng.pick(WORDS)}.png" /></ac:image></p>`,
+    );
+  } else if (rng.chance(0.6)) {
     w.features.add("image");
     w.push(
       `<p><ac:image ac:height="${rng.int(150, 400)}" ac:alt="${escapeXml(rng.pick(WORDS))} diagram"><ri:attachment ri:filename="${rng.pick(ATTACHMENTS)}" /></ac:image></p>`,
@@ -228,6 +250,27 @@ function tasks(w: BodyWriter): void {
   w.push(`<ac:task-list>${items.join("")}</ac:task-list>`);
 }
 
+function quote(w: BodyWriter): void {
+  w.features.add("quote");
+  w.push(`<blockquote><p>${escapeXml(w.sentence(6, 14))}</p></blockquote>`);
+}
+
+function rule(w: BodyWriter): void {
+  w.features.add("rule");
+  w.push(`<hr />`);
+}
+
+/** A Cloud editor panel stored as an ADF extension with its HTML fallback, as newer Cloud pages contain. */
+function adfPanel(w: BodyWriter): void {
+  const { rng } = w.ctx;
+  w.features.add("adf-extension");
+  const type = rng.pick(["note", "success", "error", "custom"]);
+  const text = escapeXml(w.sentence(5, 12));
+  w.push(
+    `<ac:adf-extension><ac:adf-node type="panel"><ac:adf-attribute key="panel-type">${type}</ac:adf-attribute><ac:adf-content><p>${text}</p></ac:adf-content></ac:adf-node><ac:adf-fallback><div class="panel"><div class="panelContent"><p>${text}</p></div></div></ac:adf-fallback></ac:adf-extension>`,
+  );
+}
+
 const BLOCKS: Array<[weight: number, write: (w: BodyWriter) => void]> = [
   [30, (w) => w.push(w.paragraph())],
   [6, (w) => heading(w, w.ctx.rng.int(2, 3))],
@@ -239,6 +282,9 @@ const BLOCKS: Array<[weight: number, write: (w: BodyWriter) => void]> = [
   [3, jira],
   [3, media],
   [3, tasks],
+  [2, quote],
+  [1, rule],
+  [2, adfPanel],
 ];
 const TOTAL_WEIGHT = BLOCKS.reduce((sum, [weight]) => sum + weight, 0);
 
@@ -258,6 +304,12 @@ export function buildStorageBody(ctx: BodyContext, targetBytes: number): { body:
   const w = new BodyWriter(ctx);
   const useLayout = ctx.rng.chance(0.15);
   heading(w, 1);
+  if (ctx.rng.chance(0.15)) {
+    w.features.add("toc");
+    w.push(
+      `<p><ac:structured-macro ac:name="toc" ac:schema-version="1" ac:macro-id="${w.macroId()}"><ac:parameter ac:name="maxLevel">3</ac:parameter></ac:structured-macro></p>`,
+    );
+  }
   w.push(w.paragraph());
   while (w.size < targetBytes) {
     if (w.ctx.rng.chance(0.12)) heading(w, 2);
