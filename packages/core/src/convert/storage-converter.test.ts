@@ -186,7 +186,18 @@ describe("StorageConverter elements", () => {
     const deep = `${"<div><strong>".repeat(20_000)}deep text${"</strong></div>".repeat(20_000)}`;
     const { markdown, warnings } = createStorageConverter().convert(deep);
     expect(markdown.trim()).toBe("deep text");
-    expect(warnings).toContain("nesting deeper than 200 levels was flattened to text");
+    expect(warnings).toContain("nesting deeper than 100 levels was flattened to text");
+  });
+
+  it("keeps the text of deeply nested spans, lists and quotes", () => {
+    const spans = `<p>${"<span>".repeat(30_000)}span text${"</span>".repeat(30_000)}</p>`;
+    expect(createStorageConverter().convert(spans).markdown.trim()).toBe("span text");
+    const lists = `${"<ul><li>item ".repeat(300)}leaf${"</li></ul>".repeat(300)}`;
+    const listOut = createStorageConverter().convert(lists).markdown;
+    expect(listOut.match(/item/g)?.length).toBe(300);
+    expect(listOut).toContain("leaf");
+    const quotes = `${"<blockquote>".repeat(500)}<p>quoted</p>${"</blockquote>".repeat(500)}`;
+    expect(createStorageConverter().convert(quotes).markdown).toContain("quoted");
   });
 
   it("converts a 5 MB page", () => {

@@ -22,14 +22,14 @@ export const storageConverterOptionsSchema = z
       .optional(),
     /**
      * Deepest element nesting rendered as Markdown; anything deeper is kept as plain text, so hostile input cannot
-     * exhaust the stack. @default 200
+     * exhaust the stack or make indentation quadratic. @default 100
      */
     maxDepth: z
       .number()
       .int()
       .min(8, "maxDepth must be at least 8")
       .max(1000, "maxDepth must be at most 1000")
-      .default(200),
+      .default(100),
   })
   .strict();
 
