@@ -109,10 +109,12 @@ export class Renderer {
    * An inline wrapper (`<strong>`, `<span>`) around block content, as an unclosed tag in malformed input leaves it:
    * its blocks are kept as blocks and the wrapper's formatting is dropped.
    */
-  private wrapsBlocks(element: Element): boolean {
-    if (!INLINE_WRAPPERS.has(element.name) && !isUnknownStorageElement(element.name)) return false;
-    for (const child of element.children)
-      if (isTag(child) && (this.isBlock(child) || this.wrapsBlocks(child))) return true;
+  private wrapsBlocks(element: Element, depth = 0): boolean {
+    // Bounded look-ahead keeps this linear on hostile nesting.
+    if (depth > 8 || (!INLINE_WRAPPERS.has(element.name) && !isUnknownStorageElement(element.name))) return false;
+    for (const child of element.children) {
+      if (isTag(child) && (this.isBlock(child) || this.wrapsBlocks(child, depth + 1))) return true;
+    }
     return false;
   }
 
