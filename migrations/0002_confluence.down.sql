@@ -8,6 +8,7 @@ DELETE FROM archon_sources a USING confluence_sources s WHERE a.source_id = s.so
 
 DROP INDEX IF EXISTS confluence_chunks_page_idx;
 DROP INDEX IF EXISTS confluence_chunks_model_dimension_idx;
+DROP INDEX IF EXISTS confluence_chunks_hash_idx;
 DROP INDEX IF EXISTS confluence_chunks_embedding_384_hnsw;
 DROP INDEX IF EXISTS confluence_chunks_embedding_768_hnsw;
 DROP INDEX IF EXISTS confluence_chunks_embedding_1024_hnsw;

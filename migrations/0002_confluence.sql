@@ -67,8 +67,14 @@ CREATE INDEX IF NOT EXISTS confluence_chunks_embedding_1536_hnsw ON archon_crawl
 CREATE INDEX IF NOT EXISTS confluence_chunks_embedding_3072_hnsw ON archon_crawled_pages
     USING hnsw ((embedding_3072::halfvec(3072)) halfvec_cosine_ops) WHERE (metadata ->> 'page_id') IS NOT NULL;
 
--- Vectors by model, dimension and text hash: an unchanged text is never embedded twice, even after its source
--- was deleted and re-created. Not tied to any source on purpose.
+-- Finds stored vectors by text hash (findEmbeddings), so unchanged texts are never embedded twice.
+CREATE INDEX IF NOT EXISTS confluence_chunks_hash_idx
+    ON archon_crawled_pages (embedding_model, embedding_dimension, (metadata ->> 'chunk_hash'))
+    WHERE (metadata ->> 'page_id') IS NOT NULL;
+
+-- Vectors of chunks that were deleted or replaced, by model, dimension and text hash: a text is never embedded
+-- twice, even after its source was deleted and re-created. Live chunks are not copied here (that would write
+-- every vector twice); findEmbeddings looks in both. Not tied to any source on purpose.
 CREATE TABLE IF NOT EXISTS confluence_embedding_cache (
     embedding_model TEXT NOT NULL,
     dimensions INTEGER NOT NULL,

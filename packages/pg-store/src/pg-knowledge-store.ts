@@ -31,7 +31,7 @@ import {
 } from "./rows.js";
 import { searchChunks } from "./search.js";
 import { Params, pathCondition } from "./sql.js";
-import { writePage } from "./write-page.js";
+import { cacheBeforeDelete, writePage } from "./write-page.js";
 
 const SOURCE_COLUMNS =
   "source_id, name, deployment, base_url, space_key, deletion_strategy, remove_archived, metadata, created_at, updated_at";
@@ -124,6 +124,7 @@ export class PgKnowledgeStore extends Hierarchy implements KnowledgeStore {
     await this.db.transaction(async (tx) => {
       const owned = await tx.query("SELECT 1 FROM confluence_sources WHERE source_id = $1", [sourceId]);
       if (owned.rows.length === 0) return;
+      await cacheBeforeDelete(tx, "source_id = $1", [sourceId]);
       await tx.query("DELETE FROM archon_crawled_pages WHERE source_id = $1", [sourceId]);
       await tx.query("DELETE FROM archon_progress WHERE source_id = $1", [sourceId]);
       // Cascades to confluence_sources, confluence_pages and confluence_sync_state.
@@ -172,10 +173,9 @@ export class PgKnowledgeStore extends Hierarchy implements KnowledgeStore {
   async deletePages(sourceId: string, pageIds: readonly string[]): Promise<void> {
     if (pageIds.length === 0) return;
     await this.db.transaction(async (tx) => {
-      await tx.query(
-        "DELETE FROM archon_crawled_pages WHERE source_id = $1 AND (metadata ->> 'page_id') = ANY($2::text[])",
-        [sourceId, [...pageIds]],
-      );
+      const pages = "source_id = $1 AND (metadata ->> 'page_id') = ANY($2::text[])";
+      await cacheBeforeDelete(tx, pages, [sourceId, [...pageIds]]);
+      await tx.query(`DELETE FROM archon_crawled_pages WHERE ${pages}`, [sourceId, [...pageIds]]);
       await tx.query("DELETE FROM confluence_pages WHERE source_id = $1 AND page_id = ANY($2::text[])", [
         sourceId,
         [...pageIds],
@@ -246,9 +246,17 @@ export class PgKnowledgeStore extends Hierarchy implements KnowledgeStore {
   ): Promise<Map<string, number[]>> {
     const found = new Map<string, number[]>();
     for (let i = 0; i < hashes.length; i += 1000) {
+      // Live chunks first (indexed by model, dimension and hash), then vectors kept from deleted chunks.
       const { rows } = await this.db.query<{ content_hash: string; embedding: string }>(
-        `SELECT content_hash, embedding::text AS embedding FROM confluence_embedding_cache
-         WHERE embedding_model = $1 AND dimensions = $2 AND content_hash = ANY($3::text[])`,
+        `SELECT DISTINCT ON (content_hash) content_hash, embedding FROM (
+           SELECT metadata ->> 'chunk_hash' AS content_hash,
+             COALESCE(embedding_384, embedding_768, embedding_1024, embedding_1536, embedding_3072)::text AS embedding
+           FROM archon_crawled_pages
+           WHERE (metadata ->> 'page_id') IS NOT NULL AND embedding_model = $1 AND embedding_dimension = $2
+             AND (metadata ->> 'chunk_hash') = ANY($3::text[])
+           UNION ALL
+           SELECT content_hash, embedding::text FROM confluence_embedding_cache
+           WHERE embedding_model = $1 AND dimensions = $2 AND content_hash = ANY($3::text[])) found`,
         [embeddingModel, dimensions, hashes.slice(i, i + 1000)],
       );
       for (const row of rows) found.set(row.content_hash, parseVector(row.embedding));

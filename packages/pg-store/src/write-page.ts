@@ -27,10 +27,9 @@ export async function writePage(db: Db, page: PageRecord, chunks: readonly Chunk
         `unknown source ${JSON.stringify(page.sourceId)}: upsert it first.`,
       );
     }
-    await tx.query("DELETE FROM archon_crawled_pages WHERE source_id = $1 AND (metadata ->> 'page_id') = $2", [
-      page.sourceId,
-      page.pageId,
-    ]);
+    const thisPage = "source_id = $1 AND (metadata ->> 'page_id') = $2";
+    await cacheBeforeDelete(tx, thisPage, [page.sourceId, page.pageId]);
+    await tx.query(`DELETE FROM archon_crawled_pages WHERE ${thisPage}`, [page.sourceId, page.pageId]);
     if (clean.dimensions !== null) await checkModelDimensions(tx, clean.chunks, clean.dimensions, page.pageId);
     const p = clean.page;
     await tx.query(
@@ -88,9 +87,9 @@ export type ChunkInsertMethod = "copy" | "json";
 const CHUNK_COLUMNS = "url, chunk_number, content, metadata, source_id, embedding_model, embedding_dimension";
 
 /**
- * Inserts one page's chunk rows, then caches their vectors from the rows just written (no second upload). With
- * a backend that can COPY, the rows go in as one binary COPY; otherwise as `json_to_recordset` batches that bind
- * one parameter per statement. Neither approaches the 65,535 bind-parameter limit.
+ * Inserts one page's chunk rows. With a backend that can COPY, they go in as one binary COPY; otherwise as
+ * `json_to_recordset` batches that bind three parameters per statement. Neither approaches the 65,535
+ * bind-parameter limit.
  */
 export async function insertChunks(
   tx: Db,
@@ -138,12 +137,22 @@ export async function insertChunks(
       );
     }
   }
+}
+
+/**
+ * Keeps the vectors of chunks about to be deleted in `confluence_embedding_cache`, so `findEmbeddings` still
+ * finds them after the page or source is gone. `where` selects rows of `archon_crawled_pages` (alias-free).
+ */
+export async function cacheBeforeDelete(tx: Db, where: string, params: readonly unknown[]): Promise<void> {
   await tx.query(
     `INSERT INTO confluence_embedding_cache (embedding_model, dimensions, content_hash, embedding)
-     SELECT embedding_model, ${dimensions}, metadata ->> 'chunk_hash', ${column}
-     FROM archon_crawled_pages WHERE source_id = $1 AND (metadata ->> 'page_id') = $2
+     SELECT embedding_model, embedding_dimension, metadata ->> 'chunk_hash',
+       COALESCE(embedding_384, embedding_768, embedding_1024, embedding_1536, embedding_3072)
+     FROM archon_crawled_pages
+     WHERE ${where} AND (metadata ->> 'page_id') IS NOT NULL AND (metadata ->> 'chunk_hash') IS NOT NULL
+       AND embedding_model IS NOT NULL
      ON CONFLICT DO NOTHING`,
-    [page.sourceId, page.pageId],
+    params,
   );
 }
 

@@ -1,0 +1,258 @@
+// PostgreSQL store benchmarks: chunk insert throughput at 1536 dimensions (the store's json_to_recordset batches
+// against plain multi-row INSERT), hybrid search latency at 100k chunks with HNSW, and recall@10 of the vector leg
+// against exact search. Needs a server with pgvector: `eval "$(.ci/setup-postgres.sh | tail -n 1)"` then
+// `npx tsx bench/pg-store.ts` (env: DATABASE_URL, BENCH_CHUNKS=100000, BENCH_INSERT_ROWS=5000, BENCH_QUERIES=200).
+import { cpus, totalmem } from "node:os";
+import { type ChunkRecord, type PageRecord, sha256 } from "@archon/confluence-core";
+import { makePage, makeSource } from "@archon/confluence-core/testing";
+import { type Db, fromPgPool, migrate, PgKnowledgeStore } from "@archon/confluence-pg-store";
+import pg from "pg";
+import { insertChunks } from "../packages/pg-store/src/write-page.js";
+
+const url = process.env.DATABASE_URL ?? "postgres://archon:archon@127.0.0.1:5432/archon_test";
+const CHUNKS = Number(process.env.BENCH_CHUNKS ?? 100_000);
+const INSERT_ROWS = Number(process.env.BENCH_INSERT_ROWS ?? 5_000);
+const QUERIES = Number(process.env.BENCH_QUERIES ?? 200);
+const SEARCH_DIMS = 384;
+const schema = "bench_pg_store";
+
+let seed = 42;
+function random(): number {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+const gaussian = () => Math.sqrt(-2 * Math.log(random() || 1e-12)) * Math.cos(2 * Math.PI * random());
+const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
+function normalize(v: number[]): number[] {
+  const n = Math.hypot(...v) || 1;
+  return v.map((x) => round6(x / n));
+}
+const syllables = ["ka", "lo", "mi", "ne", "ru", "ta", "shi", "po", "ven", "dor", "qua", "lix", "zen", "bra", "tor"];
+const vocabulary = Array.from({ length: 6000 }, (_, i) => {
+  let word = "";
+  for (let n = i + 1; n > 0; n = Math.floor(n / syllables.length)) word += syllables[n % syllables.length];
+  return word;
+});
+const zipfWord = () => vocabulary[Math.floor(vocabulary.length ** random()) - 1] as string;
+const sentence = (words: number) => Array.from({ length: words }, zipfWord).join(" ");
+
+const centers = Array.from({ length: 400 }, () => Array.from({ length: SEARCH_DIMS }, gaussian));
+const clustered = (center: number[]) => normalize(center.map((x) => x + 0.6 * gaussian()));
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+const ms = (n: number) => `${n.toFixed(1)} ms`;
+
+async function setup(pool: pg.Pool): Promise<Db> {
+  await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
+  const db = fromPgPool(pool);
+  await migrate(db);
+  return db;
+}
+
+function benchChunks(count: number, dims: number): ChunkRecord[] {
+  return Array.from({ length: count }, (_, n) => {
+    const content = sentence(60);
+    const embedding = normalize(Array.from({ length: dims }, gaussian));
+    return {
+      chunkNumber: n,
+      content,
+      hash: sha256(content),
+      breadcrumb: ["Bench"],
+      tokens: 80,
+      embedding,
+      embeddingModel: "m",
+    };
+  });
+}
+
+/**
+ * Insert throughput at 1536 dimensions. Every method writes the same batches of 500 chunk rows of one page, one
+ * transaction per batch.
+ */
+async function insertBench(db: Db, store: PgKnowledgeStore): Promise<string[]> {
+  await store.upsertSource(makeSource("ins"));
+  const batch = 500;
+  const batches = Array.from({ length: Math.ceil(INSERT_ROWS / batch) }, (_, b) => ({
+    page: makePage("ins", `b${b}`),
+    chunks: benchChunks(batch, 1536),
+  }));
+  const methods: Record<string, (tx: Db, page: PageRecord, chunks: ChunkRecord[]) => Promise<unknown>> = {
+    "plain multi-row INSERT ... VALUES (8 params/row)": async (tx, page, chunks) => {
+      const values: unknown[] = [];
+      const tuples = chunks.map((c, j) => {
+        const meta = { page_id: page.pageId, chunk_hash: c.hash, breadcrumb: c.breadcrumb, tokens: c.tokens };
+        values.push(
+          page.webUrl,
+          c.chunkNumber,
+          c.content,
+          JSON.stringify(meta),
+          "ins",
+          "m",
+          1536,
+          JSON.stringify(c.embedding),
+        );
+        const b = j * 8;
+        return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}::jsonb, $${b + 5}, $${b + 6}, $${b + 7}, $${b + 8}::vector(1536))`;
+      });
+      await tx.query(
+        `INSERT INTO archon_crawled_pages (url, chunk_number, content, metadata, source_id, embedding_model,
+           embedding_dimension, embedding_1536) VALUES ${tuples.join(", ")}`,
+        values,
+      );
+    },
+    "json_to_recordset, 3 params/statement (fallback)": (tx, page, chunks) =>
+      insertChunks(tx, page, chunks, 1536, "json"),
+    "binary COPY (store default on node-postgres)": (tx, page, chunks) => insertChunks(tx, page, chunks, 1536, "copy"),
+  };
+  const lines: string[] = [];
+  for (const hnsw of [false, true]) {
+    if (!hnsw) await db.exec("DROP INDEX confluence_chunks_embedding_1536_hnsw");
+    else {
+      await db.exec(
+        `CREATE INDEX confluence_chunks_embedding_1536_hnsw ON archon_crawled_pages
+         USING hnsw (embedding_1536 vector_cosine_ops) WHERE (metadata ->> 'page_id') IS NOT NULL`,
+      );
+    }
+    // With the HNSW index every method pays the same graph inserts; fewer rows keep that part short.
+    const used = hnsw ? batches.slice(0, 2) : batches;
+    for (const round of [1, 2]) {
+      for (const [name, insert] of Object.entries(methods)) {
+        await db.exec("TRUNCATE archon_crawled_pages, confluence_embedding_cache");
+        const start = performance.now();
+        for (const { page, chunks } of used) await db.transaction((tx) => insert(tx, page, chunks));
+        const seconds = (performance.now() - start) / 1000;
+        const rows = used.length * batch;
+        if (round === 2) lines.push(`| ${name} | ${hnsw ? "yes" : "no"} | ${rows} | ${Math.round(rows / seconds)} |`);
+      }
+    }
+  }
+  await store.deleteSource("ins");
+  return lines;
+}
+
+async function loadCorpus(db: Db, store: PgKnowledgeStore): Promise<string> {
+  await store.upsertSource(makeSource("corpus"));
+  await db.exec("DROP INDEX confluence_chunks_embedding_384_hnsw");
+  const perPage = 20;
+  const start = performance.now();
+  for (let p = 0; p < CHUNKS / perPage; p++) {
+    const page: PageRecord = makePage("corpus", String(p), {
+      ancestors: p === 0 ? [] : ["0"],
+      labels: p % 3 === 0 ? ["runbook"] : ["design"],
+      spaceKey: p % 2 === 0 ? "ENG" : "OPS",
+    });
+    const chunks: ChunkRecord[] = Array.from({ length: perPage }, (_, n) => {
+      const content = sentence(60);
+      const embedding = clustered(centers[Math.floor(random() * centers.length)] as number[]);
+      return {
+        chunkNumber: n,
+        content,
+        hash: sha256(content),
+        breadcrumb: ["B"],
+        tokens: 80,
+        embedding,
+        embeddingModel: "m384",
+      };
+    });
+    await store.writePage(page, chunks);
+  }
+  const loadSeconds = (performance.now() - start) / 1000;
+  const buildStart = performance.now();
+  await db.transaction(async (tx) => {
+    await tx.exec("SET LOCAL maintenance_work_mem = '1GB'; SET LOCAL max_parallel_maintenance_workers = 1");
+    await tx.exec(
+      `CREATE INDEX confluence_chunks_embedding_384_hnsw ON archon_crawled_pages USING hnsw (embedding_384 vector_cosine_ops)
+       WHERE (metadata ->> 'page_id') IS NOT NULL`,
+    );
+  });
+  await db.exec("ANALYZE archon_crawled_pages; ANALYZE confluence_pages");
+  const buildSeconds = (performance.now() - buildStart) / 1000;
+  return `loaded ${CHUNKS} chunks (${CHUNKS / perPage} pages) via writePage in ${loadSeconds.toFixed(0)} s; HNSW build (m=16, ef_construction=64) ${buildSeconds.toFixed(0)} s`;
+}
+
+async function searchBench(db: Db, store: PgKnowledgeStore): Promise<string[]> {
+  const queries = Array.from({ length: QUERIES }, () => ({
+    text: `${zipfWord()} ${zipfWord()}`,
+    embedding: clustered(centers[Math.floor(random() * centers.length)] as number[]),
+  }));
+  const lines: string[] = [];
+  const cases: [string, (q: (typeof queries)[number]) => Promise<unknown>][] = [
+    ["hybrid, limit 10", (q) => store.search({ ...q, embeddingModel: "m384", limit: 10 })],
+    [
+      "hybrid + filters (space, label)",
+      (q) => store.search({ ...q, embeddingModel: "m384", filters: { spaceKeys: ["ENG"], labels: ["runbook"] } }),
+    ],
+    ["vector only", (q) => store.search({ ...q, embeddingModel: "m384", mode: "vector" })],
+    ["keyword only", (q) => store.search({ text: q.text, mode: "keyword" })],
+  ];
+  for (const [name, run] of cases) {
+    for (const q of queries.slice(0, 20)) await run(q); // warm-up
+    const times: number[] = [];
+    for (const q of queries) {
+      const start = performance.now();
+      await run(q);
+      times.push(performance.now() - start);
+    }
+    lines.push(`| ${name} | ${ms(percentile(times, 50))} | ${ms(percentile(times, 95))} |`);
+  }
+  // Recall@10 of the vector leg against exact search (sequential scan, no index).
+  let found = 0;
+  for (const q of queries) {
+    const hits = await store.search({ ...q, embeddingModel: "m384", mode: "vector", limit: 10 });
+    const exact = await db.transaction(async (tx) => {
+      await tx.exec("SET LOCAL enable_indexscan = off; SET LOCAL enable_bitmapscan = off");
+      return (
+        await tx.query<{ k: string }>(
+          `SELECT (metadata ->> 'page_id') || '#' || chunk_number AS k FROM archon_crawled_pages c
+           WHERE (metadata ->> 'page_id') IS NOT NULL AND embedding_384 IS NOT NULL
+           ORDER BY embedding_384 <=> $1::vector(384) LIMIT 10`,
+          [JSON.stringify(q.embedding)],
+        )
+      ).rows.map((r) => r.k);
+    });
+    const got = new Set(hits.map((h) => `${h.pageId}#${h.chunkNumber}`));
+    found += exact.filter((k) => got.has(k)).length;
+  }
+  lines.push(`recall@10 of the vector leg (ef_search 40) vs exact: ${(found / (queries.length * 10)).toFixed(3)}`);
+  const plan = await db.query<{ "QUERY PLAN": string }>(
+    `EXPLAIN SELECT c.id FROM archon_crawled_pages c WHERE (c.metadata ->> 'page_id') IS NOT NULL
+     ORDER BY c.embedding_384 <=> $1::vector(384) LIMIT 40`,
+    [JSON.stringify(queries[0]?.embedding)],
+  );
+  lines.push(
+    `vector leg plan: ${plan.rows.map((r) => r["QUERY PLAN"].trim()).find((l) => l.includes("Index")) ?? "no index scan"}`,
+  );
+  return lines;
+}
+
+async function main(): Promise<void> {
+  const pool = new pg.Pool({ connectionString: url, max: 2, options: `-c search_path=${schema},public` });
+  const db = await setup(pool);
+  const store = new PgKnowledgeStore(db);
+  const version = (
+    await db.query<{ v: string }>(
+      "SELECT current_setting('server_version') || ' / pgvector ' || extversion AS v FROM pg_extension WHERE extname = 'vector'",
+    )
+  ).rows[0]?.v;
+  console.log(
+    `machine: ${cpus().length} x ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, PostgreSQL ${version}`,
+  );
+  console.log(
+    "\n| insert method (1536 dims, batches of 500) | HNSW index | rows | rows/s |\n| --- | --- | --- | --- |",
+  );
+  for (const line of await insertBench(db, store)) console.log(line);
+  console.log(`\n${await loadCorpus(db, store)}`);
+  console.log(
+    `\n| search at ${CHUNKS} chunks, ${SEARCH_DIMS} dims, ${QUERIES} queries | p50 | p95 |\n| --- | --- | --- |`,
+  );
+  for (const line of await searchBench(db, store)) console.log(line);
+  if (!process.env.BENCH_KEEP) await pool.query(`DROP SCHEMA ${schema} CASCADE`);
+  await pool.end();
+}
+
+await main();
