@@ -11,6 +11,7 @@ export const workspaceAliases = [
   { find: /^@archon\/fake-confluence$/, replacement: src("./packages/fake-confluence/src/index.ts") },
   { find: /^@archon\/confluence-express$/, replacement: src("./packages/express-adapter/src/index.ts") },
   { find: /^@archon\/confluence-react$/, replacement: src("./packages/react-hooks/src/index.ts") },
+  { find: /^@archon\/confluence-worker$/, replacement: src("./packages/worker/src/index.ts") },
 ];
 
 export default defineConfig({
