@@ -88,7 +88,7 @@ export function isInlineMacro(element: Element): boolean {
     const params = parameters(element);
     return params.has("key") && !params.has("jqlQuery") && !params.has("jqlquery");
   }
-  if (DROPPED.has(name) || TRANSPARENT.has(name) || name in ALERTS) return false;
+  if (DROPPED.has(name) || TRANSPARENT.has(name) || Object.hasOwn(ALERTS, name)) return false;
   const known = ["code", "noformat", "panel", "expand", "include", "excerpt-include", "html", "widget", "jira"];
   if (known.includes(name) || FILES.has(name) || MATH_BLOCK.has(name)) return false;
   return (

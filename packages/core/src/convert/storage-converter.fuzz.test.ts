@@ -80,7 +80,7 @@ class Gen {
         return `<ac:structured-macro ac:name="code"><ac:parameter ac:name="language">js</ac:parameter><ac:plain-text-body><![CDATA[${code}]]></ac:plain-text-body></ac:structured-macro>`;
       }
       case 3:
-        return `<ac:structured-macro ac:name="${this.pick(["info", "note", "warning", "tip", "panel", "expand", "excerpt", "vendor-x"])}"><ac:rich-text-body>${body()}</ac:rich-text-body></ac:structured-macro>`;
+        return `<ac:structured-macro ac:name="${this.pick(["info", "note", "warning", "tip", "panel", "expand", "excerpt", "vendor-x", "constructor", "__proto__"])}"><ac:rich-text-body>${body()}</ac:rich-text-body></ac:structured-macro>`;
       case 4: {
         const cell = () => (this.int(4) === 0 ? `<td>${body()}</td>` : `<td>${this.inline(depth)}</td>`);
         return `<table><tbody><tr><th>${this.text()}</th><th>${this.text()}</th></tr><tr>${cell()}<td colspan="${1 + this.int(2)}">${this.text()}</td></tr></tbody></table>`;
