@@ -107,7 +107,9 @@ export class MarkdownChunker implements Chunker {
     const finish = (current: Draft | undefined): Chunk | undefined => {
       if (current === undefined || current.parts.length === 0) return undefined;
       const text = current.parts.join("\n\n");
-      return { index: index++, text, breadcrumb: current.breadcrumb, hash: sha256(text), tokens: this.count(text) };
+      // A single part was counted as it is; joined parts are counted again, since BPE may merge across the joins.
+      const tokens = current.parts.length === 1 ? current.tokens : this.count(text);
+      return { index: index++, text, breadcrumb: current.breadcrumb, hash: sha256(text), tokens };
     };
 
     // Headings wait for the content that follows them, so a chunk never ends with a dangling heading.
