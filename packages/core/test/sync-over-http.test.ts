@@ -20,7 +20,9 @@ afterEach(async () => {
   fake = undefined;
 });
 
-async function setup(options: { pages?: number; deployment?: "cloud" | "datacenter"; spaceKey?: string } = {}) {
+async function setup(
+  options: { pages?: number; deployment?: "cloud" | "datacenter"; spaceKey?: string; pageSize?: number } = {},
+) {
   const deployment = options.deployment ?? "cloud";
   fake = await startFakeConfluence({
     deployment,
@@ -42,6 +44,7 @@ async function setup(options: { pages?: number; deployment?: "cloud" | "datacent
     maxRetryAfterMs: 20,
     maxAttempts: 8,
     timeZone: "UTC",
+    pageSize: options.pageSize ?? 250,
   });
   const store = new InMemoryKnowledgeStore();
   const now = new Date().toISOString();
@@ -137,16 +140,20 @@ describe("sync over HTTP against the fake Confluence", () => {
   });
 
   it("loses and duplicates nothing under 429s, 5xx bursts and connection resets", async () => {
-    const { fake, store, sync } = await setup({ pages: 400 });
+    // Small listing pages make enough requests for every kind of fault to strike.
+    const { fake, store, sync } = await setup({ pages: 400, pageSize: 20 });
     fake.setFaults({
-      rateLimit: { capacity: 8, refillPerSecond: 200, retryAfter: "absurd" },
-      serverError: { status: 503, burst: 2, rate: 0.1 },
-      reset: { rate: 0.05 },
+      rateLimit: { capacity: 4, refillPerSecond: 50, retryAfter: "absurd" },
+      serverError: { status: 503, burst: 2, times: 6, match: "/pages" },
+      reset: { times: 3, match: "/content/search" },
     });
     const metrics = await sync.run({ sourceId: SOURCE_ID, mode: "full" });
     const stats = fake.stats();
-    expect(stats.faults.rateLimited + stats.faults.serverError + stats.faults.reset).toBeGreaterThan(0);
-    expect(metrics.retries + metrics.rateLimitWaits).toBeGreaterThan(0);
+    expect(stats.faults.rateLimited).toBeGreaterThan(0);
+    expect(stats.faults.serverError).toBeGreaterThan(0);
+    expect(stats.faults.reset).toBeGreaterThan(0);
+    expect(metrics.rateLimitWaits).toBe(stats.faults.rateLimited);
+    expect(metrics.retries).toBe(stats.faults.serverError + stats.faults.reset);
     await expectGroundTruth(store, fake);
   });
 

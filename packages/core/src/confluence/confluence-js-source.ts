@@ -6,6 +6,7 @@ import type {
   ConfluencePage,
   ConfluenceSource,
   ConfluenceSpace,
+  ListPagesOptions,
   PageRef,
   PageStatus,
   SourceCallOptions,
@@ -144,10 +145,23 @@ export class ConfluenceJsSource implements ConfluenceSource {
     }
   }
 
-  async *listPages(space: ConfluenceSpace, options: SourceCallOptions = {}): AsyncIterable<ConfluencePage[]> {
+  async *listPages(space: ConfluenceSpace, options: ListPagesOptions = {}): AsyncIterable<ConfluencePage[]> {
     if (this.deployment === "datacenter") {
       for await (const batch of this.#dcContent(space, "current", PAGE_EXPAND, options)) {
         yield batch.results.map((c) => v1Page(c, space.key, this.#context(batch)));
+      }
+      return;
+    }
+    if (options.labels === false) {
+      for await (const batch of paginateV2SpacePages(
+        this.#listing,
+        space.id,
+        { status: ["current"], bodyFormat: "storage" },
+        options,
+      )) {
+        yield batch.results.map((summary) =>
+          v2Page(summary, { spaceKey: space.key, labels: [] }, this.#context(batch)),
+        );
       }
       return;
     }

@@ -72,6 +72,16 @@ export interface SourceCallOptions {
   readonly onWait?: (wait: SourceWait) => void;
 }
 
+/** Options of {@link ConfluenceSource.listPages}. */
+export interface ListPagesOptions extends SourceCallOptions {
+  /**
+   * Whether pages must carry their labels. A caller that already has them from {@link ConfluenceSource.listPageRefs}
+   * passes `false`, which can save a listing; pages then carry `labels: []`.
+   * @default true
+   */
+  readonly labels?: boolean;
+}
+
 /** Reads a Confluence site. Implementations must be safe to call concurrently. */
 export interface ConfluenceSource {
   /** `cloud` or `datacenter`; affects only how URLs and auth are built. */
@@ -95,7 +105,7 @@ export interface ConfluenceSource {
   ): AsyncIterable<PageRef[]>;
 
   /** Every current page of the space with its body, in batches; the cheapest way to fetch a whole space. */
-  listPages(space: ConfluenceSpace, options?: SourceCallOptions): AsyncIterable<ConfluencePage[]>;
+  listPages(space: ConfluenceSpace, options?: ListPagesOptions): AsyncIterable<ConfluencePage[]>;
 
   /**
    * Pages modified at or after `since`, with bodies. Implementations may return pages modified slightly

@@ -323,7 +323,8 @@ class SyncRun {
     const pending = processor.pendingIds().size;
     if (refs && refs.size > 0 && pending / refs.size > this.tuning.streamThreshold) {
       // Many pages to fetch: one streamed listing costs far fewer requests than fetching them by id.
-      await pipeBatches(this.options.source.listPages(space, this.call), (batch) =>
+      // Labels came with the listing, so the source need not fetch them again.
+      await pipeBatches(this.options.source.listPages(space, { ...this.call, labels: false }), (batch) =>
         handle(batch.filter((page) => processor.wants(page.id))),
       );
     }
