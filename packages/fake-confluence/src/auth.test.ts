@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defaultCredentials } from "./auth.js";
 import { type FakeConfluence, startFakeConfluence } from "./fake-confluence.js";
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
@@ -52,7 +53,8 @@ describe("authentication", () => {
 
   it("uses configured credentials: a Data Center PAT", async () => {
     expect(await status(dc, "/rest/api/space/ENG", "Bearer custom-pat")).toBe(200);
-    expect(await status(dc, "/rest/api/space/ENG", `Bearer ${dc.credentials.bearerToken}`)).toBe(401);
+    expect(dc.credentials).toEqual({ email: "", apiToken: "", bearerToken: "custom-pat" });
+    expect(await status(dc, "/rest/api/space/ENG", `Bearer ${defaultCredentials("datacenter").bearerToken}`)).toBe(401);
     expect(await status(dc, "/rest/api/space/ENG")).toBe(401);
   });
 

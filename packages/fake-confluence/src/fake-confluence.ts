@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { AuthChecker, authOptionsSchema, defaultCredentials, type FakeCredentials } from "./auth.js";
+import { AuthChecker, defaultCredentials, type FakeCredentials } from "./auth.js";
 import { type FaultConfigInput, type FaultCounters, FaultInjector } from "./faults.js";
 import { demoSpace, generateSpace, generateUsers, type SpaceSeed } from "./generator/generate-space.js";
 import { createRequestListener, type RequestCounters, type RequestLogEntry } from "./http/handler.js";
@@ -37,7 +37,10 @@ export class FakeConfluence {
   /** `http://host:port`. */
   readonly origin: string;
   readonly deployment: Deployment;
-  /** Credentials the server accepts by default (fake values). */
+  /**
+   * Credentials the server accepts: the deployment's made-up defaults, or the first of each kind given in `auth`
+   * (`""` for a kind that is not accepted).
+   */
   readonly credentials: FakeCredentials;
   /** The data the server serves, with the low-level mutation API. */
   readonly state: FakeConfluenceState;
@@ -202,16 +205,19 @@ export async function startFakeConfluence(options: FakeConfluenceOptions = {}): 
       state.addSpace(generateSpace({ ...spec, seed: spec.seed ?? config.seed, users, deployment, firstPageId }));
     }
   }
-  const credentials = defaultCredentials(deployment);
-  const auth = new AuthChecker(
-    config.auth
-      ? authOptionsSchema.parse(config.auth)
-      : {
-          basic: [{ user: credentials.email, password: credentials.apiToken }],
-          bearer: [credentials.bearerToken],
-          anonymous: false,
-        },
-  );
+  const defaults = defaultCredentials(deployment);
+  const accepted = config.auth ?? {
+    basic: [{ user: defaults.email, password: defaults.apiToken }],
+    bearer: [defaults.bearerToken],
+    anonymous: false,
+  };
+  // With custom auth, the handle reports the first accepted credentials; a kind that is not accepted is "".
+  const credentials: FakeCredentials = {
+    email: accepted.basic?.[0]?.user ?? "",
+    apiToken: accepted.basic?.[0]?.password ?? "",
+    bearerToken: accepted.bearer?.[0] ?? "",
+  };
+  const auth = new AuthChecker(accepted);
   const faults = new FaultInjector(config.faults ?? {});
   const routes =
     deployment === "cloud"
