@@ -1,0 +1,103 @@
+import {
+  ConfluenceSyncError,
+  type ProgressReader,
+  type ProgressSink,
+  type SyncErrorCode,
+  type SyncMetrics,
+  type SyncMode,
+} from "@archon/confluence-core";
+import type { SyncQueue } from "./queue.js";
+
+/** What a router asks for; the same shape as `SyncRunRequest` of `@archon/confluence-express`. */
+export interface QueuedSyncRequest {
+  readonly source: { readonly sourceId: string };
+  readonly mode: SyncMode;
+  /** Must be a UUID: it becomes the job's id. */
+  readonly operationId: string;
+  readonly signal: AbortSignal;
+  readonly sink: ProgressSink;
+}
+
+/** Options of {@link createQueuedSyncRunner}. */
+export interface QueuedSyncRunnerOptions {
+  /** How often the runner reads the source's status while a worker syncs it. @default 1000 */
+  readonly pollIntervalMs?: number;
+  /**
+   * Where workers record progress (a `PgProgressSink` on the same database, also given to the workers as a sink);
+   * when set, the runner relays `progress` events to the router. Without it only the end is reported.
+   */
+  readonly progress?: ProgressReader;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A runner for the Express router's `runSync` option that enqueues the sync for the workers instead of running it
+ * in-process, then follows it until it ends: it resolves with the worker's metrics, rejects with the worker's coded
+ * error, and cancels the job when the router aborts. A sync already running or waiting for the source rejects
+ * with `SYNC_ALREADY_RUNNING` naming that operation.
+ *
+ * @example
+ * const queue = await createSyncQueue({ connectionString });
+ * app.use("/api/confluence", createConfluenceRouter({ ...options, runSync: createQueuedSyncRunner(queue) }));
+ */
+export function createQueuedSyncRunner(queue: SyncQueue, options: QueuedSyncRunnerOptions = {}) {
+  const pollIntervalMs = options.pollIntervalMs ?? 1000;
+  return async (request: QueuedSyncRequest): Promise<SyncMetrics> => {
+    const { sourceId } = request.source;
+    const { operationId, signal, sink } = request;
+    const result = await queue.enqueueSync(sourceId, { mode: request.mode, operationId });
+    if (!result.enqueued) {
+      throw new ConfluenceSyncError(
+        "SYNC_ALREADY_RUNNING",
+        `A sync of source ${sourceId} is already ${result.state} (operation ${result.operationId}).`,
+      );
+    }
+    const onAbort = () => {
+      queue.cancelSync(sourceId).catch(() => {});
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    let lastProgress = "";
+    try {
+      for (;;) {
+        await sleep(pollIntervalMs);
+        const status = await queue.getSourceStatus(sourceId);
+        const progress = await options.progress?.getProgress(operationId);
+        if (progress && progress.state === "running" && progress.stage) {
+          const snapshot = JSON.stringify([progress.stage, progress.done, progress.total]);
+          if (snapshot !== lastProgress) {
+            lastProgress = snapshot;
+            await sink.handle({
+              type: "progress",
+              operationId,
+              sourceId,
+              stage: progress.stage,
+              total: progress.total,
+              done: progress.done,
+              indexed: progress.indexed,
+              skipped: progress.skipped,
+              failed: progress.failed,
+              deleted: progress.deleted,
+              percent: progress.percent,
+              etaMs: null,
+              rateLimitWaits: 0,
+            });
+          }
+        }
+        const ours = status.operationId === operationId;
+        if (ours && status.state === "succeeded" && status.lastMetrics) {
+          await sink.handle({ type: "sync-end", operationId, sourceId, metrics: status.lastMetrics });
+          return status.lastMetrics;
+        }
+        if (ours && status.state === "failed" && status.lastError) {
+          throw new ConfluenceSyncError(status.lastError.code as SyncErrorCode, status.lastError.message);
+        }
+        if ((ours && status.state === "cancelled") || (signal.aborted && !ours)) {
+          throw new ConfluenceSyncError("SYNC_ABORTED", `Sync ${operationId} was cancelled.`);
+        }
+      }
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+    }
+  };
+}
