@@ -198,7 +198,7 @@ export async function startFakeConfluence(options: FakeConfluenceOptions = {}): 
   const users = generateUsers(config.seed);
   for (const spec of config.spaces) {
     const firstPageId = state.nextPageId;
-    if ("preset" in spec) state.addSpace(demoSpace({ pages: spec.pages, seed: spec.seed, firstPageId }));
+    if ("preset" in spec) state.addSpace(demoSpace({ pages: spec.pages, seed: spec.seed, firstPageId, deployment }));
     else if ("fromDir" in spec) {
       state.addSpace(await loadSpaceFromDirectory(spec.fromDir, { key: spec.key, name: spec.name, users }));
     } else {

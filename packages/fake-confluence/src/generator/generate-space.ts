@@ -198,12 +198,20 @@ export function generateSpace(options: GenerateSpaceOptions): SpaceSeed {
 }
 
 /** The demo space the example app uses: a few hundred pages of an engineering handbook. */
-export function demoSpace(options: { seed?: number; pages?: number; firstPageId?: number } = {}): SpaceSeed {
+export function demoSpace(
+  options: {
+    seed?: number | undefined;
+    pages?: number | undefined;
+    firstPageId?: number;
+    deployment?: Deployment;
+  } = {},
+): SpaceSeed {
   return generateSpace({
     key: "DEMO",
     name: "Acme Engineering Handbook",
     pages: options.pages ?? 300,
     seed: options.seed ?? 42,
     firstPageId: options.firstPageId ?? 100_000,
+    deployment: options.deployment ?? "cloud",
   });
 }
