@@ -6,7 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { isConfluenceSyncError, type SearchMode } from "@archon/confluence-core";
-import { ConfigError, loadConfig } from "./config.js";
+import { ConfigError, loadConfig, startupFailure } from "./config.js";
 import { formatHits } from "./format.js";
 import { createConsoleLogger } from "./logger.js";
 import { startSearchRuntime } from "./runtime.js";
@@ -49,7 +49,13 @@ export async function runSearchCommand(argv: readonly string[]): Promise<number>
     }
     throw error;
   }
-  const runtime = await startSearchRuntime(config, createConsoleLogger("error"));
+  let runtime: Awaited<ReturnType<typeof startSearchRuntime>>;
+  try {
+    runtime = await startSearchRuntime(config, createConsoleLogger("error"));
+  } catch (error) {
+    process.stderr.write(`${startupFailure(error)}\n`);
+    return error instanceof ConfigError ? 2 : 4;
+  }
   try {
     const embedding = mode === "keyword" ? undefined : (await runtime.embedder.embed([query])).embeddings[0];
     const hits = await runtime.store.search({

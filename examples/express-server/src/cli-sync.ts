@@ -13,7 +13,7 @@ import {
   isConfluenceSyncError,
   type SyncProgress,
 } from "@archon/confluence-core";
-import { ConfigError, loadConfig } from "./config.js";
+import { ConfigError, loadConfig, startupFailure } from "./config.js";
 import { metricsTable, progressLine } from "./format.js";
 import { createConsoleLogger } from "./logger.js";
 import { startRuntime } from "./runtime.js";
@@ -58,7 +58,13 @@ export async function runSyncCommand(argv: readonly string[]): Promise<number> {
     return EXIT.usage;
   }
   const logger = createConsoleLogger("error");
-  const runtime = await startRuntime(config, logger);
+  let runtime: Awaited<ReturnType<typeof startRuntime>>;
+  try {
+    runtime = await startRuntime(config, logger);
+  } catch (error) {
+    process.stderr.write(`${startupFailure(error)}\n`);
+    return error instanceof ConfigError ? EXIT.usage : EXIT.failed;
+  }
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once("SIGINT", onSigint);

@@ -137,3 +137,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   }
   return result.data;
 }
+
+/** What to print when starting failed: the configuration problems, or the coded error's message. */
+export function startupFailure(error: unknown): string {
+  if (error instanceof ConfigError)
+    return `${error.message}\nSee examples/express-server/README.md for every variable.`;
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  return `Could not start${typeof code === "string" ? ` (${code})` : ""}: ${message}`;
+}

@@ -1,5 +1,5 @@
 /** Entry point of `npm start`: starts the server and prints its URL and the defaults it chose. */
-import { ConfigError } from "./config.js";
+import { ConfigError, startupFailure } from "./config.js";
 import { type RunningServer, startServer } from "./server.js";
 
 async function main(): Promise<void> {
@@ -7,12 +7,8 @@ async function main(): Promise<void> {
   try {
     running = await startServer();
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\nSee examples/express-server/README.md for every variable.\n`);
-      process.exit(2);
-    }
-    process.stderr.write(`Could not start: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
+    process.stderr.write(`${startupFailure(error)}\n`);
+    process.exit(error instanceof ConfigError ? 2 : 1);
   }
   const { url, runtime } = running;
   process.stdout.write(`Archon Confluence demo listening on ${url}\n`);

@@ -47,3 +47,13 @@ export async function waitForUrl(child: Child): Promise<string> {
     if (exited) throw new Error(`server exited before listening:\n${child.stdout}\n${child.stderr}`);
   }
 }
+
+/** Waits for the child and checks its exit code; the failure message shows what it printed. */
+export async function expectExit(child: Child, code: number): Promise<void> {
+  const actual = await child.exited;
+  if (actual !== code) {
+    throw new Error(
+      `expected exit code ${code}, got ${actual}\n--- stdout\n${child.stdout}\n--- stderr\n${child.stderr}`,
+    );
+  }
+}
