@@ -55,7 +55,8 @@ CREATE INDEX IF NOT EXISTS confluence_chunks_model_dimension_idx
     ON archon_crawled_pages (embedding_model, embedding_dimension) WHERE (metadata ->> 'page_id') IS NOT NULL;
 
 -- HNSW cosine indexes. pgvector indexes `vector` up to 2,000 dimensions, so 3,072-dimension vectors are indexed
--- as half precision (halfvec, up to 4,000); the store queries that column through the same expression.
+-- as half precision (halfvec, up to 4,000; pgvector 0.7+) and the store queries them through the same expression.
+-- On older pgvector the 3,072 column has no index and its searches are exact scans.
 CREATE INDEX IF NOT EXISTS confluence_chunks_embedding_384_hnsw ON archon_crawled_pages
     USING hnsw (embedding_384 vector_cosine_ops) WHERE (metadata ->> 'page_id') IS NOT NULL;
 CREATE INDEX IF NOT EXISTS confluence_chunks_embedding_768_hnsw ON archon_crawled_pages
@@ -64,8 +65,14 @@ CREATE INDEX IF NOT EXISTS confluence_chunks_embedding_1024_hnsw ON archon_crawl
     USING hnsw (embedding_1024 vector_cosine_ops) WHERE (metadata ->> 'page_id') IS NOT NULL;
 CREATE INDEX IF NOT EXISTS confluence_chunks_embedding_1536_hnsw ON archon_crawled_pages
     USING hnsw (embedding_1536 vector_cosine_ops) WHERE (metadata ->> 'page_id') IS NOT NULL;
-CREATE INDEX IF NOT EXISTS confluence_chunks_embedding_3072_hnsw ON archon_crawled_pages
-    USING hnsw ((embedding_3072::halfvec(3072)) halfvec_cosine_ops) WHERE (metadata ->> 'page_id') IS NOT NULL;
+DO $$
+BEGIN
+  IF to_regtype('halfvec') IS NOT NULL THEN
+    CREATE INDEX IF NOT EXISTS confluence_chunks_embedding_3072_hnsw ON archon_crawled_pages
+        USING hnsw ((embedding_3072::halfvec(3072)) halfvec_cosine_ops) WHERE (metadata ->> 'page_id') IS NOT NULL;
+  END IF;
+END
+$$;
 
 -- Finds stored vectors by text hash (findEmbeddings), so unchanged texts are never embedded twice.
 CREATE INDEX IF NOT EXISTS confluence_chunks_hash_idx

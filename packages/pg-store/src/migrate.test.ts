@@ -93,7 +93,8 @@ describe("migrate", () => {
 describe("archon-confluence-migrate CLI", () => {
   const run = promisify(execFile);
   const cli = join(import.meta.dirname, "cli.ts");
-  const tsx = (args: string[]) => run("npx", ["tsx", cli, ...args], { env: { ...process.env, DATABASE_URL: "" } });
+  const tsx = (args: string[]) =>
+    run(process.execPath, ["--import", "tsx", cli, ...args], { env: { ...process.env, DATABASE_URL: "" } });
 
   it("migrates a PGlite directory, reports status, and never prints a password", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "archon-cli-"));
@@ -107,5 +108,5 @@ describe("archon-confluence-migrate CLI", () => {
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
-  });
+  }, 180_000);
 });

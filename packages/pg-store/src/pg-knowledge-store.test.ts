@@ -8,6 +8,7 @@ import {
   makeChunk,
   makePage,
   makeSource,
+  tilt,
 } from "@archon/confluence-core/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { createPgliteStore } from "./create.js";
@@ -113,6 +114,37 @@ describe("PgKnowledgeStore on PGlite: hierarchy", () => {
       "SELECT source_display_name, metadata ->> 'source_type' AS type FROM archon_sources",
     );
     expect(source.rows).toEqual([{ source_display_name: "Source s", type: "confluence" }]);
+  });
+});
+
+describe("PgKnowledgeStore on PGlite: 3,072 dimensions", () => {
+  it("searches 3,072-dimension vectors through the halfvec HNSW index", async () => {
+    const store = await freshStore();
+    await store.upsertSource(makeSource("big"));
+    for (let i = 0; i < 4; i++) {
+      await store.writePage(makePage("big", String(i)), [
+        makeChunk(0, `large ${i}`, i === 3 ? tilt(3, 2, 0.5, 3072) : axis(i, 3072), { embeddingModel: "l" }),
+      ]);
+    }
+    const hits = await store.search({
+      text: "",
+      embedding: axis(2, 3072),
+      embeddingModel: "l",
+      mode: "vector",
+      limit: 2,
+    });
+    expect(hits.map((h) => h.pageId)).toEqual(["2", "3"]);
+    expect(hits[0]?.score).toBeCloseTo(1, 3);
+    const plan = await store.db.transaction(async (tx) => {
+      await tx.exec("SET LOCAL enable_seqscan = off");
+      const { rows } = await tx.query<{ "QUERY PLAN": string }>(
+        `EXPLAIN SELECT c.id FROM archon_crawled_pages c WHERE (c.metadata ->> 'page_id') IS NOT NULL
+         ORDER BY (c.embedding_3072)::halfvec(3072) <=> $1::halfvec(3072) LIMIT 5`,
+        [JSON.stringify(axis(2, 3072))],
+      );
+      return rows.map((r) => r["QUERY PLAN"]).join("\n");
+    });
+    expect(plan).toContain("confluence_chunks_embedding_3072_hnsw");
   });
 });
 

@@ -26,10 +26,13 @@ export function vectorColumn(dimensions: number): string {
   return `embedding_${dimensions}`;
 }
 
-/** The indexed distance expression and the query parameter cast for `dimensions` (3072 goes through halfvec). */
-export function vectorDistance(dimensions: number, param: string): string {
+/**
+ * The indexed distance expression and the query parameter cast for `dimensions`. 3,072-dimension vectors go
+ * through `halfvec` (their index's expression) when the server has it (pgvector 0.7+).
+ */
+export function vectorDistance(dimensions: number, param: string, halfvec = true): string {
   const column = `c.${vectorColumn(dimensions)}`;
-  return dimensions === 3072
+  return dimensions === 3072 && halfvec
     ? `((${column})::halfvec(3072) <=> ${param}::halfvec(3072))`
     : `(${column} <=> ${param}::vector(${dimensions}))`;
 }

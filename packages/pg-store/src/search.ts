@@ -21,7 +21,8 @@ export async function searchChunks(db: Db, query: SearchQuery): Promise<SearchHi
   if (q.embedding) await checkQueryDimension(db, q.embedding.length, q.embeddingModel);
   const params = new Params();
   const ctes: string[] = [];
-  if (q.mode !== "keyword") ctes.push(`v AS (${vectorLeg(q, params)})`);
+  const halfvec = q.embedding?.length === 3072 ? await hasHalfvec(db) : false;
+  if (q.mode !== "keyword") ctes.push(`v AS (${vectorLeg(q, params, halfvec)})`);
   if (q.mode !== "vector") ctes.push(`k AS (${keywordLeg(q, params)})`);
   let fused: string;
   if (q.mode === "vector") fused = "SELECT id, 1 - distance AS score, TRUE AS vm, FALSE AS km FROM v";
@@ -61,9 +62,21 @@ export async function searchChunks(db: Db, query: SearchQuery): Promise<SearchHi
   }));
 }
 
-function vectorLeg(q: NormalizedSearch, params: Params): string {
+const halfvecSupport = new WeakMap<Db, Promise<boolean>>();
+function hasHalfvec(db: Db): Promise<boolean> {
+  let known = halfvecSupport.get(db);
+  if (!known) {
+    known = db
+      .query<{ t: string | null }>("SELECT to_regtype('halfvec')::text AS t")
+      .then((r) => Boolean(r.rows[0]?.t));
+    halfvecSupport.set(db, known);
+  }
+  return known;
+}
+
+function vectorLeg(q: NormalizedSearch, params: Params, halfvec: boolean): string {
   const embedding = q.embedding as readonly number[];
-  const distance = vectorDistance(embedding.length, params.add(JSON.stringify(embedding)));
+  const distance = vectorDistance(embedding.length, params.add(JSON.stringify(embedding)), halfvec);
   const where = [
     IS_CONFLUENCE_CHUNK,
     `c.embedding_dimension = ${embedding.length}`,
