@@ -54,16 +54,20 @@ export async function startServer(
       res.json({ ok: true });
     });
     app.use("/api/confluence", router);
-    const appDir = join(exampleDir, "..", "react-app", "dist");
+    const appDir = config.WEB_APP_DIR ?? join(exampleDir, "..", "react-app", "dist");
     if (existsSync(join(appDir, "index.html"))) {
-      app.use(express.static(appDir, { index: "index.html", maxAge: "1h" }));
+      // Built assets have content hashes in their names; the shell must be revalidated.
+      app.use(express.static(appDir, { index: false, maxAge: "1h" }));
       // Client-side routes fall back to the app shell.
       app.get(/^\/(?!api\/).*/, (_req, res) => {
+        res.setHeader("Cache-Control", "no-cache");
         res.sendFile(join(appDir, "index.html"));
       });
       runtime.notes.push(`web app: serving ${appDir}`);
     } else {
-      runtime.notes.push("web app: not built (run npm run build -w @archon/example-react-app to serve it here)");
+      runtime.notes.push(
+        `web app: none in ${appDir} (run npm run build -w @archon/example-react-app to serve it here)`,
+      );
     }
 
     const server = await new Promise<Server>((resolve, reject) => {

@@ -2,7 +2,7 @@
  * Starts the example server as a child process on embedded defaults (PGlite in a temp dir, the fake Confluence,
  * the hashing embedder), syncs the demo space over HTTP, polls progress to completion and searches.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -24,7 +24,14 @@ describe("example server on embedded defaults", () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "archon-example-"));
-    server = start("src/start.ts", [], { PORT: "0", DATA_DIR: dataDir, FAKE_CONFLUENCE_PAGES: "150" });
+    await mkdir(join(dataDir, "web"));
+    await writeFile(join(dataDir, "web", "index.html"), "<!doctype html><title>app shell marker</title>");
+    server = start("src/start.ts", [], {
+      PORT: "0",
+      DATA_DIR: dataDir,
+      FAKE_CONFLUENCE_PAGES: "150",
+      WEB_APP_DIR: join(dataDir, "web"),
+    });
     url = await waitForUrl(server);
   });
 
@@ -40,6 +47,17 @@ describe("example server on embedded defaults", () => {
     expect(server.stdout).toContain("confluence: embedded fake Confluence");
     expect(server.stdout).toContain("secret key: generated");
     expect(server.stdout).toContain('source: "demo" = space DEMO');
+  });
+
+  it("serves the web app shell for client routes, next to the API and a health check", async () => {
+    for (const path of ["/", "/sources/demo"]) {
+      const response = await fetch(`${url}${path}`);
+      expect(response.status).toBe(200);
+      expect(await response.text()).toContain("app shell marker");
+    }
+    const api = await json(`${url}/api/confluence/no/such/route`);
+    expect(api).toEqual({ status: 404, body: { error: expect.objectContaining({ code: "NOT_FOUND" }) } });
+    expect((await json(`${url}/healthz`)).body).toEqual({ ok: true });
   });
 
   it("syncs the demo space over HTTP, reports progress to completion, and finds pages", async () => {
