@@ -1,0 +1,137 @@
+/**
+ * Compares what a sync left in PostgreSQL with the fake's ground truth and with a reference sync of the same space
+ * into the in-memory store: the oracle for "no lost page, no duplicate chunk, no orphan chunk, no stale chunk".
+ */
+import {
+  ConfluenceSync,
+  createConfluenceSource,
+  createSourceRecord,
+  HashingEmbedder,
+  InMemoryKnowledgeStore,
+  sha256,
+} from "@archon/confluence-core";
+import type { FakeConfluence } from "@archon/fake-confluence";
+import type pg from "pg";
+
+/** Per page: version, body hash and the (number, hash) of every chunk. */
+export interface PageSnapshot {
+  readonly version: number;
+  readonly contentHash: string;
+  readonly chunks: readonly string[];
+}
+
+/** Everything wrong with the store, as readable lines; empty when it equals the ground truth. */
+export interface StoreReport {
+  readonly pages: number;
+  readonly chunks: number;
+  readonly problems: string[];
+}
+
+/** Syncs the fake's current state into a fresh in-memory store: the chunks an uninterrupted sync writes. */
+export async function referenceSnapshot(fake: FakeConfluence, spaceKey: string): Promise<Map<string, PageSnapshot>> {
+  const store = new InMemoryKnowledgeStore();
+  await store.upsertSource(
+    createSourceRecord({ sourceId: "reference", baseUrl: fake.baseUrl, deployment: fake.deployment, spaceKey }),
+  );
+  const source = createConfluenceSource({
+    baseUrl: fake.baseUrl,
+    deployment: fake.deployment,
+    credentials: fakeCredentials(fake),
+    timeZone: "UTC",
+  });
+  await new ConfluenceSync({ source, store, embedder: new HashingEmbedder({ dimensions: 384 }) }).run({
+    sourceId: "reference",
+    mode: "full",
+  });
+  const snapshot = new Map<string, PageSnapshot>();
+  for (const [pageId, state] of await store.getPageStates("reference")) {
+    const chunks = await store.getChunks("reference", pageId);
+    snapshot.set(pageId, {
+      version: state.version,
+      contentHash: state.contentHash,
+      chunks: chunks.map((c) => `${c.chunkNumber}:${c.hash}`),
+    });
+  }
+  return snapshot;
+}
+
+/** The credentials the fake accepts, in the shape `createConfluenceSource` takes. */
+export function fakeCredentials(fake: FakeConfluence) {
+  return fake.deployment === "cloud"
+    ? { type: "basic" as const, email: fake.credentials.email, apiToken: fake.credentials.apiToken }
+    : { type: "bearer" as const, token: fake.credentials.bearerToken };
+}
+
+/** Reads the source's rows straight from the tables, so the check does not trust the store's own code. */
+export async function checkPgStore(
+  pool: pg.Pool,
+  sourceId: string,
+  fake: FakeConfluence,
+  spaceKey: string,
+  reference: Map<string, PageSnapshot>,
+): Promise<StoreReport> {
+  const problems: string[] = [];
+  const truth = new Map(
+    fake
+      .space(spaceKey)
+      .pages()
+      .map((p) => [p.id, p]),
+  );
+  const pages = await pool.query<{ page_id: string; version: number; content_hash: string }>(
+    "SELECT page_id, version, content_hash FROM confluence_pages WHERE source_id = $1",
+    [sourceId],
+  );
+  const stored = new Map(pages.rows.map((r) => [r.page_id, r]));
+  for (const id of truth.keys()) if (!stored.has(id)) problems.push(`lost page ${id}`);
+  for (const id of stored.keys()) if (!truth.has(id)) problems.push(`page ${id} is no longer in the space`);
+  for (const [id, row] of stored) {
+    const page = truth.get(id);
+    if (!page) continue;
+    if (row.version !== page.version) problems.push(`page ${id} has version ${row.version}, not ${page.version}`);
+    if (row.content_hash !== sha256(page.body)) problems.push(`page ${id} was indexed from a stale body`);
+  }
+
+  const duplicates = await pool.query<{ key: string; n: string }>(
+    `SELECT (metadata ->> 'page_id') || '#' || chunk_number AS key, count(*) AS n FROM archon_crawled_pages
+     WHERE source_id = $1 GROUP BY metadata ->> 'page_id', chunk_number HAVING count(*) > 1
+     UNION ALL
+     SELECT url || '#' || chunk_number, count(*) FROM archon_crawled_pages
+     WHERE source_id = $1 GROUP BY url, chunk_number HAVING count(*) > 1`,
+    [sourceId],
+  );
+  for (const row of duplicates.rows) problems.push(`duplicate chunk ${row.key} (${row.n} rows)`);
+
+  const orphans = await pool.query<{ page_id: string; n: string }>(
+    `SELECT c.metadata ->> 'page_id' AS page_id, count(*) AS n FROM archon_crawled_pages c
+     WHERE c.source_id = $1 AND NOT EXISTS (SELECT 1 FROM confluence_pages p
+       WHERE p.source_id = c.source_id AND p.page_id = c.metadata ->> 'page_id')
+     GROUP BY 1`,
+    [sourceId],
+  );
+  for (const row of orphans.rows) problems.push(`${row.n} orphan chunks of page ${row.page_id}`);
+
+  const chunks = await pool.query<{ page_id: string; entry: string }>(
+    `SELECT metadata ->> 'page_id' AS page_id, chunk_number || ':' || (metadata ->> 'chunk_hash') AS entry
+     FROM archon_crawled_pages WHERE source_id = $1 ORDER BY 1, chunk_number`,
+    [sourceId],
+  );
+  const byPage = new Map<string, string[]>();
+  for (const row of chunks.rows) {
+    const list = byPage.get(row.page_id) ?? [];
+    list.push(row.entry);
+    byPage.set(row.page_id, list);
+  }
+  for (const [id, expected] of reference) {
+    if (!stored.has(id)) continue;
+    const actual = byPage.get(id) ?? [];
+    if (actual.join(",") !== expected.chunks.join(",")) {
+      problems.push(`page ${id}: chunks ${summarize(actual)} differ from a clean sync's ${summarize(expected.chunks)}`);
+    }
+  }
+  if (reference.size !== truth.size)
+    problems.push(`reference sync saw ${reference.size} pages, truth has ${truth.size}`);
+  return { pages: stored.size, chunks: chunks.rows.length, problems };
+}
+
+const summarize = (entries: readonly string[]) =>
+  `[${entries.length} chunks${entries.length > 0 ? `, first ${entries[0]?.slice(0, 16)}` : ""}]`;
