@@ -117,6 +117,33 @@ describe("PgKnowledgeStore on PGlite: hierarchy", () => {
   });
 });
 
+describe("PgKnowledgeStore on PGlite: deleting a source", () => {
+  it("removes its progress rows and keeps other sources' progress and Archon's rows", async () => {
+    const store = await freshStore();
+    const sink = new PgProgressSink(store.db);
+    for (const id of ["a", "b"]) {
+      await store.upsertSource(makeSource(id));
+      const startedAt = "2024-01-01T00:00:00.000Z";
+      await sink.handle({
+        type: "sync-start",
+        operationId: `op-${id}`,
+        sourceId: id,
+        mode: "full",
+        resumed: false,
+        startedAt,
+      });
+    }
+    await store.db.exec(`INSERT INTO archon_sources (source_id, title) VALUES ('web', 'Archon web source');
+      INSERT INTO archon_crawled_pages (url, chunk_number, content, source_id) VALUES ('https://x/1', 0, 'web', 'web')`);
+    await store.deleteSource("a");
+    expect(await sink.getProgress("op-a")).toBeNull();
+    expect((await sink.getProgress("op-b"))?.state).toBe("running");
+    expect((await store.db.query("SELECT source_id FROM archon_crawled_pages")).rows).toEqual([{ source_id: "web" }]);
+    const sources = await store.db.query(`SELECT source_id FROM archon_sources ORDER BY source_id`);
+    expect(sources.rows).toEqual([{ source_id: "b" }, { source_id: "web" }]);
+  });
+});
+
 describe("PgKnowledgeStore on PGlite: 3,072 dimensions", () => {
   it("searches 3,072-dimension vectors through the halfvec HNSW index", async () => {
     const store = await freshStore();
