@@ -58,6 +58,17 @@ describe("MarkdownChunker", () => {
     expect(chunks[0]?.breadcrumb).toEqual(["Runbook", "Deploy"]);
   });
 
+  it("keeps a heading with a block that fits alone but not beside it, and stays within maxTokens", () => {
+    // The longest paragraph that still fits one chunk on its own: beside its heading it must be split, not overflow.
+    let n = 1;
+    while (small.chunk(paragraph(0, n + 1), { title: "P" }).length === 1) n++;
+    const text = paragraph(0, n);
+    const chunks = small.chunk(`## A rather long section heading about deployments\n\n${text}`, { title: "P" });
+    expect(chunks[0]?.text.startsWith("## A rather long section heading")).toBe(true);
+    expect(chunks[0]?.text).not.toBe("## A rather long section heading about deployments");
+    for (const chunk of chunks) expect(chunk.tokens).toBeLessThanOrEqual(128);
+  });
+
   it("moves a code block or table that fits whole into the next chunk instead of cutting it", () => {
     const code = `\`\`\`sh\n${codeLines(8).join("\n")}\n\`\`\``;
     const table = `| a | b |\n| --- | --- |\n${tableRows(8).join("\n")}`;

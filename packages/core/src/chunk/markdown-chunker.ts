@@ -165,7 +165,10 @@ export class MarkdownChunker implements Chunker {
       }
       const text = blockText(block);
       const whole = this.count(text);
-      const pieces = whole <= this.max ? [text] : splitBlock(block, pieceBudget, this.count);
+      // The headings waiting for this block must fit in its first chunk too.
+      const limit = this.max - (pending.length > 0 ? pendingTokens : 0);
+      const pieces =
+        whole <= limit ? [text] : splitBlock(block, Math.max(16, Math.min(pieceBudget, limit)), this.count);
       const split = pieces.length > 1;
       for (const piece of pieces) yield* place(piece, split ? this.count(piece) : whole, block, split);
     }
