@@ -67,7 +67,7 @@ for _ in $(seq 1 30); do
 done
 
 psql_admin() {
-  if [ -z "$SUDO" ]; then runuser -u postgres -- psql -p "$DB_PORT" -v ON_ERROR_STOP=1 -qAt "$@"; else sudo -u postgres psql -p "$DB_PORT" -v ON_ERROR_STOP=1 -qAt "$@"; fi
+  if [ -z "$SUDO" ]; then PGOPTIONS="-c client_min_messages=warning" runuser -u postgres -- psql -p "$DB_PORT" -v ON_ERROR_STOP=1 -qAt "$@"; else sudo -u postgres env PGOPTIONS="-c client_min_messages=warning" psql -p "$DB_PORT" -v ON_ERROR_STOP=1 -qAt "$@"; fi
 }
 
 # 4. Role and database; the vector extension is created by the superuser so the role needs no extra rights.
