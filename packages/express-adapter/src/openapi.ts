@@ -11,6 +11,8 @@ interface RouteSpec {
   readonly params?: z.ZodObject;
   readonly query?: z.ZodObject;
   readonly body?: keyof typeof requestSchemas;
+  /** The body may be left out entirely. */
+  readonly bodyOptional?: boolean;
   /** Status to component name (or `null` for no body, or a media type for a non-JSON body). */
   readonly responses: Record<number, { description: string; schema?: keyof typeof responseSchemas; media?: string }>;
 }
@@ -77,6 +79,7 @@ const routes: RouteSpec[] = [
     summary: "Start a background sync; 409 with the running operation id when one runs",
     params: s.sourceParamsSchema,
     body: "StartSyncRequest",
+    bodyOptional: true,
     responses: { 202: { description: "Started", schema: "SyncStarted" } },
   },
   {
@@ -85,6 +88,7 @@ const routes: RouteSpec[] = [
     summary: "Cancel the running sync of a source",
     params: s.sourceParamsSchema,
     body: "CancelSyncRequest",
+    bodyOptional: true,
     responses: { 202: { description: "Cancelling", schema: "SyncCancelled" } },
   },
   {
@@ -181,7 +185,10 @@ export function buildOpenApiDocument(info: { title?: string; version?: string; s
       responses,
     };
     if (route.body) {
-      operation.requestBody = { required: true, content: { "application/json": { schema: ref(route.body) } } };
+      operation.requestBody = {
+        required: !route.bodyOptional,
+        content: { "application/json": { schema: ref(route.body) } },
+      };
     }
     paths[route.path] ??= {};
     (paths[route.path] as Record<string, unknown>)[route.method] = operation;

@@ -178,6 +178,9 @@ describe("GET /openapi.json", () => {
     const create = doc.components.schemas.CreateSourceRequest;
     expect(create.required).toEqual(expect.arrayContaining(["baseUrl", "spaceKey", "credentials"]));
     expect(create.required).not.toContain("deletionStrategy");
+    const basic = create.properties.credentials.oneOf[0].properties;
+    expect(basic.apiToken).toMatchObject({ writeOnly: true, format: "password" });
+    expect(doc.paths["/{sourceId}/sync"].post.requestBody.required).toBe(false);
     expect(doc.components.schemas.SearchRequest.properties.mode.enum).toEqual(["hybrid", "vector", "keyword"]);
     const listParams = doc.paths["/sources/{sourceId}/pages"].get.parameters;
     expect(listParams.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual([

@@ -79,10 +79,15 @@ export const credentialsInputSchema = z.discriminatedUnion("type", [
     .object({
       type: z.literal("basic"),
       email: z.string().trim().min(3, "must be the Atlassian account email").max(320),
-      apiToken: z.string().min(1, "must not be empty").max(4096),
+      apiToken: z.string().min(1, "must not be empty").max(4096).meta({ writeOnly: true, format: "password" }),
     })
     .strict(),
-  z.object({ type: z.literal("bearer"), token: z.string().min(1, "must not be empty").max(4096) }).strict(),
+  z
+    .object({
+      type: z.literal("bearer"),
+      token: z.string().min(1, "must not be empty").max(4096).meta({ writeOnly: true, format: "password" }),
+    })
+    .strict(),
 ]);
 
 /** What may be shown about stored credentials: never the token. */
