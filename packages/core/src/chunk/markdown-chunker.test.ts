@@ -162,6 +162,15 @@ describe("MarkdownChunker", () => {
     expect(chunks.flatMap((c) => wordsOf(c.text))).toEqual(wordsOf(paragraph(0, 30)));
   });
 
+  it("handles a page of nothing but 20 000 headings", () => {
+    const md = Array.from({ length: 20_000 }, (_, i) => `## H${i}`).join("\n");
+    const chunks = small.chunk(md, { title: "P" });
+    expect(chunks.length).toBeGreaterThan(100);
+    for (const chunk of chunks) expect(chunk.tokens).toBeLessThanOrEqual(128);
+    expect(chunks.at(-1)?.text.endsWith("## H19999")).toBe(true);
+    expect(chunks.flatMap((c) => c.text.split("\n\n")).length).toBe(20_000);
+  });
+
   it("counts special-token text such as <|endoftext|> as plain text", () => {
     const [chunk] = small.chunk("A page that mentions <|endoftext|> literally.", { title: "P" });
     expect(chunk?.text).toContain("<|endoftext|>");

@@ -4,7 +4,7 @@ import { ConfluenceSyncError } from "../errors.js";
 import { sha256 } from "../hash.js";
 import type { Chunk, ChunkContext, Chunker } from "../ports/chunker.js";
 import { type Block, blocks, blockText } from "./blocks.js";
-import { type CountTokens, sentences, splitBlock } from "./split.js";
+import { type CountTokens, pack, sentences, splitBlock } from "./split.js";
 
 /** Options of {@link MarkdownChunker}. */
 export const markdownChunkerOptionsSchema = z
@@ -127,7 +127,7 @@ export class MarkdownChunker implements Chunker {
         const headingTokens = pendingTokens;
         pending = [];
         pendingTokens = 0;
-        const top = Math.min(...headings.map((h) => h.level));
+        const top = headings.reduce((min, h) => Math.min(min, h.level), 6);
         const fits = draft !== undefined && draft.tokens + headingTokens + tokens + 2 * headings.length + 2 <= this.max;
         if (draft === undefined || draft.parts.length === 0 || !(draft.level < top && fits)) {
           const done = finish(draft);
@@ -154,6 +154,16 @@ export class MarkdownChunker implements Chunker {
       this.add(draft, piece, tokens, block);
     }.bind(this);
 
+    const flushPending = function* (this: MarkdownChunker) {
+      if (pending.length === 0) return;
+      const texts = pending.map((h) => h.text);
+      pending = [];
+      pendingTokens = 0;
+      for (const piece of pack(texts, "\n\n", pieceBudget, this.count)) {
+        yield* place(piece, this.count(piece), undefined, false);
+      }
+    }.bind(this);
+
     for (const block of blocks(markdown)) {
       if (block.kind === "heading") {
         while ((sections.at(-1)?.level ?? 0) >= block.level) sections.pop();
@@ -161,6 +171,8 @@ export class MarkdownChunker implements Chunker {
         const tokens = this.count(block.text);
         pending.push({ text: block.text, tokens, level: block.level });
         pendingTokens += tokens + 2;
+        // Headings with no content between them (a degenerate page) are packed like lines of text.
+        if (pendingTokens > pieceBudget) yield* flushPending();
         continue;
       }
       const text = blockText(block);
@@ -173,12 +185,7 @@ export class MarkdownChunker implements Chunker {
       for (const piece of pieces) yield* place(piece, split ? this.count(piece) : whole, block, split);
     }
     // Trailing headings with no content: kept, as their own chunk when they do not fit the last one.
-    if (pending.length > 0) {
-      const text = pending.map((h) => h.text).join("\n\n");
-      pending = [];
-      pendingTokens = 0;
-      yield* place(text, this.count(text), undefined, false);
-    }
+    yield* flushPending();
     const done = finish(draft);
     if (done !== undefined) yield done;
   }
