@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { createStorageConverter } from "../convert/index.js";
 import { isConfluenceSyncError } from "../errors.js";
@@ -169,6 +171,23 @@ describe("MarkdownChunker", () => {
     for (const chunk of chunks) expect(chunk.tokens).toBeLessThanOrEqual(128);
     expect(chunks.at(-1)?.text.endsWith("## H19999")).toBe(true);
     expect(chunks.flatMap((c) => c.text.split("\n\n")).length).toBe(20_000);
+  });
+
+  it("chunks every converter fixture within maxTokens, at any size, losing no word", () => {
+    const dir = fileURLToPath(new URL("../../test/fixtures/storage-format/", import.meta.url));
+    const pages = readdirSync(dir)
+      .filter((file) => file.endsWith(".md"))
+      .map((file) => readFileSync(`${dir}${file}`, "utf8"));
+    const all = pages.join("\n\n");
+    for (const maxTokens of [32, 64, 200, 1000]) {
+      const chunker = createMarkdownChunker({ maxTokens, overlapTokens: Math.floor(maxTokens / 8) });
+      for (const page of [...pages, all]) {
+        const chunks = chunker.chunk(page, { title: "P" });
+        for (const chunk of chunks) expect(chunk.tokens).toBeLessThanOrEqual(maxTokens);
+        const seen = new Set(chunks.flatMap((c) => wordsOf(c.text)));
+        expect(wordsOf(page).filter((w) => w.length < 25 && !seen.has(w))).toEqual([]);
+      }
+    }
   });
 
   it("counts special-token text such as <|endoftext|> as plain text", () => {
