@@ -153,6 +153,7 @@ const errorStatuses: Record<number, string> = {
   404: "NOT_FOUND",
   409: "Conflict (SOURCE_EXISTS, SYNC_ALREADY_RUNNING with operationId, SYNC_NOT_RUNNING)",
   413: "PAYLOAD_TOO_LARGE",
+  415: "UNSUPPORTED_MEDIA_TYPE: bodies must be application/json",
   422: "Confluence refused (SOURCE_AUTH, SOURCE_NOT_FOUND)",
   500: "INTERNAL",
 };

@@ -107,6 +107,18 @@ describe("request handling", () => {
     expect(malformed.body.error).toEqual({ code: "INVALID_JSON", message: "Request body is not valid JSON." });
   });
 
+  it("accepts only JSON bodies, so cross-site forms cannot trigger actions", async () => {
+    const { app, router } = createTestApp();
+    await request(app).post(`${API}/sources`).send(newSourceBody()).expect(201);
+    const form = await request(app).post(`${API}/eng/sync`).type("form").send("mode=full").expect(415);
+    expect(form.body.error.code).toBe("UNSUPPORTED_MEDIA_TYPE");
+    await request(app).post(`${API}/eng/sync`).set("content-type", "text/plain").send("{}").expect(415);
+    expect(router.operations.runningFor("eng")).toBeUndefined();
+    const started = await request(app).post(`${API}/eng/sync`).expect(202);
+    expect(router.operations.runningFor("eng")).toBe(started.body.operationId);
+    await router.close();
+  });
+
   it("answers unknown routes with the JSON error shape", async () => {
     const { app } = createTestApp();
     const response = await request(app).get(`${API}/nothing/here`).expect(404);

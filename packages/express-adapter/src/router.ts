@@ -63,6 +63,18 @@ export function createConfluenceRouter(options: ConfluenceRouterOptions): Conflu
     if (!resolved.authorize && !resolved.allowUnauthenticated) throw notConfigured();
     next();
   });
+  router.use((req, _res, next) => {
+    // Only JSON bodies: a cross-site form or `no-cors` fetch cannot send this content type without a CORS
+    // preflight, so it cannot start syncs or create sources on a user's behalf.
+    if (req.method !== "GET" && req.method !== "HEAD" && req.get("content-type") && !req.is("application/json")) {
+      throw new HttpError(
+        415,
+        "UNSUPPORTED_MEDIA_TYPE",
+        "Request bodies must be JSON (Content-Type: application/json).",
+      );
+    }
+    next();
+  });
   router.use(express.json({ limit: resolved.bodyLimit, strict: true }));
 
   let openApi: unknown;
