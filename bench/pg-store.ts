@@ -1,11 +1,12 @@
 // PostgreSQL store benchmarks: chunk insert throughput at 1536 dimensions (the store's json_to_recordset batches
 // against plain multi-row INSERT), hybrid search latency at 100k chunks with HNSW, and recall@10 of the vector leg
 // against exact search. Needs a server with pgvector: `eval "$(.ci/setup-postgres.sh | tail -n 1)"` then
-// `npx tsx bench/pg-store.ts` (env: DATABASE_URL, BENCH_CHUNKS=100000, BENCH_INSERT_ROWS=5000, BENCH_QUERIES=200).
+// `npx tsx bench/pg-store.ts` (env: DATABASE_URL, BENCH_CHUNKS=100000, BENCH_INSERT_ROWS=5000, BENCH_QUERIES=200,
+// BENCH_PGLITE=0 to skip the PGlite rows).
 import { cpus, totalmem } from "node:os";
 import { type ChunkRecord, type PageRecord, sha256 } from "@archon/confluence-core";
 import { makePage, makeSource } from "@archon/confluence-core/testing";
-import { type Db, fromPgPool, migrate, PgKnowledgeStore } from "@archon/confluence-pg-store";
+import { createPgliteStore, type Db, fromPgPool, migrate, PgKnowledgeStore } from "@archon/confluence-pg-store";
 import pg from "pg";
 import { insertChunks } from "../packages/pg-store/src/write-page.js";
 
@@ -230,6 +231,33 @@ async function searchBench(db: Db, store: PgKnowledgeStore): Promise<string[]> {
   return lines;
 }
 
+/** The zero-setup default: writePage throughput on in-memory PGlite, with and without the HNSW index. */
+async function pgliteBench(): Promise<string[]> {
+  const store = await createPgliteStore();
+  await store.upsertSource(makeSource("lite"));
+  const lines: string[] = [];
+  for (const hnsw of [false, true]) {
+    if (!hnsw) await store.db.exec("DROP INDEX confluence_chunks_embedding_1536_hnsw");
+    else {
+      await store.db.exec("DELETE FROM archon_crawled_pages");
+      await store.db.exec(
+        `CREATE INDEX confluence_chunks_embedding_1536_hnsw ON archon_crawled_pages
+         USING hnsw (embedding_1536 vector_cosine_ops) WHERE (metadata ->> 'page_id') IS NOT NULL`,
+      );
+    }
+    const pages = hnsw ? 25 : 100;
+    const start = performance.now();
+    for (let p = 0; p < pages; p++) await store.writePage(makePage("lite", `${hnsw}-${p}`), benchChunks(20, 1536));
+    const rows = pages * 20;
+    const seconds = (performance.now() - start) / 1000;
+    lines.push(
+      `| PGlite writePage (binary COPY), 20 chunks/page | ${hnsw ? "yes" : "no"} | ${rows} | ${Math.round(rows / seconds)} |`,
+    );
+  }
+  await store.close();
+  return lines;
+}
+
 async function main(): Promise<void> {
   const pool = new pg.Pool({ connectionString: url, max: 2, options: `-c search_path=${schema},public` });
   const db = await setup(pool);
@@ -246,6 +274,7 @@ async function main(): Promise<void> {
     "\n| insert method (1536 dims, batches of 500) | HNSW index | rows | rows/s |\n| --- | --- | --- | --- |",
   );
   for (const line of await insertBench(db, store)) console.log(line);
+  if (process.env.BENCH_PGLITE !== "0") for (const line of await pgliteBench()) console.log(line);
   console.log(`\n${await loadCorpus(db, store)}`);
   console.log(
     `\n| search at ${CHUNKS} chunks, ${SEARCH_DIMS} dims, ${QUERIES} queries | p50 | p95 |\n| --- | --- | --- |`,
