@@ -146,6 +146,64 @@ describe("sync and progress routes", () => {
     expect(response.body).toMatchObject({ operationId: "op-old", sourceId: "eng", mode: "full", status: "running" });
   });
 
+  it("maps recorded finished operations to succeeded, failed and cancelled", async () => {
+    const metrics = {
+      operationId: "x",
+      mode: "full" as const,
+      startedAt: "2025-01-01T00:00:00.000Z",
+      finishedAt: "2025-01-01T00:00:05.000Z",
+      durationMs: 5000,
+      pagesListed: 3,
+      pagesFetched: 3,
+      pagesIndexed: 3,
+      pagesSkipped: 0,
+      pagesMoved: 0,
+      pagesDeleted: 0,
+      pagesFailed: 0,
+      chunksWritten: 3,
+      chunksReused: 0,
+      embeddingCalls: 1,
+      embeddingTokens: 30,
+      apiRequests: 2,
+      retries: 0,
+      rateLimitWaits: 0,
+      rateLimitWaitMs: 0,
+    };
+    const start = (operationId: string): SyncEvent => ({
+      type: "sync-start",
+      operationId,
+      sourceId: "eng",
+      mode: "full",
+      resumed: false,
+      startedAt: "2025-01-01T00:00:00.000Z",
+    });
+    const records = new Map<string, OperationProgress | null>();
+    const fold = (events: SyncEvent[]) => events.reduce<OperationProgress | null>((p, e) => applySyncEvent(p, e), null);
+    records.set("op-ok", fold([start("op-ok"), { type: "sync-end", operationId: "op-ok", sourceId: "eng", metrics }]));
+    for (const [id, code] of [
+      ["op-failed", "SOURCE_AUTH"],
+      ["op-cancelled", "SYNC_ABORTED"],
+    ] as const) {
+      records.set(
+        id,
+        fold([
+          start(id),
+          { type: "sync-error", operationId: id, sourceId: "eng", code, error: `${code} happened`, metrics },
+        ]),
+      );
+    }
+    const { app } = await appWithSource({ progressReader: { getProgress: async (id) => records.get(id) ?? null } });
+    const ok = await request(app).get(`${API}/progress/op-ok`).expect(200);
+    expect(ok.body).toMatchObject({ status: "succeeded", error: null, progress: { percent: 100, indexed: 3 } });
+    const failed = await request(app).get(`${API}/progress/op-failed`).expect(200);
+    expect(failed.body).toMatchObject({ status: "failed", error: { code: "SOURCE_AUTH" } });
+    const cancelled = await request(app).get(`${API}/progress/op-cancelled`).expect(200);
+    expect(cancelled.body.status).toBe("cancelled");
+    // A recorded operation's stream is its snapshot alone.
+    const stream = await request(app).get(`${API}/progress/op-ok/stream`).expect(200);
+    expect(parseSse(stream.text).map((event) => event.event)).toEqual(["operation"]);
+  });
+
   it("streams the operation's events as Server-Sent Events until it ends", async () => {
     const { app, site } = await appWithSource();
     site.hold();
