@@ -55,7 +55,8 @@ describe("response shapes under confluence.js schema audit (strict schemas)", ()
       await get(`/content/${id}/child/page`, models.ContentArraySchema, { expand: "version" });
       await get("/space/ENG", models.SpaceSchema, { expand: "homepage,description.plain,history" });
       await get("/space", models.SpaceArraySchema, { spaceKey: "ENG" });
-      calls += 7;
+      await get("/user/current", models.UserSchema);
+      calls += 8;
       expect(fake.stats().byStatus).toEqual({ "200": calls });
       expect(driftStore()).toEqual([]);
     } finally {

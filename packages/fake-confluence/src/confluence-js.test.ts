@@ -151,6 +151,12 @@ describe("confluence.js against the Cloud fake", () => {
     expect(spaces.results.map((s) => s.key)).toEqual(["OPS"]);
   });
 
+  it("v1: the current user carries the configured time zone", async () => {
+    const me = await v1.users.getCurrentUser();
+    expect(me.timeZone).toBe("UTC");
+    expect(me.accountId).toBe(fake.state.users()[0]?.accountId);
+  });
+
   it("surfaces the fake's errors as confluence.js errors", async () => {
     await expect(v2.page.getPageById({ id: 1 })).rejects.toMatchObject({ name: "NotFoundError" });
     const bad = createV2Client({ host: fake.baseUrl, auth: { type: "bearer", token: "wrong" } });

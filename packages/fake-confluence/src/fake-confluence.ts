@@ -218,7 +218,7 @@ export async function startFakeConfluence(options: FakeConfluenceOptions = {}): 
     bearerToken: accepted.bearer?.[0] ?? "",
   };
   const auth = new AuthChecker(accepted);
-  const faults = new FaultInjector(config.faults ?? {});
+  const faults = new FaultInjector(config.faults ?? {}, config.seed);
   const routes =
     deployment === "cloud"
       ? [...compileRoutes("/wiki/api/v2", "v2", v2Routes), ...compileRoutes("/wiki/rest/api", "v1", v1Routes)]

@@ -62,16 +62,20 @@ describe("server errors, resets, malformed JSON and latency", () => {
   });
 
   it("injects errors deterministically by seed", async () => {
-    const pattern = async () => {
-      fake.setFaults({ seed: 99, serverError: { rate: 0.3, status: 502 } });
+    const pattern = async (seed: number | undefined) => {
+      fake.setFaults({ ...(seed === undefined ? {} : { seed }), serverError: { rate: 0.3, status: 502 } });
       const out = [];
       for (let i = 0; i < 20; i++) out.push((await get("/wiki/api/v2/spaces")).status);
       return out;
     };
-    const first = await pattern();
+    const first = await pattern(99);
     expect(first).toContain(502);
     expect(first).toContain(200);
-    expect(await pattern()).toEqual(first);
+    expect(await pattern(99)).toEqual(first);
+    // Without a fault seed the server's own seed (1 here) drives the decisions.
+    const serverSeeded = await pattern(undefined);
+    expect(serverSeeded).toEqual(await pattern(1));
+    expect(serverSeeded).not.toEqual(first);
   });
 
   it("resets the connection without an answer", async () => {

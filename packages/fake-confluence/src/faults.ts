@@ -14,8 +14,8 @@ const rule = {
 /** Fault settings; every field is optional and absent means "off". Validated with zod. */
 export const faultConfigSchema = z
   .object({
-    /** Seed of the generator behind every `rate`. @default 1 */
-    seed: z.number().int().default(1),
+    /** Seed of the generator behind every `rate`. @default the server's `seed` */
+    seed: z.number().int().optional(),
     /** Fixed delay before every response, in milliseconds. @default 0 */
     latencyMs: z.number().int().min(0).default(0),
     /** Extra delay for some requests. */
@@ -105,9 +105,13 @@ export class FaultInjector {
   #burstLeft = 0;
   readonly #emptied = new Set<string>();
 
-  constructor(config: FaultConfigInput = {}) {
+  readonly #defaultSeed: number;
+
+  /** @param defaultSeed seed used when the settings name none (the server passes its own seed). */
+  constructor(config: FaultConfigInput = {}, defaultSeed = 1) {
+    this.#defaultSeed = defaultSeed;
     this.#config = parseOrThrow(faultConfigSchema, config, "faults");
-    this.#rng = new Random(this.#config.seed);
+    this.#rng = new Random(this.#config.seed ?? defaultSeed);
     this.#resetBucket();
   }
 
@@ -119,7 +123,7 @@ export class FaultInjector {
   /** Replaces every setting (validated); counters and the seeded sequence restart. */
   set(config: FaultConfigInput): void {
     this.#config = parseOrThrow(faultConfigSchema, config, "faults");
-    this.#rng = new Random(this.#config.seed);
+    this.#rng = new Random(this.#config.seed ?? this.#defaultSeed);
     this.#sinceSet = zeroCounters();
     this.#burstLeft = 0;
     this.#emptied.clear();

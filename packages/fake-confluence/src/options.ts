@@ -66,7 +66,7 @@ export const fakeConfluenceOptionsSchema = z
       .string()
       .regex(/^(\/[A-Za-z0-9._~-]+)*$/, "empty or a path like /confluence")
       .default(""),
-    /** Seed of generated spaces and users. @default 1 */
+    /** Seed of generated spaces, users and fault decisions. @default 1 */
     seed: z.number().int().default(1),
     /** Spaces to load, in order. @default [{ key: "ENG", pages: 200 }] */
     spaces: z.array(spaceSpecSchema).default([{ key: "ENG", pages: 200 }]),

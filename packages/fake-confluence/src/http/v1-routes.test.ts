@@ -167,6 +167,22 @@ describe.each([
     expect(res.json.message).toContain("Could not parse cql");
   });
 
+  it("serves the current user (with the profile time zone on Cloud) and users by id", async () => {
+    const me = await get(fake, `${prefix}/user/current`);
+    expect(me.status).toBe(200);
+    expect(me.json.type).toBe("known");
+    if (deployment === "cloud") {
+      expect(me.json).toMatchObject({ accountId: expect.stringMatching(/^557058:/), timeZone: "UTC" });
+      expect(
+        (await get(fake, `${prefix}/user?accountId=${encodeURIComponent(me.json.accountId)}`)).json.displayName,
+      ).toBe(me.json.displayName);
+    } else {
+      expect(me.json).toMatchObject({ userKey: expect.stringMatching(/^[0-9a-f]{32}$/), username: expect.any(String) });
+      expect((await get(fake, `${prefix}/user?key=${me.json.userKey}`)).json.username).toBe(me.json.username);
+    }
+    expect((await get(fake, `${prefix}/user?accountId=nobody&key=nobody`)).status).toBe(404);
+  });
+
   it("does not serve the Cloud v2 API on Data Center", async () => {
     const res = await get(fake, "/wiki/api/v2/spaces");
     expect(res.status).toBe(deployment === "cloud" ? 200 : 404);

@@ -6,7 +6,7 @@ import { siteBase } from "./links.js";
 import { offsetListing } from "./offset-listing.js";
 import { expansions, multi } from "./query.js";
 import type { ApiResponse, Handler, RequestContext } from "./types.js";
-import { v1Content, v1Label, v1Space } from "./v1-objects.js";
+import { v1Content, v1Label, v1Space, v1User } from "./v1-objects.js";
 
 const PAGE_STATUSES = ["current", "archived", "trashed"];
 
@@ -112,6 +112,27 @@ const search: Handler = (ctx) => {
   return offsetListing(ctx, pages, (page) => v1Content(ctx, page, expand), { cursor: ctx.deployment === "cloud" });
 };
 
+/** The API user: the first author of the site. Cloud reports the profile time zone (CQL dates are read in it). */
+const currentUser: Handler = (ctx) => {
+  const user = ctx.state.users()[0];
+  if (!user) return notFound("current user");
+  const body = v1User(ctx, user.accountId);
+  return { status: 200, body: ctx.deployment === "cloud" ? { ...body, timeZone: ctx.timeZone } : body };
+};
+
+/** A user by `accountId` (Cloud) or `key`/`username` (Data Center). */
+const user: Handler = (ctx) => {
+  const params = ctx.url.searchParams;
+  const found = ctx.state
+    .users()
+    .find((u) =>
+      ctx.deployment === "cloud"
+        ? u.accountId === params.get("accountId")
+        : u.userKey === params.get("key") || u.username === params.get("username"),
+    );
+  return found ? { status: 200, body: v1User(ctx, found.accountId) } : notFound("user");
+};
+
 /** v1 REST routes, relative to `/wiki/rest/api` (Cloud) or `<context>/rest/api` (Data Center). */
 export const v1Routes: ReadonlyArray<readonly [method: string, pattern: string, handler: Handler]> = [
   ["GET", "/space", spaces],
@@ -121,4 +142,6 @@ export const v1Routes: ReadonlyArray<readonly [method: string, pattern: string, 
   ["GET", "/content/{id}", contentById],
   ["GET", "/content/{id}/child/page", childPages],
   ["GET", "/content/{id}/label", labels],
+  ["GET", "/user/current", currentUser],
+  ["GET", "/user", user],
 ];
