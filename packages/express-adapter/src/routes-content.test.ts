@@ -159,9 +159,13 @@ describe("per-source authorization of reads", () => {
   const authorize: AuthorizeHook = (req, _action, resource) =>
     req.get("authorization") === "Bearer admin" || resource.sourceId !== "eng";
 
-  it("hides pages of sources the caller may not read", async () => {
+  it("hides sources and pages the caller may not read", async () => {
     const { app } = await syncedApp({ authorize });
     const reader = { authorization: "Bearer reader" };
+    expect((await request(app).get(`${API}/sources`).set(reader).expect(200)).body.sources).toEqual([]);
+    const admin = await request(app).get(`${API}/sources`).set({ authorization: "Bearer admin" }).expect(200);
+    expect(admin.body.sources).toHaveLength(1);
+    await request(app).get(`${API}/sources/eng`).set(reader).expect(403);
     await request(app).get(`${API}/pages/4`).set(reader).expect(404);
     const direct = await request(app).get(`${API}/pages/4`).query({ sourceId: "eng" }).set(reader).expect(403);
     expect(direct.body.error.code).toBe("FORBIDDEN");

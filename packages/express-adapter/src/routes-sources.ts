@@ -75,7 +75,11 @@ function defaultSourceId(spaceKey: string): string {
 export function mountSourceRoutes(router: Router, ctx: RouteContext): void {
   router.get("/sources", async (req, res) => {
     await ctx.authorize(req, "sources:list");
-    const records = await ctx.store.listSources();
+    // Only the sources this caller may read.
+    const records = [];
+    for (const record of await ctx.store.listSources()) {
+      if (await ctx.isAllowed(req, "source:read", { sourceId: record.sourceId })) records.push(record);
+    }
     const sources = await Promise.all(records.map((record) => toSourceView(ctx, record)));
     sendJson(req, res, { sources });
   });
