@@ -2,6 +2,8 @@
  * Compares what a sync left in PostgreSQL with the fake's ground truth and with a reference sync of the same space
  * into the in-memory store: the oracle for "no lost page, no duplicate chunk, no orphan chunk, no stale chunk".
  */
+
+import type { KnowledgeStore } from "@archon/confluence-core";
 import {
   ConfluenceSync,
   createConfluenceSource,
@@ -135,3 +137,42 @@ export async function checkPgStore(
 
 const summarize = (entries: readonly string[]) =>
   `[${entries.length} chunks${entries.length > 0 ? `, first ${entries[0]?.slice(0, 16)}` : ""}]`;
+
+/** The same comparison through the `KnowledgeStore` port, for stores without tables (in memory, PGlite). */
+export async function checkKnowledgeStore(
+  store: KnowledgeStore,
+  sourceId: string,
+  fake: FakeConfluence,
+  spaceKey: string,
+  /** A clean sync's chunks; without it only pages, versions, bodies and chunk numbers are checked. */
+  reference?: Map<string, PageSnapshot>,
+): Promise<StoreReport> {
+  const problems: string[] = [];
+  const truth = new Map(
+    fake
+      .space(spaceKey)
+      .pages()
+      .map((p) => [p.id, p]),
+  );
+  const states = await store.getPageStates(sourceId);
+  for (const id of truth.keys()) if (!states.has(id)) problems.push(`lost page ${id}`);
+  let chunkCount = 0;
+  for (const [id, state] of states) {
+    const page = truth.get(id);
+    if (!page) {
+      problems.push(`page ${id} is no longer in the space`);
+      continue;
+    }
+    if (state.version !== page.version) problems.push(`page ${id} has version ${state.version}, not ${page.version}`);
+    if (state.contentHash !== sha256(page.body)) problems.push(`page ${id} was indexed from a stale body`);
+    const chunks = (await store.getChunks(sourceId, id)).map((c) => `${c.chunkNumber}:${c.hash}`);
+    chunkCount += chunks.length;
+    if (new Set(chunks.map((c) => c.split(":")[0])).size !== chunks.length)
+      problems.push(`duplicate chunk of page ${id}`);
+    const expected = reference?.get(id)?.chunks ?? [];
+    if (reference && chunks.join(",") !== expected.join(",")) {
+      problems.push(`page ${id}: chunks ${summarize(chunks)} differ from a clean sync's ${summarize(expected)}`);
+    }
+  }
+  return { pages: states.size, chunks: chunkCount, problems };
+}
