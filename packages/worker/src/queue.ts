@@ -72,24 +72,29 @@ export class SyncQueue {
     private readonly owned: boolean,
   ) {}
 
-  /** Creates the queue and the worker tables when missing. @internal */
-  async prepare(): Promise<void> {
+  /**
+   * Creates the queue and the worker tables when missing. Workers (`applySettings`) also bring an existing queue's
+   * lease and retry settings in line with theirs; producers leave them as they are. @internal
+   */
+  async prepare(applySettings: boolean): Promise<void> {
     const { queueName, leaseSeconds, maxRunSeconds, retry } = this.options;
-    // `stately`: per source (singleton key), at most one job waiting and one running, across all workers.
     const settings = {
-      policy: "stately",
       heartbeatSeconds: leaseSeconds,
       expireInSeconds: maxRunSeconds,
       retryLimit: retry.limit,
       retryDelay: retry.delaySeconds,
       retryBackoff: true,
       retryDelayMax: retry.maxDelaySeconds,
-    } as const;
-    if (!(await this.boss.getQueue(queueName))) {
-      await this.boss.createQueue(queueName, settings).catch(async (error: unknown) => {
+    };
+    const existing = await this.boss.getQueue(queueName);
+    if (!existing) {
+      // `stately`: per source (singleton key), at most one job waiting and one running, across all workers.
+      await this.boss.createQueue(queueName, { policy: "stately", ...settings }).catch(async (error: unknown) => {
         // Another process created it between the check and here.
         if (!(await this.boss.getQueue(queueName))) throw error;
       });
+    } else if (applySettings) {
+      await this.boss.updateQueue(queueName, settings);
     }
     await ensureTables(this.pool, this.options.schema);
   }
@@ -258,7 +263,7 @@ export async function createSyncQueue(input: SyncQueueOptionsInput): Promise<Syn
   try {
     await boss.start();
     const queue = new SyncQueue(boss, pool, options, true);
-    await queue.prepare();
+    await queue.prepare(false);
     return queue;
   } catch (error) {
     await boss.stop({ graceful: false, close: true }).catch(() => {});

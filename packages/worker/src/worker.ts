@@ -120,7 +120,9 @@ export async function startSyncWorker(input: SyncWorkerOptionsInput): Promise<Sy
     bossConfig(options, {
       supervise: true,
       schedule: true,
+      // Expired leases are found by the per-queue monitor pass, which runs on the longer of the two intervals.
       superviseIntervalSeconds: options.superviseIntervalSeconds,
+      monitorIntervalSeconds: options.superviseIntervalSeconds,
       instanceName: workerId,
     }),
   );
@@ -136,7 +138,7 @@ export async function startSyncWorker(input: SyncWorkerOptionsInput): Promise<Sy
   try {
     await boss.start();
     const queue = new SyncQueue(boss, pool, options, false);
-    await queue.prepare();
+    await queue.prepare(true);
     const bucket = options.rateLimit
       ? new PgTokenBucket(pool, options.schema, options.rateLimit.requestsPerSecond, options.rateLimit.burst)
       : null;

@@ -96,9 +96,12 @@ export function spawnWorker(area: Pick<TestArea, "url" | "schema">, env: Record<
   const script = fileURLToPath(new URL("./worker-child.ts", import.meta.url));
   const tsconfig = fileURLToPath(new URL("../../../tsconfig.json", import.meta.url));
   const workerId = env.WORKER_ID ?? `child-${randomBytes(3).toString("hex")}`;
-  const child = spawn("npx", ["tsx", "--tsconfig", tsconfig, script], {
+  // Node itself with tsx as a loader (not the tsx or npx CLIs, which run node as a grandchild), so a signal sent
+  // to the child reaches the worker.
+  const child = spawn(process.execPath, ["--import", "tsx", script], {
     env: {
       ...process.env,
+      TSX_TSCONFIG_PATH: tsconfig,
       WORKER_DB_URL: area.url,
       WORKER_SCHEMA: area.schema,
       ARCHON_CONFLUENCE_SECRET_KEY: secretKey,

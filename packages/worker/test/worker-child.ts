@@ -36,7 +36,13 @@ const worker = await startSyncWorker({
   credentials: new PgCredentialStore(db, keyRingFromEnv()),
   embedder: new HashingEmbedder({ dimensions: 384 }),
   sinks: [new PgProgressSink(db)],
-  createSource: (config) => createConfluenceSource({ ...config, maxAttempts: 3, baseDelayMs: 50 }),
+  createSource: (config) =>
+    createConfluenceSource({
+      ...config,
+      maxAttempts: 3,
+      baseDelayMs: 50,
+      pageSize: Number(env("WORKER_PAGE_SIZE", "250")),
+    }),
   sync: { concurrency: 2, fetchBatchSize: Number(env("WORKER_FETCH_BATCH", "25")) },
 });
 process.once("SIGTERM", () => {
