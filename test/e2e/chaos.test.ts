@@ -101,14 +101,15 @@ const retriesOf = (f: Injected) => f.serverError + f.reset + f.malformedJson;
 describe(`chaos suite: a ${PAGES}-page space synced under injected faults equals the ground truth`, () => {
   it("Cloud: 429s with every kind of Retry-After, 5xx bursts, resets, malformed JSON, slow and timed-out responses", async () => {
     const env = await setup("cloud");
-    // A full sync under a mix; each retry in the metrics is one injected failure.
+    // A full sync under a mix. Each kind aims at its own endpoint, so no single request meets them all and runs
+    // out of attempts; each retry in the metrics is one injected failure.
     const full = await syncUnder(
       env,
       {
-        rateLimit: { capacity: 1, refillPerSecond: 10, retryAfter: "absurd" },
-        serverError: { status: 500, burst: 3, times: 6 },
-        reset: { times: 4 },
-        malformedJson: { times: 4 },
+        rateLimit: { capacity: 1, refillPerSecond: 10, retryAfter: "absurd", match: "/content/search" },
+        serverError: { status: 500, burst: 3, times: 6, match: "/pages" },
+        reset: { times: 4, match: /\/spaces$/ },
+        malformedJson: { times: 4, match: "/content/search" },
       },
       "full",
     );
@@ -170,9 +171,9 @@ describe(`chaos suite: a ${PAGES}-page space synced under injected faults equals
     const everything: FaultConfigInput = {
       seed: 5,
       rateLimit: { capacity: 1, refillPerSecond: 10, retryAfter: "absurd" },
-      serverError: { status: 503, burst: 2, times: 4 },
-      reset: { times: 3 },
-      malformedJson: { times: 3 },
+      serverError: { status: 503, burst: 2, times: 4, match: /\/content$/ },
+      reset: { times: 3, match: "/space/" },
+      malformedJson: { times: 3, match: "/search" },
       slow: { delayMs: 100, times: 5 },
       clampLimit: 20,
       phantomNext: { rate: 1 },

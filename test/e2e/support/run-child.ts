@@ -48,3 +48,26 @@ export function runSyncChild(config: ChildSyncConfig, options: RunChildOptions =
     child.on("close", (code, signal) => resolve({ result, indexed, code, signal, stderr }));
   });
 }
+
+/** Runs any TypeScript script of the workspace in a fresh process; resolves with its `RESULT <json>` line. */
+export function runScript<T>(
+  path: string,
+  env: Record<string, string>,
+): Promise<{ result?: T; code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", path], {
+      env: { ...process.env, TSX_TSCONFIG_PATH: tsconfig, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let result: T | undefined;
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (text: string) => {
+      stderr = (stderr + text).slice(-20_000);
+    });
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      if (line.startsWith("RESULT ")) result = JSON.parse(line.slice(7)) as T;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ result, code, stderr }));
+  });
+}
