@@ -10,6 +10,7 @@ import express from "express";
 import { exampleDir, loadConfig } from "./config.js";
 import { createConsoleLogger } from "./logger.js";
 import { type Runtime, startRuntime } from "./runtime.js";
+import { bearerTokenAuthorizer } from "./token-auth.js";
 
 export interface RunningServer {
   readonly url: string;
@@ -38,9 +39,7 @@ export async function startServer(
       sync: { sinks: [runtime.progress], logger },
       urlPolicy: runtime.urlPolicy,
       logger,
-      ...(config.API_TOKEN
-        ? { authorize: (req) => req.get("authorization") === `Bearer ${config.API_TOKEN}` }
-        : { allowUnauthenticated: true }),
+      ...(config.API_TOKEN ? { authorize: bearerTokenAuthorizer(config.API_TOKEN) } : { allowUnauthenticated: true }),
     });
     runtime.notes.push(
       config.API_TOKEN
