@@ -48,6 +48,10 @@ describe("checkBaseUrl", () => {
       "https://[::1]",
       "https://[fd00::1]",
       "https://[::ffff:127.0.0.1]",
+      // Numeric spellings of 127.0.0.1 that the URL parser normalises.
+      "https://2130706433",
+      "https://0x7f.1",
+      "https://127.1",
     ]) {
       expect(await refusal(url, publicDns)).toContain("private or reserved");
     }
