@@ -272,7 +272,9 @@ class SyncRun {
           this.logger.error({ err: describeError(e) }, "could not save sync state"),
         );
       }
-      this.logger.error({ operationId: this.operationId, code: error.code, err: error.message }, "sync failed");
+      const log = { operationId: this.operationId, code: error.code, err: error.message };
+      if (error.code === "SYNC_ABORTED") this.logger.info(log, "sync cancelled");
+      else this.logger.error(log, "sync failed");
       this.emit("sync-error", {
         operationId: this.operationId,
         sourceId: this.sourceId,
