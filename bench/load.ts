@@ -1,0 +1,247 @@
+/**
+ * Load benchmark and peer comparison. The fake Confluence (in this process) serves a generated space with a fixed
+ * per-request latency and a rate limit; every sync runs in a fresh child process (so its peak RSS is its own) into
+ * PostgreSQL (DATABASE_URL, a schema of its own, dropped afterwards) or PGlite, with the hashing embedder.
+ *
+ * Ours: a full sync, then resyncs with no change, after editing 1% of the pages and after deleting 1%.
+ * Peer, same fake, same embedder: LangChain.js ConfluencePagesLoader + RecursiveCharacterTextSplitter + PGVectorStore,
+ * a full load and a no-change reload, and the code bodies and table cells each kept, on a sample of pages.
+ *
+ *   npx tsx bench/load.ts [--pages 4000] [--latency 100] [--rate 10] [--no-peers] [--sample 200] [--langchain-limit 25]
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { createSourceRecord } from "@archon/confluence-core";
+import { createPgliteStore } from "@archon/confluence-pg-store";
+import { startFakeConfluence } from "@archon/fake-confluence";
+import type { ChildSyncConfig, ChildSyncResult } from "../test/e2e/support/child-protocol.js";
+import {
+  createMigratedSchema,
+  databaseUrl,
+  dropSchema,
+  openSchemaStore,
+  probePostgres,
+  uniqueSchema,
+} from "../test/e2e/support/pg.js";
+import { runScript, runSyncChild } from "../test/e2e/support/run-child.js";
+import { fakeCredentials } from "../test/e2e/support/store-check.js";
+import { machineLine } from "./machine.js";
+import { countKept, type KeptCounts } from "./peers/content-kept.js";
+import { loadAverage, mb, ratio, seconds } from "./peers/format.js";
+import type { LangChainSyncConfig, LangChainSyncResult } from "./peers/langchain-sync.js";
+
+const { values } = parseArgs({
+  options: {
+    pages: { type: "string", default: "4000" },
+    latency: { type: "string", default: "100" },
+    rate: { type: "string", default: "10" },
+    seed: { type: "string", default: "42" },
+    sample: { type: "string", default: "200" },
+    "langchain-limit": { type: "string", default: "25" },
+    "no-peers": { type: "boolean", default: false },
+  },
+});
+const pages = Number(values.pages);
+const latencyMs = Number(values.latency);
+const rate = Number(values.rate);
+const SPACE = "LOAD";
+const SOURCE_ID = "load";
+
+const fake = await startFakeConfluence({
+  seed: Number(values.seed),
+  spaces: [{ key: SPACE, pages }],
+  faults: { latencyMs, rateLimit: { capacity: rate, refillPerSecond: rate } },
+});
+const pgSkip = await probePostgres();
+const url = databaseUrl as string;
+const schema = uniqueSchema("archon_bench");
+const pgliteDir = pgSkip ? mkdtempSync(join(tmpdir(), "archon-load-")) : "";
+const storeSpec: ChildSyncConfig["store"] = pgSkip
+  ? { kind: "pglite", dataDir: pgliteDir }
+  : { kind: "pg", url, schema };
+const record = createSourceRecord({ sourceId: SOURCE_ID, baseUrl: fake.baseUrl, deployment: "cloud", spaceKey: SPACE });
+if (pgSkip) {
+  const store = await createPgliteStore({ dataDir: pgliteDir });
+  await store.upsertSource(record);
+  await store.close();
+} else {
+  await createMigratedSchema(url, schema);
+  const { store, close } = await openSchemaStore(url, schema, 1);
+  await store.upsertSource(record);
+  await close();
+}
+
+const config = (mode: "full" | "incremental"): ChildSyncConfig => ({
+  baseUrl: fake.baseUrl,
+  deployment: "cloud",
+  credentials: fakeCredentials(fake),
+  sourceId: SOURCE_ID,
+  mode,
+  store: storeSpec,
+});
+
+/** One sync of ours in a fresh process, with the API requests the fake counted. */
+async function ours(mode: "full" | "incremental"): Promise<ChildSyncResult & { requests: number }> {
+  const before = fake.stats().requests;
+  const outcome = await runSyncChild(config(mode));
+  if (!outcome.result) throw new Error(`sync child failed (${outcome.code}): ${outcome.stderr}`);
+  return { ...outcome.result, requests: fake.stats().requests - before };
+}
+
+const langchainScript = fileURLToPath(new URL("./peers/langchain-sync.ts", import.meta.url));
+async function langchain(): Promise<LangChainSyncResult & { requests: number; rejected: number }> {
+  const before = fake.stats();
+  const lc: LangChainSyncConfig = {
+    baseUrl: `${fake.baseUrl}/wiki`,
+    spaceKey: SPACE,
+    username: fake.credentials.email,
+    accessToken: fake.credentials.apiToken,
+    limit: Number(values["langchain-limit"]),
+    chunkSize: 2000,
+    chunkOverlap: 250,
+    dimensions: 384,
+    ...(pgSkip ? {} : { pg: { url, schema } }),
+  };
+  const outcome = await runScript<LangChainSyncResult>(langchainScript, { LANGCHAIN_SYNC_CONFIG: JSON.stringify(lc) });
+  if (!outcome.result) throw new Error(`LangChain child failed (${outcome.code}): ${outcome.stderr}`);
+  const after = fake.stats();
+  return {
+    ...outcome.result,
+    requests: after.requests - before.requests,
+    rejected: after.faults.rateLimited - before.faults.rateLimited,
+  };
+}
+
+const current = () => fake.space(SPACE).pages();
+const total = current().length;
+const rows: string[] = [];
+const row = (label: string, r: ChildSyncResult & { requests: number }) => {
+  const s = r.wallMs / 1000;
+  const m = r.metrics;
+  rows.push(
+    `| ${label} | ${seconds(r.wallMs)} | ${r.requests} | ${m.rateLimitWaits} | ${m.pagesIndexed} | ${(m.pagesIndexed / s).toFixed(1)} | ${m.chunksWritten} | ${(m.chunksWritten / s).toFixed(0)} | ${m.pagesDeleted} | ${m.embeddingCalls} | ${m.embeddingTokens} | ${mb(r.maxRssBytes)} |`,
+  );
+};
+
+const full = await ours("full");
+row("full sync", full);
+const peers: string[] = [];
+let kept: { ours: KeptCounts; langchain: KeptCounts } | undefined;
+let lcFull: Awaited<ReturnType<typeof langchain>> | undefined;
+let lcAgain: Awaited<ReturnType<typeof langchain>> | undefined;
+if (!values["no-peers"]) {
+  lcFull = await langchain();
+  kept = await contentKept();
+}
+const unchanged = await ours("incremental");
+row("no-change resync", unchanged);
+if (lcFull) lcAgain = await langchain();
+
+const space = fake.space(SPACE);
+const onePercent = Math.max(1, Math.round(total / 100));
+const all = current();
+for (let i = 0; i < onePercent; i++) {
+  const page = all[(i * 97 + 13) % all.length];
+  if (page) space.editPage(page.id, { body: `${page.body}<p>Edited for the load benchmark, round ${i}.</p>` });
+}
+const edited = await ours("incremental");
+row(`after editing ${onePercent} pages (1%)`, edited);
+const leaves = current().filter((p, _, list) => !list.some((q) => q.parentId === p.id));
+for (const leaf of leaves.slice(0, onePercent)) space.deletePage(leaf.id);
+const deleted = await ours("incremental");
+row(`after deleting ${onePercent} pages (1%)`, deleted);
+
+await fake.close();
+if (pgSkip) rmSync(pgliteDir, { recursive: true, force: true });
+else await dropSchema(url, schema);
+
+console.log(
+  `Load benchmark: ${total} current pages (${pages} generated), ${latencyMs} ms per request, ${rate} requests/s rate limit; store: ${pgSkip ? `PGlite (${pgSkip})` : "PostgreSQL 15 + pgvector"}; hashing embedder, 384 dimensions.`,
+);
+console.log(`Machine: ${machineLine()}; ${loadAverage()}`);
+console.log(
+  "\n| run | wall time | API requests | 429s waited | pages indexed | pages/s | chunks written | chunks/s | pages deleted | embedding calls | embedding tokens | peak RSS |",
+);
+console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+for (const line of rows) console.log(line);
+const fm = full.metrics;
+console.log(
+  `\nEditing 1% of the pages cost ${ratio(edited.metrics.embeddingCalls, fm.embeddingCalls)} of a full sync's embedding calls and ${ratio(edited.metrics.embeddingTokens, fm.embeddingTokens)} of its tokens (${edited.metrics.chunksReused} chunks reused).`,
+);
+
+if (lcFull && lcAgain && kept) {
+  console.log(
+    `\nPeer: LangChain.js ConfluencePagesLoader (limit ${values["langchain-limit"]}) + RecursiveCharacterTextSplitter (2000/250 characters) + ${pgSkip ? "an in-memory array (no PostgreSQL)" : "PGVectorStore with an HNSW index"}, same fake, same embedder.`,
+  );
+  console.log("\n| run | ours | LangChain.js | LangChain / ours |");
+  console.log("| --- | --- | --- | --- |");
+  const cmp = (label: string, a: number, b: number, fmt: (n: number) => string = String) =>
+    peers.push(
+      `| ${label} | ${fmt(a)} | ${fmt(b)} | ${a === 0 ? (b === 0 ? "same" : "none vs some") : `${(b / a).toFixed(1)}x`} |`,
+    );
+  cmp("full sync: wall time", full.wallMs, lcFull.wallMs, seconds);
+  cmp("full sync: API requests", full.requests, lcFull.requests);
+  cmp("full sync: peak RSS", full.maxRssBytes, lcFull.maxRssBytes, mb);
+  cmp("full sync: embedding tokens", fm.embeddingTokens, lcFull.embeddingTokens);
+  cmp("no-change resync: wall time", unchanged.wallMs, lcAgain.wallMs, seconds);
+  cmp("no-change resync: API requests", unchanged.requests, lcAgain.requests);
+  cmp("no-change resync: embedding tokens", unchanged.metrics.embeddingTokens, lcAgain.embeddingTokens);
+  for (const line of peers) console.log(line);
+  console.log(
+    `\nLangChain loaded ${lcFull.documents} documents into ${lcFull.chunks} chunks (ours: ${fm.pagesIndexed} pages, ${fm.chunksWritten} chunks); its loader got ${lcFull.rejected} 429s on the full load and ${lcAgain.rejected} on the reload, and retries them at once, without waiting.`,
+  );
+  const pct = (a: number, b: number) => `${a}/${b} (${((100 * a) / Math.max(b, 1)).toFixed(0)}%)`;
+  console.log(
+    `\nContent kept, on ${values.sample} sampled pages: code bodies ours ${pct(kept.ours.codeKept, kept.ours.codeBodies)}, LangChain ${pct(kept.langchain.codeKept, kept.langchain.codeBodies)}; table cells ours ${pct(kept.ours.cellsKept, kept.ours.cells)}, LangChain ${pct(kept.langchain.cellsKept, kept.langchain.cells)}.`,
+  );
+}
+
+/** Code bodies and table cells of sampled pages found in each system's stored chunks. */
+async function contentKept(): Promise<{ ours: KeptCounts; langchain: KeptCounts }> {
+  const truth = current();
+  const step = Math.max(1, Math.floor(truth.length / Number(values.sample)));
+  const sample = truth.filter((_, i) => i % step === 0).slice(0, Number(values.sample));
+  const zero = (): KeptCounts => ({ codeBodies: 0, codeKept: 0, cells: 0, cellsKept: 0 });
+  const result = { ours: zero(), langchain: zero() };
+  if (pgSkip) {
+    const store = await createPgliteStore({ dataDir: pgliteDir });
+    for (const page of sample) {
+      countKept(
+        page.body,
+        (await store.getChunks(SOURCE_ID, page.id)).map((c) => c.content),
+        result.ours,
+      );
+    }
+    await store.close();
+    return result;
+  }
+  const { pool, close } = await openSchemaStore(url, schema, 1);
+  try {
+    for (const page of sample) {
+      const ourRows = await pool.query<{ content: string }>(
+        "SELECT content FROM archon_crawled_pages WHERE source_id = $1 AND metadata ->> 'page_id' = $2",
+        [SOURCE_ID, page.id],
+      );
+      countKept(
+        page.body,
+        ourRows.rows.map((r) => r.content),
+        result.ours,
+      );
+      const lcRows = await pool.query<{ content: string }>(
+        "SELECT text AS content FROM langchain_pg_embedding WHERE metadata ->> 'id' = $1",
+        [page.id],
+      );
+      countKept(
+        page.body,
+        lcRows.rows.map((r) => r.content),
+        result.langchain,
+      );
+    }
+  } finally {
+    await close();
+  }
+  return result;
+}
