@@ -136,22 +136,17 @@ export class JobRunner {
     job.signal?.addEventListener("abort", onLostClaim);
     lock.on("error", onLockLost);
     if (ctx.shutdown.aborted) onShutdown();
-    const watch = setInterval(
-      () => {
-        ctx.pool
-          .query<{ cancel_requested: boolean }>(`SELECT cancel_requested FROM ${status} WHERE source_id = $1`, [
-            sourceId,
-          ])
-          .then(({ rows }) => {
-            if (rows[0]?.cancel_requested) {
-              cancelled = true;
-              abort("The sync was cancelled.");
-            }
-          })
-          .catch(() => {});
-      },
-      Math.max(1000, (options.leaseSeconds * 1000) / 2),
-    );
+    const watch = setInterval(() => {
+      ctx.pool
+        .query<{ cancel_requested: boolean }>(`SELECT cancel_requested FROM ${status} WHERE source_id = $1`, [sourceId])
+        .then(({ rows }) => {
+          if (rows[0]?.cancel_requested) {
+            cancelled = true;
+            abort("The sync was cancelled.");
+          }
+        })
+        .catch(() => {});
+    }, 1000);
 
     let resumed = false;
     const finish = async (outcome: JobOutcome, patch: string, params: unknown[], error: ConfluenceSyncError | null) => {
@@ -261,7 +256,7 @@ export class JobRunner {
     const inner = createSource({ baseUrl: record.baseUrl, deployment: record.deployment, credentials });
     return new ConfluenceSync({
       ...options.sync,
-      source: bucket ? new RateLimitedSource(inner, bucket) : inner,
+      source: new RateLimitedSource(inner, bucket),
       store: options.store,
       embedder: options.embedder,
       sinks: options.sinks,

@@ -65,9 +65,13 @@ export function siteKey(baseUrl: string): string {
 }
 
 /**
- * A {@link ConfluenceSource} that takes a token from the site's bucket before every call and before every batch
- * a listing yields. One listing batch is one HTTP request; a `getPages` batch is one request per batch of ids.
- * Retries inside the source are not metered here; they follow the site's `Retry-After`.
+ * A {@link ConfluenceSource} that takes a token from the site's bucket (when given one) before every call and
+ * before every batch a listing yields. One listing batch is one HTTP request; a `getPages` batch is one request
+ * per batch of ids. Retries inside the source are not metered here; they follow the site's `Retry-After`.
+ *
+ * It also marks every batch promise as observed as soon as it exists: the engine fetches the next batch while it
+ * processes the current one, and a sync aborted in between must not surface that batch's abort error as an
+ * unhandled rejection (the engine still receives it when it awaits the batch).
  */
 export class RateLimitedSource implements ConfluenceSource {
   readonly deployment: "cloud" | "datacenter";
@@ -76,7 +80,7 @@ export class RateLimitedSource implements ConfluenceSource {
 
   constructor(
     private readonly inner: ConfluenceSource,
-    private readonly bucket: PgTokenBucket,
+    private readonly bucket: PgTokenBucket | null,
   ) {
     this.deployment = inner.deployment;
     this.baseUrl = inner.baseUrl;
@@ -84,12 +88,12 @@ export class RateLimitedSource implements ConfluenceSource {
   }
 
   async checkConnection(options?: SourceCallOptions): Promise<void> {
-    await this.bucket.take(this.#site, options?.signal);
+    await this.bucket?.take(this.#site, options?.signal);
     return this.inner.checkConnection(options);
   }
 
   async getSpace(spaceKey: string, options?: SourceCallOptions): Promise<ConfluenceSpace> {
-    await this.bucket.take(this.#site, options?.signal);
+    await this.bucket?.take(this.#site, options?.signal);
     return this.inner.getSpace(spaceKey, options);
   }
 
@@ -116,9 +120,13 @@ export class RateLimitedSource implements ConfluenceSource {
       [Symbol.asyncIterator]() {
         const iterator = open()[Symbol.asyncIterator]();
         return {
-          async next() {
-            await bucket.take(site, signal);
-            return iterator.next();
+          next() {
+            const batch = (async () => {
+              await bucket?.take(site, signal);
+              return iterator.next();
+            })();
+            batch.catch(() => {});
+            return batch;
           },
           async return(value?: unknown) {
             return iterator.return ? iterator.return(value) : { done: true as const, value: undefined };
