@@ -54,15 +54,18 @@ function median(samples: number[]): number {
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] as number;
 }
-function time(run: () => void): number {
-  run(); // warm-up
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = process.hrtime.bigint();
-    run();
-    samples.push(Number(process.hrtime.bigint() - start) / 1e9);
+/** Median seconds of each runner; runners take turns within every round, so a load spike hits them alike. */
+function timeTogether(runners: readonly (() => void)[], rounds = runs): number[] {
+  for (const run of runners) run(); // warm-up
+  const samples = runners.map((): number[] => []);
+  for (let i = 0; i < rounds; i++) {
+    runners.forEach((run, r) => {
+      const start = process.hrtime.bigint();
+      run();
+      samples[r]?.push(Number(process.hrtime.bigint() - start) / 1e9);
+    });
   }
-  return median(samples);
+  return samples.map(median);
 }
 const mbps = (size: number, seconds: number) => size / 1024 / 1024 / seconds;
 
@@ -87,36 +90,36 @@ function keptCode(outputs: readonly string[]): string {
 
 let tdOut: string[] = [];
 let ourOut: string[] = [];
-const tdSeconds = time(() => {
-  tdOut = bodies.map((b) => turndown.turndown(b.body));
-});
-const ourSeconds = time(() => {
-  ourOut = bodies.map((b) => converter.convert(b.body, context(b.id)).markdown);
-});
+const [tdSeconds = 0, ourSeconds = 0] = timeTogether([
+  () => {
+    tdOut = bodies.map((b) => turndown.turndown(b.body));
+  },
+  () => {
+    ourOut = bodies.map((b) => converter.convert(b.body, context(b.id)).markdown);
+  },
+]);
 let chunkCount = 0;
 const markdownBytes = bytes(ourOut);
-const chunkSeconds = time(() => {
-  chunkCount = 0;
-  bodies.forEach((b, i) => {
-    chunkCount += chunker.chunk(ourOut[i] ?? "", { title: b.title }).length;
-  });
-});
+const [chunkSeconds = 0] = timeTogether([
+  () => {
+    chunkCount = 0;
+    bodies.forEach((b, i) => {
+      chunkCount += chunker.chunk(ourOut[i] ?? "", { title: b.title }).length;
+    });
+  },
+]);
 const hugeRuns = Math.max(1, Math.min(runs, 3));
-const timeHuge = (run: () => void) => {
-  const samples: number[] = [];
-  for (let i = 0; i < hugeRuns; i++) {
-    const start = process.hrtime.bigint();
-    run();
-    samples.push(Number(process.hrtime.bigint() - start) / 1e9);
-  }
-  return median(samples);
-};
 let hugeMarkdown = "";
-const hugeOurs = timeHuge(() => {
-  hugeMarkdown = converter.convert(hugeBody, context("1")).markdown;
-});
-const hugeTurndown = timeHuge(() => turndown.turndown(hugeBody));
-const hugeChunks = timeHuge(() => chunker.chunk(hugeMarkdown, { title: "Huge" }));
+const [hugeOurs = 0, hugeTurndown = 0] = timeTogether(
+  [
+    () => {
+      hugeMarkdown = converter.convert(hugeBody, context("1")).markdown;
+    },
+    () => turndown.turndown(hugeBody),
+  ],
+  hugeRuns,
+);
+const [hugeChunks = 0] = timeTogether([() => chunker.chunk(hugeMarkdown, { title: "Huge" })], hugeRuns);
 
 const cpuModel =
   /model name\s*:\s*(.*)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? cpus()[0]?.model ?? "unknown";
@@ -125,7 +128,7 @@ const row = (name: string, size: number, seconds: number, extra: string) =>
 const report = [
   "## Converter and chunker",
   "",
-  `Command: \`npx tsx bench/convert.ts --pages ${values.pages} --seed ${values.seed} --runs ${runs}\` (median of ${runs} runs after a warm-up).`,
+  `Command: \`npx tsx bench/convert.ts --pages ${values.pages} --seed ${values.seed} --runs ${runs}\` (median of ${runs} rounds after a warm-up, ${hugeRuns} for the 5 MB page; the compared steps take turns within each round).`,
   `Machine: ${cpus().length} cores (\`nproc\`), ${cpuModel}, ${(totalmem() / 1024 ** 3).toFixed(1)} GB memory, Node ${process.version}; load average ${loadavg()[0]?.toFixed(1)} at the end of the run (the machine is shared, so compare the rows of one run rather than absolute numbers across runs).`,
   `Corpus: \`generateSpace({ key: "BENCH", pages: ${values.pages}, seed: ${values.seed} })\` from \`@archon/fake-confluence\`, ${bodies.length} pages, ${(corpusBytes / 1024 / 1024).toFixed(2)} MB of storage format; the huge page is that corpus repeated to 5 MB.`,
   "",
