@@ -1,0 +1,133 @@
+import {
+  pageQueryOptions,
+  useConfluenceClient,
+  useConfluencePage,
+  useConfluenceSources,
+  useInfiniteConfluencePages,
+} from "@archon/confluence-react";
+import { useQueries } from "@tanstack/react-query";
+import type { TrailItem } from "../lib/trail.js";
+import { Breadcrumbs } from "./breadcrumbs.js";
+import { EmptyState, ErrorNote } from "./error-note.js";
+import { PageReader } from "./page-reader.js";
+
+const ROOT = "root";
+
+/** Titles of the page's ancestors, root first; ids stand in until a title is loaded. */
+function useTrail(sourceId: string, pageId: string | undefined, sourceName: string): TrailItem[] {
+  const client = useConfluenceClient();
+  const page = useConfluencePage(pageId, { sourceId });
+  const ancestors = page.data?.ancestors ?? [];
+  const titles = useQueries({ queries: ancestors.map((id) => pageQueryOptions(client, id, sourceId)) });
+  const trail: TrailItem[] = [{ id: ROOT, label: sourceName }];
+  ancestors.forEach((id, index) => {
+    trail.push({ id, label: titles[index]?.data?.title ?? `Page ${id}` });
+  });
+  if (pageId) trail.push({ id: pageId, label: page.data?.title ?? "…" });
+  return trail;
+}
+
+function ChildList({
+  sourceId,
+  parentId,
+  onOpen,
+}: {
+  sourceId: string;
+  parentId: string;
+  onOpen: (id: string) => void;
+}) {
+  const pages = useInfiniteConfluencePages(sourceId, { parentId, limit: 50 });
+  if (pages.isPending) return <p className="muted">Loading pages…</p>;
+  if (pages.isError) return <ErrorNote error={pages.error} title="Could not list the pages" />;
+  const items = pages.data.pages.flatMap((page) => page.items);
+  const total = pages.data.pages[0]?.total ?? 0;
+  if (items.length === 0) {
+    return parentId === ROOT ? (
+      <EmptyState title="No pages yet">Start a sync of this source to see its page tree.</EmptyState>
+    ) : (
+      <EmptyState title="No child pages" />
+    );
+  }
+  return (
+    <div className="child-list">
+      <p className="muted small">
+        {total} {parentId === ROOT ? "top-level pages" : "child pages"}
+      </p>
+      {pages.hasPreviousPage ? (
+        <button type="button" className="ghost" onClick={() => pages.fetchPreviousPage()}>
+          Show earlier pages
+        </button>
+      ) : null}
+      <ul className="tree">
+        {items.map((item) => (
+          <li key={item.pageId}>
+            <button type="button" className="link" onClick={() => onOpen(item.pageId)}>
+              {item.title}
+            </button>
+            {item.childCount > 0 ? (
+              <span className="badge" title="Child pages">
+                {item.childCount}
+              </span>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+      {pages.hasNextPage ? (
+        <button type="button" disabled={pages.isFetchingNextPage} onClick={() => pages.fetchNextPage()}>
+          {pages.isFetchingNextPage ? "Loading…" : "Load more"}
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
+/** Browse a source's page tree: children of the current page on the left, the page itself on the right. */
+export function PageBrowser({
+  sourceId,
+  pageId,
+  onNavigate,
+}: {
+  sourceId: string | undefined;
+  pageId: string | undefined;
+  onNavigate: (sourceId: string | undefined, pageId: string | undefined) => void;
+}) {
+  const sources = useConfluenceSources();
+  const chosen = sourceId ?? sources.data?.[0]?.sourceId;
+  const source = sources.data?.find((candidate) => candidate.sourceId === chosen);
+  const trail = useTrail(chosen ?? "", chosen ? pageId : undefined, source?.name ?? chosen ?? "");
+
+  if (sources.isPending) return <p className="muted">Loading sources…</p>;
+  if (sources.isError) return <ErrorNote error={sources.error} title="Could not load the sources" />;
+  if (!chosen) return <EmptyState title="No sources yet">Add a source first, then sync it.</EmptyState>;
+
+  return (
+    <div className="page-browser">
+      <div className="panel-head">
+        <h2>Browse</h2>
+        <label className="inline">
+          Source{" "}
+          <select value={chosen} onChange={(event) => onNavigate(event.target.value, undefined)}>
+            {sources.data.map((candidate) => (
+              <option key={candidate.sourceId} value={candidate.sourceId}>
+                {candidate.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <Breadcrumbs items={trail} onSelect={(id) => onNavigate(chosen, id === ROOT ? undefined : id)} />
+      <div className="split">
+        <aside aria-label="Page tree">
+          <ChildList sourceId={chosen} parentId={pageId ?? ROOT} onOpen={(id) => onNavigate(chosen, id)} />
+        </aside>
+        <section className="reader">
+          {pageId ? (
+            <PageReader sourceId={chosen} pageId={pageId} />
+          ) : (
+            <EmptyState title={source?.name ?? chosen}>Choose a page in the tree to read it.</EmptyState>
+          )}
+        </section>
+      </div>
+    </div>
+  );
+}
