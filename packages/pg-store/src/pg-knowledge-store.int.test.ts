@@ -1,8 +1,15 @@
 // Runs the conformance suites against a real PostgreSQL server with pgvector (TEST_DATABASE_URL or DATABASE_URL;
 // `.ci/setup-postgres.sh` provides one). Without a reachable server the suites are skipped, saying why.
-import { describeKnowledgeStore, describeProgressSink } from "@archon/confluence-core/testing";
+import {
+  axis,
+  describeKnowledgeStore,
+  describeProgressSink,
+  makeChunk,
+  makePage,
+  makeSource,
+} from "@archon/confluence-core/testing";
 import pg from "pg";
-import { afterAll } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { type Db, fromPgPool } from "./db.js";
 import { migrate } from "./migrate.js";
 import { PgKnowledgeStore } from "./pg-knowledge-store.js";
@@ -68,4 +75,30 @@ describeProgressSink(
     return new PgProgressSink(db);
   },
   { skip },
+);
+
+describe.skipIf(skip !== undefined)(
+  `PgKnowledgeStore on PostgreSQL: concurrency${skip ? ` (skipped: ${skip})` : ""}`,
+  () => {
+    it("serialises concurrent writes of one page: the last version wins whole, no error", async () => {
+      const { db } = await database();
+      await resetDatabase(db);
+      const store = new PgKnowledgeStore(db);
+      await store.upsertSource(makeSource("s"));
+      const versions = [1, 2, 3, 4];
+      await Promise.all(
+        versions.map((version) =>
+          store.writePage(
+            makePage("s", "1", { version }),
+            Array.from({ length: 3 + version }, (_, n) => makeChunk(n, `v${version} chunk ${n}`, axis(n, 384))),
+          ),
+        ),
+      );
+      const page = await store.getPage("s", "1");
+      const chunks = await store.getChunks("s", "1");
+      expect(versions).toContain(page?.version);
+      expect(chunks).toHaveLength(3 + (page?.version ?? 0));
+      expect(chunks.every((c) => c.content.startsWith(`v${page?.version} `))).toBe(true);
+    });
+  },
 );

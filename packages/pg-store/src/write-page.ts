@@ -27,11 +27,8 @@ export async function writePage(db: Db, page: PageRecord, chunks: readonly Chunk
         `unknown source ${JSON.stringify(page.sourceId)}: upsert it first.`,
       );
     }
-    const thisPage = "source_id = $1 AND (metadata ->> 'page_id') = $2";
-    await cacheBeforeDelete(tx, thisPage, [page.sourceId, page.pageId]);
-    await tx.query(`DELETE FROM archon_crawled_pages WHERE ${thisPage}`, [page.sourceId, page.pageId]);
-    if (clean.dimensions !== null) await checkModelDimensions(tx, clean.chunks, clean.dimensions, page.pageId);
     const p = clean.page;
+    // The page row goes first: its row lock makes concurrent writes of the same page take turns.
     await tx.query(
       `INSERT INTO confluence_pages (source_id, page_id, space_key, title, version, content_hash, status, parent_id,
          ancestors, path, depth, web_url, author_id, created_at, updated_at, labels, metadata, markdown, indexed_at)
@@ -64,7 +61,11 @@ export async function writePage(db: Db, page: PageRecord, chunks: readonly Chunk
         indexedAt,
       ],
     );
+    const thisPage = "source_id = $1 AND (metadata ->> 'page_id') = $2";
+    await cacheBeforeDelete(tx, thisPage, [page.sourceId, page.pageId]);
+    await tx.query(`DELETE FROM archon_crawled_pages WHERE ${thisPage}`, [page.sourceId, page.pageId]);
     if (clean.dimensions === null) return;
+    await checkModelDimensions(tx, clean.chunks, clean.dimensions, page.pageId);
     try {
       await insertChunks(tx, p, clean.chunks, clean.dimensions);
     } catch (error) {
