@@ -21,8 +21,8 @@ export async function searchChunks(db: Db, query: SearchQuery): Promise<SearchHi
   if (q.embedding) await checkQueryDimension(db, q.embedding.length, q.embeddingModel);
   const params = new Params();
   const ctes: string[] = [];
-  const halfvec = q.embedding?.length === 3072 ? await hasHalfvec(db) : false;
-  if (q.mode !== "keyword") ctes.push(`v AS (${vectorLeg(q, params, halfvec)})`);
+  const vector = q.mode === "keyword" ? null : await vectorFeatures(db);
+  if (vector) ctes.push(`v AS (${vectorLeg(q, params, vector.halfvec)})`);
   if (q.mode !== "vector") ctes.push(`k AS (${keywordLeg(q, params)})`);
   let fused: string;
   if (q.mode === "vector") fused = "SELECT id, 1 - distance AS score, TRUE AS vm, FALSE AS km FROM v";
@@ -41,10 +41,10 @@ export async function searchChunks(db: Db, query: SearchQuery): Promise<SearchHi
     `ORDER BY f.score DESC, c.source_id COLLATE "C", (c.metadata ->> 'page_id') COLLATE "C", c.chunk_number ` +
     `LIMIT ${q.limit}`;
   const run = async (tx: Db) => {
-    if (q.mode !== "keyword") {
+    if (vector) {
       // ef_search must cover k; relaxed iterative scans keep filtered vector searches from coming back short.
       await tx.query(`SET LOCAL hnsw.ef_search = ${Math.max(40, q.candidates)}`);
-      await tx.query("SET LOCAL hnsw.iterative_scan = relaxed_order");
+      if (vector.iterativeScan) await tx.query("SET LOCAL hnsw.iterative_scan = relaxed_order");
     }
     return (await tx.query(sql, params.values)).rows;
   };
@@ -62,14 +62,27 @@ export async function searchChunks(db: Db, query: SearchQuery): Promise<SearchHi
   }));
 }
 
-const halfvecSupport = new WeakMap<Db, Promise<boolean>>();
-function hasHalfvec(db: Db): Promise<boolean> {
-  let known = halfvecSupport.get(db);
+interface VectorFeatures {
+  /** `halfvec` exists (pgvector 0.7+): the 3,072 column is indexed through it. */
+  readonly halfvec: boolean;
+  /** `hnsw.iterative_scan` exists (pgvector 0.8+); older versions reject the setting. */
+  readonly iterativeScan: boolean;
+}
+
+const features = new WeakMap<Db, Promise<VectorFeatures>>();
+function vectorFeatures(db: Db): Promise<VectorFeatures> {
+  let known = features.get(db);
   if (!known) {
     known = db
-      .query<{ t: string | null }>("SELECT to_regtype('halfvec')::text AS t")
-      .then((r) => Boolean(r.rows[0]?.t));
-    halfvecSupport.set(db, known);
+      .query<{ version: string | null; halfvec: boolean }>(
+        "SELECT (SELECT extversion FROM pg_extension WHERE extname = 'vector') AS version, " +
+          "to_regtype('halfvec') IS NOT NULL AS halfvec",
+      )
+      .then(({ rows }) => {
+        const [major = 0, minor = 0] = (rows[0]?.version ?? "0.0").split(".").map(Number);
+        return { halfvec: Boolean(rows[0]?.halfvec), iterativeScan: major > 0 || minor >= 8 };
+      });
+    features.set(db, known);
   }
   return known;
 }
