@@ -67,7 +67,8 @@ export function siteKey(baseUrl: string): string {
 /**
  * A {@link ConfluenceSource} that takes a token from the site's bucket (when given one) before every call and
  * before every batch a listing yields. One listing batch is one HTTP request; a `getPages` batch is one request
- * per batch of ids. Retries inside the source are not metered here; they follow the site's `Retry-After`.
+ * per batch of ids; the step that ends a listing may cost one spare token. Retries inside the source are not metered
+ * here; they follow the site's `Retry-After`.
  *
  * It also marks every batch promise as observed as soon as it exists: the engine fetches the next batch while it
  * processes the current one, and a sync aborted in between must not surface that batch's abort error as an
