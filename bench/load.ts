@@ -191,7 +191,7 @@ if (lcFull && lcAgain && kept) {
   cmp("no-change resync: embedding tokens", unchanged.metrics.embeddingTokens, lcAgain.embeddingTokens);
   for (const line of peers) console.log(line);
   console.log(
-    `\nLangChain loaded ${lcFull.documents} documents into ${lcFull.chunks} chunks (ours: ${fm.pagesIndexed} pages, ${fm.chunksWritten} chunks); its loader got ${lcFull.rejected} 429s on the full load and ${lcAgain.rejected} on the reload, and retries them at once, without waiting.`,
+    `\nLangChain loaded ${lcFull.documents} documents into ${lcFull.chunks} chunks (ours: ${fm.pagesIndexed} pages, ${fm.chunksWritten} chunks); 429s: ours waited for ${fm.rateLimitWaits}, LangChain's loader got ${lcFull.rejected} on the full load and ${lcAgain.rejected} on the reload (it retries at once, without waiting, at most 5 times, then returns no documents at all).`,
   );
   const pct = (a: number, b: number) => `${a}/${b} (${((100 * a) / Math.max(b, 1)).toFixed(0)}%)`;
   console.log(

@@ -79,22 +79,27 @@ describe.skipIf(skip !== undefined)(
           const pages = space.pages();
           const leaves = pages.filter((p) => p.id !== space.info.homepageId && !pages.some((q) => q.parentId === p.id));
           const edits = Math.max(5, Math.round(PAGES * 0.05));
-          for (let i = 0; i < edits; i++) {
+          const doomed = leaves[random.int(0, leaves.length - 1)];
+          // Distinct pages, none of them the one deleted below, so the sync has at least `edits` pages to index.
+          const targets = new Set<string>();
+          while (targets.size < edits) {
             const page = pages[random.int(1, pages.length - 1)];
-            if (!page) continue;
-            space.editPage(page.id, {
-              body: `<h1>Round ${round}</h1><p>Edit ${i} of ${page.id}: ${"lorem ipsum ".repeat(random.int(5, 400))}</p>`,
+            if (page && page.id !== doomed?.id) targets.add(page.id);
+          }
+          for (const id of targets) {
+            space.editPage(id, {
+              body: `<h1>Round ${round}</h1><p>Edit of ${id}: ${"lorem ipsum ".repeat(random.int(5, 400))}</p>`,
             });
             edited += 1;
           }
-          space.deletePage(leaves[random.int(0, leaves.length - 1)]?.id ?? "");
+          if (doomed) space.deletePage(doomed.id);
           space.addPage({
             title: `Added in round ${round}`,
             parentId: space.info.homepageId,
             body: `<p>round ${round}</p>`,
           });
           const moved = pages[random.int(1, pages.length - 1)];
-          if (moved && space.pages().some((p) => p.id === moved.id)) space.movePage(moved.id, space.info.homepageId);
+          if (moved && moved.id !== doomed?.id) space.movePage(moved.id, space.info.homepageId);
           work = edits;
         }
         const killAfter = random.int(1, Math.max(1, work - 1));
