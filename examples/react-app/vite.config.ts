@@ -3,11 +3,11 @@ import { defineConfig } from "vite";
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
-// JSX goes through esbuild's automatic runtime, so no React plugin is needed. The hooks package is used from
+// JSX goes through Oxc's automatic runtime (Vite 8's built-in transform), so no React plugin is needed. The hooks package is used from
 // source, so the app builds without building the workspace packages first.
 export default defineConfig({
   root: here("."),
-  esbuild: { jsx: "automatic" },
+  oxc: { jsx: { runtime: "automatic" } },
   resolve: {
     alias: [{ find: /^@archon\/confluence-react$/, replacement: here("../../packages/react-hooks/src/index.ts") }],
     dedupe: ["react", "react-dom", "@tanstack/react-query"],
@@ -16,7 +16,7 @@ export default defineConfig({
     outDir: here("dist"),
     emptyOutDir: true,
     sourcemap: true,
-    rollupOptions: {
+    rolldownOptions: {
       onwarn(warning, warn) {
         // TanStack Query marks its modules "use client" for React Server Components; meaningless in this bundle.
         if (warning.code === "MODULE_LEVEL_DIRECTIVE") return;

@@ -31,16 +31,25 @@ function ChildList({
   sourceId,
   parentId,
   onOpen,
+  current,
+  siblingsOf,
 }: {
   sourceId: string;
   parentId: string;
   onOpen: (id: string) => void;
+  /** The page being read, marked in the list. */
+  current?: string | undefined;
+  /** For a page without children: its parent, whose children (this page's siblings) are shown instead. */
+  siblingsOf?: string | undefined;
 }) {
   const pages = useInfiniteConfluencePages(sourceId, { parentId, limit: 50 });
   if (pages.isPending) return <p className="muted">Loading pages…</p>;
   if (pages.isError) return <ErrorNote error={pages.error} title="Could not list the pages" />;
   const items = pages.data.pages.flatMap((page) => page.items);
   const total = pages.data.pages[0]?.total ?? 0;
+  if (items.length === 0 && siblingsOf !== undefined) {
+    return <ChildList sourceId={sourceId} parentId={siblingsOf} onOpen={onOpen} current={current ?? parentId} />;
+  }
   if (items.length === 0) {
     return parentId === ROOT ? (
       <EmptyState title="No pages yet">Start a sync of this source to see its page tree.</EmptyState>
@@ -51,7 +60,12 @@ function ChildList({
   return (
     <div className="child-list">
       <p className="muted small">
-        {total} {parentId === ROOT ? "top-level pages" : "child pages"}
+        {total}{" "}
+        {parentId === ROOT
+          ? "top-level pages"
+          : current === undefined || current === parentId
+            ? "child pages"
+            : "pages at this level"}
       </p>
       {pages.hasPreviousPage ? (
         <button type="button" className="ghost" onClick={() => pages.fetchPreviousPage()}>
@@ -60,8 +74,13 @@ function ChildList({
       ) : null}
       <ul className="tree">
         {items.map((item) => (
-          <li key={item.pageId}>
-            <button type="button" className="link" onClick={() => onOpen(item.pageId)}>
+          <li key={item.pageId} className={item.pageId === current ? "current" : undefined}>
+            <button
+              type="button"
+              className="link"
+              aria-current={item.pageId === current ? "page" : undefined}
+              onClick={() => onOpen(item.pageId)}
+            >
               {item.title}
             </button>
             {item.childCount > 0 ? (
@@ -95,6 +114,8 @@ export function PageBrowser({
   const chosen = sourceId ?? sources.data?.[0]?.sourceId;
   const source = sources.data?.find((candidate) => candidate.sourceId === chosen);
   const trail = useTrail(chosen ?? "", chosen ? pageId : undefined, source?.name ?? chosen ?? "");
+  // The trail ends with the page itself; the item before it is its parent (the space root for top-level pages).
+  const parentOfPage = pageId && trail.length >= 2 ? trail[trail.length - 2]?.id : undefined;
 
   if (sources.isPending) return <p className="muted">Loading sources…</p>;
   if (sources.isError) return <ErrorNote error={sources.error} title="Could not load the sources" />;
@@ -118,7 +139,14 @@ export function PageBrowser({
       <Breadcrumbs items={trail} onSelect={(id) => onNavigate(chosen, id === ROOT ? undefined : id)} />
       <div className="split">
         <aside aria-label="Page tree">
-          <ChildList sourceId={chosen} parentId={pageId ?? ROOT} onOpen={(id) => onNavigate(chosen, id)} />
+          <ChildList
+            key={`${chosen}:${pageId ?? ROOT}`}
+            sourceId={chosen}
+            parentId={pageId ?? ROOT}
+            current={pageId}
+            siblingsOf={parentOfPage}
+            onOpen={(id) => onNavigate(chosen, id)}
+          />
         </aside>
         <section className="reader">
           {pageId ? (
