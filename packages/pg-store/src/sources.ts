@@ -1,0 +1,71 @@
+import { ConfluenceSyncError, type SourceRecord, stripNulDeep } from "@archon/confluence-core";
+import type { Db } from "./db.js";
+import { isoParam } from "./rows.js";
+
+/** Columns of `confluence_sources`, in insert order. */
+export const SOURCE_COLUMNS =
+  "source_id, name, deployment, base_url, space_key, deletion_strategy, remove_archived, metadata, created_at, updated_at";
+
+/**
+ * Creates or replaces a Confluence source: its `archon_sources` row (display fields and Archon metadata; other
+ * metadata keys such as `sync_metrics` are kept) and its `confluence_sources` row. Refuses a source id that an
+ * Archon source of another kind already uses.
+ */
+export async function upsertSource(db: Db, input: SourceRecord): Promise<void> {
+  const source = stripNulDeep(input);
+  const createdAt = isoParam(source.createdAt, "source.createdAt");
+  const updatedAt = isoParam(source.updatedAt, "source.updatedAt");
+  await db.transaction(async (tx) => {
+    const existing = await tx.query<{ confluence: boolean }>(
+      "SELECT EXISTS (SELECT 1 FROM confluence_sources s WHERE s.source_id = a.source_id) AS confluence " +
+        "FROM archon_sources a WHERE a.source_id = $1",
+      [source.sourceId],
+    );
+    if (existing.rows[0] && !existing.rows[0].confluence) {
+      throw new ConfluenceSyncError(
+        "CONFIG_INVALID",
+        `source id ${JSON.stringify(source.sourceId)} already belongs to a non-Confluence Archon source; choose another.`,
+      );
+    }
+    const archonMetadata = {
+      knowledge_type: "technical",
+      source_type: "confluence",
+      tags: ["confluence"],
+      original_url: `${source.baseUrl.replace(/\/+$/, "")}/wiki/spaces/${source.spaceKey}`,
+      confluence: { deployment: source.deployment, space_key: source.spaceKey },
+    };
+    await tx.query(
+      `INSERT INTO archon_sources (source_id, source_url, source_display_name, title, summary, metadata)
+       VALUES ($1, $2, $3, $3, $4, $5::jsonb)
+       ON CONFLICT (source_id) DO UPDATE SET source_url = EXCLUDED.source_url,
+         source_display_name = EXCLUDED.source_display_name, title = EXCLUDED.title,
+         metadata = COALESCE(archon_sources.metadata, '{}'::jsonb) || EXCLUDED.metadata, updated_at = NOW()`,
+      [
+        source.sourceId,
+        archonMetadata.original_url,
+        source.name,
+        `Confluence space ${source.spaceKey}`,
+        JSON.stringify(archonMetadata),
+      ],
+    );
+    await tx.query(
+      `INSERT INTO confluence_sources (${SOURCE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10)
+       ON CONFLICT (source_id) DO UPDATE SET name = EXCLUDED.name, deployment = EXCLUDED.deployment,
+         base_url = EXCLUDED.base_url, space_key = EXCLUDED.space_key, deletion_strategy = EXCLUDED.deletion_strategy,
+         remove_archived = EXCLUDED.remove_archived, metadata = EXCLUDED.metadata, created_at = EXCLUDED.created_at,
+         updated_at = EXCLUDED.updated_at`,
+      [
+        source.sourceId,
+        source.name,
+        source.deployment,
+        source.baseUrl,
+        source.spaceKey,
+        source.deletionStrategy,
+        source.removeArchived,
+        source.metadata === undefined ? null : JSON.stringify(source.metadata),
+        createdAt,
+        updatedAt,
+      ],
+    );
+  });
+}
