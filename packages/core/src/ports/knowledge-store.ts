@@ -159,7 +159,10 @@ export interface SearchFilters {
   readonly spaceKeys?: readonly string[];
   /** Pages carrying all of these labels. */
   readonly labels?: readonly string[];
-  /** Materialized path prefix, e.g. `/1/42` for page 42 and its subtree. */
+  /**
+   * Materialized path prefix, e.g. `/1/42` for page 42 and its subtree. Matches whole path segments: `/1/4` does
+   * not match `/1/42`; a prefix ending in `/` matches only the pages below it.
+   */
   readonly pathPrefix?: string;
   readonly authorIds?: readonly string[];
   /** ISO timestamp; pages updated at or after it. */
@@ -198,7 +201,7 @@ export interface PageListQuery {
   readonly sourceId: string;
   /** Only direct children of this page; `null` for top-level pages. */
   readonly parentId?: string | null;
-  /** Only pages whose path starts with this prefix. */
+  /** Only pages whose path starts with this prefix, on whole path segments (as {@link SearchFilters.pathPrefix}). */
   readonly pathPrefix?: string;
   /** @default 50 */
   readonly limit?: number;
