@@ -120,5 +120,17 @@ describe.skipIf(skip !== undefined)(`failing sources${skip ? ` (skipped: ${skip}
       return found?.state === "failed" || found?.state === "retry" || found?.state === "created" ? found : undefined;
     });
     expect(job.state).toBe("failed");
+
+    // Running out of retries is not a reason to give up on the source: its next scheduled sync runs.
+    const data: SyncJobData = { sourceId: "down", mode: "incremental", trigger: "schedule" };
+    const scheduled = (await worker.queue.boss.send(worker.queue.options.queueName, data, {
+      singletonKey: "down",
+    })) as string;
+    const next = await waitFor("the scheduled sync to run", async () => {
+      const latest = (await worker.queue.listRuns({ sourceId: "down", limit: 1 }))[0];
+      return latest?.operationId === scheduled ? latest : undefined;
+    });
+    expect(next.attempt).toBe(1);
+    await worker.queue.cancelSync("down");
   });
 });

@@ -69,8 +69,9 @@ export class JobRunner {
       attempt: job.retryCount + 1,
       workerId: ctx.workerId,
     };
-    if (data.trigger === "schedule" && (await this.#stateOf(data.sourceId)) === "failed") {
-      // A failed source waits for a request (after its credentials or space were fixed) instead of failing forever.
+    if (data.trigger === "schedule" && (await this.#pausedByFailure(data.sourceId))) {
+      // A source that failed for a reason retrying cannot fix waits for a request (after its credentials or space
+      // were fixed) instead of failing on every schedule. One that ran out of retries tries again on schedule.
       ctx.onEnd({ ...base, outcome: "skipped", resumed: false, metrics: null, error: null });
       return { skipped: "source-failed" };
     }
@@ -264,11 +265,12 @@ export class JobRunner {
     });
   }
 
-  async #stateOf(sourceId: string): Promise<string | undefined> {
-    const { rows } = await this.ctx.pool.query<{ state: string }>(
-      `SELECT state FROM "${this.ctx.options.schema}".source_status WHERE source_id = $1`,
+  async #pausedByFailure(sourceId: string): Promise<boolean> {
+    const { rows } = await this.ctx.pool.query<{ state: string; error_code: string | null }>(
+      `SELECT state, error_code FROM "${this.ctx.options.schema}".source_status WHERE source_id = $1`,
       [sourceId],
     );
-    return rows[0]?.state;
+    const row = rows[0];
+    return row?.state === "failed" && this.ctx.options.failFastCodes.includes(row.error_code ?? "");
   }
 }
