@@ -41,7 +41,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * const queue = await createSyncQueue({ connectionString });
  * app.use("/api/confluence", createConfluenceRouter({ ...options, runSync: createQueuedSyncRunner(queue) }));
  */
-export function createQueuedSyncRunner(queue: SyncQueue, options: QueuedSyncRunnerOptions = {}) {
+export function createQueuedSyncRunner(
+  queue: Pick<SyncQueue, "enqueueSync" | "getSourceStatus" | "cancelSync">,
+  options: QueuedSyncRunnerOptions = {},
+) {
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
   return async (request: QueuedSyncRequest): Promise<SyncMetrics> => {
     const { sourceId } = request.source;
@@ -56,7 +59,8 @@ export function createQueuedSyncRunner(queue: SyncQueue, options: QueuedSyncRunn
     const onAbort = () => {
       queue.cancelSync(sourceId).catch(() => {});
     };
-    signal.addEventListener("abort", onAbort, { once: true });
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
     let lastProgress = "";
     try {
       for (;;) {
