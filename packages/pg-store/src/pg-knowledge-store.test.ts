@@ -117,6 +117,22 @@ describe("PgKnowledgeStore on PGlite: hierarchy", () => {
   });
 });
 
+describe("PgKnowledgeStore on PGlite: large pages", () => {
+  it("writes a page of 1,200 chunks by COPY and by the batched INSERT fallback", async () => {
+    const chunks = Array.from({ length: 1200 }, (_, n) => makeChunk(n, `chunk number ${n}`, axis(n, 384)));
+    for (const [name, store] of [
+      ["copy", await freshStore()],
+      ["fallback", await storeWithoutCopy()],
+    ] as const) {
+      await store.upsertSource(makeSource(name));
+      await store.writePage(makePage(name, "1"), chunks);
+      const stored = await store.getChunks(name, "1");
+      expect(stored, name).toHaveLength(1200);
+      expect(stored[1199], name).toEqual(chunks[1199]);
+    }
+  });
+});
+
 describe("PgKnowledgeStore on PGlite: deleting a source", () => {
   it("removes its progress rows and keeps other sources' progress and Archon's rows", async () => {
     const store = await freshStore();
