@@ -162,6 +162,11 @@ describe.skipIf(!hasChromium)(`React app in headless Chromium (skipped without $
     await crumbs.getByRole("button", { name: /more levels/ }).waitFor();
     await expect.poll(() => crumbs.locator("[aria-current=page]").textContent()).toBe(deep.title);
     expect(await crumbs.locator("li").count()).toBe(5);
+    // Let the ancestors' titles and the tree load before the screenshot.
+    await expect.poll(() => crumbs.textContent(), { timeout: 30_000 }).not.toMatch(/Page \d+/);
+    // A leaf page has no children: the tree shows its siblings, with the page marked.
+    const tree = page.getByRole("complementary", { name: "Page tree" });
+    await expect.poll(() => tree.locator("li.current").textContent(), { timeout: 30_000 }).toContain(deep.title);
     await shot("08-deep-breadcrumb");
     await crumbs.getByRole("button", { name: /more levels/ }).click();
     await expect.poll(() => crumbs.locator("li").count()).toBe(deep.depth + 2);
@@ -171,7 +176,7 @@ describe.skipIf(!hasChromium)(`React app in headless Chromium (skipped without $
     const ancestorTitle = (await ancestor.textContent()) ?? "";
     await ancestor.click();
     await expect.poll(() => reader.locator("header h2").textContent()).toBe(ancestorTitle);
-    const tree = page.getByRole("complementary", { name: "Page tree" });
+    await expect.poll(() => tree.locator("li.current").count()).toBe(0);
     const child = tree.locator("ul.tree button").first();
     await child.waitFor();
     const childTitle = (await child.textContent()) ?? "";
