@@ -69,7 +69,7 @@ describe.skipIf(skip !== undefined)(`distributed workers${skip ? ` (skipped: ${s
     return { area, queue };
   }
 
-  it("two workers sync 20 sources to completion, never one source twice at once", async () => {
+  it("two workers sync 20 sources to completion, never one source twice at once", { timeout: 180_000 }, async () => {
     const keys = Array.from({ length: 20 }, (_, i) => `S${i + 1}`);
     const fake = await startFakeConfluence({
       spaces: keys.map((key) => ({ key, pages: 6 })),
@@ -96,10 +96,14 @@ describe.skipIf(skip !== undefined)(`distributed workers${skip ? ` (skipped: ${s
     // A second round requested while the first runs: each waits for its source's running sync to end.
     const second = await Promise.all(keys.map((key) => queue.enqueueSync(key.toLowerCase())));
 
-    const statuses = await waitFor("all 20 sources to finish both rounds", async () => {
-      const all = await queue.listSourceStatuses(keys.map((k) => k.toLowerCase()));
-      return all.every((s) => s.state === "succeeded" && s.queuedOperationId === null) ? all : undefined;
-    });
+    const statuses = await waitFor(
+      "all 20 sources to finish both rounds",
+      async () => {
+        const all = await queue.listSourceStatuses(keys.map((k) => k.toLowerCase()));
+        return all.every((s) => s.state === "succeeded" && s.queuedOperationId === null) ? all : undefined;
+      },
+      150_000,
+    );
     expect(statuses).toHaveLength(20);
 
     const runs = await queue.listRuns({ limit: 1000 });
