@@ -8,18 +8,25 @@ import { useConfluencePages } from "./hooks-content.js";
 import { useConfluenceSource } from "./hooks-sources.js";
 import { useCancelSync, useSyncConfluence, useSyncProgress } from "./hooks-sync.js";
 import { confluenceKeys } from "./keys.js";
-import { type LiveRouter, type LiveRouterOptions, sourceInput, startLiveRouter } from "./test-support/live-router.js";
+import {
+  type LiveRouter,
+  type LiveRouterOptions,
+  recordingFetch,
+  sourceInput,
+  startLiveRouter,
+} from "./test-support/live-router.js";
 import type { OperationView } from "./types.js";
 
 let live: LiveRouter | undefined;
 let queryClient: QueryClient;
 
-async function setup(options: LiveRouterOptions = {}): Promise<{ live: LiveRouter; client: ConfluenceClient }> {
+async function setup(options: LiveRouterOptions = {}) {
   live = await startLiveRouter(options);
   queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  const client = createConfluenceClient({ baseUrl: live.baseUrl });
+  const recorder = recordingFetch();
+  const client = createConfluenceClient({ baseUrl: live.baseUrl, fetch: recorder.fetch });
   await client.createSource(sourceInput());
-  return { live, client };
+  return { live, client, exchanges: recorder.exchanges };
 }
 
 function wrapper({ children }: { children: ReactNode }) {
@@ -79,7 +86,7 @@ describe("useSyncConfluence + useSyncProgress against the real router", () => {
   });
 
   it("falls back to polling when the stream is unavailable, and stops polling once the sync ended", async () => {
-    const { live, client } = await setup({ blockStreams: true });
+    const { live, client, exchanges } = await setup({ blockStreams: true });
     const { result } = renderHook(() => useSyncScreen(client, { pollIntervalMs: 20 }), { wrapper });
 
     live.site.hold();
@@ -87,6 +94,16 @@ describe("useSyncConfluence + useSyncProgress against the real router", () => {
     await waitFor(() => expect(result.current.progress.transport).toBe("polling"));
     const progressPath = `GET /api/confluence/progress/${result.current.operationId}`;
     await waitFor(() => expect(live.requests.filter((r) => r === progressPath).length).toBeGreaterThan(2));
+
+    // While the sync is held its progress does not change: polls revalidate with If-None-Match and get 304s.
+    const progressExchanges = () =>
+      exchanges.filter((exchange) => exchange.url.endsWith(`/progress/${result.current.operationId}`));
+    await waitFor(() => expect(progressExchanges().some((exchange) => exchange.status === 304)).toBe(true));
+    expect(
+      progressExchanges()
+        .filter((exchange) => exchange.status === 304)
+        .every((exchange) => exchange.ifNoneMatch),
+    ).toBe(true);
 
     live.site.release();
     await waitFor(() => expect(result.current.progress.operation?.status).toBe("succeeded"));
@@ -97,6 +114,21 @@ describe("useSyncConfluence + useSyncProgress against the real router", () => {
     const polls = live.requests.filter((r) => r === progressPath).length;
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(live.requests.filter((r) => r === progressPath).length).toBe(polls);
+  });
+
+  it("switches to polling when the stream drops before the sync ended", async () => {
+    const { live, client } = await setup({ dropStreams: true });
+    const { result } = renderHook(() => useSyncScreen(client, { pollIntervalMs: 20 }), { wrapper });
+    live.site.hold();
+    await act(() => result.current.start.mutateAsync({ sourceId: "eng", mode: "full" }));
+    await waitFor(() => expect(result.current.progress.operation?.status).toBe("running"));
+    await waitFor(() => expect(result.current.progress.transport).toBe("polling"));
+    expect(live.requests.filter((request) => request.endsWith("/stream"))).toHaveLength(1);
+
+    live.site.release();
+    await waitFor(() => expect(result.current.progress.operation?.status).toBe("succeeded"));
+    expect(result.current.progress.progress?.percent).toBe(100);
+    await waitFor(() => expect(result.current.finished).toHaveLength(1));
   });
 
   it("polls only, when asked to", async () => {

@@ -165,6 +165,8 @@ export interface LiveRouter {
 export interface LiveRouterOptions {
   /** Answer the SSE route with `503`, as a proxy that cannot stream would. */
   blockStreams?: boolean;
+  /** Close every SSE response right after its first event, as a proxy with a short idle timeout would. */
+  dropStreams?: boolean;
 }
 
 /** Starts the router on `127.0.0.1` at an ephemeral port. */
@@ -186,6 +188,14 @@ export async function startLiveRouter(options: LiveRouterOptions = {}): Promise<
     if (options.blockStreams && req.path.endsWith("/stream")) {
       res.status(503).json({ error: { code: "STREAMING_UNAVAILABLE", message: "This proxy cannot stream." } });
       return;
+    }
+    if (options.dropStreams && req.path.endsWith("/stream")) {
+      const write = res.write.bind(res) as (chunk: unknown) => boolean;
+      res.write = ((chunk: unknown) => {
+        const written = write(chunk);
+        if (String(chunk).startsWith("id:")) res.end();
+        return written;
+      }) as typeof res.write;
     }
     next();
   });
