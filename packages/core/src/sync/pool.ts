@@ -29,16 +29,22 @@ export async function pipeBatches<T>(
   handle: (batch: T[]) => Promise<void>,
 ): Promise<void> {
   const iterator = batches[Symbol.asyncIterator]();
-  let next = iterator.next();
+  // The prefetched batch may fail while the current one is being handled; it is awaited (and its error thrown) on
+  // the next turn, so it must not count as an unhandled rejection meanwhile.
+  const prefetch = () => {
+    const promise = iterator.next();
+    promise.catch(() => {});
+    return promise;
+  };
+  let next = prefetch();
   try {
     for (;;) {
       const result = await next;
       if (result.done) return;
-      next = iterator.next();
+      next = prefetch();
       await handle(result.value);
     }
   } catch (error) {
-    next.catch(() => {});
     iterator.return?.().catch(() => {});
     throw error;
   }
