@@ -6,6 +6,7 @@ import {
   type SearchHit,
   type SearchQuery,
 } from "@archon/confluence-core";
+import { toSql } from "pgvector";
 import type { Db } from "./db.js";
 import { checkSupportedDimension, vectorDistance } from "./rows.js";
 import { CHUNKS_WITH_PAGES, filterConditions, IS_CONFLUENCE_CHUNK, Params } from "./sql.js";
@@ -89,7 +90,7 @@ function vectorFeatures(db: Db): Promise<VectorFeatures> {
 
 function vectorLeg(q: NormalizedSearch, params: Params, halfvec: boolean): string {
   const embedding = q.embedding as readonly number[];
-  const distance = vectorDistance(embedding.length, params.add(JSON.stringify(embedding)), halfvec);
+  const distance = vectorDistance(embedding.length, params.add(toSql([...embedding])), halfvec);
   const where = [
     IS_CONFLUENCE_CHUNK,
     `c.embedding_dimension = ${embedding.length}`,

@@ -1,4 +1,5 @@
 import { type ChunkRecord, ConfluenceSyncError, normalizePageWrite, type PageRecord } from "@archon/confluence-core";
+import { toSql } from "pgvector";
 import { BinaryCopy, copyInt4, copyJsonb, copyText, copyVector } from "./copy-binary.js";
 import type { Db } from "./db.js";
 import { checkSupportedDimension, chunkMetadata, isoParam, vectorColumn } from "./rows.js";
@@ -128,7 +129,7 @@ export async function insertChunks(
         content: chunk.content,
         metadata: chunkMetadata(page, chunk),
         model: chunk.embeddingModel,
-        embedding: JSON.stringify(chunk.embedding),
+        embedding: toSql([...chunk.embedding]),
       }));
       await tx.query(
         `INSERT INTO archon_crawled_pages (${CHUNK_COLUMNS}, ${column})
