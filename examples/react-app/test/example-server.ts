@@ -13,7 +13,7 @@ const appDir = fileURLToPath(new URL("../", import.meta.url));
 export interface ExampleServer {
   /** e.g. `http://127.0.0.1:40123` */
   readonly url: string;
-  /** Base URL of the embedded fake Confluence, as the server printed it. */
+  /** Base URL of the embedded fake Confluence (the source the server registers at start). */
   readonly fakeConfluenceUrl: string;
   /** Everything the server printed so far. */
   output(): string;
@@ -76,14 +76,13 @@ export async function startExampleServer(timeoutMs = 90_000): Promise<ExampleSer
     await rm(dataDir, { recursive: true, force: true });
   };
 
-  const ready = new Promise<{ url: string; fake: string }>((resolve, reject) => {
+  const ready = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`example server did not start in time:\n${output}`)), timeoutMs);
     const check = () => {
       const url = /listening on (http:\/\/\S+)/.exec(output)?.[1];
-      const fake = /fake Confluence at (http:\/\/\S+)/.exec(output)?.[1];
-      if (url && fake && /API: /.test(output)) {
+      if (url) {
         clearTimeout(timer);
-        resolve({ url, fake });
+        resolve(url);
       }
     };
     child.stdout?.on("data", check);
@@ -93,7 +92,12 @@ export async function startExampleServer(timeoutMs = 90_000): Promise<ExampleSer
     });
   });
   try {
-    const { url, fake } = await ready;
+    const url = await ready;
+    // The embedded fake Confluence is registered as a source at start; its base URL is the fake's.
+    const response = await fetch(`${url}/api/confluence/sources`);
+    const { sources } = (await response.json()) as { sources: { baseUrl: string }[] };
+    const fake = sources[0]?.baseUrl;
+    if (!fake) throw new Error(`the example server registered no source on embedded defaults:\n${output}`);
     return { url, fakeConfluenceUrl: fake, output: () => output, stop };
   } catch (error) {
     await stop();
