@@ -162,6 +162,19 @@ describe("useSyncConfluence + useSyncProgress against the real router", () => {
     expect(result.current.screen.progress.isFinished).toBe(true);
   });
 
+  it("reports an unknown operation as NOT_FOUND and stops asking", async () => {
+    const { live, client } = await setup();
+    const { result } = renderHook(() => useSyncProgress("no-such-operation", { client, pollIntervalMs: 20 }), {
+      wrapper,
+    });
+    await waitFor(() => expect(result.current.isError).toBe(true));
+    expect(result.current.error).toMatchObject({ status: 404, code: "NOT_FOUND" });
+    await waitFor(() => expect(result.current.transport).toBe("none"));
+    const asked = live.requests.filter((request) => request.includes("/progress/no-such-operation")).length;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(live.requests.filter((request) => request.includes("/progress/no-such-operation")).length).toBe(asked);
+  });
+
   it("shows a finished operation without opening a stream", async () => {
     const { live, client } = await setup();
     const started = await client.startSync("eng");

@@ -4,7 +4,12 @@ import { useConfluenceClient } from "./context.js";
 import type { ConfluenceApiError } from "./errors.js";
 import type { ConfluenceHookOptions, ConfluenceMutationHookOptions } from "./hooks-sources.js";
 import { confluenceKeys } from "./keys.js";
-import { DEFAULT_PROGRESS_POLL_MS, isOperationFinished, progressQueryOptions } from "./query-options.js";
+import {
+  DEFAULT_PROGRESS_POLL_MS,
+  isOperationFinished,
+  isOperationUnknown,
+  progressQueryOptions,
+} from "./query-options.js";
 import type { OperationView, SyncCancelledResponse, SyncMode, SyncProgressView, SyncStartedResponse } from "./types.js";
 
 /** Variables of {@link useSyncConfluence}. */
@@ -87,8 +92,9 @@ function syncFinished(queryClient: QueryClient, operation: OperationView): Promi
 
 /**
  * Follows a sync: the Server-Sent Events stream when it can, polling (with `If-None-Match`) when the stream is
- * unavailable or drops, nothing once the sync ended. When it ends, the source, its page lists, page details and
- * searches are invalidated. Idle while `operationId` is `undefined`.
+ * unavailable or drops, nothing once the sync ended or when the server does not know the operation (`NOT_FOUND`).
+ * When the sync ends, the source, its page lists, page details and searches are invalidated. Idle while
+ * `operationId` is `undefined`.
  */
 export function useSyncProgress(operationId: string | undefined, options: SyncProgressOptions = {}) {
   const client = useConfluenceClient(options.client);
@@ -101,7 +107,10 @@ export function useSyncProgress(operationId: string | undefined, options: SyncPr
   const query = useQuery({
     ...progressQueryOptions(client, operationId ?? "", pollMs),
     enabled: active,
-    refetchInterval: (q) => (isOperationFinished(q.state.data) || streaming === operationId ? false : pollMs),
+    refetchInterval: (q) =>
+      isOperationFinished(q.state.data) || isOperationUnknown(q.state.error) || streaming === operationId
+        ? false
+        : pollMs,
   });
 
   useEffect(() => {
@@ -142,7 +151,8 @@ export function useSyncProgress(operationId: string | undefined, options: SyncPr
     void syncFinished(queryClient, operation).then(() => onFinished.current?.(operation));
   }, [operation, queryClient]);
 
-  const transport: ProgressTransport = !active || finished ? "none" : streaming === operationId ? "stream" : "polling";
+  const transport: ProgressTransport =
+    !active || finished || isOperationUnknown(query.error) ? "none" : streaming === operationId ? "stream" : "polling";
   return Object.assign(query, {
     /** The latest snapshot of the operation. */
     operation,

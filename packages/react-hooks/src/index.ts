@@ -46,6 +46,7 @@ export {
   DEFAULT_MAX_PAGES,
   DEFAULT_PROGRESS_POLL_MS,
   isOperationFinished,
+  isOperationUnknown,
   pageQueryOptions,
   pagesInfiniteQueryOptions,
   pagesQueryOptions,

@@ -1,5 +1,6 @@
 import { infiniteQueryOptions, queryOptions } from "@tanstack/react-query";
 import type { ConfluenceClient } from "./client.js";
+import { isConfluenceApiError } from "./errors.js";
 import { confluenceKeys, type PagesKeyParams } from "./keys.js";
 import type { ListPagesQueryInput, OperationView, PageListResponse, SearchInput } from "./types.js";
 
@@ -27,6 +28,11 @@ export function isOperationFinished(operation: OperationView | undefined): boole
   return operation !== undefined && operation.status !== "running";
 }
 
+/** `true` when the server does not know the operation (never existed, or dropped from its history). */
+export function isOperationUnknown(error: unknown): boolean {
+  return isConfluenceApiError(error, "NOT_FOUND");
+}
+
 export function sourcesQueryOptions(client: ConfluenceClient) {
   return queryOptions({
     queryKey: confluenceKeys.lists(),
@@ -52,7 +58,8 @@ export function progressQueryOptions(
   return queryOptions({
     queryKey: confluenceKeys.progress(operationId),
     queryFn: ({ signal }) => client.getProgress(operationId, { signal }),
-    refetchInterval: (query) => (isOperationFinished(query.state.data) ? false : pollMs),
+    refetchInterval: (query) =>
+      isOperationFinished(query.state.data) || isOperationUnknown(query.state.error) ? false : pollMs,
     ...confluenceCacheTimes.progress,
   });
 }
