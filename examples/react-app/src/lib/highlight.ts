@@ -29,10 +29,11 @@ export function highlight(text: string, terms: readonly string[]): Segment[] {
   return segments;
 }
 
-/** Markdown reduced to plain text for a snippet: no headings marks, emphasis, link syntax or code fences. */
+/** Markdown reduced to plain text for a snippet: no HTML tags, heading marks, emphasis, link syntax or code fences. */
 export function plainText(markdown: string): string {
   return markdown
     .replace(/```[^\n]*\n/g, "")
+    .replace(/<\/?[A-Za-z][^>]*>/g, " ")
     .replace(/!\[([^\]]*)\]\([^)]*\)/g, "$1")
     .replace(/\[[ xX]\]\s?|\[![A-Z]+\]\s?/g, "")
     .replace(/\[\[([^\]]+)\]\]/g, "$1")

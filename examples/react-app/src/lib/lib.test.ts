@@ -45,6 +45,7 @@ describe("highlighting", () => {
     expect(plainText("## Steps\n\n- [x] **Run** the [pipeline](https://x) and [[Deploy Guide]]\n> [!TIP] `cmd`")).toBe(
       "Steps Run the pipeline and Deploy Guide cmd",
     );
+    expect(plainText("<details><summary>Offset</summary>vector</details>")).toBe("Offset vector");
   });
 
   it("cuts a snippet around the first match", () => {
