@@ -21,7 +21,13 @@ afterEach(async () => {
 });
 
 async function setup(
-  options: { pages?: number; deployment?: "cloud" | "datacenter"; spaceKey?: string; pageSize?: number } = {},
+  options: {
+    pages?: number;
+    deployment?: "cloud" | "datacenter";
+    spaceKey?: string;
+    pageSize?: number;
+    maxAttempts?: number;
+  } = {},
 ) {
   const deployment = options.deployment ?? "cloud";
   fake = await startFakeConfluence({
@@ -42,7 +48,7 @@ async function setup(
     credentials,
     baseDelayMs: 2,
     maxRetryAfterMs: 20,
-    maxAttempts: 8,
+    maxAttempts: options.maxAttempts ?? 8,
     timeZone: "UTC",
     pageSize: options.pageSize ?? 250,
   });
@@ -130,6 +136,7 @@ describe("sync over HTTP against the fake Confluence", () => {
     eng.deletePage(leaves[0]!.id);
     eng.trashPage(leaves[1]!.id);
     eng.archivePage(leaves[2]!.id);
+    eng.setLabels(pages[7]!.id, ["fresh-label"]);
     const added = eng.addPage({ title: "Brand new page", parentId: leaves[3]!.id, body: "<p>Hello world</p>" });
     embedder.reset();
     const metrics = await sync.run({ sourceId: SOURCE_ID, mode: "incremental" });
@@ -141,10 +148,10 @@ describe("sync over HTTP against the fake Confluence", () => {
 
   it("loses and duplicates nothing under 429s, 5xx bursts and connection resets", async () => {
     // Small listing pages make enough requests for every kind of fault to strike.
-    const { fake, store, sync } = await setup({ pages: 400, pageSize: 20 });
+    const { fake, store, sync } = await setup({ pages: 400, pageSize: 20, maxAttempts: 20 });
     fake.setFaults({
       rateLimit: { capacity: 4, refillPerSecond: 50, retryAfter: "absurd" },
-      serverError: { status: 503, burst: 2, times: 6, match: "/pages" },
+      serverError: { status: 503, burst: 2, rate: 0.3, times: 6, match: "/pages" },
       reset: { times: 3, match: "/content/search" },
     });
     const metrics = await sync.run({ sourceId: SOURCE_ID, mode: "full" });

@@ -77,7 +77,7 @@ export class PgKnowledgeStore extends Hierarchy implements KnowledgeStore {
 
   async getPageStates(sourceId: string): Promise<Map<string, StoredPageState>> {
     const { rows } = await this.db.query(
-      "SELECT page_id, version, content_hash, parent_id, path, title, status FROM confluence_pages WHERE source_id = $1",
+      "SELECT page_id, version, content_hash, parent_id, path, title, status, labels FROM confluence_pages WHERE source_id = $1",
       [sourceId],
     );
     const states = new Map<string, StoredPageState>();
@@ -91,6 +91,7 @@ export class PgKnowledgeStore extends Hierarchy implements KnowledgeStore {
         path: row.path as string,
         title: row.title as string,
         status: row.status as StoredPageState["status"],
+        labels: (row.labels as string[] | null) ?? [],
       });
     }
     return states;
@@ -105,9 +106,10 @@ export class PgKnowledgeStore extends Hierarchy implements KnowledgeStore {
     await this.db.query(
       `UPDATE confluence_pages p SET title = u.title, parent_id = u.parent_id,
          ancestors = ARRAY(SELECT json_array_elements_text(u.ancestors)), path = u.path, depth = u.depth,
-         status = u.status
+         status = u.status,
+         labels = CASE WHEN u.labels IS NULL THEN p.labels ELSE ARRAY(SELECT json_array_elements_text(u.labels)) END
        FROM json_to_recordset($2::json) AS u(page_id text, title text, parent_id text, ancestors json, path text,
-         depth int, status text)
+         depth int, status text, labels json)
        WHERE p.source_id = $1 AND p.page_id = u.page_id`,
       [sourceId, JSON.stringify(stripNulDeep(placements).map(toPlacementRow))],
     );

@@ -44,6 +44,8 @@ export interface StoredPageState {
   readonly path: string;
   readonly title: string;
   readonly status: PageStatus;
+  /** Labels stored with the page; a label change does not bump Confluence's version, so syncs compare them. */
+  readonly labels: readonly string[];
 }
 
 /** One page as stored, without its chunks. */
@@ -143,7 +145,7 @@ export interface SyncMetrics {
   readonly rateLimitWaitMs: number;
 }
 
-/** Moves and renames change only these fields; the chunks stay. */
+/** Moves, renames and label changes touch only these fields; the chunks stay. */
 export interface PagePlacement {
   readonly pageId: string;
   readonly title: string;
@@ -152,6 +154,8 @@ export interface PagePlacement {
   readonly path: string;
   readonly depth: number;
   readonly status: PageStatus;
+  /** When given, replaces the page's labels; when absent, they stay as they are. */
+  readonly labels?: readonly string[];
 }
 
 export interface SearchFilters {

@@ -81,8 +81,8 @@ export class InMemoryKnowledgeStore implements KnowledgeStore {
     this.#open();
     const states = new Map<string, StoredPageState>();
     for (const { page } of this.#pages.get(sourceId)?.values() ?? []) {
-      const { pageId, version, contentHash, parentId, path, title, status } = page;
-      states.set(pageId, { pageId, version, contentHash, parentId, path, title, status });
+      const { pageId, version, contentHash, parentId, path, title, status, labels } = page;
+      states.set(pageId, { pageId, version, contentHash, parentId, path, title, status, labels: [...labels] });
     }
     return states;
   }
@@ -123,8 +123,9 @@ export class InMemoryKnowledgeStore implements KnowledgeStore {
     for (const placement of placements) {
       const stored = pages.get(placement.pageId);
       if (!stored) continue;
-      const { title, parentId, ancestors, path, depth, status } = stripNulDeep(placement);
+      const { title, parentId, ancestors, path, depth, status, labels } = stripNulDeep(placement);
       stored.page = { ...stored.page, title, parentId, ancestors: [...ancestors], path, depth, status };
+      if (labels) stored.page = { ...stored.page, labels: [...labels] };
     }
   }
 

@@ -177,15 +177,28 @@ export class PageProcessor {
       const status = latest?.status ?? stored.status;
       const place = this.run.placement(pageId);
       const parentId = place.ancestors.at(-1) ?? null;
+      // Only a listing reports labels reliably; a label change bumps no version, so it is caught here.
+      const labels = this.#refs?.get(pageId)?.labels;
+      const relabelled = labels !== undefined && !sameLabels(labels, stored.labels);
       if (
         title === stored.title &&
         status === stored.status &&
         place.path === stored.path &&
-        parentId === stored.parentId
+        parentId === stored.parentId &&
+        !relabelled
       ) {
         continue;
       }
-      out.push({ pageId, title, parentId, ancestors: place.ancestors, path: place.path, depth: place.depth, status });
+      const placement = {
+        pageId,
+        title,
+        parentId,
+        ancestors: place.ancestors,
+        path: place.path,
+        depth: place.depth,
+        status,
+      };
+      out.push(relabelled ? { ...placement, labels } : placement);
     }
     return out;
   }
@@ -335,4 +348,10 @@ export class PageProcessor {
     };
     this.run.emit("page-failed", { ...event, code, error: message });
   }
+}
+
+function sameLabels(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  const sorted = [...b].sort();
+  return [...a].sort().every((label, i) => label === sorted[i]);
 }

@@ -156,6 +156,7 @@ export function sourceAndWriteTests(ctx: SuiteContext): void {
       path: "/1/2",
       title: "Two",
       status: "archived",
+      labels: [...makePage("s", "2").labels],
     });
     expect((await store.getPageStates("other")).size).toBe(0);
   });
@@ -191,6 +192,22 @@ export function sourceAndWriteTests(ctx: SuiteContext): void {
     expect(await store.getPage("s", "404")).toBeNull();
     const [hit] = await store.search({ text: "kept", mode: "keyword" });
     expect(hit?.title).toBe("Moved");
+  });
+
+  it("replaces labels when a placement carries them, and keeps them otherwise", async () => {
+    const store = ctx.store();
+    await store.upsertSource(makeSource("s"));
+    const page = { ...makePage("s", "7"), labels: ["old", "kept"] };
+    await store.writePage(page, [makeChunk(0, "labelled chunk", axis(0, dims))]);
+    const place = { pageId: "7", title: page.title, parentId: null, ancestors: [], path: "/7", depth: 0 } as const;
+    await store.updatePlacements("s", [{ ...place, status: "current", labels: ["fresh", "kept"] }]);
+    expect((await store.getPageStates("s")).get("7")?.labels).toEqual(["fresh", "kept"]);
+    expect((await store.getPage("s", "7"))?.labels).toEqual(["fresh", "kept"]);
+    await store.updatePlacements("s", [{ ...place, status: "current" }]);
+    expect((await store.getPage("s", "7"))?.labels).toEqual(["fresh", "kept"]);
+    const filtered = await store.search({ text: "labelled", mode: "keyword", filters: { labels: ["fresh"] } });
+    expect(filtered.map((hit) => hit.pageId)).toEqual(["7"]);
+    expect(await store.search({ text: "labelled", mode: "keyword", filters: { labels: ["old"] } })).toEqual([]);
   });
 
   it("deletes pages with their chunks, ignoring unknown ids", async () => {
