@@ -1,4 +1,4 @@
-import type { OperationProgress } from "@archon/confluence-core";
+import { type OperationProgress, toSyncProgress } from "@archon/confluence-core";
 import type { Request, Response, Router } from "express";
 import type { RouteContext } from "./context.js";
 import { HttpError } from "./http-error.js";
@@ -18,6 +18,7 @@ import { checkBaseUrl } from "./url-policy.js";
 /** An operation recorded by a progress sink, shown in the API's shape (metrics are not part of such records). */
 function fromRecordedProgress(progress: OperationProgress): OperationView {
   const cancelled = progress.errorCode === "SYNC_ABORTED";
+  const { operationId: _operation, sourceId: _source, ...counts } = toSyncProgress(progress);
   return {
     operationId: progress.operationId,
     sourceId: progress.sourceId,
@@ -32,18 +33,7 @@ function fromRecordedProgress(progress: OperationProgress): OperationView {
           : "running",
     startedAt: progress.startedAt ?? progress.updatedAt,
     finishedAt: progress.finishedAt,
-    progress: {
-      stage: progress.stage ?? "listing",
-      total: progress.total,
-      done: progress.done,
-      indexed: progress.indexed,
-      skipped: progress.skipped,
-      failed: progress.failed,
-      deleted: progress.deleted,
-      percent: progress.percent,
-      etaMs: null,
-      rateLimitWaits: 0,
-    },
+    progress: counts,
     metrics: null,
     error:
       progress.state === "failed"

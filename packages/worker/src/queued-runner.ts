@@ -5,6 +5,7 @@ import {
   type SyncErrorCode,
   type SyncMetrics,
   type SyncMode,
+  toSyncProgress,
 } from "@archon/confluence-core";
 import type { SyncQueue } from "./queue.js";
 
@@ -71,21 +72,7 @@ export function createQueuedSyncRunner(
           const snapshot = JSON.stringify([progress.stage, progress.done, progress.total]);
           if (snapshot !== lastProgress) {
             lastProgress = snapshot;
-            await sink.handle({
-              type: "progress",
-              operationId,
-              sourceId,
-              stage: progress.stage,
-              total: progress.total,
-              done: progress.done,
-              indexed: progress.indexed,
-              skipped: progress.skipped,
-              failed: progress.failed,
-              deleted: progress.deleted,
-              percent: progress.percent,
-              etaMs: null,
-              rateLimitWaits: 0,
-            });
+            await sink.handle({ type: "progress", ...toSyncProgress(progress) });
           }
         }
         const ours = status.operationId === operationId;

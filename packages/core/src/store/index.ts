@@ -3,7 +3,7 @@ export { InMemoryProgressSink } from "./in-memory-progress-sink.js";
 export { InMemoryKnowledgeStore } from "./in-memory-store.js";
 export { cosineSimilarity } from "./keyword.js";
 export type { OperationProgress, ProgressReader } from "./progress.js";
-export { applySyncEvent } from "./progress.js";
+export { applySyncEvent, toSyncProgress } from "./progress.js";
 export type { NormalizedSearch } from "./validate.js";
 export {
   assertFiniteVector,

@@ -1,4 +1,4 @@
-import type { SyncEvent, SyncMode, SyncStage } from "../ports/progress-sink.js";
+import type { SyncEvent, SyncMode, SyncProgress, SyncStage } from "../ports/progress-sink.js";
 
 /** The latest known state of one sync operation, as a progress sink records it. */
 export interface OperationProgress {
@@ -103,4 +103,27 @@ export function applySyncEvent(
     default:
       return previous;
   }
+}
+
+/**
+ * The engine's progress payload rebuilt from a stored record, for readers in other processes. A record keeps no ETA
+ * or rate-limit count, so those read `null` and 0.
+ */
+export function toSyncProgress(progress: OperationProgress): SyncProgress {
+  const { operationId, sourceId, total, done, indexed, skipped, failed, deleted, percent } = progress;
+  const stage = progress.stage ?? "listing";
+  return {
+    operationId,
+    sourceId,
+    stage,
+    total,
+    done,
+    indexed,
+    skipped,
+    failed,
+    deleted,
+    percent,
+    etaMs: null,
+    rateLimitWaits: 0,
+  };
 }
