@@ -24,7 +24,6 @@ const SPACE = "CHAOS";
 const SOURCE_ID = "chaos";
 // One wait refills one token of the 10-per-second buckets below, so no request can starve.
 const MAX_RETRY_AFTER_MS = 100;
-const TIMEOUT_MS = 2_000;
 
 let fake: FakeConfluence | undefined;
 afterEach(async () => {
@@ -33,25 +32,31 @@ afterEach(async () => {
 });
 
 async function setup(deployment: "cloud" | "datacenter") {
-  fake = await startFakeConfluence({ deployment, seed: 11, spaces: [{ key: SPACE, pages: PAGES }] });
+  const started = await startFakeConfluence({ deployment, seed: 11, spaces: [{ key: SPACE, pages: PAGES }] });
+  fake = started;
   const store = new InMemoryKnowledgeStore();
   await store.upsertSource(
-    createSourceRecord({ sourceId: SOURCE_ID, baseUrl: fake.baseUrl, deployment, spaceKey: SPACE }),
+    createSourceRecord({ sourceId: SOURCE_ID, baseUrl: started.baseUrl, deployment, spaceKey: SPACE }),
   );
-  const source = createConfluenceSource({
-    baseUrl: fake.baseUrl,
-    deployment,
-    credentials: fakeCredentials(fake),
-    timeZone: "UTC",
-    // Small listing pages make many requests, so every fault finds requests to hit.
-    pageSize: 25,
-    baseDelayMs: 5,
-    maxRetryAfterMs: MAX_RETRY_AFTER_MS,
-    maxAttempts: 20,
-    timeoutMs: TIMEOUT_MS,
-  });
-  const sync = new ConfluenceSync({ source, store, embedder: new HashingEmbedder({ dimensions: 64 }) });
-  return { fake, store, sync };
+  /** A sync of the same store whose requests time out after `timeoutMs`. */
+  const syncWithTimeout = (timeoutMs: number) =>
+    new ConfluenceSync({
+      source: createConfluenceSource({
+        baseUrl: started.baseUrl,
+        deployment,
+        credentials: fakeCredentials(started),
+        timeZone: "UTC",
+        // Small listing pages make many requests, so every fault finds requests to hit.
+        pageSize: 25,
+        baseDelayMs: 5,
+        maxRetryAfterMs: MAX_RETRY_AFTER_MS,
+        maxAttempts: 20,
+        timeoutMs,
+      }),
+      store,
+      embedder: new HashingEmbedder({ dimensions: 64 }),
+    });
+  return { fake: started, store, sync: syncWithTimeout(60_000), syncWithTimeout };
 }
 
 type Env = Awaited<ReturnType<typeof setup>>;
@@ -147,9 +152,13 @@ describe(`chaos suite: a ${PAGES}-page space synced under injected faults equals
     const slow = await syncUnder(env, { slow: { delayMs: 300, times: 6 } }, "incremental");
     expect(slow.faults.slow).toBe(6);
     expect(slow.metrics.retries).toBe(0);
-    // The space lookup is a tiny answer: only the injected 6 s delay can push it past the 2 s timeout.
+    // The space lookup is a tiny answer: only the injected 15 s delay can push it past a 5 s timeout.
     editSome(env, ++round);
-    const timedOut = await syncUnder(env, { slow: { delayMs: 6_000, times: 2, match: /\/spaces$/ } }, "incremental");
+    const timedOut = await syncUnder(
+      { ...env, sync: env.syncWithTimeout(5_000) },
+      { slow: { delayMs: 15_000, times: 2, match: /\/spaces$/ } },
+      "incremental",
+    );
     expect(timedOut.faults.slow).toBe(2);
     expect(timedOut.metrics.retries).toBe(2);
 
