@@ -3,7 +3,7 @@
  * of indexed pages, so mid-write for the pages in flight), with pages edited, added, moved and deleted between the
  * kills. After one more, uninterrupted sync the tables must equal the fake's ground truth and a clean sync's chunks.
  *
- * CI size: 300 pages, 4 kills. Full size: E2E_PAGES=4000 E2E_KILLS=10 (E2E_SEED replays a run).
+ * CI size: 300 pages, 4 kills. Full size: E2E_PAGES=4000 E2E_KILLS=6 (E2E_SEED replays a run).
  */
 import { createSourceRecord } from "@archon/confluence-core";
 import { type FakeConfluence, startFakeConfluence } from "@archon/fake-confluence";
