@@ -9,7 +9,7 @@
  *
  *   npx tsx bench/load.ts [--pages 4000] [--latency 100] [--rate 10] [--no-peers] [--sample 200] [--langchain-limit 25]
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -103,7 +103,7 @@ async function langchain(): Promise<LangChainSyncResult & { requests: number; re
     chunkSize: 2000,
     chunkOverlap: 250,
     dimensions: 384,
-    ...(pgSkip ? {} : { pg: { url, schema } }),
+    ...(pgSkip ? { dumpPath: join(pgliteDir, "langchain-chunks.json") } : { pg: { url, schema } }),
   };
   const outcome = await runScript<LangChainSyncResult>(langchainScript, { LANGCHAIN_SYNC_CONFIG: JSON.stringify(lc) });
   if (!outcome.result) throw new Error(`LangChain child failed (${outcome.code}): ${outcome.stderr}`);
@@ -208,7 +208,16 @@ async function contentKept(): Promise<{ ours: KeptCounts; langchain: KeptCounts 
   const result = { ours: zero(), langchain: zero() };
   if (pgSkip) {
     const store = await createPgliteStore({ dataDir: pgliteDir });
+    const dumped = JSON.parse(readFileSync(join(pgliteDir, "langchain-chunks.json"), "utf8")) as {
+      id: string;
+      text: string;
+    }[];
     for (const page of sample) {
+      countKept(
+        page.body,
+        dumped.filter((c) => c.id === page.id).map((c) => c.text),
+        result.langchain,
+      );
       countKept(
         page.body,
         (await store.getChunks(SOURCE_ID, page.id)).map((c) => c.content),

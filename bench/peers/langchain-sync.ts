@@ -7,6 +7,7 @@
  *
  *   LANGCHAIN_SYNC_CONFIG='{...}' npx tsx bench/peers/langchain-sync.ts
  */
+import { writeFileSync } from "node:fs";
 import { HashingEmbedder } from "@archon/confluence-core";
 import { ConfluencePagesLoader } from "@langchain/community/document_loaders/web/confluence";
 import { PGVectorStore } from "@langchain/community/vectorstores/pgvector";
@@ -22,6 +23,8 @@ export interface LangChainSyncConfig {
   readonly accessToken: string;
   /** PostgreSQL, or none for an in-memory array. */
   readonly pg?: { readonly url: string; readonly schema: string };
+  /** Without PostgreSQL: a file to write the chunks to (`[{ id, text }]`), so the content can be checked. */
+  readonly dumpPath?: string;
   /** Loader page size. @default 25 (LangChain's default) */
   readonly limit?: number;
   readonly chunkSize: number;
@@ -104,6 +107,10 @@ if (config.pg) {
   chunks.forEach((document, i) => {
     kept.push({ vector: vectors[i] ?? [], document });
   });
+  if (config.dumpPath) {
+    const rows = kept.map(({ document }) => ({ id: String(document.metadata.id), text: document.pageContent }));
+    writeFileSync(config.dumpPath, JSON.stringify(rows));
+  }
 }
 const result: LangChainSyncResult = {
   documents: documents.length,
