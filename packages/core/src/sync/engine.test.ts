@@ -93,6 +93,21 @@ describe("ConfluenceSync", () => {
     expect((await store.getPageStates(SOURCE_ID)).size).toBe(12);
   });
 
+  it("turns links to pages of the space into URLs", async () => {
+    const { source, sync, store, chain } = await setup();
+    const linking = source.addPage("ENG", {
+      title: "Linking page",
+      body: '<p>See <ac:link><ri:page ri:content-title="Level 3" /><ac:plain-text-link-body><![CDATA[the third level]]></ac:plain-text-link-body></ac:link> and <ac:link><ri:page ri:content-title="Nowhere" /></ac:link>.</p>',
+    });
+    await sync.run({ sourceId: SOURCE_ID, mode: "full" });
+    const markdown = (await store.getPage(SOURCE_ID, linking.id))?.markdown ?? "";
+    expect(markdown).toContain(
+      `[the third level](https://fake.atlassian.net/wiki/pages/viewpage.action?pageId=${chain[3]})`,
+    );
+    expect(markdown).not.toContain("pageId=undefined");
+    expect(markdown).toContain("Nowhere");
+  });
+
   it("emits typed events in order and gives sinks the same stream", async () => {
     const { sync, sink } = await setup();
     const events: SyncEvent[] = [];
