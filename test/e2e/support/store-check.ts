@@ -12,7 +12,7 @@ import {
   InMemoryKnowledgeStore,
   sha256,
 } from "@archon/confluence-core";
-import type { FakeConfluence } from "@archon/fake-confluence";
+import { escapeXml, type FakeConfluence } from "@archon/fake-confluence";
 import type pg from "pg";
 
 /** Per page: version, body hash and the (number, hash) of every chunk. */
@@ -175,4 +175,18 @@ export async function checkKnowledgeStore(
     }
   }
   return { pages: states.size, chunks: chunkCount, problems };
+}
+
+/**
+ * Leaves no other page links to. The converter resolves links by title against the pages the sync knows, so
+ * deleting a link target changes how a clean sync renders the pages linking to it, but not what an earlier sync
+ * stored for them (their bodies did not change); tests delete these pages to keep the chunk comparison exact.
+ */
+export function unlinkedLeaves<T extends { id: string; title: string; parentId: string | null; body: string }>(
+  pages: readonly T[],
+): T[] {
+  const parents = new Set(pages.map((p) => p.parentId));
+  return pages.filter(
+    (p) => !parents.has(p.id) && !pages.some((q) => q.body.includes(`ri:content-title="${escapeXml(p.title)}"`)),
+  );
 }
