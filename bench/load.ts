@@ -154,6 +154,11 @@ for (const leaf of leaves.slice(0, onePercent)) space.deletePage(leaf.id);
 const deleted = await ours("incremental");
 row(`after deleting ${onePercent} pages (1%)`, deleted);
 
+// A fast sync that lost pages would be no result: the store must hold exactly the space's current pages.
+const storedIds = await storedPageIds();
+const truthIds = new Set(current().map((p) => p.id));
+const mismatch =
+  [...truthIds].filter((id) => !storedIds.has(id)).length + [...storedIds].filter((id) => !truthIds.has(id)).length;
 await fake.close();
 if (pgSkip) rmSync(pgliteDir, { recursive: true, force: true });
 else await dropSchema(url, schema);
@@ -167,11 +172,13 @@ console.log(
 );
 console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
 for (const line of rows) console.log(line);
+console.log(`\nAfterwards the store holds ${storedIds.size} pages, the space ${truthIds.size}; ${mismatch} differ.`);
 const fm = full.metrics;
 console.log(
   `\nEditing 1% of the pages cost ${ratio(edited.metrics.embeddingCalls, fm.embeddingCalls)} of a full sync's embedding calls and ${ratio(edited.metrics.embeddingTokens, fm.embeddingTokens)} of its tokens (${edited.metrics.chunksReused} chunks reused).`,
 );
 
+if (mismatch > 0) process.exitCode = 1;
 if (lcFull && lcAgain && kept) {
   console.log(
     `\nPeer: LangChain.js ConfluencePagesLoader (limit ${values["langchain-limit"]}) + RecursiveCharacterTextSplitter (2000/250 characters) + ${pgSkip ? "an in-memory array (no PostgreSQL)" : "PGVectorStore with an HNSW index"}, same fake, same embedder.`,
@@ -197,6 +204,19 @@ if (lcFull && lcAgain && kept) {
   console.log(
     `\nContent kept, on ${values.sample} sampled pages: code bodies ours ${pct(kept.ours.codeKept, kept.ours.codeBodies)}, LangChain ${pct(kept.langchain.codeKept, kept.langchain.codeBodies)}; table cells ours ${pct(kept.ours.cellsKept, kept.ours.cells)}, LangChain ${pct(kept.langchain.cellsKept, kept.langchain.cells)}.`,
   );
+}
+
+async function storedPageIds(): Promise<Set<string>> {
+  if (pgSkip) {
+    const store = await createPgliteStore({ dataDir: pgliteDir });
+    const ids = new Set((await store.getPageStates(SOURCE_ID)).keys());
+    await store.close();
+    return ids;
+  }
+  const { store, close } = await openSchemaStore(url, schema, 1);
+  const ids = new Set((await store.getPageStates(SOURCE_ID)).keys());
+  await close();
+  return ids;
 }
 
 /** Code bodies and table cells of sampled pages found in each system's stored chunks. */
