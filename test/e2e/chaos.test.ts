@@ -17,7 +17,7 @@ import {
 } from "@archon/confluence-core";
 import { type FakeConfluence, type FaultConfigInput, startFakeConfluence } from "@archon/fake-confluence";
 import { afterEach, describe, expect, it } from "vitest";
-import { checkKnowledgeStore, fakeCredentials, referenceSnapshot, unlinkedLeaves } from "./support/store-check.js";
+import { checkKnowledgeStore, fakeCredentials, leafPages, referenceSnapshot } from "./support/store-check.js";
 
 const PAGES = Number(process.env.E2E_PAGES ?? 300);
 const SPACE = "CHAOS";
@@ -206,7 +206,7 @@ describe(`chaos suite: a ${PAGES}-page space synced under injected faults equals
       const pages = space.pages();
       const edited = pages.slice(10, 20);
       for (const page of edited) space.editPage(page.id, { body: `<p>chaos edit of ${page.id}</p>` });
-      const leaves = unlinkedLeaves(pages).filter((p) => !edited.includes(p));
+      const leaves = leafPages(pages).filter((p) => !edited.includes(p));
       for (const leaf of leaves.slice(0, 3)) space.deletePage(leaf.id);
       const resync = await syncUnder(env, everything, "incremental");
       expect(resync.faults.serverError + resync.faults.reset + resync.faults.malformedJson).toBeGreaterThan(0);

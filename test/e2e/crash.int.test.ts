@@ -19,7 +19,7 @@ import {
 } from "./support/pg.js";
 import { seededRandom } from "./support/random.js";
 import { runSyncChild } from "./support/run-child.js";
-import { checkPgStore, fakeCredentials, referenceSnapshot, unlinkedLeaves } from "./support/store-check.js";
+import { checkPgStore, fakeCredentials, leafPages, referenceSnapshot } from "./support/store-check.js";
 
 const PAGES = Number(process.env.E2E_PAGES ?? 300);
 const KILLS = Number(process.env.E2E_KILLS ?? 4);
@@ -77,7 +77,7 @@ describe.skipIf(skip !== undefined)(
         if (round > 0) {
           // Changes between kills: pages already indexed (or half-written) must end up re-indexed or removed.
           const pages = space.pages();
-          const leaves = unlinkedLeaves(pages).filter((p) => p.id !== space.info.homepageId);
+          const leaves = leafPages(pages).filter((p) => p.id !== space.info.homepageId);
           const edits = Math.max(5, Math.round(PAGES * 0.05));
           const doomed = leaves[random.int(0, leaves.length - 1)];
           // Distinct pages, none of them the one deleted below, so the sync has at least `edits` pages to index.

@@ -12,7 +12,7 @@ import {
   InMemoryKnowledgeStore,
   sha256,
 } from "@archon/confluence-core";
-import { escapeXml, type FakeConfluence } from "@archon/fake-confluence";
+import type { FakeConfluence } from "@archon/fake-confluence";
 import type pg from "pg";
 
 /** Per page: version, body hash and the (number, hash) of every chunk. */
@@ -178,15 +178,10 @@ export async function checkKnowledgeStore(
 }
 
 /**
- * Leaves no other page links to. The converter resolves links by title against the pages the sync knows, so
- * deleting a link target changes how a clean sync renders the pages linking to it, but not what an earlier sync
- * stored for them (their bodies did not change); tests delete these pages to keep the chunk comparison exact.
+ * Pages without children. Deleting one changes no other page: links become by-title URLs, so a page's chunks depend
+ * on its own body alone, and the chunk comparison with a clean sync stays exact even for pages that linked to it.
  */
-export function unlinkedLeaves<T extends { id: string; title: string; parentId: string | null; body: string }>(
-  pages: readonly T[],
-): T[] {
+export function leafPages<T extends { id: string; parentId: string | null }>(pages: readonly T[]): T[] {
   const parents = new Set(pages.map((p) => p.parentId));
-  return pages.filter(
-    (p) => !parents.has(p.id) && !pages.some((q) => q.body.includes(`ri:content-title="${escapeXml(p.title)}"`)),
-  );
+  return pages.filter((p) => !parents.has(p.id));
 }

@@ -93,7 +93,7 @@ describe("ConfluenceSync", () => {
     expect((await store.getPageStates(SOURCE_ID)).size).toBe(12);
   });
 
-  it("turns links to pages of the space into URLs", async () => {
+  it("turns page links into by-title URLs that do not depend on which pages exist", async () => {
     const { source, sync, store, chain } = await setup();
     const linking = source.addPage("ENG", {
       title: "Linking page",
@@ -101,11 +101,14 @@ describe("ConfluenceSync", () => {
     });
     await sync.run({ sourceId: SOURCE_ID, mode: "full" });
     const markdown = (await store.getPage(SOURCE_ID, linking.id))?.markdown ?? "";
-    expect(markdown).toContain(
-      `[the third level](https://fake.atlassian.net/wiki/pages/viewpage.action?pageId=${chain[3]})`,
-    );
-    expect(markdown).not.toContain("pageId=undefined");
-    expect(markdown).toContain("Nowhere");
+    expect(markdown).toContain("[the third level](https://fake.atlassian.net/wiki/display/ENG/Level+3)");
+    expect(markdown).toContain("https://fake.atlassian.net/wiki/display/ENG/Nowhere");
+    // Removing the target changes nothing in the linking page: no other page's state leaks into a conversion.
+    const before = await store.getChunks(SOURCE_ID, linking.id);
+    source.deletePage(chain[3]!);
+    await sync.run({ sourceId: SOURCE_ID, mode: "full" });
+    expect(await store.getPage(SOURCE_ID, chain[3]!)).toBeNull();
+    expect(await store.getChunks(SOURCE_ID, linking.id)).toEqual(before);
   });
 
   it("emits typed events in order and gives sinks the same stream", async () => {

@@ -102,8 +102,6 @@ class SyncRun {
   state!: SyncState;
   #sinkChain: Promise<void> = Promise.resolve();
   #tree = new Map<string, TreeNode>();
-  /** Page id by title, for links between pages of the space. */
-  readonly #titles = new Map<string, string>();
   #hierarchy: Hierarchy | null = null;
 
   constructor(
@@ -186,18 +184,14 @@ class SyncRun {
     if (this.signal?.aborted) throw new ConfluenceSyncError("SYNC_ABORTED", `Sync ${this.operationId} was cancelled.`);
   }
 
-  noteTitle(pageId: string, title: string): void {
-    this.#titles.set(title, pageId);
-  }
-
-  /** A link target in this space becomes a URL Confluence resolves on Cloud and Data Center alike. */
-  pageUrl(title: string, spaceKey: string | undefined, ownSpaceKey: string): string | undefined {
-    if (spaceKey !== undefined && spaceKey !== ownSpaceKey) return undefined;
-    const id = this.#titles.get(title);
-    if (id === undefined) return undefined;
+  /**
+   * A page link becomes Confluence's by-title URL (`/display/SPACE/Title`), which Cloud and Data Center both resolve.
+   * It depends on the link alone, not on which pages exist, so a page converts the same whatever else changed.
+   */
+  pageUrl(title: string, spaceKey: string): string {
     const { source } = this.options;
     const root = source.deployment === "cloud" ? `${source.baseUrl}/wiki` : source.baseUrl;
-    return `${root}/pages/viewpage.action?pageId=${encodeURIComponent(id)}`;
+    return `${root}/display/${encodeURIComponent(spaceKey)}/${encodeURIComponent(title).replaceAll("%20", "+")}`;
   }
 
   setParent(pageId: string, parentId: string | null): void {
@@ -320,10 +314,7 @@ class SyncRun {
     stored: Map<string, StoredPageState>,
     processor: PageProcessor,
   ) {
-    for (const [id, page] of stored) {
-      this.setParent(id, page.parentId);
-      this.noteTitle(id, page.title);
-    }
+    for (const [id, page] of stored) this.setParent(id, page.parentId);
     // A full sync always lists: it needs the whole tree. An incremental one lists only to find deletions and moves.
     const refs =
       this.mode === "full" || record.deletionStrategy === "listing" ? await this.#listRefs(space, record) : null;
@@ -373,7 +364,6 @@ class SyncRun {
       for (const ref of batch) {
         refs.set(ref.id, ref);
         this.setParent(ref.id, ref.parentId);
-        this.noteTitle(ref.id, ref.title);
       }
       this.counters.pagesListed = refs.size;
     }

@@ -211,7 +211,6 @@ export class PageProcessor {
     this.#pending.delete(page.id);
     this.#latest.set(page.id, { title: page.title, status: page.status });
     this.run.setParent(page.id, page.parentId);
-    this.run.noteTitle(page.id, page.title);
     if (!this.#keeps(page.status)) {
       if (this.#mayDelete && this.stored.has(page.id)) {
         const reason = page.status === "archived" ? "archived" : page.status === "deleted" ? "deleted" : "trashed";
@@ -246,7 +245,8 @@ export class PageProcessor {
     let chunks: ReturnType<NonNullable<typeof chunker>["chunk"]>;
     try {
       const spaceKey = this.record.spaceKey;
-      const resolvePageUrl = (target: string, targetSpace?: string) => this.run.pageUrl(target, targetSpace, spaceKey);
+      const resolvePageUrl = (target: string, targetSpace?: string) =>
+        this.run.pageUrl(target, targetSpace ?? spaceKey);
       const context = { pageId: page.id, title, spaceKey, baseUrl: source.baseUrl, resolveUser, resolvePageUrl };
       const converted = converter!.convert(page.body, context);
       markdown = stripNul(converted.markdown);
