@@ -5,8 +5,13 @@
  *   npx tsx bench/sync.ts [--pages 4000] [--latency 50]
  */
 import { parseArgs } from "node:util";
+import {
+  ConfluenceSync,
+  createConfluenceSource,
+  HashingEmbedder,
+  InMemoryKnowledgeStore,
+} from "@archon/confluence-core";
 import { startFakeConfluence } from "@archon/fake-confluence";
-import { ConfluenceSync, createConfluenceSource, HashingEmbedder, InMemoryKnowledgeStore } from "@archon/confluence-core";
 import { machineLine } from "./machine.js";
 
 const { values } = parseArgs({
@@ -55,6 +60,8 @@ for (const mode of ["full", "incremental"] as const) {
 await fake.close();
 
 console.log(`Sync benchmark: ${current} current pages, ${latencyMs} ms per request. ${machineLine()}`);
-console.log("| run | wall time | API requests | fewest possible | bodies fetched | pages indexed | chunks | embedding calls |");
+console.log(
+  "| run | wall time | API requests | fewest possible | bodies fetched | pages indexed | chunks | embedding calls |",
+);
 console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
 for (const row of rows) console.log(row);

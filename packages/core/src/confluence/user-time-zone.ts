@@ -41,13 +41,14 @@ export class UserTimeZone {
     if (this.#configured !== undefined) return Promise.resolve({ zone: this.#configured, widenMs: 0 });
     // Shared by concurrent callers, so it runs without any one caller's signal; each caller can still stop waiting.
     const { onRequest, onWait, signal } = options;
-    const detected = (this.#detected ??= this.#detect({
+    this.#detected ??= this.#detect({
       ...(onRequest && { onRequest }),
       ...(onWait && { onWait }),
     }).catch((error: unknown) => {
       this.#detected = undefined; // a failed detection is retried by the next call
       throw error;
-    }));
+    });
+    const detected = this.#detected;
     if (signal === undefined) return detected;
     if (signal.aborted) return Promise.reject(abortError(signal));
     return new Promise<ZoneChoice>((resolve, reject) => {
