@@ -24,8 +24,15 @@ export interface SyncRunRequest {
   readonly sink: ProgressSink;
 }
 
-/** Runs one sync to its end; resolves with its metrics or rejects with a (coded) error. */
-export type SyncRunner = (request: SyncRunRequest) => Promise<SyncMetrics>;
+/**
+ * Runs one sync to its end; resolves with its metrics or rejects with a (coded) error. A runner that hands syncs to
+ * other processes (a job queue) also says which operation of a source runs there, so a second request gets its 409
+ * before it is accepted.
+ */
+export type SyncRunner = ((request: SyncRunRequest) => Promise<SyncMetrics>) & {
+  /** The operation id of a sync of this source that runs or waits outside this process, if any. */
+  readonly runningOperation?: (sourceId: string) => Promise<string | undefined>;
+};
 
 /** A stream listener: the sequence number of each event (1-based, per operation), its name and payload. */
 export type OperationListener = (seq: number, name: StreamEventName | "end", data: unknown) => void;
@@ -67,6 +74,19 @@ export class SyncOperations {
     this.#runner = runner;
     this.#logger = options.logger;
     this.#maxHistory = options.maxHistory ?? 200;
+  }
+
+  /** Throws the `409 SYNC_ALREADY_RUNNING` of a sync that runs outside this process, when the runner can tell. */
+  async assertNotRunningElsewhere(sourceId: string): Promise<void> {
+    const running = await this.#runner.runningOperation?.(sourceId);
+    if (running !== undefined) {
+      throw new HttpError(
+        409,
+        "SYNC_ALREADY_RUNNING",
+        `A sync of source ${sourceId} is already running (operation ${running}); wait for it or cancel it.`,
+        { operationId: running },
+      );
+    }
   }
 
   /** Starts a sync in the background; a `409 SYNC_ALREADY_RUNNING` carrying the running id when one runs. */

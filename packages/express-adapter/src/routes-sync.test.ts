@@ -48,6 +48,22 @@ describe("sync and progress routes", () => {
     await waitForOperation(() => request(app).get(started.body.progressUrl));
   });
 
+  it("answers 409 up front when the runner reports a sync of the source running in another process", async () => {
+    const elsewhere = "op-on-another-worker";
+    let busy = true;
+    const runSync = Object.assign(
+      async (): Promise<never> => {
+        throw new Error("must not run while another process syncs the source");
+      },
+      { runningOperation: async (sourceId: string) => (busy && sourceId === "eng" ? elsewhere : undefined) },
+    );
+    const { app } = await appWithSource({ runSync });
+    const refused = await request(app).post(`${API}/eng/sync`).send({ mode: "full" }).expect(409);
+    expect(refused.body.error).toMatchObject({ code: "SYNC_ALREADY_RUNNING", operationId: elsewhere });
+    busy = false;
+    await request(app).post(`${API}/eng/sync`).send({ mode: "full" }).expect(202);
+  });
+
   it("answers 409 with the running operation's id while a sync runs, and accepts a new one afterwards", async () => {
     const { app, site } = await appWithSource();
     site.hold();

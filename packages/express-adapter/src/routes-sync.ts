@@ -74,6 +74,7 @@ export function mountSyncRoutes(router: Router, ctx: RouteContext): void {
     const record = await requireSource(ctx, sourceId);
     // The host's address may have changed since the source was created.
     await checkBaseUrl(record.baseUrl, ctx.urlPolicy);
+    if (ctx.operations.runningFor(sourceId) === undefined) await ctx.operations.assertNotRunningElsewhere(sourceId);
     const operation = ctx.operations.start(record, mode);
     const progressUrl = `${req.baseUrl}/progress/${operation.operationId}`;
     const body: SyncStartedResponse = {

@@ -134,6 +134,8 @@ describe.skipIf(skip !== undefined)(`worker lifecycle${skip ? ` (skipped: ${skip
     await waitFor("the routed sync to be enqueued", async () =>
       (await worker.queue.getSourceStatus("routed")).operationId === operationId ? true : undefined,
     );
+    // What the router asks before accepting a second sync, to answer 409 up front.
+    expect(await runner.runningOperation("routed")).toBe(operationId);
 
     const second = await runner({
       source,
@@ -147,6 +149,7 @@ describe.skipIf(skip !== undefined)(`worker lifecycle${skip ? ` (skipped: ${skip
 
     const metrics = await running;
     expect(metrics.operationId).toBe(operationId);
+    expect(await runner.runningOperation("routed")).toBeUndefined();
     expect(metrics.pagesIndexed).toBe(fake.space("ROUTED").pages().length);
     expect(events.at(-1)).toMatchObject({ type: "sync-end", operationId, metrics: { operationId } });
   });

@@ -108,6 +108,20 @@ describe("createQueuedSyncRunner", () => {
     });
   });
 
+  it("tells the router which operation a worker runs or holds, so a second request gets its 409 up front", async () => {
+    for (const [state, expected] of [
+      ["running", operationId],
+      ["queued", operationId],
+      ["retrying", operationId],
+      ["succeeded", undefined],
+      ["failed", undefined],
+      ["idle", undefined],
+    ] as const) {
+      const runner = createQueuedSyncRunner(new ScriptedQueue([status({ state })]));
+      expect(await runner.runningOperation("eng"), state).toBe(expected);
+    }
+  });
+
   it("rejects with SYNC_ALREADY_RUNNING naming the running operation", async () => {
     const other = "5a0c1b1e-3e43-4c0b-8d1e-7a8f9b0c1d2e";
     const queue = new ScriptedQueue([], { operationId: other, enqueued: false, state: "running" });

@@ -47,7 +47,7 @@ export function createQueuedSyncRunner(
   options: QueuedSyncRunnerOptions = {},
 ) {
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
-  return async (request: QueuedSyncRequest): Promise<SyncMetrics> => {
+  const run = async (request: QueuedSyncRequest): Promise<SyncMetrics> => {
     const { sourceId } = request.source;
     const { operationId, signal, sink } = request;
     const result = await queue.enqueueSync(sourceId, { mode: request.mode, operationId });
@@ -91,4 +91,11 @@ export function createQueuedSyncRunner(
       signal.removeEventListener("abort", onAbort);
     }
   };
+  /** Lets the router answer 409 before accepting a sync that a worker already runs or holds in the queue. */
+  const runningOperation = async (sourceId: string): Promise<string | undefined> => {
+    const status = await queue.getSourceStatus(sourceId);
+    const busy = status.state === "running" || status.state === "queued" || status.state === "retrying";
+    return busy ? (status.operationId ?? undefined) : undefined;
+  };
+  return Object.assign(run, { runningOperation });
 }
