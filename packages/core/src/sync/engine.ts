@@ -113,7 +113,7 @@ class SyncRun {
     readonly operationId: string,
     readonly signal: AbortSignal | undefined,
   ) {
-    this.tracker = new ProgressTracker(operationId, sourceId);
+    this.tracker = new ProgressTracker(operationId, sourceId, this.counters);
     this.logger = options.logger ?? silentLogger;
   }
 
@@ -134,7 +134,6 @@ class SyncRun {
         if (wait.kind === "rate-limited") {
           this.counters.rateLimitWaits += 1;
           this.counters.rateLimitWaitMs += wait.delayMs;
-          this.tracker.rateLimitWaits += 1;
           this.emit("rate-limited", { ...base, request: wait.request });
         } else {
           this.counters.retries += 1;

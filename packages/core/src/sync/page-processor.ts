@@ -120,7 +120,6 @@ export class PageProcessor {
         for (const pageId of slice) {
           delete this.#failed[pageId];
           this.run.counters.pagesDeleted += 1;
-          this.run.tracker.deleted += 1;
           const reason = this.#deletions.get(pageId) ?? "vanished";
           this.run.emit("page-deleted", { operationId: this.run.operationId, sourceId, pageId, reason });
         }
@@ -158,7 +157,6 @@ export class PageProcessor {
     this.#count(pageId);
     this.#finished.add(pageId);
     this.run.counters.pagesSkipped += 1;
-    this.run.tracker.skipped += 1;
     this.run.emit("page-skipped", {
       operationId: this.run.operationId,
       sourceId: this.record.sourceId,
@@ -314,7 +312,6 @@ export class PageProcessor {
     counters.pagesIndexed += 1;
     counters.chunksWritten += records.length;
     counters.chunksReused += chunks.filter((chunk) => !missing.has(chunk.hash)).length;
-    this.run.tracker.indexed += 1;
     this.run.emit("page-indexed", {
       operationId: this.run.operationId,
       sourceId,
@@ -341,7 +338,6 @@ export class PageProcessor {
     };
     this.#finished.add(page.id);
     this.run.counters.pagesFailed += 1;
-    this.run.tracker.failed += 1;
     this.run.logger.warn({ pageId: page.id, code, err: message }, "page failed");
     const event = {
       operationId: this.run.operationId,

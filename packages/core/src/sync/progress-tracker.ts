@@ -1,13 +1,17 @@
 import type { SyncProgress, SyncStage } from "../ports/progress-sink.js";
 
 /** Counts, a monotonic percent and an ETA; decides when a progress event is worth sending. */
+/** The run's own counters, which the tracker reads rather than keeping a second copy. */
+export interface ProgressCounts {
+  readonly pagesIndexed: number;
+  readonly pagesSkipped: number;
+  readonly pagesFailed: number;
+  readonly pagesDeleted: number;
+  readonly rateLimitWaits: number;
+}
+
 export class ProgressTracker {
   total = 0;
-  indexed = 0;
-  skipped = 0;
-  failed = 0;
-  deleted = 0;
-  rateLimitWaits = 0;
   stage: SyncStage = "listing";
   #percent = 0;
   #lastEmitAt = 0;
@@ -19,13 +23,14 @@ export class ProgressTracker {
   constructor(
     readonly operationId: string,
     readonly sourceId: string,
+    private readonly counts: ProgressCounts,
     now: () => number = Date.now,
   ) {
     this.#now = now;
   }
 
   get done(): number {
-    return this.indexed + this.skipped + this.failed;
+    return this.counts.pagesIndexed + this.counts.pagesSkipped + this.counts.pagesFailed;
   }
 
   /** Marks the point from which the ETA is measured (after listing). */
@@ -46,13 +51,13 @@ export class ProgressTracker {
       stage: final ? "done" : this.stage,
       total: this.total,
       done: this.done,
-      indexed: this.indexed,
-      skipped: this.skipped,
-      failed: this.failed,
-      deleted: this.deleted,
+      indexed: this.counts.pagesIndexed,
+      skipped: this.counts.pagesSkipped,
+      failed: this.counts.pagesFailed,
+      deleted: this.counts.pagesDeleted,
       percent: this.#percent,
       etaMs: final ? 0 : this.#eta(),
-      rateLimitWaits: this.rateLimitWaits,
+      rateLimitWaits: this.counts.rateLimitWaits,
     };
   }
 
