@@ -63,6 +63,8 @@ export const envSchema = z
     ),
     API_TOKEN: optionalString.pipe(z.string().min(16, "must be at least 16 characters").optional()),
     ALLOW_PRIVATE_URLS: booleanFlag,
+    /** Adds the `start_sync` tool to the MCP endpoint at /mcp. */
+    MCP_ALLOW_SYNC: booleanFlag,
     /** Built web app to serve at `/`. @default examples/react-app/dist */
     WEB_APP_DIR: optionalString,
     FAKE_CONFLUENCE_PAGES: z.coerce

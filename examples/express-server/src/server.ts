@@ -6,9 +6,11 @@ import { existsSync } from "node:fs";
 import type { Server } from "node:http";
 import { join } from "node:path";
 import { createConfluenceRouter } from "@archon/confluence-express";
+import { confluenceMcp } from "@archon/confluence-mcp";
 import express from "express";
 import { exampleDir, loadConfig } from "./config.js";
 import { createConsoleLogger } from "./logger.js";
+import { syncStarter } from "./mcp-command.js";
 import { type Runtime, startRuntime } from "./runtime.js";
 import { bearerTokenAuthorizer } from "./token-auth.js";
 
@@ -30,6 +32,9 @@ export async function startServer(
       const source = await runtime.ensureSource(runtime.defaultSpaceKey);
       runtime.notes.push(`source: "${source.sourceId}" = space ${source.spaceKey} (${source.name})`);
     }
+    const auth = config.API_TOKEN
+      ? { authorize: bearerTokenAuthorizer(config.API_TOKEN) }
+      : { allowUnauthenticated: true as const };
     const router = createConfluenceRouter({
       store: runtime.store,
       credentials: runtime.credentials,
@@ -39,7 +44,16 @@ export async function startServer(
       sync: { sinks: [runtime.progress], logger },
       urlPolicy: runtime.urlPolicy,
       logger,
-      ...(config.API_TOKEN ? { authorize: bearerTokenAuthorizer(config.API_TOKEN) } : { allowUnauthenticated: true }),
+      ...auth,
+    });
+    // The same store, embedder and authorize hook for AI assistants, over MCP's Streamable HTTP.
+    const mcp = confluenceMcp({
+      store: runtime.store,
+      embedder: runtime.embedder,
+      progressReader: runtime.progress,
+      logger,
+      ...(config.MCP_ALLOW_SYNC ? { startSync: syncStarter(router.operations, runtime.urlPolicy) } : {}),
+      ...auth,
     });
     runtime.notes.push(
       config.API_TOKEN
@@ -53,6 +67,8 @@ export async function startServer(
       res.json({ ok: true });
     });
     app.use("/api/confluence", router);
+    app.use("/mcp", mcp);
+    runtime.notes.push(`mcp: Streamable HTTP at /mcp${config.MCP_ALLOW_SYNC ? " (start_sync enabled)" : ""}`);
     const appDir = config.WEB_APP_DIR ?? join(exampleDir, "..", "react-app", "dist");
     if (existsSync(join(appDir, "index.html"))) {
       // Built assets have content hashes in their names; the shell must be revalidated.
@@ -86,6 +102,7 @@ export async function startServer(
           server.closeAllConnections();
           await new Promise<void>((resolve) => server.close(() => resolve()));
           await router.close();
+          await mcp.close();
           await runtime.close();
         })();
         return closing;
