@@ -14,7 +14,21 @@ export interface SearchRequest {
 
 /** Passages fetched per page asked for: enough that grouping by page still fills the limit. */
 const PASSAGES_PER_PAGE = 4;
+/** Most passages one search reads. */
+const MAX_PASSAGES = 100;
 const SNIPPET_CHARS = 320;
+
+/** Passages by page, in rank order of each page's best passage; at most `limit` pages. */
+function groupByPage(hits: readonly SearchHit[], limit: number): Map<string, { best: SearchHit; matches: number }> {
+  const byPage = new Map<string, { best: SearchHit; matches: number }>();
+  for (const hit of hits) {
+    const key = `${hit.sourceId}\u0000${hit.pageId}`;
+    const group = byPage.get(key);
+    if (group) group.matches += 1;
+    else if (byPage.size < limit) byPage.set(key, { best: hit, matches: 1 });
+  }
+  return byPage;
+}
 
 /** Rounds a score to four significant digits: more says nothing and costs tokens. */
 const round = (score: number) => Number(score.toPrecision(4));
@@ -73,19 +87,20 @@ export async function searchPages(ctx: ToolContext, request: SearchRequest): Pro
     embedding = result.embeddings[0];
     if (!embedding) throw new McpToolError("The embedder returned no vector for the query; try mode keyword.");
   }
-  const hits = await ctx.store.search({
-    text: request.query,
-    mode: request.mode,
-    limit: Math.min(100, request.limit * PASSAGES_PER_PAGE),
-    filters,
-    ...(embedding ? { embedding, embeddingModel: ctx.options.embedder.modelId } : {}),
-  });
-  const byPage = new Map<string, { best: SearchHit; matches: number }>();
-  for (const hit of hits) {
-    const key = `${hit.sourceId}\u0000${hit.pageId}`;
-    const group = byPage.get(key);
-    if (group) group.matches += 1;
-    else if (byPage.size < request.limit) byPage.set(key, { best: hit, matches: 1 });
+  // A page with many matching passages can fill a window on its own: widen it until the limit is met.
+  let window = Math.min(MAX_PASSAGES, request.limit * PASSAGES_PER_PAGE);
+  let byPage: Map<string, { best: SearchHit; matches: number }>;
+  for (;;) {
+    const hits = await ctx.store.search({
+      text: request.query,
+      mode: request.mode,
+      limit: window,
+      filters,
+      ...(embedding ? { embedding, embeddingModel: ctx.options.embedder.modelId } : {}),
+    });
+    byPage = groupByPage(hits, request.limit);
+    if (byPage.size >= request.limit || hits.length < window || window >= MAX_PASSAGES) break;
+    window = Math.min(MAX_PASSAGES, window * 3);
   }
   const results: SearchResult[] = [];
   for (const { best, matches } of byPage.values()) {
@@ -116,7 +131,9 @@ export function formatSearchResults(query: string, results: readonly SearchResul
   return results
     .map((r, i) => {
       // The title heads the block, so the path line shows only what is above and inside the page.
-      const above = r.breadcrumb.slice(0, -1).join(" › ");
+      const ancestors = r.breadcrumb.slice(0, -1);
+      // Deep trees make long trails: the root and the two nearest ancestors say where a page is.
+      const above = (ancestors.length > 4 ? [ancestors[0], "…", ...ancestors.slice(-2)] : ancestors).join(" › ");
       const inside = r.section.length > 0 ? `§ ${r.section.join(" › ")}` : "";
       const where = [above, inside].filter(Boolean).join(" ");
       const head = `[${i + 1}] ${r.title} (page ${r.sourceId}/${r.pageId}, score ${r.score})`;
