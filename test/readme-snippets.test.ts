@@ -16,11 +16,16 @@ const bin = (name: string) => join(root, "node_modules", ".bin", name);
 /** Snippets that run against local fakes; each must print what `expect` matches. */
 const runnable: { file: string; expect: RegExp }[] = [
   { file: "packages/core/README.md", expect: /indexed \d+ pages into \d+ chunks/ },
+  {
+    file: "packages/mcp-server/README.md",
+    expect: /\[1\] .+ \(page demo\/\d+, score [\d.]+\)\n[\s\S]*http:\/\/127\.0\.0\.1/,
+  },
 ];
 
 /** Snippets that need real services: they must type-check. Picked by a string they contain. */
 const typechecked: { file: string; containing: string }[] = [
   { file: "README.md", containing: "@archon/confluence-pg-store" },
+  { file: "examples/express-server/README.md", containing: "StreamableHTTPClientTransport" },
 ];
 
 async function snippets(file: string): Promise<string[]> {
