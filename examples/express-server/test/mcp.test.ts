@@ -177,7 +177,7 @@ describe("MCP against the example stack", () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "archon-mcp-"));
-    server = start("src/start.ts", [], { PORT: "0", DATA_DIR: dataDir, FAKE_CONFLUENCE_PAGES: "60" });
+    server = start("src/start.ts", [], { PORT: "0", DATA_DIR: dataDir, FAKE_CONFLUENCE_PAGES: "40" });
     url = await waitForUrl(server);
     const started = await fetch(`${url}/api/confluence/demo/sync`, {
       method: "POST",
