@@ -75,8 +75,10 @@ export async function pageTree(
   limit: number,
 ): Promise<PageTree> {
   const nodes: PageTree["nodes"] = [];
+  let omitted = 0;
   const walk = async (parentId: string | null, level: number) => {
     const list = await ctx.store.listPages({ sourceId, parentId, limit });
+    if (level === 1) omitted = Math.max(0, list.total - list.items.length);
     for (const item of list.items) {
       const descend = level < depth && item.childCount > 0;
       const node = {
@@ -102,6 +104,7 @@ export async function pageTree(
   return {
     sourceId,
     root: root ? { pageId: root.pageId, title: root.title, url: root.webUrl } : null,
+    omitted,
     nodes,
   };
 }
@@ -115,5 +118,6 @@ export function formatTree(tree: PageTree): string {
     const more = node.omittedChildren > 0 ? ` +${node.omittedChildren} more` : "";
     return `${"  ".repeat(node.depth)}${node.title} (${node.pageId})${more}`;
   });
-  return [head, ...(lines.length > 0 ? lines : ["  (no child pages)"])].join("\n");
+  const more = tree.omitted > 0 ? [`  +${tree.omitted} more (raise limit)`] : [];
+  return [head, ...(lines.length > 0 ? lines : ["  (no child pages)"]), ...more].join("\n");
 }

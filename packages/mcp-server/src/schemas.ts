@@ -118,6 +118,8 @@ export const pageTreeInputShape = {
 export const pageTreeOutputShape = {
   sourceId: z.string(),
   root: z.object({ pageId: z.string(), title: z.string(), url: z.string() }).nullable(),
+  /** Pages directly below the root (or at the top level) left out by `limit`. */
+  omitted: z.number().int(),
   /** Depth-first, so each page follows its parent. `depth` is 1 for the root's children. */
   nodes: z.array(
     z.object({

@@ -47,6 +47,16 @@ async function storeFilters(ctx: ToolContext, filters: SearchFiltersInput | unde
     }
     sources = allowed.filter((s) => filters.sourceIds?.includes(s.sourceId));
   }
+  if (filters?.spaceKeys) {
+    const known = new Set(sources.map((s) => s.spaceKey.toLowerCase()));
+    const unknown = filters.spaceKeys.filter((key) => !known.has(key.toLowerCase()));
+    if (unknown.length === filters.spaceKeys.length) {
+      throw new McpToolError(
+        `filters.spaceKeys: no source you can search holds space ${unknown.join(", ")}. ` +
+          `Spaces: ${[...new Set(sources.map((s) => s.spaceKey))].join(", ") || "none"}.`,
+      );
+    }
+  }
   let pathPrefix: string | undefined;
   if (filters?.subtree !== undefined) {
     let page: Awaited<ReturnType<typeof findPage>>;

@@ -70,6 +70,8 @@ describe("search_confluence", () => {
     expect(blog.text).toMatch(/filters\.contentTypes/);
     const empty = await call("search_confluence", { query: "  " });
     expect(empty.text).toMatch(/must not be empty.*query|query[\s\S]*must not be empty/);
+    const space = await call("search_confluence", { query: "x", filters: { spaceKeys: ["NOPE"] } });
+    expect(space.text).toMatch(/filters\.spaceKeys: no source you can search holds space NOPE\. Spaces: ENG, OPS/);
     const limit = await call("search_confluence", { query: "x", limit: 500 });
     expect(limit.text).toMatch(/limit/);
   });
@@ -149,6 +151,9 @@ describe("tree, status and start_sync", () => {
     const nodes = tree.structured.nodes as { pageId: string; depth: number; omittedChildren: number }[];
     expect(nodes.map((n) => n.depth)).toEqual([1, 1]);
     expect(nodes.find((n) => n.pageId === fx.ids.home)?.omittedChildren).toBe(1);
+    const limited = await call("confluence_page_tree", { sourceId: "eng", depth: 1, limit: 1 });
+    expect(limited.structured.omitted).toBe(1);
+    expect(limited.text).toContain("+1 more (raise limit)");
     const below = await call("confluence_page_tree", { page: fx.ids.home, depth: 3 });
     expect((below.structured.nodes as { pageId: string }[]).map((n) => n.pageId)).toEqual([
       fx.ids.runbook,
