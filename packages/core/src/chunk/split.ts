@@ -206,10 +206,11 @@ export function splitBlock(block: Block, budget: number, count: CountTokens): Pi
       return pack(block.lines, "\n", budget, count, [block.open], [block.close]);
     case "table": {
       const html = block.footer.length > 0;
-      // An HTML table's header row is repeated only while it leaves room for rows; `<table>` always is.
-      const repeat = !html || count(block.header.join("\n")) <= budget / 3;
-      const header = repeat ? block.header : block.header.slice(0, 1);
-      const rows = repeat ? block.rows : [...block.header.slice(1), ...block.rows];
+      // The header is repeated only while it leaves room for rows (a tiny budget may not); `<table>` always is.
+      const repeat = count(block.header.join("\n")) <= budget / 3;
+      const kept = html ? 1 : 0;
+      const header = repeat ? block.header : block.header.slice(0, kept);
+      const rows = repeat ? block.rows : [...block.header.slice(kept), ...block.rows];
       return pack(rows, "\n", budget, count, header, block.footer, html ? splitHtmlRow : splitTableRow);
     }
     case "text": {

@@ -19,7 +19,10 @@ const PANEL_ALERTS: Readonly<Record<string, string>> = {
 function attribute(node: Element, key: string): string | undefined {
   for (const child of node.children) {
     if (isTag(child) && child.name === "ac:adf-attribute" && child.attribs.key === key) {
-      return child.children.map((c) => ("data" in c ? String(c.data) : "")).join("").trim();
+      return child.children
+        .map((c) => ("data" in c ? String(c.data) : ""))
+        .join("")
+        .trim();
     }
   }
   return undefined;

@@ -23,7 +23,8 @@ export function renderJira(r: Renderer, param: (key: string) => string): string 
   if (jql !== "") {
     // Counts the query's words and keeps the issue keys it names (`key in (OPS-1, OPS-2)`).
     r.meta.text(jql);
-    const search = base === undefined ? "" : ` ([search](${base}/issues/?jql=${encodeURIComponent(jql)}))`;
+    const query = encodeURIComponent(jql).replace(/\(/g, "%28").replace(/\)/g, "%29");
+    const search = base === undefined ? "" : ` ([search](${base}/issues/?jql=${query}))`;
     parts.push(`*Jira issues:* ${codeSpan(jql)}${search}`);
   } else if (url !== "" && key === "") {
     r.meta.url(url);
