@@ -2,7 +2,7 @@ import { type ChildNode, type Element, isTag } from "domhandler";
 import { fenceLanguage } from "./code-languages.js";
 import { JQL_PARAMS, renderJira } from "./jira.js";
 import { attachmentUrl, pageLink, renderUser, titleLink } from "./links.js";
-import { codeSpan, escapeInline, fencedBlock, finishParagraph, linkTarget, quoteBlock } from "./markdown.js";
+import { escapeInline, fencedBlock, finishParagraph, linkTarget, quoteBlock } from "./markdown.js";
 import type { Renderer } from "./render.js";
 import { findChild } from "./tags.js";
 
