@@ -5,7 +5,7 @@ const LINK = String.raw`(!?)\[((?:\\.|[^\]\\\n]){0,1000})\]\((?:<([^>\n]{0,4000}
 const LINKS = new RegExp(`${LINK}|<(https?://[^>\\s]{1,4000})>`, "g");
 /** Start of a Markdown link or image, for tokenizers that must not cut through one. */
 export const LINK_AT = new RegExp(`${LINK}|<https?://[^>\\s]{1,4000}>`, "y");
-const FENCE = /^\s*(?:>\s?)*(`{3,}|~{3,})/;
+const FENCE = /^\s*(?:>\s?)*(`{3,}|~{3,})(.*)$/;
 
 /** `host/path` of a URL, percent-decoded, without query or fragment: what a reader would recognise. */
 export function shortUrl(url: string): string {
@@ -68,9 +68,13 @@ export function embedText(markdown: string): string {
   let fence: string | undefined;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as string;
-    const marks = FENCE.exec(line)?.[1];
+    const match = FENCE.exec(line);
+    const marks = match?.[1];
     if (fence !== undefined) {
-      if (marks !== undefined && marks[0] === fence[0] && marks.length >= fence.length) fence = undefined;
+      // Only a bare run of the same marks, at least as long, closes the block.
+      if (marks !== undefined && marks[0] === fence[0] && marks.length >= fence.length && match?.[2]?.trim() === "") {
+        fence = undefined;
+      }
       continue;
     }
     if (marks !== undefined) {

@@ -107,6 +107,11 @@ describe("embedText", () => {
     );
   });
 
+  it("keeps links inside a code block whose fence holds shorter or labelled fences", () => {
+    const md = "````md\n```js\n[x](https://a.example.com)\n```\n````\n[after](https://b.example.com)";
+    expect(embedText(md)).toBe("````md\n```js\n[x](https://a.example.com)\n```\n````\nafter");
+  });
+
   it("is what chunks are hashed and counted on, while the chunk text keeps the URL", () => {
     const url = "https://acme.atlassian.net/wiki/spaces/OPS/pages/123/%EB%B0%B0%ED%8F%AC";
     const [chunk] = createMarkdownChunker().chunk(`Read [the guide](${url}) first.`, { title: "P" });
