@@ -71,6 +71,23 @@ describe("MarkdownChunker splitting", () => {
     expect(new Set(linksSeen).size).toBe(60);
   });
 
+  it("never cuts a long paragraph at a sentence end inside a link's text", () => {
+    const link = (i: number) => `[Step ${i}. Open the form. Then submit it](https://wiki.example.com/x/${i})`;
+    const paragraph = Array.from({ length: 40 }, (_, i) => `Do this first. Then follow ${link(i)} now.`).join(" ");
+    const chunks = createMarkdownChunker({ maxTokens: 64, overlapTokens: 8 }).chunk(paragraph, { title: "P" });
+    expect(chunks.length).toBeGreaterThan(5);
+    const whole = /\[Step \d+\. Open the form\. Then submit it\]\(https:\/\/wiki\.example\.com\/x\/\d+\)/g;
+    const seen = new Set<string>();
+    for (const chunk of chunks) {
+      const rest = chunk.text.replace(whole, (match) => {
+        seen.add(match);
+        return "";
+      });
+      expect(rest, chunk.text).not.toMatch(/\[Step|\]\(/);
+    }
+    expect(seen.size).toBe(40);
+  });
+
   it("splits a multi-line HTML table row at its cells and re-opens a code block cut inside a cell", () => {
     const code = Array.from({ length: 80 }, (_, i) => `kubectl rollout status deploy/api-${i}`).join("\n");
     const md = `<table>\n<tr><th>Step</th><th>Command</th></tr>\n<tr><td>Deploy</td><td>\n\n\`\`\`bash\n${code}\n\`\`\`\n\n</td></tr>\n</table>`;

@@ -12,6 +12,8 @@ export interface Piece {
 }
 
 const SENTENCE_END = /(?<=[.!?…。！？])\s+(?=\S)/;
+const SENTENCE_ENDS = new RegExp(SENTENCE_END.source, "g");
+const LINKS = new RegExp(LINK_AT.source, "g");
 /** Longest run without whitespace handed to the tokenizer at once: BPE is quadratic in the length of one word. */
 const LONGEST_RUN = 100;
 
@@ -192,9 +194,23 @@ function join(items: readonly Piece[], joiner: string, budget: number): Piece[] 
   return pieces;
 }
 
-/** Sentences of a paragraph. */
+/** Sentences of a paragraph; a sentence end inside a Markdown link (`[Step 1. Build](...)`) is no end. */
 export function sentences(text: string): string[] {
-  return text.split(SENTENCE_END);
+  if (text.indexOf("](") < 0) return text.split(SENTENCE_END);
+  const links: [number, number][] = [];
+  for (const match of text.matchAll(LINKS)) links.push([match.index, match.index + match[0].length]);
+  const out: string[] = [];
+  let start = 0;
+  let link = 0;
+  for (const end of text.matchAll(SENTENCE_ENDS)) {
+    while (link < links.length && (links[link] as [number, number])[1] <= end.index) link++;
+    const inside = link < links.length && (links[link] as [number, number])[0] < end.index;
+    if (inside) continue;
+    out.push(text.slice(start, end.index));
+    start = end.index + end[0].length;
+  }
+  out.push(text.slice(start));
+  return out;
 }
 
 /** Pieces of a block that is over `budget` tokens: at line boundaries for code and tables, else lines then sentences. */
