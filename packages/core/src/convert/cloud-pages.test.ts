@@ -120,6 +120,15 @@ describe("Cloud pages: macros", () => {
     expect(metadata.pageLinks.map((link) => [link.spaceKey, link.title])).toContainEqual(["QCP", "배포 체크리스트"]);
   });
 
+  it("reads the key of a legacy jira macro and the language of a legacy code macro from their default parameter", () => {
+    const legacy =
+      '<p>Fixed in <ac:macro ac:name="jira"><ac:default-parameter>QCP-77</ac:default-parameter></ac:macro>.</p><ac:macro ac:name="code"><ac:default-parameter>java</ac:default-parameter><ac:plain-text-body><![CDATA[int x = 1;]]></ac:plain-text-body></ac:macro>';
+    const result = converter.convert(legacy, CONTEXT);
+    expect(result.markdown).toContain("Fixed in [QCP-77](https://acme.atlassian.net/browse/QCP-77).");
+    expect(result.markdown).toContain("```java\nint x = 1;\n```");
+    expect(result.metadata.jiraKeys).toEqual(["QCP-77"]);
+  });
+
   it("keeps an unknown macro's meaningful parameters beside its body, and every body of details", () => {
     expect(markdown).toContain("*[localtab macro]* title: Windows\n\nRun the installer as administrator.");
     expect(markdown).toContain("*[localtab macro]* title: macOS");

@@ -10,7 +10,8 @@ export const JQL_PARAMS = ["jqlQuery", "jqlquery", "jql", "JQL"] as const;
  */
 export function renderJira(r: Renderer, param: (key: string) => string): string {
   const base = r.settings.jiraBaseUrl;
-  const key = param("key");
+  // The legacy `{jira:OPS-1}` keeps the key in its default parameter.
+  const key = param("key") || (/^[A-Z][A-Z0-9_]+-\d+$/.test(param("")) ? param("") : "");
   const jql = JQL_PARAMS.map(param).find((value) => value !== "") ?? "";
   const url = param("url");
   const parts: string[] = [];

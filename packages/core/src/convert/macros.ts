@@ -94,7 +94,7 @@ export function isInlineMacro(element: Element): boolean {
   if (INLINE.has(name)) return true;
   if (name === "jira" || name === "jiraissues") {
     const params = parameters(element);
-    return params.has("key") && !JQL_PARAMS.some((name) => params.has(name));
+    return (params.has("key") || params.has("")) && !JQL_PARAMS.some((name) => params.has(name));
   }
   if (DROPPED.has(name) || TRANSPARENT.has(name) || Object.hasOwn(ALERTS, name)) return false;
   const known = ["code", "noformat", "panel", "expand", "include", "excerpt-include", "html", "widget", "jira"];
@@ -133,7 +133,7 @@ export function renderMacro(r: Renderer, element: Element, depth: number, mode: 
       let code = plainBody === undefined ? (richBody === undefined ? "" : r.text(richBody)) : r.text(plainBody);
       // An emptied code block keeps only the editor's indentation: nothing to show.
       if (code.trim() === "") code = "";
-      const language = name === "noformat" ? "" : fenceLanguage(param("language") || param("lang"));
+      const language = name === "noformat" ? "" : fenceLanguage(param("language") || param("lang") || param(""));
       r.meta.text(code, false);
       r.meta.codeLanguage(language);
       const title = param("title");
