@@ -43,7 +43,7 @@ function reduce(match: string, bang: string, text: string, angled?: string, bare
 
 /** One line outside code: links keep their text, bare URLs shrink to `host/path`; inline code is left alone. */
 function embedLine(line: string): string {
-  if (line.indexOf("](") < 0 && line.indexOf("<http") < 0) return line;
+  if (line.indexOf("](") < 0 && line.indexOf("<http") < 0 && line.indexOf("[[") < 0) return line;
   // Inline code spans keep URLs verbatim: they are what the reader types.
   const parts = line.split(/(`+[^`]*`+)/);
   for (let i = 0; i < parts.length; i += 2) {
@@ -52,18 +52,20 @@ function embedLine(line: string): string {
       (match, bang: string | undefined, text: string | undefined, angled, bare, title, auto: string | undefined) =>
         auto === undefined ? reduce(match, bang ?? "", text ?? "", angled, bare, title) : shortUrl(auto),
     );
+    // A page link the converter could not resolve is `[[Title]]`: the title is the text.
+    parts[i] = (parts[i] as string).replace(/\[\[((?:\\.|[^\]\\\n]){1,1000})\]\]/g, "$1");
   }
   return parts.join("");
 }
 
 /**
  * The text embedded for a chunk of Markdown: link targets removed (the link text stays), images reduced to their
- * alt text and caption (or file name), bare URLs reduced to `host/path`. Code blocks and inline code are unchanged.
- * Targets carry little meaning for search but many tokens: a by-title page URL with a percent-encoded non-Latin title
+ * alt text and caption (or file name), bare URLs reduced to `host/path`, `[[Title]]` to its title. Code blocks and
+ * inline code are unchanged. Targets carry little meaning for search but many tokens: a by-title page URL with a percent-encoded non-Latin title
  * is about 50 tokens. The stored Markdown keeps every URL.
  */
 export function embedText(markdown: string): string {
-  if (markdown.indexOf("](") < 0 && markdown.indexOf("<http") < 0) return markdown;
+  if (markdown.indexOf("](") < 0 && markdown.indexOf("<http") < 0 && markdown.indexOf("[[") < 0) return markdown;
   const lines = markdown.split("\n");
   let fence: string | undefined;
   for (let i = 0; i < lines.length; i++) {

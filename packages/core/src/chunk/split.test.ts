@@ -111,14 +111,14 @@ describe("embedText", () => {
     const md = [
       "See [배포 가이드](https://acme.atlassian.net/wiki/spaces/OPS/pages/123/%EB%B0%B0%ED%8F%AC+%EA%B0%80%EC%9D%B4%EB%93%9C) and <https://status.example.com/incidents?id=4>.",
       '![Login screen](https://acme.atlassian.net/wiki/download/attachments/1/login.png "The login form") ![](https://x.test/a/diagram%201.png)',
-      "Run `curl https://api.example.com/v1` first.",
+      "Run `curl https://api.example.com/v1` first, then read [[Old Notes]].",
       "```sh\ncurl [x](https://keep.example.com)\n```",
     ].join("\n");
     expect(embedText(md)).toBe(
       [
         "See 배포 가이드 and status.example.com/incidents.",
         "Login screen The login form diagram 1.png",
-        "Run `curl https://api.example.com/v1` first.",
+        "Run `curl https://api.example.com/v1` first, then read Old Notes.",
         "```sh\ncurl [x](https://keep.example.com)\n```",
       ].join("\n"),
     );
