@@ -61,8 +61,8 @@ function embedLine(line: string): string {
 /**
  * The text embedded for a chunk of Markdown: link targets removed (the link text stays), images reduced to their
  * alt text and caption (or file name), bare URLs reduced to `host/path`, `[[Title]]` to its title. Code blocks and
- * inline code are unchanged. Targets carry little meaning for search but many tokens: a by-title page URL with a percent-encoded non-Latin title
- * is about 50 tokens. The stored Markdown keeps every URL.
+ * inline code are unchanged. Targets carry little meaning for search but many tokens: a by-title page URL with a
+ * percent-encoded non-Latin title is about 50 tokens. The stored Markdown keeps every URL.
  */
 export function embedText(markdown: string): string {
   if (markdown.indexOf("](") < 0 && markdown.indexOf("<http") < 0 && markdown.indexOf("[[") < 0) return markdown;
