@@ -21,6 +21,7 @@ const runnable: { file: string; expect: RegExp }[] = [
 /** Snippets that need real services: they must type-check. Picked by a string they contain. */
 const typechecked: { file: string; containing: string }[] = [
   { file: "README.md", containing: "@archon/confluence-pg-store" },
+  { file: "packages/core/README.md", containing: "embedText" },
 ];
 
 async function snippets(file: string): Promise<string[]> {
