@@ -26,6 +26,7 @@ const runnable: { file: string; expect: RegExp }[] = [
 const typechecked: { file: string; containing: string }[] = [
   { file: "README.md", containing: "@archon/confluence-pg-store" },
   { file: "examples/express-server/README.md", containing: "StreamableHTTPClientTransport" },
+  { file: "packages/core/README.md", containing: "embedText" },
 ];
 
 async function snippets(file: string): Promise<string[]> {

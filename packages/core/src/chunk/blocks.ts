@@ -105,12 +105,23 @@ export function* blocks(markdown: string): Generator<Block> {
       yield* flushText();
       const rows: string[] = [];
       const header: string[] = [line];
-      for (let row = next(); row !== undefined; row = next()) {
-        if (row.trim() === "</table>") break;
+      // A row whose cells hold several blocks spans several lines: it stays one item, so no piece starts inside it.
+      let open: string[] = [];
+      let nested = 0;
+      for (let line = next(); line !== undefined; line = next()) {
+        if (line.trim() === "</table>" && nested === 0) break;
+        open.push(line);
+        if (line.trim() === "<table>") nested++;
+        else if (line.trim() === "</table>") nested--;
+        if (open.length > 1 && (nested > 0 || !line.endsWith("</tr>"))) continue;
+        if (open.length === 1 && line.startsWith("<tr>") && !line.endsWith("</tr>")) continue;
+        const row = open.join("\n");
+        open = [];
         // The first row of an HTML table is its header; it is repeated when the table is split.
-        if (header.length === 1 && row.startsWith("<tr>") && row.endsWith("</tr>")) header.push(row);
+        if (header.length === 1 && row.startsWith("<tr>") && !row.includes("\n")) header.push(row);
         else rows.push(row);
       }
+      if (open.length > 0) rows.push(open.join("\n"));
       yield { kind: "table", header, rows, footer: ["</table>"] };
       continue;
     }

@@ -28,8 +28,8 @@ describe("MarkdownChunker", () => {
   const small = createMarkdownChunker({ maxTokens: 128, overlapTokens: 16 });
 
   it("has an id with its settings and validates options naming the field", () => {
-    expect(new MarkdownChunker().id).toBe("markdown@1:512/64");
-    expect(createMarkdownChunker({ countTokens: (t) => t.length }).id).toBe("markdown@1:512/64:custom");
+    expect(new MarkdownChunker().id).toBe("markdown@2:512/64");
+    expect(createMarkdownChunker({ countTokens: (t) => t.length }).id).toBe("markdown@2:512/64:custom");
     expect(() => createMarkdownChunker({ maxTokens: 8 })).toThrow(/maxTokens/);
     try {
       createMarkdownChunker({ maxTokens: 100, overlapTokens: 50 });

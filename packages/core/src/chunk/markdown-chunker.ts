@@ -1,10 +1,12 @@
-import { countTokens as countO200k } from "gpt-tokenizer";
+import { countTokens as countCl100k } from "gpt-tokenizer/encoding/cl100k_base";
 import { z } from "zod";
 import { ConfluenceSyncError } from "../errors.js";
 import { sha256 } from "../hash.js";
 import type { Chunk, ChunkContext, Chunker } from "../ports/chunker.js";
+import type { TokenCounter } from "../ports/embedder.js";
 import { type Block, blocks, blockText } from "./blocks.js";
-import { type CountTokens, pack, sentences, splitBlock } from "./split.js";
+import { embedText } from "./embed-text.js";
+import { boundedCounter, type CountTokens, pack, sentences, splitBlock } from "./split.js";
 
 /** Options of {@link MarkdownChunker}. */
 export const markdownChunkerOptionsSchema = z
@@ -23,9 +25,20 @@ export const markdownChunkerOptionsSchema = z
       .min(0, "overlapTokens must not be negative")
       .default(64),
     /**
-     * Token counter; the default is gpt-tokenizer's `o200k_base` count. Pass your embedding model's tokenizer when it
-     * differs a lot; the chunker id then ends in `:custom`.
+     * The embedding model's tokenizer, e.g. an embedder's `tokenizer`: chunks are sized in its tokens, and its id ends
+     * the chunker id unless it is the default. The sync engine passes its embedder's. @default `cl100k_base` (OpenAI)
      */
+    tokenizer: z
+      .custom<TokenCounter>(
+        (value) =>
+          typeof value === "object" &&
+          value !== null &&
+          typeof (value as TokenCounter).count === "function" &&
+          typeof (value as TokenCounter).id === "string",
+        "tokenizer must be an object with an id and a count function",
+      )
+      .optional(),
+    /** A bare token counter, when there is no tokenizer id to name; the chunker id then ends in `:custom`. */
     countTokens: z
       .custom<CountTokens>((value) => typeof value === "function", "countTokens must be a function")
       .optional(),
@@ -42,8 +55,11 @@ export type MarkdownChunkerOptionsInput = z.input<typeof markdownChunkerOptionsS
 export type MarkdownChunkerOptions = z.output<typeof markdownChunkerOptionsSchema>;
 
 const NO_SPECIAL = { disallowedSpecial: new Set<string>() };
-/** gpt-tokenizer's fast count; special-token text such as `<|endoftext|>` in a page is counted as plain text. */
-const defaultCount: CountTokens = (text) => (text === "" ? 0 : countO200k(text, NO_SPECIAL));
+/** The tokenizer of OpenAI's embedding models; `<|endoftext|>` in a page is counted as plain text. */
+export const CL100K: TokenCounter = {
+  id: "cl100k",
+  count: (text) => (text === "" ? 0 : countCl100k(text, NO_SPECIAL)),
+};
 
 interface Draft {
   parts: string[];
@@ -59,7 +75,9 @@ interface Draft {
 /**
  * Splits Markdown on its structure: a chunk starts at a heading (a subsection joins its parent's chunk while it fits),
  * then paragraphs, then sentences. Code blocks and tables are never split unless one alone is over `maxTokens`; then
- * they are cut at line boundaries, re-opening the fence or repeating the table header.
+ * they are cut at line boundaries, re-opening the fence or repeating the table header; a table row over the budget is
+ * cut at its cells into rows of the same columns. Chunks are sized, counted and hashed on their {@link embedText}
+ * form (links without their targets); `text` keeps the Markdown as written.
  */
 export class MarkdownChunker implements Chunker {
   /** @inheritDoc */
@@ -67,6 +85,8 @@ export class MarkdownChunker implements Chunker {
   private readonly max: number;
   private readonly overlap: number;
   private readonly count: CountTokens;
+  /** Tokens of what is embedded for a Markdown text. */
+  private readonly measure: CountTokens;
 
   constructor(options: MarkdownChunkerOptionsInput = {}) {
     const parsed = markdownChunkerOptionsSchema.safeParse(options);
@@ -80,8 +100,17 @@ export class MarkdownChunker implements Chunker {
     }
     this.max = parsed.data.maxTokens;
     this.overlap = parsed.data.overlapTokens;
-    this.count = parsed.data.countTokens ?? defaultCount;
-    this.id = `markdown@1:${this.max}/${this.overlap}${parsed.data.countTokens === undefined ? "" : ":custom"}`;
+    const { countTokens, tokenizer } = parsed.data;
+    this.count = boundedCounter(countTokens ?? (tokenizer ?? CL100K).count.bind(tokenizer ?? CL100K));
+    this.measure = (text) => this.count(embedText(text));
+    const counter =
+      countTokens !== undefined
+        ? ":custom"
+        : tokenizer === undefined || tokenizer.id === CL100K.id
+          ? ""
+          : `:${tokenizer.id}`;
+    // Version 2: chunks are sized and hashed on their embedded text.
+    this.id = `markdown@2:${this.max}/${this.overlap}${counter}`;
   }
 
   chunk(markdown: string, context: ChunkContext): Chunk[] {
@@ -107,9 +136,18 @@ export class MarkdownChunker implements Chunker {
     const finish = (current: Draft | undefined): Chunk | undefined => {
       if (current === undefined || current.parts.length === 0) return undefined;
       const text = current.parts.join("\n\n");
-      // A single part was counted as it is; joined parts are counted again, since BPE may merge across the joins.
-      const tokens = current.parts.length === 1 ? current.tokens : this.count(text);
-      return { index: index++, text, breadcrumb: current.breadcrumb, hash: sha256(text), tokens };
+      const embedded = embedText(text);
+      // Parts were counted once each; their sum (with the joins) bounds the count of the whole from above. Only a
+      // sum over the budget, which the estimate may cause on a tiny budget, is checked by counting the whole.
+      const tokens = current.tokens > this.max ? this.count(embedded) : current.tokens;
+      return {
+        index: index++,
+        text,
+        embedText: embedded,
+        breadcrumb: current.breadcrumb,
+        hash: sha256(embedded),
+        tokens,
+      };
     };
 
     // Headings wait for the content that follows them, so a chunk never ends with a dangling heading.
@@ -159,8 +197,8 @@ export class MarkdownChunker implements Chunker {
       const texts = pending.map((h) => h.text);
       pending = [];
       pendingTokens = 0;
-      for (const piece of pack(texts, "\n\n", pieceBudget, this.count)) {
-        yield* place(piece, this.count(piece), undefined, false);
+      for (const piece of pack(texts, "\n\n", pieceBudget, this.measure)) {
+        yield* place(piece.text, piece.tokens, undefined, false);
       }
     }.bind(this);
 
@@ -168,21 +206,25 @@ export class MarkdownChunker implements Chunker {
       if (block.kind === "heading") {
         while ((sections.at(-1)?.level ?? 0) >= block.level) sections.pop();
         sections.push({ level: block.level, title: block.title });
-        const tokens = this.count(block.text);
+        const tokens = this.measure(block.text);
         pending.push({ text: block.text, tokens, level: block.level });
         pendingTokens += tokens + 2;
         // Headings with no content between them (a degenerate page) are packed like lines of text.
         if (pendingTokens > pieceBudget) yield* flushPending();
         continue;
       }
+      // Headings too long to share a chunk with anything (a degenerate page) go out on their own.
+      if (pending.length > 0 && this.max - pendingTokens < 16) yield* flushPending();
       const text = blockText(block);
-      const whole = this.count(text);
+      const whole = this.measure(text);
       // The headings waiting for this block must fit in its first chunk too.
       const limit = this.max - (pending.length > 0 ? pendingTokens : 0);
       const pieces =
-        whole <= limit ? [text] : splitBlock(block, Math.max(16, Math.min(pieceBudget, limit)), this.count);
+        whole <= limit
+          ? [{ text, tokens: whole }]
+          : splitBlock(block, Math.max(16, Math.min(pieceBudget, limit)), this.measure);
       const split = pieces.length > 1;
-      for (const piece of pieces) yield* place(piece, split ? this.count(piece) : whole, block, split);
+      for (const piece of pieces) yield* place(piece.text, piece.tokens, block, split);
     }
     // Trailing headings with no content: kept, as their own chunk when they do not fit the last one.
     yield* flushPending();
@@ -208,14 +250,13 @@ export class MarkdownChunker implements Chunker {
     let used = 0;
     for (let i = all.length - 1; i >= (sliced ? 1 : 0); i--) {
       const sentence = all[i] as string;
-      const tokens = this.count(sentence) + 1;
+      const tokens = this.measure(sentence) + 1;
       if (used + tokens > this.overlap) break;
       kept.unshift(sentence);
       used += tokens;
     }
     if (kept.length === 0) return undefined;
-    const joined = kept.join(" ");
-    return { text: joined, tokens: this.count(joined) };
+    return { text: kept.join(" "), tokens: used };
   }
 }
 

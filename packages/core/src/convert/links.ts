@@ -49,6 +49,17 @@ export function pageLink(r: Renderer, resource: Element, anchor: string | undefi
   return link;
 }
 
+/** A link to a page named by title, `Title` or `SPACE:Title` as legacy macros write it; `[[Title]]` when unresolved. */
+export function titleLink(r: Renderer, named: string): string {
+  const colon = named.indexOf(":");
+  const spaced = colon > 0 && /^[A-Za-z0-9_~-]+$/.test(named.slice(0, colon));
+  const title = spaced ? named.slice(colon + 1).trim() : named.trim();
+  const spaceKey = spaced ? named.slice(0, colon) : r.context.spaceKey;
+  const url = title === "" ? undefined : r.context.resolvePageUrl?.(title, spaceKey);
+  r.meta.pageLink({ title, ...(spaceKey === undefined ? {} : { spaceKey }), ...(url === undefined ? {} : { url }) });
+  return url === undefined ? `[[${escapeInline(title)}]]` : `[${escapeInline(title)}](${linkTarget(url)})`;
+}
+
 /** `@Display Name` through the resolver, otherwise `@accountId`. */
 export function renderUser(r: Renderer, user: Element): string {
   const id = user.attribs["ri:account-id"] ?? user.attribs["ri:userkey"] ?? user.attribs["ri:username"] ?? "";
@@ -105,8 +116,12 @@ export function renderLink(r: Renderer, element: Element, depth: number): string
       return href === "" ? body : `[${body === "" ? escapeInline(href) : body}](${linkTarget(href)})`;
     }
     case "ri:space": {
+      // The link text is what the sentence says; the space is the target, not more words in the sentence.
       const key = resource.attribs["ri:space-key"] ?? "";
-      return body === "" ? escapeInline(key) : `${body} (space ${escapeInline(key)})`;
+      const base = r.context.baseUrl;
+      const text = body === "" ? escapeInline(key) : body;
+      if (key === "" || base === undefined) return text;
+      return `[${text}](${trimBase(base)}/spaces/${encodeURIComponent(key)})`;
     }
     default: {
       const link = pageLink(r, resource, anchor);
@@ -118,7 +133,7 @@ export function renderLink(r: Renderer, element: Element, depth: number): string
   }
 }
 
-/** `ac:image` and `img`: `![alt](src "caption")`, keeping alt text, caption and filename. */
+/** `ac:image` and `img`: `![alt](src)` and the caption as a line of text, keeping alt text, caption and filename. */
 export function renderImage(r: Renderer, element: Element): string {
   if (element.name === "img") {
     const src = element.attribs.src ?? "";
@@ -145,7 +160,8 @@ export function renderImage(r: Renderer, element: Element): string {
   }
   const alt = element.attribs["ac:alt"] ?? element.attribs["ac:title"] ?? filename;
   r.meta.text(`${alt} ${caption}`);
-  const title = caption === "" ? "" : ` "${caption.replace(/"/g, '\\"')}"`;
-  if (src === "") return escapeInline(alt);
-  return `![${escapeInline(alt)}](${linkTarget(src)}${title})`;
+  // A caption is visible text under the image, not a tooltip: it goes on its own line after the image.
+  const shown = caption === "" || caption === alt ? "" : `\n*${escapeInline(caption)}*`;
+  if (src === "") return escapeInline(alt) + shown;
+  return `![${escapeInline(alt)}](${linkTarget(src)})${shown}`;
 }

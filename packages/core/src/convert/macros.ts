@@ -1,12 +1,13 @@
 import { type ChildNode, type Element, isTag } from "domhandler";
 import { fenceLanguage } from "./code-languages.js";
-import { attachmentUrl, pageLink, renderUser } from "./links.js";
-import { codeSpan, escapeInline, fencedBlock, finishParagraph, linkTarget, quoteBlock } from "./markdown.js";
+import { JQL_PARAMS, renderJira } from "./jira.js";
+import { attachmentUrl, pageLink, renderUser, titleLink } from "./links.js";
+import { escapeInline, fencedBlock, finishParagraph, linkTarget, quoteBlock } from "./markdown.js";
 import type { Renderer } from "./render.js";
 import { findChild } from "./tags.js";
 
-/** Callout macros and the GitHub alert each becomes. */
-const ALERTS: Readonly<Record<string, string>> = { info: "NOTE", tip: "TIP", note: "IMPORTANT", warning: "WARNING" };
+/** Callout macros and the GitHub alert each becomes, by colour: `note` is yellow (a warning), `warning` red. */
+const ALERTS: Readonly<Record<string, string>> = { info: "NOTE", tip: "TIP", note: "WARNING", warning: "CAUTION" };
 /** Macros that list or navigate other content: nothing of this page's own text is lost by dropping them. */
 const DROPPED = new Set([
   "toc",
@@ -71,13 +72,20 @@ function macroName(element: Element): string {
   return (element.attribs["ac:name"] ?? "").trim().toLowerCase();
 }
 
-/** Parameters by name; the default (unnamed) parameter is `""`. */
+/** Parameters by name; the default (unnamed) parameter, also the legacy `ac:default-parameter`, is `""`. */
 function parameters(element: Element): Map<string, Element> {
   const params = new Map<string, Element>();
   for (const child of element.children) {
-    if (isTag(child) && child.name === "ac:parameter") params.set(child.attribs["ac:name"] ?? "", child);
+    if (!isTag(child)) continue;
+    if (child.name === "ac:parameter") params.set(child.attribs["ac:name"] ?? "", child);
+    else if (child.name === "ac:default-parameter") params.set("", child);
   }
   return params;
+}
+
+/** Every rich-text body of a macro: `details` and some apps' macros hold several. */
+function richBodies(element: Element): Element[] {
+  return element.children.filter((c): c is Element => isTag(c) && c.name === "ac:rich-text-body");
 }
 
 /** Whether a macro renders inside a line of text rather than as its own block. */
@@ -86,7 +94,7 @@ export function isInlineMacro(element: Element): boolean {
   if (INLINE.has(name)) return true;
   if (name === "jira" || name === "jiraissues") {
     const params = parameters(element);
-    return params.has("key") && !params.has("jqlQuery") && !params.has("jqlquery");
+    return (params.has("key") || params.has("")) && !JQL_PARAMS.some((name) => params.has(name));
   }
   if (DROPPED.has(name) || TRANSPARENT.has(name) || Object.hasOwn(ALERTS, name)) return false;
   const known = ["code", "noformat", "panel", "expand", "include", "excerpt-include", "html", "widget", "jira"];
@@ -110,18 +118,28 @@ export function renderMacro(r: Renderer, element: Element, depth: number, mode: 
   const body = (): string => (richBody === undefined ? "" : r.blocks(richBody.children, depth));
 
   if (DROPPED.has(name)) return "";
-  if (TRANSPARENT.has(name)) return mode === "inline" ? r.inline(richBody?.children ?? [], depth) : body();
+  if (TRANSPARENT.has(name)) {
+    const all = richBodies(element);
+    if (mode === "inline") return all.map((b) => r.inline(b.children, depth)).join(" ");
+    return all
+      .map((b) => r.blocks(b.children, depth))
+      .filter((text) => text !== "")
+      .join("\n\n");
+  }
   switch (name) {
     case "code":
     case "noformat":
     case "code-block": {
-      const code = plainBody === undefined ? (richBody === undefined ? "" : r.text(richBody)) : r.text(plainBody);
-      const language = name === "noformat" ? "" : fenceLanguage(param("language") || param("lang"));
+      let code = plainBody === undefined ? (richBody === undefined ? "" : r.text(richBody)) : r.text(plainBody);
+      // An emptied code block keeps only the editor's indentation: nothing to show.
+      if (code.trim() === "") code = "";
+      const language = name === "noformat" ? "" : fenceLanguage(param("language") || param("lang") || param(""));
       r.meta.text(code, false);
       r.meta.codeLanguage(language);
       const title = param("title");
-      const fence = fencedBlock(code, language);
-      return title === "" ? fence : `**${escapeInline(title)}**\n\n${fence}`;
+      const fence = code === "" ? "" : fencedBlock(code, language);
+      if (title === "") return fence;
+      return fence === "" ? `**${escapeInline(title)}**` : `**${escapeInline(title)}**\n\n${fence}`;
     }
     case "info":
     case "tip":
@@ -150,27 +168,21 @@ export function renderMacro(r: Renderer, element: Element, depth: number, mode: 
       return title === "" ? "" : `[${escapeInline(title)}]`;
     }
     case "jira":
-    case "jiraissues": {
-      const key = param("key");
-      const jql = param("jqlQuery") || param("jqlquery") || param("url");
-      if (key !== "") {
-        r.meta.jiraKey(key);
-        const base = r.settings.jiraBaseUrl;
-        const link =
-          base === undefined ? escapeInline(key) : `[${escapeInline(key)}](${base}/browse/${encodeURIComponent(key)})`;
-        if (jql === "") return link;
-      }
-      if (jql !== "") r.meta.text(jql);
-      return jql === "" ? "" : `*Jira issues table:* ${codeSpan(jql)}`;
-    }
+    case "jiraissues":
+      return renderJira(r, param);
     case "include":
     case "excerpt-include": {
       const target = findResource(params);
-      if (target === undefined) return `*${name === "include" ? "Included" : "Excerpt included from"} page*`;
+      const label = name === "include" ? "Included page" : "Excerpt included from";
+      if (target === undefined) {
+        // Legacy macros name the page in their default parameter: `Title` or `SPACE:Title`.
+        const named = param("");
+        return named === "" ? `*${label}*` : `*${label}:* ${titleLink(r, named)}`;
+      }
       const link = pageLink(r, target, undefined);
       const title = escapeInline(link.title);
       const ref = link.url === undefined ? `[[${title}]]` : `[${title}](${linkTarget(link.url)})`;
-      return `*${name === "include" ? "Included page" : "Excerpt included from"}:* ${ref}`;
+      return `*${label}:* ${ref}`;
     }
     case "profile": {
       const user = findResource(params);
@@ -218,10 +230,15 @@ function findResource(params: Map<string, Element>): Element | undefined {
   return undefined;
 }
 
-/** Parameter values of a macro we cannot render, so settings such as a chart's source stay searchable. */
+/** Parameters that only lay out or identify a macro: nothing a reader would search for. */
+const LAYOUT_PARAM =
+  /^(?:atlassian-macro-output-type|macro-?id|local-?id|id|width|height|size|colou?r|bg-?colou?r|border.*|style|class|theme|align|float|.*-id)$/i;
+
+/** Parameter values of a macro we cannot render, so a tab's title or a chart's source stay searchable. */
 function parameterText(r: Renderer, params: Map<string, Element>): string {
   const parts: string[] = [];
   for (const [key, param] of params) {
+    if (LAYOUT_PARAM.test(key)) continue;
     const value = r.plain(param.children);
     if (value === "") continue;
     r.meta.text(value);
@@ -241,7 +258,7 @@ function unknownMacro(
   mode: "block" | "inline",
 ): string {
   r.warnOnce(`unknown macro "${name}": kept its body`);
-  const settings = richBody === undefined && plainBody === undefined ? parameterText(r, params) : "";
+  const settings = parameterText(r, params);
   const note = `*[${escapeInline(name)} macro]*${settings === "" ? "" : ` ${settings}`}`;
   if (mode === "inline") {
     const text = richBody === undefined ? "" : r.inline(richBody.children, depth).trim();

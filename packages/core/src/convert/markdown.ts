@@ -96,16 +96,19 @@ export function countWords(text: string): number {
   return count;
 }
 
-/** Turns collected inline Markdown into a paragraph: trimmed lines, hard breaks, no accidental block syntax. */
-export function finishParagraph(inline: string): string {
+/**
+ * Turns collected inline Markdown into a paragraph: trimmed lines, hard breaks, no accidental block syntax (unless
+ * `escapeStarts` is false, for text after a heading marker).
+ */
+export function finishParagraph(inline: string, escapeStarts = true): string {
   if (inline.indexOf("\n") < 0) {
     const line = inline.replace(/ {2,}/g, " ").trim();
-    return line === "" ? "" : escapeLineStart(line);
+    return line === "" || !escapeStarts ? line : escapeLineStart(line);
   }
   const lines: string[] = [];
   for (const raw of inline.split("\n")) {
     const line = raw.replace(/ {2,}/g, " ").trim();
-    if (line !== "") lines.push(escapeLineStart(line));
+    if (line !== "") lines.push(escapeStarts ? escapeLineStart(line) : line);
   }
   return lines.join("  \n");
 }

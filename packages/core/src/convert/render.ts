@@ -1,5 +1,6 @@
 import { type ChildNode, type Element, isCDATA, isTag, isText } from "domhandler";
 import type { ConvertContext } from "../ports/converter.js";
+import { adfPanel } from "./adf.js";
 import { emoticonText } from "./emoticons.js";
 import { renderImage, renderLink, renderUser } from "./links.js";
 import { isInlineMacro, renderMacro } from "./macros.js";
@@ -149,7 +150,8 @@ export class Renderer {
       case "h5":
       case "h6": {
         const level = Number(name[1]);
-        const text = finishParagraph(this.inline(element.children, depth)).replace(/ {2}\n/g, " ");
+        // After `## ` nothing reads as a list or a quote: no line-start escapes (`## 1. Scope`, not `## 1\. Scope`).
+        const text = finishParagraph(this.inline(element.children, depth), false).replace(/ {2}\n/g, " ");
         if (text === "") return "";
         this.meta.heading(level, this.plain(element.children));
         return `${"#".repeat(level)} ${text}`;
@@ -198,7 +200,12 @@ export class Renderer {
     if (!Number.isFinite(number)) number = 1;
     const items: string[] = [];
     for (const child of element.children) {
-      if (isTag(child) && child.name === "li") {
+      if (isTag(child) && child.name === "li" && /list-style-type:\s*none/i.test(child.attribs.style ?? "")) {
+        // A marker-less item only holds a nested list: it belongs under the item before it, not as an item of its own.
+        const body = this.blocks(child.children, depth + 1);
+        const indent = " ".repeat(ordered ? `${number}. `.length : 2);
+        if (body !== "") items.push(indentBlock(body, indent, indent));
+      } else if (isTag(child) && child.name === "li") {
         const item = this.listItem(child.children, ordered ? `${number}. ` : "- ", depth + 1);
         number++;
         if (item !== "") items.push(item);
@@ -252,9 +259,13 @@ export class Renderer {
   }
 
   private adfExtension(element: Element, depth: number): string {
+    const node = findChild(element, "ac:adf-node");
+    if (node?.attribs.type === "panel") {
+      const panel = adfPanel(this, node, depth);
+      if (panel !== undefined) return panel;
+    }
     const fallback = findChild(element, "ac:adf-fallback");
     if (fallback !== undefined) return this.blocks(fallback.children, depth);
-    const node = findChild(element, "ac:adf-node");
     return node === undefined
       ? ""
       : this.blocks(

@@ -51,7 +51,7 @@ export type StorageConverterOptions = z.output<typeof storageConverterOptionsSch
  */
 export class StorageConverter implements Converter {
   /** @inheritDoc */
-  readonly id = "storage-md@1";
+  readonly id = "storage-md@2";
   private readonly options: StorageConverterOptions;
   private readonly projectKeys: ReadonlySet<string> | undefined;
 

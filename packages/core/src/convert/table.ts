@@ -53,7 +53,10 @@ function gfmCell(markdown: string): string {
   return markdown.replace(/ {2}\n|\n+/g, "<br>").replace(/\|/g, "\\|");
 }
 
-/** Places spanning cells on a grid: content in the first slot, empty slots for the rest of the span. */
+/**
+ * Places spanning cells on a grid. GFM has no spans, so a spanned value is repeated in every slot it covers: a row
+ * cut from the middle of a report table still says which report and category it belongs to.
+ */
 function toGrid(rows: readonly Row[]): string[][] {
   const grid: string[][] = rows.map(() => []);
   rows.forEach((row, y) => {
@@ -62,14 +65,36 @@ function toGrid(rows: readonly Row[]): string[][] {
     for (const cell of row.cells) {
       while (line[x] !== undefined) x++;
       const rowspan = Math.min(cell.rowspan, rows.length - y);
+      const value = gfmCell(cell.markdown);
       for (let dy = 0; dy < rowspan; dy++) {
         const target = grid[y + dy] as string[];
-        for (let dx = 0; dx < cell.colspan; dx++) target[x + dx] = dy === 0 && dx === 0 ? gfmCell(cell.markdown) : "";
+        for (let dx = 0; dx < cell.colspan; dx++) target[x + dx] = value;
       }
       x += cell.colspan;
     }
   });
   return grid;
+}
+
+/** Markdown of a cell that is nothing but bold text, without the bold; else undefined. */
+function boldOnly(markdown: string): string | undefined {
+  const match = /^\*\*([^*]+(?:\*(?!\*)[^*]*)*)\*\*$/.exec(markdown.trim());
+  return match?.[1];
+}
+
+/**
+ * A first row of `<td><strong>` cells, as pages pasted from the old editor have, is a header row: every non-empty
+ * cell is bold and nothing else, and a row follows.
+ */
+function boldHeader(rows: readonly Row[]): Row | undefined {
+  const first = rows[0];
+  if (first === undefined || rows.length < 2) return undefined;
+  const filled = first.cells.filter((cell) => cell.markdown.trim() !== "");
+  if (filled.length === 0 || !filled.every((cell) => boldOnly(cell.markdown) !== undefined)) return undefined;
+  return {
+    head: true,
+    cells: first.cells.map((cell) => ({ ...cell, header: true, markdown: boldOnly(cell.markdown) ?? cell.markdown })),
+  };
 }
 
 function htmlTable(rows: readonly Row[]): string {
@@ -89,8 +114,8 @@ function htmlTable(rows: readonly Row[]): string {
 }
 
 /**
- * A table as GFM when every cell fits on one line (lists and paragraphs become `<br>`-separated lines, spans become
- * empty cells); otherwise, when a cell holds a code block or another table, as an HTML table with Markdown cells.
+ * A table as GFM when every cell fits on one line (lists and paragraphs become `<br>`-separated lines, a spanned
+ * value is repeated in each cell it covers); otherwise, when a cell holds a code block or another table, as an HTML table with Markdown cells.
  */
 export function renderTable(r: Renderer, table: Element, depth: number): string {
   const { rows, caption } = collectRows(r, table, depth);
@@ -101,17 +126,20 @@ export function renderTable(r: Renderer, table: Element, depth: number): string 
   if (nonEmpty.some((row) => row.cells.some((cell) => NOT_GFM.test(cell.markdown)))) {
     return title + htmlTable(nonEmpty);
   }
-  const grid = toGrid(nonEmpty);
-  const width = grid.reduce((max, line) => Math.max(max, line.length), 1);
   const first = nonEmpty[0] as Row;
   const hasHeader = first.head || first.cells.every((cell) => cell.header);
+  const bold = hasHeader ? undefined : boldHeader(nonEmpty);
+  if (bold !== undefined) nonEmpty[0] = bold;
+  const grid = toGrid(nonEmpty);
+  const width = grid.reduce((max, line) => Math.max(max, line.length), 1);
   const format = (line: readonly string[]) => {
     const cells: string[] = [];
     for (let x = 0; x < width; x++) cells.push(line[x] ?? "");
     return `| ${cells.join(" | ")} |`;
   };
-  const header = hasHeader ? format(grid[0] as string[]) : format([]);
-  const body = (hasHeader ? grid.slice(1) : grid).map(format);
+  const headed = hasHeader || bold !== undefined;
+  const header = headed ? format(grid[0] as string[]) : format([]);
+  const body = (headed ? grid.slice(1) : grid).map(format);
   const rule = `|${" --- |".repeat(width)}`;
   return title + [header, rule, ...body].join("\n");
 }

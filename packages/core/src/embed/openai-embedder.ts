@@ -1,7 +1,7 @@
 import OpenAI, { APIError } from "openai";
 import { ConfluenceSyncError } from "../errors.js";
 import { type Logger, silentLogger } from "../logger.js";
-import type { Embedder, EmbedResult } from "../ports/embedder.js";
+import type { Embedder, EmbedResult, TokenCounter } from "../ports/embedder.js";
 import { OPENAI_EMBEDDING_MODELS } from "./openai-models.js";
 import {
   type OpenAIEmbedderOptions,
@@ -50,6 +50,11 @@ export class OpenAIEmbedder implements Embedder {
   readonly maxBatchSize: number;
   /** The model name sent to the API. */
   readonly model: string;
+  /**
+   * The `tokenizer` option, for the chunker to size chunks by; unset when it is the default `cl100k`, which the
+   * chunker already uses.
+   */
+  readonly tokenizer?: TokenCounter;
   readonly #options: ParsedOpenAIEmbedderOptions;
   readonly #client: OpenAI;
   readonly #context: EndpointContext;
@@ -67,6 +72,8 @@ export class OpenAIEmbedder implements Embedder {
     this.dimensions = parsed.dimensions ?? known!.dimensions;
     this.maxBatchSize = parsed.maxBatchSize;
     this.modelId = parsed.modelId ?? `openai:${parsed.model}`;
+    const custom = parsed.tokenizer;
+    if (custom !== undefined) this.tokenizer = { id: "custom", count: (text) => custom.count(text) };
     this.#sendDimensions = parsed.sendDimensions ?? known?.shortenable ?? false;
     this.#logger = parsed.logger ?? silentLogger;
     this.#slots = new Semaphore(parsed.concurrency);

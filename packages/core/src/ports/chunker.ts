@@ -3,13 +3,21 @@
 export interface Chunk {
   /** 0-based position in the page. */
   readonly index: number;
-  /** The text to embed and store. */
+  /** The Markdown stored and shown, links and all. */
   readonly text: string;
+  /**
+   * The text embedded for this chunk: `text` with link and image targets removed (their text kept). Embedders see
+   * this form. @default text
+   */
+  readonly embedText?: string;
   /** Heading path, page title first, e.g. `["Runbook", "Deploy", "Rollback"]`. */
   readonly breadcrumb: readonly string[];
-  /** Stable hash (hex sha-256) of `text`; equal text gives an equal hash, so unchanged chunks are not re-embedded. */
+  /**
+   * Stable hash (hex sha-256) of what is embedded (`embedText`, else `text`): an equal hash means an equal vector,
+   * so unchanged chunks are not re-embedded.
+   */
   readonly hash: string;
-  /** Token count of `text` as the chunker measured it. */
+  /** Token count of what is embedded, as the chunker measured it (an upper bound). */
   readonly tokens: number;
 }
 
@@ -19,7 +27,7 @@ export interface ChunkContext {
 }
 
 export interface Chunker {
-  /** Stable id including its settings, e.g. `markdown@1:512/64`. */
+  /** Stable id including its settings, e.g. `markdown@2:512/64`. */
   readonly id: string;
   chunk(markdown: string, context: ChunkContext): Chunk[];
 }

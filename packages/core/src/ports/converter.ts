@@ -51,7 +51,7 @@ export interface ConvertResult {
 
 /** Pure and deterministic: the same input and context always give the same output. Must not throw on malformed input. */
 export interface Converter {
-  /** Stable id, stored so a converter change can trigger re-conversion, e.g. `storage-md@1`. */
+  /** Stable id, stored so a converter change can trigger re-conversion, e.g. `storage-md@2`. */
   readonly id: string;
   convert(storage: string, context?: ConvertContext): ConvertResult;
 }

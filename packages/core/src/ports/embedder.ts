@@ -9,6 +9,14 @@ export interface EmbedResult {
   readonly requests?: number;
 }
 
+/** Counts tokens the way an embedding model does. */
+export interface TokenCounter {
+  /** Short stable name of the tokenizer, e.g. `cl100k`; it becomes part of the chunker id. */
+  readonly id: string;
+  /** Tokens in `text`. Must not throw for any string. */
+  count(text: string): number;
+}
+
 /** Implementations must return one vector per input, in order, of {@link Embedder.dimensions} finite numbers. */
 export interface Embedder {
   /** Stable id stored with every vector, e.g. `openai:text-embedding-3-small`. */
@@ -17,5 +25,10 @@ export interface Embedder {
   readonly dimensions: number;
   /** Most inputs per call; the engine batches to this. @default 2048 */
   readonly maxBatchSize: number;
+  /**
+   * The model's tokenizer, when known: the default chunker sizes chunks in its tokens (Korean text, say, counts very
+   * differently in different tokenizers). @default the chunker's own (`cl100k`)
+   */
+  readonly tokenizer?: TokenCounter;
   embed(texts: readonly string[], options?: { readonly signal?: AbortSignal }): Promise<EmbedResult>;
 }

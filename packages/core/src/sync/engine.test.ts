@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
+import { embedText } from "../chunk/index.js";
 import { ConfluenceSyncError } from "../errors.js";
 import type { ChunkRecord, PageRecord, SourceRecord } from "../ports/knowledge-store.js";
 import type { SyncEvent } from "../ports/progress-sink.js";
@@ -91,6 +92,30 @@ describe("ConfluenceSync", () => {
     expect(sibling?.path).toBe(`/${chain[0]}/${siblings[0]}`);
     expect((await store.getChunks(SOURCE_ID, chain[3]!)).length).toBeGreaterThan(0);
     expect((await store.getPageStates(SOURCE_ID)).size).toBe(12);
+  });
+
+  it("sizes chunks in the embedder's tokens and embeds them without link targets", async () => {
+    const { source, store } = await setup();
+    // A tokenizer that counts characters: chunk sizes in it are far from cl100k's.
+    class CharacterEmbedder extends FakeEmbedder {
+      readonly tokenizer = { id: "chars", count: (text: string) => text.length };
+    }
+    const embedder = new CharacterEmbedder({ dimensions: 16 });
+    const page = source.addPage("ENG", {
+      title: "Linked",
+      body: `<p>Read <a href="https://wiki.example.com/spaces/ENG/pages/9/%EB%B0%B0%ED%8F%AC">the guide</a>. ${"word ".repeat(400)}</p>`,
+    });
+    await new ConfluenceSync({ source, store, embedder }).run({ sourceId: SOURCE_ID, mode: "full" });
+    const chunks = await store.getChunks(SOURCE_ID, page.id);
+    expect(chunks.length).toBeGreaterThan(3);
+    for (const chunk of chunks) {
+      expect(chunk.tokens).toBeLessThanOrEqual(512);
+      expect(chunk.tokens).toBeGreaterThanOrEqual(embedText(chunk.content).length);
+    }
+    expect(chunks[0]?.content).toContain("(https://wiki.example.com/spaces/ENG/pages/9/%EB%B0%B0%ED%8F%AC)");
+    const texts = embedder.calls.flatMap((call) => call.texts);
+    expect(texts.some((text) => text.startsWith("Read the guide."))).toBe(true);
+    expect(texts.some((text) => text.includes("https://"))).toBe(false);
   });
 
   it("turns page links into by-title URLs that do not depend on which pages exist", async () => {

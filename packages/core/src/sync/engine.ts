@@ -49,7 +49,12 @@ export class ConfluenceSync extends EventEmitter<SyncEvents> {
     this.#options = {
       ...options,
       converter: options.converter ?? createStorageConverter(),
-      chunker: options.chunker ?? createMarkdownChunker(),
+      // Chunks are sized in the embedder's own tokens when it says which those are.
+      chunker:
+        options.chunker ??
+        createMarkdownChunker(
+          options.embedder.tokenizer === undefined ? {} : { tokenizer: options.embedder.tokenizer },
+        ),
     };
   }
 

@@ -259,7 +259,8 @@ export class PageProcessor {
       store.findEmbeddings(embedder.modelId, embedder.dimensions, hashes),
     );
     const missing = new Map<string, string>();
-    for (const chunk of chunks) if (!known.has(chunk.hash)) missing.set(chunk.hash, chunk.text);
+    // The embedded form leaves out link targets; the stored content keeps them.
+    for (const chunk of chunks) if (!known.has(chunk.hash)) missing.set(chunk.hash, chunk.embedText ?? chunk.text);
     try {
       const vectors = await this.#batcher.embed([...missing.values()]);
       let i = 0;

@@ -68,12 +68,12 @@ export function describeConverter(name: string, create: () => Converter): void {
 /** Checks what every {@link Chunker} must do with any Markdown page. */
 export function describeChunker(name: string, create: () => Chunker, markdown: string): void {
   describe(`${name} chunker conformance`, () => {
-    it("numbers chunks in order and hashes each text with sha-256", () => {
+    it("numbers chunks in order and hashes each embedded text with sha-256", () => {
       const chunks = create().chunk(markdown, { title: "Page" });
       expect(chunks.length).toBeGreaterThan(0);
       chunks.forEach((chunk, i) => {
         expect(chunk.index).toBe(i);
-        expect(chunk.hash).toBe(sha256(chunk.text));
+        expect(chunk.hash).toBe(sha256(chunk.embedText ?? chunk.text));
         expect(chunk.breadcrumb[0]).toBe("Page");
         expect(chunk.tokens).toBeGreaterThan(0);
       });
