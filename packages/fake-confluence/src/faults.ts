@@ -55,6 +55,11 @@ export const faultConfigSchema = z
     phantomNext: z.object(rule).strict().optional(),
     /** A listing page comes back empty with a `next` link to the same request, which then succeeds. */
     emptyPage: z.object(rule).strict().optional(),
+    /**
+     * Data Center's CONFSERVER-95396: past the end of an offset listing, the server answers with the last page again,
+     * and a `next` link further on, for ever. Each such answer counts once.
+     */
+    repeatLastPage: z.object(rule).strict().optional(),
   })
   .strict();
 
@@ -73,6 +78,7 @@ export interface FaultCounters {
   clampedLimit: number;
   phantomNext: number;
   emptyPage: number;
+  repeatedLastPage: number;
 }
 
 /** What the server must do to a request before handling it. */
@@ -91,6 +97,7 @@ const zeroCounters = (): FaultCounters => ({
   clampedLimit: 0,
   phantomNext: 0,
   emptyPage: 0,
+  repeatedLastPage: 0,
 });
 
 /** Decides, deterministically by seed, which faults hit which request, and counts them. */
@@ -208,6 +215,7 @@ export class FaultInjector {
     clampLimit(requested: number): number;
     phantomNext(): boolean;
     emptyPage(requestKey: string): boolean;
+    repeatLastPage(): boolean;
   } {
     return {
       clampLimit: (requested) => {
@@ -218,6 +226,7 @@ export class FaultInjector {
         return max;
       },
       phantomNext: () => this.#fires(this.#config.phantomNext, path, "phantomNext"),
+      repeatLastPage: () => this.#fires(this.#config.repeatLastPage, path, "repeatedLastPage"),
       emptyPage: (requestKey) => {
         // The follow-up request for an emptied page is always served, so a client that follows `next` progresses.
         if (this.#emptied.delete(requestKey)) return false;

@@ -1,4 +1,3 @@
-import { SpaceArraySchema, SpaceSchema } from "confluence.js/v1";
 import { getPageLabels, getSpaces } from "confluence.js/v2";
 import { ConfluenceSyncError, isConfluenceSyncError } from "../errors.js";
 import { type Logger, silentLogger } from "../logger.js";
@@ -14,10 +13,13 @@ import type {
 import { type ConfluenceSourceConfig, type ResolvedSourceConfig, resolveSourceConfig } from "./config.js";
 import { assertPageIds, assertSpaceKey, changedSinceCql, pageIdsCql, spacePagesCql } from "./cql.js";
 import { type MappingContext, v1Page, v1Ref, v2Page, v2Ref } from "./mapping.js";
-import { type ListingContext, paginateV1, paginateV2SpacePages } from "./pagination.js";
+import { cursorOf, type ListingContext, paginateV1, paginateV2SpacePages } from "./pagination.js";
+import { v1SpaceArraySchema, v1SpaceSchema } from "./schemas.js";
 import { ConfluenceTransport } from "./transport.js";
 import { UserTimeZone } from "./user-time-zone.js";
 
+/** How many empty pages that still carry `next` a space lookup follows before it believes the space is missing. */
+const EMPTY_PAGE_FOLLOWS = 3;
 const REF_EXPAND = "version,ancestors,metadata.labels";
 const PAGE_EXPAND = "body.storage,version,ancestors,metadata.labels,history";
 interface LabelInfo {
@@ -79,7 +81,7 @@ export class ConfluenceJsSource implements ConfluenceSource {
     const client = this.#transport.client(options);
     if (this.deployment === "cloud") await getSpaces(client, { limit: 1 });
     else
-      await client.sendRequest({ url: "/wiki/rest/api/space", searchParams: { limit: 1 }, schema: SpaceArraySchema });
+      await client.sendRequest({ url: "/wiki/rest/api/space", searchParams: { limit: 1 }, schema: v1SpaceArraySchema });
   }
 
   async getSpace(spaceKey: string, options: SourceCallOptions = {}): Promise<ConfluenceSpace> {
@@ -91,16 +93,29 @@ export class ConfluenceJsSource implements ConfluenceSource {
         `Space ${spaceKey} was not found at ${this.baseUrl}, or these credentials cannot see it.`,
       );
     if (this.deployment === "cloud") {
-      const spaces = await getSpaces(client, { keys: [spaceKey], limit: 1 });
-      const space = (spaces.results ?? []).find((s) => s.key?.toUpperCase() === spaceKey.toUpperCase());
-      if (space?.id === undefined || space.key === undefined) throw notFound();
-      return { id: space.id, key: space.key, name: space.name ?? space.key, homepageId: space.homepageId ?? null };
+      // An empty page that still links on is not an answer: follow `next` (a few times) before calling it missing.
+      let cursor: string | undefined;
+      for (let followed = 0; followed <= EMPTY_PAGE_FOLLOWS; followed += 1) {
+        const spaces = await getSpaces(client, {
+          keys: [spaceKey],
+          limit: 1,
+          ...(cursor === undefined ? {} : { cursor }),
+        });
+        const space = (spaces.results ?? []).find((s) => s.key?.toUpperCase() === spaceKey.toUpperCase());
+        if (space?.id !== undefined && space.key !== undefined) {
+          return { id: space.id, key: space.key, name: space.name ?? space.key, homepageId: space.homepageId ?? null };
+        }
+        const next = spaces._links?.next;
+        if (next === undefined || next === "") break;
+        cursor = cursorOf(next);
+      }
+      throw notFound();
     }
     try {
       const space = await client.sendRequest({
         url: `/wiki/rest/api/space/${encodeURIComponent(spaceKey)}`,
         searchParams: { expand: "homepage" },
-        schema: SpaceSchema,
+        schema: v1SpaceSchema,
       });
       if (space.id === undefined) throw this.#bad(`GET /rest/api/space/${spaceKey}`, "a space without an id");
       return { id: String(space.id), key: space.key, name: space.name, homepageId: space.homepage?.id ?? null };

@@ -101,8 +101,9 @@ describe("ConfluenceJsSource on Data Center", () => {
     expect(refs[0]).toMatchObject({ parentId: null, labels: ["even"], status: "current" });
     expect(refs[1]).toMatchObject({ parentId: "1000", labels: [] });
     const listing = server?.requests.filter((r) => r.path === "/rest/api/content") ?? [];
-    // start advances by what arrived (7), not by the limit asked for (10); the empty page (re-checked once) ends it
-    expect(listing.map((r) => Number(r.query.get("start")))).toEqual([0, 7, 14, 21, 23, 23]);
+    // start advances by what arrived (7), not by the limit asked for (10); the empty page with next, asked three more
+    // times, ends it
+    expect(listing.map((r) => Number(r.query.get("start")))).toEqual([0, 7, 14, 21, 23, 23, 23, 23]);
     expect(listing.every((r) => r.query.get("spaceKey") === "DEMO" && r.query.get("type") === "page")).toBe(true);
     expect(requests).toBe(listing.length);
   });
@@ -135,7 +136,7 @@ describe("ConfluenceJsSource on Data Center", () => {
     await expect(collect(dc.getPages(space, ["12 or 1=1"]))).rejects.toMatchObject({ code: "CONFIG_INVALID" });
   });
 
-  it("stops with SOURCE_BAD_RESPONSE when the server ignores start and repeats itself", async () => {
+  it("ends with what it has when the server ignores start and repeats itself", async () => {
     server = await startTestServer(() => ({
       json: {
         results: [v1Content({ id: "1" })],
@@ -151,7 +152,9 @@ describe("ConfluenceJsSource on Data Center", () => {
       credentials: { type: "bearer", token: TOKEN },
     });
     const space = { id: "1", key: "DEMO", name: "Demo" };
-    await expect(collect(dc.listPageRefs(space))).rejects.toMatchObject({ code: "SOURCE_BAD_RESPONSE" });
+    const refs = await collect(dc.listPageRefs(space));
+    expect(refs.map((ref) => ref.id)).toEqual(["1"]);
+    // the first answer, then three that brought nothing new
     expect(server.requests).toHaveLength(4);
   });
 });

@@ -4,6 +4,11 @@ import type { RequestContext } from "./types.js";
 
 type Json = Record<string, unknown>;
 
+/** `personal` for `~user` spaces, `global` for the rest, as Confluence reports them. */
+export function spaceType(space: FakeSpace): string {
+  return space.key.startsWith("~") ? "personal" : "global";
+}
+
 /** A v1 user: `accountId` on Cloud, `userKey`/`username` on Data Center. */
 export function v1User(ctx: RequestContext, accountId: string): Json {
   const user = ctx.state.user(accountId);
@@ -57,9 +62,13 @@ function labelArray(ctx: RequestContext, labels: readonly string[]): Json {
   };
 }
 
-/** A v1 space; `expand` may hold `description.plain`, `homepage`, `history`, `metadata.labels`. */
+/**
+ * A v1 space; `expand` may hold `description.plain`, `homepage`, `history`, `metadata.labels`. Data Center 8/9 sends
+ * no `status` field (Cloud does), so neither does the fake.
+ */
 export function v1Space(ctx: RequestContext, space: FakeSpace, expand: ReadonlySet<string>): Json {
-  const out: Json = { id: Number(space.id), key: space.key, name: space.name, type: "global", status: "current" };
+  const out: Json = { id: Number(space.id), key: space.key, name: space.name, type: spaceType(space) };
+  if (ctx.deployment === "cloud") out.status = "current";
   const expandable: Json = {
     settings: `/rest/api/space/${space.key}/settings`,
     metadata: "",

@@ -25,6 +25,17 @@ function single(ctx: RequestContext, body: Record<string, unknown>, collection: 
   };
 }
 
+/**
+ * Most results per listing request. Data Center hard-codes them by expansion (Atlassian KB "Searching for content with
+ * the REST API and CQL always limits results to 50"): 50 when a body is expanded, 200 with other expansions, 1000
+ * without any on search. Cloud allows 200 on `/content`; the fake uses the same for its search.
+ */
+function listingMax(ctx: RequestContext, expand: ReadonlySet<string>, search: boolean): number {
+  if (ctx.deployment === "cloud") return 200;
+  if (expand.has("body")) return 50;
+  return search && expand.size === 0 ? 1000 : 200;
+}
+
 function notFound(what: string) {
   return v1Error(404, `No ${what} found`);
 }
@@ -59,7 +70,7 @@ const content: Handler = (ctx) => {
         (title === null || page.title === title),
     );
   const expand = expansions(ctx.url);
-  return offsetListing(ctx, pages, (page) => v1Content(ctx, page, expand));
+  return offsetListing(ctx, pages, (page) => v1Content(ctx, page, expand), { max: listingMax(ctx, expand, false) });
 };
 
 function requirePage(ctx: RequestContext): FakePage {
@@ -109,7 +120,10 @@ const search: Handler = (ctx) => {
     .filter((page) => page.status === "current" && compiled.matches(page))
     .sort(compiled.compare);
   const expand = expansions(ctx.url);
-  return offsetListing(ctx, pages, (page) => v1Content(ctx, page, expand), { cursor: ctx.deployment === "cloud" });
+  return offsetListing(ctx, pages, (page) => v1Content(ctx, page, expand), {
+    cursor: ctx.deployment === "cloud",
+    max: listingMax(ctx, expand, true),
+  });
 };
 
 /** The API user: the first author of the site. Cloud reports the profile time zone (CQL dates are read in it). */
