@@ -395,6 +395,7 @@ export const streamEventNames = [
   "page-failed",
   "rate-limited",
   "retry",
+  "source-warning",
   "progress",
   "sync-end",
   "sync-error",

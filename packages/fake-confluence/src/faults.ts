@@ -45,6 +45,11 @@ export const faultConfigSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * Answers 403 to matching requests, as a site does for a token without a scope (`/user/current` without
+     * `read:confluence-user`) or an administrator blocking an endpoint (`/rest/api/content` listings).
+     */
+    forbidden: z.object(rule).strict().optional(),
     /** Destroys the socket without answering. */
     reset: z.object(rule).strict().optional(),
     /** Answers 200 with a truncated JSON body. */
@@ -79,6 +84,7 @@ export interface FaultCounters {
   phantomNext: number;
   emptyPage: number;
   repeatedLastPage: number;
+  forbidden: number;
 }
 
 /** What the server must do to a request before handling it. */
@@ -86,7 +92,8 @@ export type PreFault =
   | { kind: "none" }
   | { kind: "reset" }
   | { kind: "rate-limited"; headers: Record<string, string> }
-  | { kind: "server-error"; status: number };
+  | { kind: "server-error"; status: number }
+  | { kind: "forbidden" };
 
 const zeroCounters = (): FaultCounters => ({
   rateLimited: 0,
@@ -98,6 +105,7 @@ const zeroCounters = (): FaultCounters => ({
   phantomNext: 0,
   emptyPage: 0,
   repeatedLastPage: 0,
+  forbidden: 0,
 });
 
 /** Decides, deterministically by seed, which faults hit which request, and counts them. */
@@ -167,9 +175,10 @@ export class FaultInjector {
     return this.#config.latencyMs + (this.#fires(slow, path, "slow") ? (slow?.delayMs ?? 0) : 0);
   }
 
-  /** Faults decided before the handler runs: reset, rate limit, 5xx. */
+  /** Faults decided before the handler runs: reset, 403, rate limit, 5xx. */
   before(path: string): PreFault {
     if (this.#fires(this.#config.reset, path, "reset")) return { kind: "reset" };
+    if (this.#fires(this.#config.forbidden, path, "forbidden")) return { kind: "forbidden" };
     const limit = this.#config.rateLimit;
     if (limit && (limit.match === undefined || matches(limit.match, path))) {
       const now = performance.now();

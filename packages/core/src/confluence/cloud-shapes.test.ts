@@ -1,6 +1,11 @@
 // Cloud shapes the source must read as real sites send them.
 import { type FakeConfluence, startFakeConfluence } from "@archon/fake-confluence";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HashingEmbedder } from "../embed/hashing-embedder.js";
+import type { SyncEventMap } from "../ports/progress-sink.js";
+import { InMemoryKnowledgeStore } from "../store/in-memory-store.js";
+import { ConfluenceSync } from "../sync/engine.js";
+import { createSourceRecord } from "../sync/source-record.js";
 import type { ConfluenceSourceConfig } from "./config.js";
 import { ConfluenceJsSource } from "./confluence-js-source.js";
 
@@ -36,5 +41,40 @@ describe("ConfluenceJsSource on Cloud shapes", () => {
 
   it("still reports a space that does not exist as SOURCE_NOT_FOUND", async () => {
     await expect(sourceFor(fake).getSpace("NOPE")).rejects.toMatchObject({ code: "SOURCE_NOT_FOUND" });
+  });
+});
+
+describe("a token without read:confluence-user on Cloud", () => {
+  it("syncs incrementally with a widened window and a warning event when /user/current answers 403", async () => {
+    const fake = await startFakeConfluence({ spaces: [{ key: "SCP", pages: 20, seed: 8 }], timeZone: "Asia/Tokyo" });
+    try {
+      const store = new InMemoryKnowledgeStore();
+      await store.upsertSource(
+        createSourceRecord({ sourceId: "scp", baseUrl: fake.baseUrl, spaceKey: "SCP", deployment: "cloud" }),
+      );
+      const sync = new ConfluenceSync({
+        source: sourceFor(fake, { timeZone: undefined }),
+        store,
+        embedder: new HashingEmbedder({ dimensions: 16 }),
+      });
+      await sync.run({ sourceId: "scp", mode: "full" });
+      const target = fake.space("SCP").pages()[3];
+      fake.space("SCP").editPage(target!.id, { body: "<p>edited behind a scoped token</p>" });
+      fake.setFaults({ forbidden: { match: "/user/current" } });
+      const warnings: SyncEventMap["source-warning"][] = [];
+      sync.on("source-warning", (event) => warnings.push(event));
+      const metrics = await sync.run({ sourceId: "scp", mode: "incremental" });
+      expect(fake.stats().faults.forbidden).toBe(1);
+      expect(metrics.pagesIndexed).toBe(1);
+      expect((await store.getPage("scp", target!.id))?.version).toBe(target!.version + 1);
+      expect(warnings).toEqual([
+        expect.objectContaining({
+          code: "TIME_ZONE_UNKNOWN",
+          message: expect.stringContaining("read:confluence-user"),
+        }),
+      ]);
+    } finally {
+      await fake.close();
+    }
   });
 });

@@ -1,3 +1,5 @@
+import { ApiError, ForbiddenError } from "confluence.js";
+import type { Content } from "confluence.js/v1";
 import { getPageLabels, getSpaces } from "confluence.js/v2";
 import { ConfluenceSyncError, isConfluenceSyncError } from "../errors.js";
 import { type Logger, silentLogger } from "../logger.js";
@@ -13,7 +15,7 @@ import type {
 import { type ConfluenceSourceConfig, type ResolvedSourceConfig, resolveSourceConfig } from "./config.js";
 import { assertPageIds, assertSpaceKey, changedSinceCql, pageIdsCql, spacePagesCql } from "./cql.js";
 import { type MappingContext, v1Page, v1Ref, v2Page, v2Ref } from "./mapping.js";
-import { cursorOf, type ListingContext, paginateV1, paginateV2SpacePages } from "./pagination.js";
+import { cursorOf, type ListingBatch, type ListingContext, paginateV1, paginateV2SpacePages } from "./pagination.js";
 import { v1SpaceArraySchema, v1SpaceSchema } from "./schemas.js";
 import { ConfluenceTransport } from "./transport.js";
 import { UserTimeZone } from "./user-time-zone.js";
@@ -26,6 +28,12 @@ interface LabelInfo {
   readonly labels: readonly string[];
   readonly parentId: string | null;
   readonly ancestors: readonly string[];
+}
+
+/** A 403, or a 405 some proxies send, for an endpoint an administrator blocked. */
+function isRefusal(error: unknown): boolean {
+  if (!(error instanceof ConfluenceSyncError)) return false;
+  return error.cause instanceof ForbiddenError || (error.cause instanceof ApiError && error.cause.status === 405);
 }
 
 const stripAncestors = ({ ancestors: _ancestors, ...ref }: PageRef & { ancestors?: unknown }): PageRef => ref;
@@ -62,6 +70,8 @@ export class ConfluenceJsSource implements ConfluenceSource {
   readonly #logger: Logger;
   readonly #listing: ListingContext;
   readonly #timeZone: UserTimeZone;
+  /** Set once Data Center refused a `/rest/api/content` listing; CQL search lists pages from then on. */
+  #contentRefused = false;
   /** Most results a CQL search has returned per request, learned from responses. */
   #searchCap = Number.POSITIVE_INFINITY;
 
@@ -259,10 +269,41 @@ export class ConfluenceJsSource implements ConfluenceSource {
     return { cql, expand };
   }
 
-  #dcContent(space: ConfluenceSpace, status: string, expand: string, options: SourceCallOptions) {
+  /**
+   * Data Center's `/rest/api/content` listing; where an administrator blocked it (403 or 405), current pages come from
+   * CQL search instead (one `LISTING_REFUSED` warning per source), and other statuses cannot be listed.
+   */
+  async *#dcContent(
+    space: ConfluenceSpace,
+    status: string,
+    expand: string,
+    options: SourceCallOptions,
+  ): AsyncGenerator<ListingBatch<Content>> {
     assertSpaceKey(space.key);
-    const params = { spaceKey: space.key, type: "page", status, expand };
-    return paginateV1(this.#listing, "/wiki/rest/api/content", params, options);
+    if (!this.#contentRefused) {
+      const params = { spaceKey: space.key, type: "page", status, expand };
+      let yielded = false;
+      try {
+        for await (const batch of paginateV1(this.#listing, "/wiki/rest/api/content", params, options)) {
+          yielded = true;
+          yield batch;
+        }
+        return;
+      } catch (error) {
+        if (yielded || !isRefusal(error)) throw error;
+        this.#contentRefused = true;
+        const message = `Confluence at ${this.baseUrl} refused GET /rest/api/content; pages are listed through CQL search instead, which reads the search index (recent edits may show up a sync later) and cannot list archived or trashed pages.`;
+        this.#logger.warn({ baseUrl: this.baseUrl }, message);
+        options.onWarning?.({ code: "LISTING_REFUSED", message });
+      }
+    }
+    if (status !== "current") return;
+    yield* paginateV1(
+      this.#listing,
+      "/wiki/rest/api/content/search",
+      this.#search(spacePagesCql(space.key), expand),
+      options,
+    );
   }
 
   #context(batch: { linkBase: string | undefined; request: string }): MappingContext {

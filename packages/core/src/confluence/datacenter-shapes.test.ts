@@ -94,3 +94,38 @@ describe("a personal space on Data Center", () => {
     }
   });
 });
+
+describe("a Data Center site that blocks /rest/api/content listings", () => {
+  it("lists through CQL search instead and says so once", async () => {
+    const fake = await startFakeConfluence({ deployment: "datacenter", spaces: [{ key: "BLK", pages: 70, seed: 6 }] });
+    fake.setFaults({ forbidden: { match: /\/rest\/api\/content$/ } });
+    try {
+      const source = sourceFor(fake);
+      const space = await source.getSpace("BLK");
+      const warnings: string[] = [];
+      const onWarning = (warning: { code: string }) => warnings.push(warning.code);
+      const refs = await collect(source.listPageRefs(space, { onWarning }));
+      const pages = await collect(source.listPages(space, { onWarning }));
+      const truth = fake.groundTruth("BLK");
+      expect(ids(refs)).toEqual(ids(truth));
+      expect(ids(pages)).toEqual(ids(truth));
+      expect(pages.find((page) => page.id === truth[5]?.id)?.body).toBe(truth[5]?.body);
+      expect(warnings).toEqual(["LISTING_REFUSED"]);
+      expect(fake.stats().faults.forbidden).toBe(1);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("still fails with SOURCE_AUTH when the credentials are refused everywhere", async () => {
+    const fake = await startFakeConfluence({ deployment: "datacenter", spaces: [{ key: "BLK", pages: 5 }] });
+    try {
+      const source = sourceFor(fake);
+      const space = await source.getSpace("BLK");
+      fake.setFaults({ forbidden: {} });
+      await expect(collect(source.listPageRefs(space))).rejects.toMatchObject({ code: "SOURCE_AUTH" });
+    } finally {
+      await fake.close();
+    }
+  });
+});

@@ -63,6 +63,18 @@ export interface SourceWait {
   readonly request: string;
 }
 
+/**
+ * Something the source worked around that its user should know about; the engine turns it into a `source-warning`
+ * event. `TIME_ZONE_UNKNOWN`: the user's time zone could not be read (often a token without `read:confluence-user`),
+ * so change queries are widened. `LISTING_REFUSED`: the site refused a content listing and the source fell back to
+ * CQL search.
+ */
+export interface SourceWarning {
+  readonly code: "TIME_ZONE_UNKNOWN" | "LISTING_REFUSED";
+  /** What happened and what to do about it; never holds a secret. */
+  readonly message: string;
+}
+
 /** Per-call options: cancellation and observers the engine uses for events and metrics. */
 export interface SourceCallOptions {
   readonly signal?: AbortSignal;
@@ -70,6 +82,8 @@ export interface SourceCallOptions {
   readonly onRequest?: () => void;
   /** Called before every wait between attempts. */
   readonly onWait?: (wait: SourceWait) => void;
+  /** Called when the source works around something the user should know about. */
+  readonly onWarning?: (warning: SourceWarning) => void;
 }
 
 /** Options of {@link ConfluenceSource.listPages}. */

@@ -140,6 +140,10 @@ class SyncRun {
           this.emit("retry", { ...base, reason: wait.reason, request: wait.request });
         }
       },
+      onWarning: (warning) => {
+        this.logger.warn({ code: warning.code }, warning.message);
+        this.emit("source-warning", { operationId: this.operationId, sourceId: this.sourceId, ...warning });
+      },
     };
   }
 
