@@ -50,6 +50,11 @@ export const faultConfigSchema = z
      * `read:confluence-user`) or an administrator blocking an endpoint (`/rest/api/content` listings).
      */
     forbidden: z.object(rule).strict().optional(),
+    /** Pages CQL search does not return yet, as a lagging search index; every other endpoint still serves them. */
+    indexLag: z
+      .object({ pageIds: z.array(z.string()) })
+      .strict()
+      .optional(),
     /** Destroys the socket without answering. */
     reset: z.object(rule).strict().optional(),
     /** Answers 200 with a truncated JSON body. */
@@ -225,6 +230,7 @@ export class FaultInjector {
     phantomNext(): boolean;
     emptyPage(requestKey: string): boolean;
     repeatLastPage(): boolean;
+    indexed(pageId: string): boolean;
   } {
     return {
       clampLimit: (requested) => {
@@ -235,6 +241,7 @@ export class FaultInjector {
         return max;
       },
       phantomNext: () => this.#fires(this.#config.phantomNext, path, "phantomNext"),
+      indexed: (pageId) => !this.#config.indexLag?.pageIds.includes(pageId),
       repeatLastPage: () => this.#fires(this.#config.repeatLastPage, path, "repeatedLastPage"),
       emptyPage: (requestKey) => {
         // The follow-up request for an emptied page is always served, so a client that follows `next` progresses.

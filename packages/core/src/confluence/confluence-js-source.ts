@@ -1,5 +1,5 @@
 import { ApiError, ForbiddenError } from "confluence.js";
-import type { Content } from "confluence.js/v1";
+import { type Content, ContentSchema } from "confluence.js/v1";
 import { getPageLabels, getSpaces } from "confluence.js/v2";
 import { ConfluenceSyncError, isConfluenceSyncError } from "../errors.js";
 import { type Logger, silentLogger } from "../logger.js";
@@ -54,7 +54,8 @@ const stripAncestors = ({ ancestors: _ancestors, ...ref }: PageRef & { ancestors
  *   server clamps `limit`).
  * - `listChangedSince`: ⌈C/B⌉ v1 CQL searches with bodies (C = changed pages), plus one `user/current` request per
  *   source when `timeZone` is not configured.
- * - `getPages`: ⌈N/B⌉ v1 CQL `id in (...)` searches with bodies.
+ * - `getPages`: ⌈N/B⌉ v1 CQL `id in (...)` searches with bodies, plus one `GET /rest/api/content/{id}?status=any` per id
+ *   the search did not return (archived pages, pages the search index has not caught up with, deleted pages).
  *
  * Servers may cap a listing below `pageSize` (Cloud search often returns fewer per request than v2 listings); the counts
  * then scale with the cap. CQL reads Confluence's search index, which can trail an edit by seconds: a page created
@@ -251,6 +252,7 @@ export class ConfluenceJsSource implements ConfluenceSource {
       const chunk = unique.slice(offset, offset + Math.min(this.#config.pageSize, this.#searchCap));
       offset += chunk.length;
       const cql = pageIdsCql(space.key, chunk);
+      const found = new Set<string>();
       for await (const batch of paginateV1(
         this.#listing,
         "/wiki/rest/api/content/search",
@@ -260,9 +262,37 @@ export class ConfluenceJsSource implements ConfluenceSource {
         if (batch.limit !== undefined && batch.limit > 0 && batch.limit < this.#searchCap)
           this.#searchCap = batch.limit;
         const pages = batch.results.map((c) => v1Page(c, space.key, this.#context(batch)));
+        for (const page of pages) found.add(page.id);
         if (pages.length > 0) yield pages;
       }
+      // CQL reads the search index, which can trail edits or miss pages: an id it did not return is asked for by id.
+      const missing = chunk.filter((id) => !found.has(id));
+      const confirmed = await this.#byId(space, missing, options);
+      if (confirmed.length > 0) yield confirmed;
     }
+  }
+
+  /** Pages by id in any status (current, archived or trashed), one request each; ids that do not exist are omitted. */
+  async #byId(space: ConfluenceSpace, ids: readonly string[], options: SourceCallOptions): Promise<ConfluencePage[]> {
+    const client = this.#transport.client(options);
+    const pages: ConfluencePage[] = [];
+    for (const id of ids) {
+      const url = `/wiki/rest/api/content/${id}`;
+      const content = await client
+        .sendRequest({ url, searchParams: { status: "any", expand: PAGE_EXPAND }, schema: ContentSchema })
+        .catch((error: unknown) => {
+          if (isConfluenceSyncError(error, "SOURCE_NOT_FOUND")) return undefined;
+          throw error;
+        });
+      if (content === undefined || content.type !== "page") continue;
+      // Moved to another space since: not this source's page any more.
+      const container = (content._expandable as { space?: unknown } | undefined)?.space;
+      if (typeof container === "string" && !container.endsWith(`/space/${encodeURIComponent(space.key)}`)) continue;
+      const request = `GET ${this.deployment === "cloud" ? url : url.slice("/wiki".length)}`;
+      const linkBase = (content._links as { base?: string } | undefined)?.base;
+      pages.push(v1Page(content, space.key, this.#context({ linkBase, request })));
+    }
+    return pages;
   }
 
   #search(cql: string, expand: string): Record<string, string> {

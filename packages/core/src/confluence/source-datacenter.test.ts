@@ -39,6 +39,9 @@ function dataCenter(request: RecordedRequest): Reply {
   }
   if (request.path.startsWith("/rest/api/space/"))
     return { status: 404, json: { statusCode: 404, message: "No space" } };
+  if (/^\/rest\/api\/content\/\d+$/.test(request.path)) {
+    return { status: 404, json: { statusCode: 404, message: "No content found" } };
+  }
   const start = Number(request.query.get("start") ?? 0);
   const limit = Number(request.query.get("limit") ?? 25);
   const withBody = (request.query.get("expand") ?? "").includes("body.storage");
@@ -133,6 +136,9 @@ describe("ConfluenceJsSource on Data Center", () => {
     expect(pages.map((p) => p.id).sort()).toEqual(["1001", "1003"]);
     const search = server?.requests.filter((r) => r.path === "/rest/api/content/search") ?? [];
     expect(search[0]?.query.get("cql")).toBe('space = "DEMO" and type = page and id in (1003,1001,999999)');
+    // the id the search did not return is asked for directly, in any status, before it is called gone
+    const byId = server?.requests.filter((r) => r.path.startsWith("/rest/api/content/9")) ?? [];
+    expect(byId.map((r) => [r.path, r.query.get("status")])).toEqual([["/rest/api/content/999999", "any"]]);
     await expect(collect(dc.getPages(space, ["12 or 1=1"]))).rejects.toMatchObject({ code: "CONFIG_INVALID" });
   });
 

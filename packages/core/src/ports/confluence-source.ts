@@ -127,7 +127,11 @@ export interface ConfluenceSource {
    */
   listChangedSince(space: ConfluenceSpace, since: Date, options?: SourceCallOptions): AsyncIterable<ConfluencePage[]>;
 
-  /** The given pages with bodies, in batches. Ids that no longer exist are omitted, not errors. */
+  /**
+   * The given pages with bodies, in batches, whatever their status (an archived or trashed page comes back with that
+   * status). Ids that no longer exist are omitted, not errors. The engine also uses this to confirm that pages missing
+   * from a listing are really gone, so it must not depend on a search index alone.
+   */
   getPages(
     space: ConfluenceSpace,
     ids: readonly string[],

@@ -117,7 +117,7 @@ const search: Handler = (ctx) => {
   // CQL searches current content only.
   const pages = ctx.state
     .allPages()
-    .filter((page) => page.status === "current" && compiled.matches(page))
+    .filter((page) => page.status === "current" && ctx.faults.indexed(page.id) && compiled.matches(page))
     .sort(compiled.compare);
   const expand = expansions(ctx.url);
   return offsetListing(ctx, pages, (page) => v1Content(ctx, page, expand), {
