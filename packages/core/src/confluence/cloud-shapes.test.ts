@@ -78,3 +78,30 @@ describe("a token without read:confluence-user on Cloud", () => {
     }
   });
 });
+
+describe("Cloud rate limiting without Retry-After", () => {
+  it("slows down and finishes a listing that meets 429s on most requests, reporting every wait", async () => {
+    const fake = await startFakeConfluence({ spaces: [{ key: "RLM", pages: 60, seed: 9 }] });
+    fake.setFaults({ rateLimit: { capacity: 1, refillPerSecond: 20, retryAfter: "missing" } });
+    try {
+      const source = sourceFor(fake, { maxAttempts: 2, baseDelayMs: 20, maxRetryAfterMs: 200, pageSize: 5 });
+      const space = await source.getSpace("RLM");
+      fake.resetStats();
+      const waits: string[] = [];
+      const pages: string[] = [];
+      for await (const batch of source.listPageRefs(space, { onWait: (wait) => waits.push(wait.kind) })) {
+        pages.push(...batch.map((page) => page.id));
+      }
+      expect(pages.sort()).toEqual(
+        fake
+          .groundTruth("RLM")
+          .map((page) => page.id)
+          .sort(),
+      );
+      expect(waits.length).toBe(fake.stats().faults.rateLimited);
+      expect(waits.every((kind) => kind === "rate-limited")).toBe(true);
+    } finally {
+      await fake.close();
+    }
+  });
+});

@@ -89,6 +89,16 @@ export const confluenceSourceConfigSchema = z.object({
     .min(0, "baseDelayMs must not be negative")
     .max(600_000, "baseDelayMs must be at most 10 minutes")
     .default(1000),
+  /**
+   * Minutes one request keeps waiting out 429s after `maxAttempts` are spent (Cloud rate-limits for minutes, often
+   * without `Retry-After`): waits grow to `maxRetryAfterMs`, every request of the source pauses with it, and each wait
+   * is a `rate-limited` event. 0 fails after `maxAttempts`. @default 10
+   */
+  rateLimitBudgetMinutes: z
+    .number({ error: "rateLimitBudgetMinutes must be a number" })
+    .min(0, "rateLimitBudgetMinutes must not be negative")
+    .max(1440, "rateLimitBudgetMinutes must be at most one day")
+    .default(10),
   /** Time limit of one HTTP request, body included; a timeout is retried like a reset. @default 60000 */
   timeoutMs: z
     .number({ error: "timeoutMs must be a number" })

@@ -82,7 +82,13 @@ export class ConfluenceJsSource implements ConfluenceSource {
     this.deployment = this.#config.deployment;
     this.baseUrl = this.#config.baseUrl;
     this.#logger = this.#config.logger ?? silentLogger;
-    this.#transport = new ConfluenceTransport({ ...this.#config, logger: this.#logger, ...internals });
+    const rateLimitBudgetMs = this.#config.rateLimitBudgetMinutes * 60_000;
+    this.#transport = new ConfluenceTransport({
+      ...this.#config,
+      rateLimitBudgetMs,
+      logger: this.#logger,
+      ...internals,
+    });
     this.#listing = { transport: this.#transport, ...this.#config };
     const { timeZone: configured, baseUrl } = this.#config;
     this.#timeZone = new UserTimeZone({ configured, transport: this.#transport, logger: this.#logger, baseUrl });
