@@ -105,3 +105,31 @@ describe("Cloud rate limiting without Retry-After", () => {
     }
   });
 });
+
+describe("links in converted Cloud pages", () => {
+  it("keep /wiki for attachments and pages linked by id", async () => {
+    const fake = await startFakeConfluence({ spaces: [{ key: "LNK", pages: 3, seed: 2 }] });
+    try {
+      const body =
+        '<p><ac:image><ri:attachment ri:filename="chart one.png" /></ac:image></p>' +
+        '<p><ac:link><ri:page ri:content-id="4242" /><ac:plain-text-link-body><![CDATA[by id]]></ac:plain-text-link-body></ac:link></p>';
+      const page = fake.space("LNK").addPage({ title: "Linked", body });
+      const store = new InMemoryKnowledgeStore();
+      await store.upsertSource(
+        createSourceRecord({ sourceId: "lnk", baseUrl: fake.baseUrl, spaceKey: "LNK", deployment: "cloud" }),
+      );
+      const source = sourceFor(fake);
+      expect(source.webBaseUrl).toBe(`${fake.baseUrl}/wiki`);
+      await new ConfluenceSync({ source, store, embedder: new HashingEmbedder({ dimensions: 16 }) }).run({
+        sourceId: "lnk",
+        mode: "full",
+      });
+      const stored = await store.getPage("lnk", page.id);
+      expect(stored?.markdown).toContain(`${fake.baseUrl}/wiki/download/attachments/${page.id}/chart%20one.png`);
+      expect(stored?.markdown).toContain(`${fake.baseUrl}/wiki/pages/viewpage.action?pageId=4242`);
+      expect(stored?.webUrl.startsWith(`${fake.baseUrl}/wiki/`)).toBe(true);
+    } finally {
+      await fake.close();
+    }
+  });
+});

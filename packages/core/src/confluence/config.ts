@@ -61,6 +61,12 @@ const isTimeZone = (value: string): boolean => {
 export const confluenceSourceConfigSchema = z.object({
   /** Site URL without credentials: `https://acme.atlassian.net` or `https://confluence.example.com/context`. */
   baseUrl: baseUrlSchema,
+  /**
+   * Where people open the site, when `baseUrl` is not it: required with the OAuth 2.0 gateway
+   * (`baseUrl: https://api.atlassian.com/ex/confluence/{cloudId}`, `siteUrl: https://acme.atlassian.net`). Links in
+   * converted pages are built on it (`/wiki` included on Cloud). @default baseUrl
+   */
+  siteUrl: baseUrlSchema.optional(),
   /** @default "cloud" for `*.atlassian.net` hosts; required for any other host */
   deployment: z.enum(["cloud", "datacenter"], { error: 'deployment must be "cloud" or "datacenter"' }).optional(),
   /**
@@ -138,6 +144,8 @@ export type ConfluenceSourceConfig = z.input<typeof confluenceSourceConfigSchema
 /** The validated configuration the source reads. */
 export interface ResolvedSourceConfig extends Omit<z.output<typeof confluenceSourceConfigSchema>, "deployment"> {
   readonly deployment: ConfluenceDeployment;
+  /** Base of web links: `https://acme.atlassian.net/wiki` on Cloud, the context path URL on Data Center. */
+  readonly webBaseUrl: string;
 }
 
 /** Formats zod issues as `field: message` lines without echoing any input value (it may be a secret). */
@@ -175,5 +183,16 @@ export function resolveSourceConfig(input: ConfluenceSourceConfig): ResolvedSour
   }
   let path = url.pathname.replace(/\/+$/, "");
   if (deployment === "cloud") path = path.replace(/\/wiki$/, "");
-  return { ...parsed.data, deployment, baseUrl: `${url.origin}${path}` };
+  const baseUrl = `${url.origin}${path}`;
+  if (url.hostname === "api.atlassian.com" && parsed.data.siteUrl === undefined) {
+    throw new ConfluenceSyncError(
+      "CONFIG_INVALID",
+      "Invalid Confluence source config: siteUrl is required with the OAuth gateway api.atlassian.com, e.g. https://acme.atlassian.net, so that links point at the site",
+    );
+  }
+  const site = new URL(parsed.data.siteUrl ?? baseUrl);
+  let sitePath = site.pathname.replace(/\/+$/, "");
+  if (deployment === "cloud") sitePath = sitePath.replace(/\/wiki$/, "");
+  const webBaseUrl = `${site.origin}${sitePath}${deployment === "cloud" ? "/wiki" : ""}`;
+  return { ...parsed.data, deployment, baseUrl, webBaseUrl };
 }

@@ -66,6 +66,7 @@ const stripAncestors = ({ ancestors: _ancestors, ...ref }: PageRef & { ancestors
 export class ConfluenceJsSource implements ConfluenceSource {
   readonly deployment: "cloud" | "datacenter";
   readonly baseUrl: string;
+  readonly webBaseUrl: string;
   readonly #config: ResolvedSourceConfig;
   readonly #transport: ConfluenceTransport;
   readonly #logger: Logger;
@@ -81,6 +82,7 @@ export class ConfluenceJsSource implements ConfluenceSource {
     this.#config = resolveSourceConfig(config);
     this.deployment = this.#config.deployment;
     this.baseUrl = this.#config.baseUrl;
+    this.webBaseUrl = this.#config.webBaseUrl;
     this.#logger = this.#config.logger ?? silentLogger;
     const rateLimitBudgetMs = this.#config.rateLimitBudgetMinutes * 60_000;
     this.#transport = new ConfluenceTransport({
@@ -343,7 +345,14 @@ export class ConfluenceJsSource implements ConfluenceSource {
   }
 
   #context(batch: { linkBase: string | undefined; request: string }): MappingContext {
-    return { baseUrl: this.baseUrl, deployment: this.deployment, request: batch.request, linkBase: batch.linkBase };
+    return {
+      baseUrl: this.baseUrl,
+      webBaseUrl: this.webBaseUrl,
+      deployment: this.deployment,
+      request: batch.request,
+      // A configured site address wins over `_links.base`, which names the gateway when requests go through it.
+      linkBase: this.#config.siteUrl === undefined ? batch.linkBase : undefined,
+    };
   }
 
   #bad(request: string, what: string): ConfluenceSyncError {

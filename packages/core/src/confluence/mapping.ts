@@ -9,6 +9,8 @@ const STATUSES: ReadonlySet<string> = new Set<PageStatus>(["current", "archived"
 /** Where a mapped item came from, for error messages and absolute links. */
 export interface MappingContext {
   readonly baseUrl: string;
+  /** Base of web links when the response does not carry `_links.base`. */
+  readonly webBaseUrl?: string;
   readonly deployment: ConfluenceDeployment;
   /** The request that returned the item, e.g. `GET /wiki/api/v2/spaces/42/pages`. */
   readonly request: string;
@@ -37,7 +39,10 @@ const iso = (value: Date | string | null | undefined): string | null => {
 
 /** Absolute web URL; `webui` is relative to the site's wiki root (Cloud `/wiki`, Data Center the context path). */
 export function absoluteWebUrl(webui: string | undefined, id: string, context: MappingContext): string {
-  const root = context.linkBase ?? (context.deployment === "cloud" ? `${context.baseUrl}/wiki` : context.baseUrl);
+  const root =
+    context.linkBase ??
+    context.webBaseUrl ??
+    (context.deployment === "cloud" ? `${context.baseUrl}/wiki` : context.baseUrl);
   if (webui === undefined || webui === "") return `${root}/pages/viewpage.action?pageId=${id}`;
   if (/^https?:\/\//.test(webui)) return webui;
   return `${root.replace(/\/+$/, "")}${webui.startsWith("/") ? "" : "/"}${webui}`;

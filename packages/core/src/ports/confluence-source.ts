@@ -102,6 +102,12 @@ export interface ConfluenceSource {
   readonly deployment: "cloud" | "datacenter";
   /** Site base URL without credentials, e.g. `https://acme.atlassian.net`. */
   readonly baseUrl: string;
+  /**
+   * Where people open the site, the base of every link in converted pages: `https://acme.atlassian.net/wiki` on Cloud
+   * (also when `baseUrl` is the OAuth gateway), the context path URL on Data Center.
+   * @default `${baseUrl}/wiki` on Cloud, `baseUrl` on Data Center
+   */
+  readonly webBaseUrl?: string;
 
   /** Verifies that the site answers and the credentials are accepted; throws a coded error otherwise. */
   checkConnection(options?: SourceCallOptions): Promise<void>;

@@ -20,6 +20,7 @@ import { pipeBatches } from "./pool.js";
 import { ProgressTracker } from "./progress-tracker.js";
 import { emptySyncState, RunCounters } from "./run-state.js";
 import { parseOrThrow, storeCall } from "./util.js";
+import { webBaseOf } from "./web-base.js";
 
 /** Listener signatures: one payload argument per event. */
 export type SyncEvents = { [K in SyncEventName]: [event: SyncEventMap[K]] };
@@ -192,8 +193,7 @@ class SyncRun {
    * It depends on the link alone, not on which pages exist, so a page converts the same whatever else changed.
    */
   pageUrl(title: string, spaceKey: string): string {
-    const { source } = this.options;
-    const root = source.deployment === "cloud" ? `${source.baseUrl}/wiki` : source.baseUrl;
+    const root = webBaseOf(this.options.source);
     return `${root}/display/${encodeURIComponent(spaceKey)}/${encodeURIComponent(title).replaceAll("%20", "+")}`;
   }
 

@@ -14,6 +14,7 @@ import type { SyncRun } from "./engine.js";
 import { runPool } from "./pool.js";
 import type { FailedPages } from "./run-state.js";
 import { storeCall, stripNul } from "./util.js";
+import { webBaseOf } from "./web-base.js";
 
 type DeletionReason = SyncEventMap["page-deleted"]["reason"];
 
@@ -245,7 +246,7 @@ export class PageProcessor {
       const spaceKey = this.record.spaceKey;
       const resolvePageUrl = (target: string, targetSpace?: string) =>
         this.run.pageUrl(target, targetSpace ?? spaceKey);
-      const context = { pageId: page.id, title, spaceKey, baseUrl: source.baseUrl, resolveUser, resolvePageUrl };
+      const context = { pageId: page.id, title, spaceKey, baseUrl: webBaseOf(source), resolveUser, resolvePageUrl };
       const converted = converter!.convert(page.body, context);
       markdown = stripNul(converted.markdown);
       metadata = converted.metadata;
