@@ -36,8 +36,6 @@ function isRefusal(error: unknown): boolean {
   return error.cause instanceof ForbiddenError || (error.cause instanceof ApiError && error.cause.status === 405);
 }
 
-const stripAncestors = ({ ancestors: _ancestors, ...ref }: PageRef & { ancestors?: unknown }): PageRef => ref;
-
 /**
  * {@link ConfluenceSource} on confluence.js 3.x, for Confluence Cloud and Data Center.
  *
@@ -153,7 +151,7 @@ export class ConfluenceJsSource implements ConfluenceSource {
       for (const status of statuses) {
         if (status === "deleted") continue; // purged pages cannot be listed
         for await (const batch of this.#dcContent(space, status, REF_EXPAND, options)) {
-          const refs = batch.results.map((c) => stripAncestors(v1Ref(c, this.#context(batch)))).filter(keep);
+          const refs = batch.results.map((c) => v1Ref(c, this.#context(batch))).filter(keep);
           if (refs.length > 0) yield refs;
         }
       }
@@ -166,7 +164,7 @@ export class ConfluenceJsSource implements ConfluenceSource {
         this.#search(spacePagesCql(space.key), REF_EXPAND),
         options,
       )) {
-        const refs = batch.results.map((c) => stripAncestors(v1Ref(c, this.#context(batch)))).filter(keep);
+        const refs = batch.results.map((c) => v1Ref(c, this.#context(batch))).filter(keep);
         if (refs.length > 0) yield refs;
       }
     }

@@ -99,20 +99,19 @@ export function v1Page(content: Content, spaceKey: string, context: MappingConte
 }
 
 /**
- * A v2 page summary as a reference. A parent that is not a page (a folder or whiteboard) is reported as no parent:
- * the page tree the engine builds contains pages only.
+ * A v2 page summary as a reference. A parent that is not a page (a folder, a whiteboard) is still the parent: it is a
+ * node of the tree, as it is among the v1 `ancestors`, so both listings place the page alike.
  */
 export function v2Ref(page: PageSummary, context: MappingContext): PageRef {
   const id = requireId(page.id, context, "page");
   const number = page.version?.number;
   if (number === undefined) throw bad(context, `page ${id} without version.number`);
-  const parentIsPage = page.parentType === undefined || page.parentType === null || page.parentType === "page";
   return {
     id,
     title: page.title ?? "",
     version: number,
     status: pageStatus(page.status, id, context),
-    parentId: parentIsPage ? (page.parentId ?? null) : null,
+    parentId: page.parentId ?? null,
     updatedAt: iso(page.version?.createdAt),
   };
 }

@@ -27,8 +27,13 @@ export interface PageRef {
   /** Confluence's version number; bumps on every content edit. */
   readonly version: number;
   readonly status: PageStatus;
-  /** Direct parent page id, or `null` for a top-level page of the space. */
+  /**
+   * Direct parent id, or `null` for a top-level page of the space. The parent may be a page or a Cloud folder; a
+   * folder is a node of the tree (it has ancestors of its own) but is never listed as a page.
+   */
   readonly parentId: string | null;
+  /** Ancestor ids, root first, folders included, when the listing carries them. */
+  readonly ancestors?: readonly string[];
   /** Labels, when the listing carries them; `undefined` when this listing cannot tell. */
   readonly labels?: readonly string[];
   /** ISO timestamp of the current version, when known. */
@@ -41,8 +46,6 @@ export interface ConfluencePage extends PageRef {
   /** Confluence storage format (XHTML with `ac:` and `ri:` elements). */
   readonly body: string;
   readonly labels: readonly string[];
-  /** Ancestor ids, root first, when the API returned them; the engine derives them from parents otherwise. */
-  readonly ancestors?: readonly string[];
   /** Account id (Cloud) or user key (Data Center) of the version's author. */
   readonly authorId: string | null;
   readonly createdAt: string | null;

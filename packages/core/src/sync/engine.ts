@@ -204,6 +204,17 @@ class SyncRun {
     this.#hierarchy = null;
   }
 
+  /**
+   * Links the nodes of an ancestor chain (root first) that the run knows nothing else about: Cloud folders, which are
+   * never listed as pages, so a page under a folder keeps everything above the folder in its path.
+   */
+  learnAncestors(ancestors: readonly string[] | undefined): void {
+    if (ancestors === undefined) return;
+    ancestors.forEach((id, i) => {
+      if (!this.#tree.has(id)) this.setParent(id, ancestors[i - 1] ?? null);
+    });
+  }
+
   placement(pageId: string) {
     this.#hierarchy ??= new Hierarchy(this.#tree);
     return this.#hierarchy.placement(pageId);
@@ -367,6 +378,7 @@ class SyncRun {
       for (const ref of batch) {
         refs.set(ref.id, ref);
         this.setParent(ref.id, ref.parentId);
+        this.learnAncestors(ref.ancestors);
       }
       this.counters.pagesListed = refs.size;
     }

@@ -1,4 +1,4 @@
-import type { FakePage, FakeSpace } from "../model.js";
+import type { FakeFolder, FakePage, FakeSpace } from "../model.js";
 import { pageTinyui, pageWebui, siteBase, spaceWebui } from "./links.js";
 import type { RequestContext } from "./types.js";
 
@@ -151,7 +151,10 @@ export function v1Content(ctx: RequestContext, page: FakePage, expand: ReadonlyS
       "ancestors",
       ctx.state.ancestorsOf(page.id).flatMap((id) => {
         const ancestor = ctx.state.page(id);
-        return ancestor ? [v1Content(ctx, ancestor, new Set())] : [];
+        if (ancestor) return [v1Content(ctx, ancestor, new Set())];
+        // Cloud lists folders among a page's ancestors, as content of type "folder".
+        const folder = ctx.state.folder(id);
+        return folder ? [v1Folder(ctx, folder)] : [];
       }),
     );
   }
@@ -204,6 +207,21 @@ export function v1Content(ctx: RequestContext, page: FakePage, expand: ReadonlyS
     self: `${siteBase(ctx)}/rest/api/content/${page.id}`,
   };
   return out;
+}
+
+/** A folder as v1 shows it among ancestors. */
+function v1Folder(ctx: RequestContext, folder: FakeFolder): Json {
+  return {
+    id: folder.id,
+    type: "folder",
+    status: "current",
+    title: folder.title,
+    _expandable: { container: `/rest/api/space/${folder.spaceKey}`, space: `/rest/api/space/${folder.spaceKey}` },
+    _links: {
+      webui: `/spaces/${folder.spaceKey}/folder/${folder.id}`,
+      self: `${siteBase(ctx)}/rest/api/content/${folder.id}`,
+    },
+  };
 }
 
 /** A v1 label list for `GET /content/{id}/label`. */

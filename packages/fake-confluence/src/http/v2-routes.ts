@@ -47,7 +47,7 @@ function v2Page(ctx: RequestContext, page: FakePage, summary: boolean): Record<s
   if (format === "storage") body.storage = { representation: "storage", value: page.body };
   else if (format !== null) body[format] = { representation: format, value: "" };
   const out: Record<string, unknown> = {
-    parentType: page.parentId === null ? null : "page",
+    parentType: page.parentId === null ? null : ctx.state.folder(page.parentId) ? "folder" : "page",
     parentId: page.parentId,
     ownerId: page.createdBy,
     lastOwnerId: null,
@@ -190,7 +190,10 @@ const ancestors: Handler = (ctx) => {
   const ids = ctx.state.ancestorsOf(found.id).slice(-limit);
   return {
     status: 200,
-    body: { results: ids.map((id) => ({ id, type: "page" })), _links: { base: siteBase(ctx) } },
+    body: {
+      results: ids.map((id) => ({ id, type: ctx.state.folder(id) ? "folder" : "page" })),
+      _links: { base: siteBase(ctx) },
+    },
   };
 };
 
