@@ -19,6 +19,7 @@ import { cursorOf, type ListingBatch, type ListingContext, paginateV1, paginateV
 import { v1SpaceArraySchema, v1SpaceSchema } from "./schemas.js";
 import { ConfluenceTransport } from "./transport.js";
 import { UserTimeZone } from "./user-time-zone.js";
+import { lookUpUsers } from "./users.js";
 
 /** How many empty pages that still carry `next` a space lookup follows before it believes the space is missing. */
 const EMPTY_PAGE_FOLLOWS = 3;
@@ -276,6 +277,11 @@ export class ConfluenceJsSource implements ConfluenceSource {
       const confirmed = await this.#byId(space, missing, options);
       if (confirmed.length > 0) yield confirmed;
     }
+  }
+
+  /** Display names by account id (Cloud, 100 per request) or user key / user name (Data Center, one each). */
+  resolveUsers(ids: readonly string[], options: SourceCallOptions = {}): Promise<ReadonlyMap<string, string>> {
+    return lookUpUsers(this.#transport, this.deployment, this.#logger, ids, options);
   }
 
   /** Pages by id in any status (current, archived or trashed), one request each; ids that do not exist are omitted. */

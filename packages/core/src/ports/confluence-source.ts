@@ -137,6 +137,13 @@ export interface ConfluenceSource {
   listChangedSince(space: ConfluenceSpace, since: Date, options?: SourceCallOptions): AsyncIterable<ConfluencePage[]>;
 
   /**
+   * Display names of users, keyed by the ids mentions carry: account ids on Cloud, user keys (or user names) on Data
+   * Center. Users that cannot be resolved are left out; this never fails a sync over a name. Optional: without it,
+   * mentions render as ids unless the engine is given `resolveUser`.
+   */
+  resolveUsers?(ids: readonly string[], options?: SourceCallOptions): Promise<ReadonlyMap<string, string>>;
+
+  /**
    * The given pages with bodies, in batches, whatever their status (an archived or trashed page comes back with that
    * status). Ids that no longer exist are omitted, not errors. The engine also uses this to confirm that pages missing
    * from a listing are really gone, so it must not depend on a search index alone.

@@ -13,6 +13,7 @@ import { EmbedBatcher } from "./embed-batcher.js";
 import type { SyncRun } from "./engine.js";
 import { runPool } from "./pool.js";
 import type { FailedPages } from "./run-state.js";
+import { UserNames } from "./user-names.js";
 import { storeCall, stripNul } from "./util.js";
 import { webBaseOf } from "./web-base.js";
 
@@ -29,6 +30,7 @@ export class PageProcessor {
   readonly #latest = new Map<string, { title: string; status: PageStatus }>();
   readonly #failed: FailedPages;
   readonly #batcher: EmbedBatcher;
+  readonly #users: UserNames;
   #refs: Map<string, PageRef> | null = null;
   #mayDelete: boolean;
 
@@ -39,6 +41,7 @@ export class PageProcessor {
   ) {
     this.#failed = { ...run.state.failedPages };
     const { embedder } = run.options;
+    this.#users = new UserNames(run.options.source, run.options.resolveUser);
     this.#batcher = new EmbedBatcher(embedder, Math.min(run.tuning.embedBatchSize, embedder.maxBatchSize), run.signal);
     this.#mayDelete =
       record.deletionStrategy === "listing" || (run.mode === "full" && record.deletionStrategy === "full-only");
@@ -101,6 +104,7 @@ export class PageProcessor {
 
   async processBatch(batch: readonly ConfluencePage[]): Promise<void> {
     this.run.counters.pagesFetched += batch.length;
+    await this.#users.prefetch(batch, this.run.call);
     await runPool(batch, this.run.tuning.concurrency, (page) => this.#process(page));
     this.run.state = { ...this.run.state, failedPages: { ...this.#failed } };
     await this.run.checkpoint();
@@ -236,7 +240,8 @@ export class PageProcessor {
   }
 
   async #index(page: ConfluencePage, contentHash: string): Promise<void> {
-    const { converter, chunker, embedder, store, source, resolveUser } = this.run.options;
+    const { converter, chunker, embedder, store, source } = this.run.options;
+    const resolveUser = this.#users.resolve;
     const sourceId = this.record.sourceId;
     const title = stripNul(page.title);
     this.run.tracker.stage = "converting";

@@ -147,6 +147,14 @@ const user: Handler = (ctx) => {
   return found ? { status: 200, body: v1User(ctx, found.accountId) } : notFound("user");
 };
 
+/** Cloud's bulk lookup: `accountId` repeated or comma-separated; unknown ids are left out. */
+const userBulk: Handler = (ctx) => {
+  if (ctx.deployment !== "cloud") return notFound("resource");
+  const wanted = multi(ctx.url, "accountId");
+  const users = ctx.state.users().filter((u) => wanted.includes(u.accountId));
+  return offsetListing(ctx, users, (u) => v1User(ctx, u.accountId), { defaultLimit: 200, max: 200 });
+};
+
 /** v1 REST routes, relative to `/wiki/rest/api` (Cloud) or `<context>/rest/api` (Data Center). */
 export const v1Routes: ReadonlyArray<readonly [method: string, pattern: string, handler: Handler]> = [
   ["GET", "/space", spaces],
@@ -157,5 +165,6 @@ export const v1Routes: ReadonlyArray<readonly [method: string, pattern: string, 
   ["GET", "/content/{id}/child/page", childPages],
   ["GET", "/content/{id}/label", labels],
   ["GET", "/user/current", currentUser],
+  ["GET", "/user/bulk", userBulk],
   ["GET", "/user", user],
 ];
