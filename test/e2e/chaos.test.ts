@@ -157,6 +157,12 @@ describe(`chaos suite: a ${PAGES}-page space synced under injected faults equals
         expect(metrics.retries).toBe(4);
       }
 
+      // The space lookup answers empty while still linking on: the sync follows it instead of calling the space gone.
+      editSome(env, ++round);
+      const emptyLookup = await syncUnder(env, { emptyPage: { times: 1, match: /\/spaces$/ } }, "incremental");
+      expect(emptyLookup.faults.emptyPage).toBe(1);
+      expect(emptyLookup.metrics.pagesIndexed).toBe(5);
+
       // Slow answers cost time, not retries.
       editSome(env, ++round);
       const slow = await syncUnder(env, { slow: { delayMs: 300, times: 6 } }, "incremental");
@@ -183,9 +189,10 @@ describe(`chaos suite: a ${PAGES}-page space synced under injected faults equals
       const env = await setup("datacenter");
       const pagination = await syncUnder(
         env,
-        { clampLimit: 10, phantomNext: { rate: 1 }, emptyPage: { times: 3 } },
+        { clampLimit: 10, phantomNext: { rate: 1 }, emptyPage: { times: 3 }, repeatLastPage: { times: 4 } },
         "full",
       );
+      expect(pagination.faults.repeatedLastPage).toBeGreaterThan(0);
       expect(pagination.faults.clampedLimit).toBeGreaterThan(0);
       expect(pagination.faults.phantomNext).toBeGreaterThan(0);
       expect(pagination.faults.emptyPage).toBe(3);

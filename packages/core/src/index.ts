@@ -8,5 +8,6 @@ export { sha256 } from "./hash.js";
 export type { Logger } from "./logger.js";
 export { silentLogger } from "./logger.js";
 export type * from "./ports/index.js";
+export { isSpaceKey, SPACE_KEY_PATTERN, SPACE_KEY_RULE } from "./space-key.js";
 export * from "./store/index.js";
 export * from "./sync/index.js";

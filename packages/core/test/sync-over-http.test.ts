@@ -150,7 +150,7 @@ describe("sync over HTTP against the fake Confluence", () => {
     // Small listing pages make enough requests for every kind of fault to strike.
     const { fake, store, sync } = await setup({ pages: 400, pageSize: 20, maxAttempts: 20 });
     fake.setFaults({
-      rateLimit: { capacity: 4, refillPerSecond: 50, retryAfter: "absurd" },
+      rateLimit: { capacity: 2, refillPerSecond: 10, retryAfter: "absurd" },
       serverError: { status: 503, burst: 2, rate: 0.3, times: 6, match: "/pages" },
       reset: { times: 3, match: "/content/search" },
     });

@@ -65,6 +65,22 @@ describe("sources routes", () => {
     expect(await store.listSources()).toEqual([]);
   });
 
+  it("accepts personal space keys and rejects what the core library rejects, with the same rule", async () => {
+    const { app } = createTestApp();
+    // Past validation, the site is asked for the space (this one has only ENG): 422, not 400.
+    for (const spaceKey of ["~john.doe", "~jane@example.com", "~557058:6f1c0a2e"]) {
+      const asked = await request(app).post(`${API}/sources`).send(newSourceBody({ spaceKey })).expect(422);
+      expect(asked.body.error.code).toBe("SOURCE_NOT_FOUND");
+    }
+    const refused = await request(app)
+      .post(`${API}/sources`)
+      .send(newSourceBody({ sourceId: "dash", spaceKey: "A-B" }))
+      .expect(400);
+    expect(refused.body.error.fields).toEqual([
+      expect.objectContaining({ path: "body.spaceKey", message: expect.stringContaining("~john.doe") }),
+    ]);
+  });
+
   it("answers 400 with a message for every bad field", async () => {
     const { app } = createTestApp();
     const response = await request(app)

@@ -3,6 +3,7 @@
  * OpenAPI document at `GET /openapi.json` is generated from them, and typed clients build on the inferred types.
  * `*Input` types are what a client sends (defaults optional); the other types are what the server returns.
  */
+import { SPACE_KEY_PATTERN, SPACE_KEY_RULE } from "@archon/confluence-core";
 import { z } from "zod";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -17,8 +18,8 @@ export const sourceIdSchema = z
     "must be 1-64 letters, digits, '_' or '-', starting with a letter or digit",
   );
 
-/** A Confluence space key, e.g. `ENG` or `~jdoe` for a personal space. */
-export const spaceKeySchema = z.string().regex(/^~?[A-Za-z0-9_-]{1,255}$/, "must be a Confluence space key, e.g. ENG");
+/** A Confluence space key, e.g. `ENG` or `~john.doe` for a personal space; the same rule as the core library's. */
+export const spaceKeySchema = z.string().regex(SPACE_KEY_PATTERN, `must be ${SPACE_KEY_RULE}`);
 
 /** A Confluence page id (numeric on Cloud and Data Center). */
 export const pageIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be a Confluence page id");
@@ -394,6 +395,7 @@ export const streamEventNames = [
   "page-failed",
   "rate-limited",
   "retry",
+  "source-warning",
   "progress",
   "sync-end",
   "sync-error",

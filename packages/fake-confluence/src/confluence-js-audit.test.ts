@@ -45,7 +45,10 @@ describe("response shapes under confluence.js schema audit (strict schemas)", ()
         await createV1Client(raw).content.searchContentByCQL({ cql: "space = ENG", expand, limit: 5 });
         calls += 8;
       }
-      const expand = "body.storage,version,ancestors,metadata.labels,space,history.lastUpdated";
+      // Data Center 8/9 sends spaces without `status`, which confluence.js's space model requires: its spaces are
+      // checked against Atlassian's own schema in the contract tests instead.
+      const cloud = deployment === "cloud";
+      const expand = `body.storage,version,ancestors,metadata.labels,${cloud ? "space," : ""}history.lastUpdated`;
       const get = <T>(url: string, schema: T, searchParams?: Record<string, string | number>) =>
         raw.sendRequest({ url: `${prefix}${url}`, method: "GET", searchParams, schema: schema as never });
       await get("/content", models.ContentArraySchema, { spaceKey: "ENG", expand, limit: 5 });
@@ -53,10 +56,13 @@ describe("response shapes under confluence.js schema audit (strict schemas)", ()
       await get(`/content/${id}`, models.ContentSchema, { expand });
       await get(`/content/${id}/label`, models.LabelArraySchema);
       await get(`/content/${id}/child/page`, models.ContentArraySchema, { expand: "version" });
-      await get("/space/ENG", models.SpaceSchema, { expand: "homepage,description.plain,history" });
-      await get("/space", models.SpaceArraySchema, { spaceKey: "ENG" });
+      if (cloud) {
+        await get("/space/ENG", models.SpaceSchema, { expand: "homepage,description.plain,history" });
+        await get("/space", models.SpaceArraySchema, { spaceKey: "ENG" });
+        calls += 2;
+      }
       await get("/user/current", models.UserSchema);
-      calls += 8;
+      calls += 6;
       expect(fake.stats().byStatus).toEqual({ "200": calls });
       expect(driftStore()).toEqual([]);
     } finally {

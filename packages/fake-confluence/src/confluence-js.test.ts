@@ -211,7 +211,10 @@ describe("confluence.js against the Data Center fake", () => {
       schema: ContentArraySchema,
     });
     expect(search.size).toBe(fake.space("OPS").pages().length);
-    const space = await raw.sendRequest({ url: "/rest/api/space/OPS", method: "GET", schema: SpaceSchema });
-    expect(space.key).toBe("OPS");
+    // Like Data Center 8/9, the space has no `status`, which confluence.js's model requires: clients need their own.
+    const space = raw.sendRequest({ url: "/rest/api/space/OPS", method: "GET", schema: SpaceSchema });
+    await expect(space).rejects.toMatchObject({
+      cause: expect.objectContaining({ issues: [expect.objectContaining({ path: ["status"] })] }),
+    });
   });
 });

@@ -120,7 +120,7 @@ export class FakeConfluence {
       title: page.title,
       parentId: page.parentId,
       ancestors,
-      path: [...ancestors.map((id) => this.state.page(id)?.title ?? ""), page.title],
+      path: [...ancestors.map((id) => this.state.page(id)?.title ?? this.state.folder(id)?.title ?? ""), page.title],
       labels: [...page.labels].sort(),
       version: page.version.number,
       status: page.status,

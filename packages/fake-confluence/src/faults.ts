@@ -45,6 +45,16 @@ export const faultConfigSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * Answers 403 to matching requests, as a site does for a token without a scope (`/user/current` without
+     * `read:confluence-user`) or an administrator blocking an endpoint (`/rest/api/content` listings).
+     */
+    forbidden: z.object(rule).strict().optional(),
+    /** Pages CQL search does not return yet, as a lagging search index; every other endpoint still serves them. */
+    indexLag: z
+      .object({ pageIds: z.array(z.string()) })
+      .strict()
+      .optional(),
     /** Destroys the socket without answering. */
     reset: z.object(rule).strict().optional(),
     /** Answers 200 with a truncated JSON body. */
@@ -55,6 +65,11 @@ export const faultConfigSchema = z
     phantomNext: z.object(rule).strict().optional(),
     /** A listing page comes back empty with a `next` link to the same request, which then succeeds. */
     emptyPage: z.object(rule).strict().optional(),
+    /**
+     * Data Center's CONFSERVER-95396: past the end of an offset listing, the server answers with the last page again,
+     * and a `next` link further on, for ever. Each such answer counts once.
+     */
+    repeatLastPage: z.object(rule).strict().optional(),
   })
   .strict();
 
@@ -73,6 +88,8 @@ export interface FaultCounters {
   clampedLimit: number;
   phantomNext: number;
   emptyPage: number;
+  repeatedLastPage: number;
+  forbidden: number;
 }
 
 /** What the server must do to a request before handling it. */
@@ -80,7 +97,8 @@ export type PreFault =
   | { kind: "none" }
   | { kind: "reset" }
   | { kind: "rate-limited"; headers: Record<string, string> }
-  | { kind: "server-error"; status: number };
+  | { kind: "server-error"; status: number }
+  | { kind: "forbidden" };
 
 const zeroCounters = (): FaultCounters => ({
   rateLimited: 0,
@@ -91,6 +109,8 @@ const zeroCounters = (): FaultCounters => ({
   clampedLimit: 0,
   phantomNext: 0,
   emptyPage: 0,
+  repeatedLastPage: 0,
+  forbidden: 0,
 });
 
 /** Decides, deterministically by seed, which faults hit which request, and counts them. */
@@ -160,9 +180,10 @@ export class FaultInjector {
     return this.#config.latencyMs + (this.#fires(slow, path, "slow") ? (slow?.delayMs ?? 0) : 0);
   }
 
-  /** Faults decided before the handler runs: reset, rate limit, 5xx. */
+  /** Faults decided before the handler runs: reset, 403, rate limit, 5xx. */
   before(path: string): PreFault {
     if (this.#fires(this.#config.reset, path, "reset")) return { kind: "reset" };
+    if (this.#fires(this.#config.forbidden, path, "forbidden")) return { kind: "forbidden" };
     const limit = this.#config.rateLimit;
     if (limit && (limit.match === undefined || matches(limit.match, path))) {
       const now = performance.now();
@@ -208,6 +229,8 @@ export class FaultInjector {
     clampLimit(requested: number): number;
     phantomNext(): boolean;
     emptyPage(requestKey: string): boolean;
+    repeatLastPage(): boolean;
+    indexed(pageId: string): boolean;
   } {
     return {
       clampLimit: (requested) => {
@@ -218,6 +241,8 @@ export class FaultInjector {
         return max;
       },
       phantomNext: () => this.#fires(this.#config.phantomNext, path, "phantomNext"),
+      indexed: (pageId) => !this.#config.indexLag?.pageIds.includes(pageId),
+      repeatLastPage: () => this.#fires(this.#config.repeatLastPage, path, "repeatedLastPage"),
       emptyPage: (requestKey) => {
         // The follow-up request for an emptied page is always served, so a client that follows `next` progresses.
         if (this.#emptied.delete(requestKey)) return false;

@@ -15,6 +15,7 @@ export type { RequestLogEntry } from "./http/handler.js";
 export { loadSpaceFromDirectory, type PageEntry, pagesFileSchema } from "./load-dir.js";
 export type {
   Deployment,
+  FakeFolder,
   FakePage,
   FakePageStatus,
   FakeSpace,

@@ -46,6 +46,20 @@ export interface FakePage {
   readonly createdBy: string;
 }
 
+/**
+ * A Cloud folder: a node of the page tree that has a title but no body. Pages and folders may sit in folders; page
+ * listings never return folders, but v1 `ancestors` include them and v2 pages name them with `parentType: "folder"`.
+ */
+export interface FakeFolder {
+  readonly id: string;
+  readonly spaceKey: string;
+  title: string;
+  /** Parent page or folder, `null` at the top of the space. */
+  parentId: string | null;
+  readonly createdAt: string;
+  readonly createdBy: string;
+}
+
 /** A space as the fake stores it. */
 export interface FakeSpace {
   /** Numeric id, as a string (Cloud v2 uses it in URLs). */

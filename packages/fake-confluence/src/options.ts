@@ -2,7 +2,12 @@ import { z } from "zod";
 import { authOptionsSchema } from "./auth.js";
 import { faultConfigSchema } from "./faults.js";
 
-const spaceKey = z.string().regex(/^[A-Za-z0-9_~-]+$/, "a Confluence space key (letters, digits, _ ~ -)");
+const spaceKey = z
+  .string()
+  .regex(
+    /^(?:[A-Za-z0-9_]{1,255}|~[A-Za-z0-9_.@:+-]{1,255})$/,
+    "a Confluence space key (ENG, or ~user for a personal one)",
+  );
 
 /** One space to load at start. */
 export const spaceSpecSchema = z.union([

@@ -1,6 +1,6 @@
 import { FakeConfluenceError } from "./errors.js";
 import type { FakeConfluence } from "./fake-confluence.js";
-import type { FakePageStatus, FakeSpace, GroundTruthPage } from "./model.js";
+import type { FakeFolder, FakePageStatus, FakeSpace, GroundTruthPage } from "./model.js";
 import type { NewPage, PageEdit } from "./state.js";
 
 /**
@@ -57,6 +57,11 @@ export class SpaceHandle {
   }
 
   /** Creates a page (version 1), under the home page unless `parentId` says otherwise. */
+  /** Creates a Cloud folder (a titled tree node without a body) under a page or folder; `null` for the top. */
+  addFolder(title: string, parentId?: string | null): FakeFolder {
+    return this.#fake.state.addFolder({ spaceKey: this.key, title, ...(parentId === undefined ? {} : { parentId }) });
+  }
+
   addPage(input: Omit<NewPage, "spaceKey">): GroundTruthPage {
     return this.#truth(this.#fake.state.addPage({ ...input, spaceKey: this.key }).id);
   }

@@ -1,6 +1,6 @@
 import { FakeConfluenceError } from "./errors.js";
 import type { SpaceSeed } from "./generator/generate-space.js";
-import type { FakePage, FakePageStatus, FakeSpace, FakeUser } from "./model.js";
+import type { FakeFolder, FakePage, FakePageStatus, FakeSpace, FakeUser } from "./model.js";
 
 /** A new page for {@link FakeConfluenceState.addPage}. */
 export interface NewPage {
@@ -43,6 +43,7 @@ function notFound(what: string): FakeConfluenceError {
 export class FakeConfluenceState {
   readonly #spaces = new Map<string, FakeSpace>();
   readonly #pages = new Map<string, FakePage>();
+  readonly #folders = new Map<string, FakeFolder>();
   readonly #users = new Map<string, FakeUser>();
   readonly #labelIds = new Map<string, string>();
   #nextPageId = 100_000;
@@ -168,13 +169,47 @@ export class FakeConfluenceState {
   ancestorsOf(id: string): string[] {
     const out: string[] = [];
     const seen = new Set<string>([id]);
-    let parent = this.#pages.get(id)?.parentId ?? null;
+    const node = (nodeId: string) => this.#pages.get(nodeId) ?? this.#folders.get(nodeId);
+    let parent = node(id)?.parentId ?? null;
     while (parent !== null && !seen.has(parent)) {
       seen.add(parent);
       out.unshift(parent);
-      parent = this.#pages.get(parent)?.parentId ?? null;
+      parent = node(parent)?.parentId ?? null;
     }
     return out;
+  }
+
+  /** A folder by id. */
+  folder(id: string): FakeFolder | undefined {
+    return this.#folders.get(id);
+  }
+
+  /** Creates a Cloud folder under a page, another folder, or (with `null`) the top of the space. */
+  addFolder(input: { spaceKey: string; title: string; parentId?: string | null }): FakeFolder {
+    const space = this.#spaces.get(input.spaceKey);
+    if (!space) throw notFound(`space "${input.spaceKey}"`);
+    const parentId = input.parentId === undefined ? space.homepageId : input.parentId;
+    if (parentId !== null) this.#requireParent(parentId, space.key);
+    const id = String(this.#nextPageId++);
+    const folder: FakeFolder = {
+      id,
+      spaceKey: space.key,
+      title: input.title,
+      parentId,
+      createdAt: this.#now().toISOString(),
+      createdBy: this.users()[0]?.accountId ?? "",
+    };
+    this.#folders.set(id, folder);
+    return folder;
+  }
+
+  /** A page or folder of the space that can hold children. */
+  #requireParent(id: string, spaceKey: string): void {
+    const parent = this.#pages.get(id) ?? this.#folders.get(id);
+    if (!parent) throw notFound(`page or folder ${id}`);
+    if (parent.spaceKey !== spaceKey) {
+      throw new FakeConfluenceError("CONFIG_INVALID", `fake-confluence: ${id} is in another space.`);
+    }
   }
 
   #require(id: string): FakePage {
@@ -217,7 +252,7 @@ export class FakeConfluenceState {
     this.#nextPageId = Math.max(this.#nextPageId, Number(id) + 1);
     this.#assertTitleFree(space.key, input.title);
     const parentId = input.parentId === undefined ? space.homepageId : input.parentId;
-    if (parentId !== null) this.#require(parentId);
+    if (parentId !== null) this.#requireParent(parentId, space.key);
     const authorId = input.authorId ?? this.users()[0]?.accountId ?? "";
     const when = this.#now().toISOString();
     const page: FakePage = {
@@ -276,10 +311,7 @@ export class FakeConfluenceState {
   movePage(id: string, parentId: string | null): FakePage {
     const page = this.#require(id);
     if (parentId !== null) {
-      const parent = this.#require(parentId);
-      if (parent.spaceKey !== page.spaceKey) {
-        throw new FakeConfluenceError("CONFIG_INVALID", `fake-confluence: page ${parentId} is in another space.`);
-      }
+      this.#requireParent(parentId, page.spaceKey);
       if (parentId === id || this.ancestorsOf(parentId).includes(id)) {
         throw new FakeConfluenceError("CONFIG_INVALID", `fake-confluence: cannot move page ${id} under itself.`);
       }

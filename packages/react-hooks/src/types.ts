@@ -290,6 +290,7 @@ export type StreamEventName =
   | "page-failed"
   | "rate-limited"
   | "retry"
+  | "source-warning"
   | "progress"
   | "sync-end"
   | "sync-error";

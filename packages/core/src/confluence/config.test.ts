@@ -89,3 +89,35 @@ describe("resolveSourceConfig", () => {
     expect(message).toMatch(/logger must have/);
   });
 });
+
+describe("API base and web base", () => {
+  const credentials = { type: "bearer" as const, token: "oauth-access-token" };
+
+  it("keeps /wiki in the web base of a Cloud site, whichever way baseUrl was written", () => {
+    for (const baseUrl of ["https://acme.atlassian.net", "https://acme.atlassian.net/wiki/"]) {
+      expect(resolveSourceConfig({ baseUrl, credentials })).toMatchObject({
+        baseUrl: "https://acme.atlassian.net",
+        webBaseUrl: "https://acme.atlassian.net/wiki",
+      });
+    }
+  });
+
+  it("points links at the site, not at the OAuth gateway, and asks for the site when it is missing", () => {
+    const baseUrl = "https://api.atlassian.com/ex/confluence/0a1b2c3d-cloud-id";
+    expect(resolveSourceConfig({ baseUrl, siteUrl: "https://acme.atlassian.net", credentials })).toMatchObject({
+      deployment: "cloud",
+      baseUrl,
+      webBaseUrl: "https://acme.atlassian.net/wiki",
+    });
+    expect(() => resolveSourceConfig({ baseUrl, credentials })).toThrow(/siteUrl is required/);
+  });
+
+  it("uses the context path as the web base on Data Center", () => {
+    const config = resolveSourceConfig({
+      baseUrl: "https://wiki.example.com/confluence/",
+      deployment: "datacenter",
+      credentials,
+    });
+    expect(config.webBaseUrl).toBe("https://wiki.example.com/confluence");
+  });
+});

@@ -61,6 +61,12 @@ const isTimeZone = (value: string): boolean => {
 export const confluenceSourceConfigSchema = z.object({
   /** Site URL without credentials: `https://acme.atlassian.net` or `https://confluence.example.com/context`. */
   baseUrl: baseUrlSchema,
+  /**
+   * Where people open the site, when `baseUrl` is not it: required with the OAuth 2.0 gateway
+   * (`baseUrl: https://api.atlassian.com/ex/confluence/{cloudId}`, `siteUrl: https://acme.atlassian.net`). Links in
+   * converted pages are built on it (`/wiki` included on Cloud). @default baseUrl
+   */
+  siteUrl: baseUrlSchema.optional(),
   /** @default "cloud" for `*.atlassian.net` hosts; required for any other host */
   deployment: z.enum(["cloud", "datacenter"], { error: 'deployment must be "cloud" or "datacenter"' }).optional(),
   /**
@@ -89,6 +95,16 @@ export const confluenceSourceConfigSchema = z.object({
     .min(0, "baseDelayMs must not be negative")
     .max(600_000, "baseDelayMs must be at most 10 minutes")
     .default(1000),
+  /**
+   * Minutes one request keeps waiting out 429s after `maxAttempts` are spent (Cloud rate-limits for minutes, often
+   * without `Retry-After`): waits grow to `maxRetryAfterMs`, every request of the source pauses with it, and each wait
+   * is a `rate-limited` event. 0 fails after `maxAttempts`. @default 10
+   */
+  rateLimitBudgetMinutes: z
+    .number({ error: "rateLimitBudgetMinutes must be a number" })
+    .min(0, "rateLimitBudgetMinutes must not be negative")
+    .max(1440, "rateLimitBudgetMinutes must be at most one day")
+    .default(10),
   /** Time limit of one HTTP request, body included; a timeout is retried like a reset. @default 60000 */
   timeoutMs: z
     .number({ error: "timeoutMs must be a number" })
@@ -128,6 +144,8 @@ export type ConfluenceSourceConfig = z.input<typeof confluenceSourceConfigSchema
 /** The validated configuration the source reads. */
 export interface ResolvedSourceConfig extends Omit<z.output<typeof confluenceSourceConfigSchema>, "deployment"> {
   readonly deployment: ConfluenceDeployment;
+  /** Base of web links: `https://acme.atlassian.net/wiki` on Cloud, the context path URL on Data Center. */
+  readonly webBaseUrl: string;
 }
 
 /** Formats zod issues as `field: message` lines without echoing any input value (it may be a secret). */
@@ -165,5 +183,16 @@ export function resolveSourceConfig(input: ConfluenceSourceConfig): ResolvedSour
   }
   let path = url.pathname.replace(/\/+$/, "");
   if (deployment === "cloud") path = path.replace(/\/wiki$/, "");
-  return { ...parsed.data, deployment, baseUrl: `${url.origin}${path}` };
+  const baseUrl = `${url.origin}${path}`;
+  if (url.hostname === "api.atlassian.com" && parsed.data.siteUrl === undefined) {
+    throw new ConfluenceSyncError(
+      "CONFIG_INVALID",
+      "Invalid Confluence source config: siteUrl is required with the OAuth gateway api.atlassian.com, e.g. https://acme.atlassian.net, so that links point at the site",
+    );
+  }
+  const site = new URL(parsed.data.siteUrl ?? baseUrl);
+  let sitePath = site.pathname.replace(/\/+$/, "");
+  if (deployment === "cloud") sitePath = sitePath.replace(/\/wiki$/, "");
+  const webBaseUrl = `${site.origin}${sitePath}${deployment === "cloud" ? "/wiki" : ""}`;
+  return { ...parsed.data, deployment, baseUrl, webBaseUrl };
 }

@@ -1,4 +1,5 @@
-import { SpaceArraySchema, SpaceSchema } from "confluence.js/v1";
+import { ApiError, ForbiddenError } from "confluence.js";
+import { type Content, ContentSchema } from "confluence.js/v1";
 import { getPageLabels, getSpaces } from "confluence.js/v2";
 import { ConfluenceSyncError, isConfluenceSyncError } from "../errors.js";
 import { type Logger, silentLogger } from "../logger.js";
@@ -14,10 +15,14 @@ import type {
 import { type ConfluenceSourceConfig, type ResolvedSourceConfig, resolveSourceConfig } from "./config.js";
 import { assertPageIds, assertSpaceKey, changedSinceCql, pageIdsCql, spacePagesCql } from "./cql.js";
 import { type MappingContext, v1Page, v1Ref, v2Page, v2Ref } from "./mapping.js";
-import { type ListingContext, paginateV1, paginateV2SpacePages } from "./pagination.js";
+import { cursorOf, type ListingBatch, type ListingContext, paginateV1, paginateV2SpacePages } from "./pagination.js";
+import { v1SpaceArraySchema, v1SpaceSchema } from "./schemas.js";
 import { ConfluenceTransport } from "./transport.js";
 import { UserTimeZone } from "./user-time-zone.js";
+import { lookUpUsers } from "./users.js";
 
+/** How many empty pages that still carry `next` a space lookup follows before it believes the space is missing. */
+const EMPTY_PAGE_FOLLOWS = 3;
 const REF_EXPAND = "version,ancestors,metadata.labels";
 const PAGE_EXPAND = "body.storage,version,ancestors,metadata.labels,history";
 interface LabelInfo {
@@ -26,7 +31,11 @@ interface LabelInfo {
   readonly ancestors: readonly string[];
 }
 
-const stripAncestors = ({ ancestors: _ancestors, ...ref }: PageRef & { ancestors?: unknown }): PageRef => ref;
+/** A 403, or a 405 some proxies send, for an endpoint an administrator blocked. */
+function isRefusal(error: unknown): boolean {
+  if (!(error instanceof ConfluenceSyncError)) return false;
+  return error.cause instanceof ForbiddenError || (error.cause instanceof ApiError && error.cause.status === 405);
+}
 
 /**
  * {@link ConfluenceSource} on confluence.js 3.x, for Confluence Cloud and Data Center.
@@ -44,7 +53,8 @@ const stripAncestors = ({ ancestors: _ancestors, ...ref }: PageRef & { ancestors
  *   server clamps `limit`).
  * - `listChangedSince`: ⌈C/B⌉ v1 CQL searches with bodies (C = changed pages), plus one `user/current` request per
  *   source when `timeZone` is not configured.
- * - `getPages`: ⌈N/B⌉ v1 CQL `id in (...)` searches with bodies.
+ * - `getPages`: ⌈N/B⌉ v1 CQL `id in (...)` searches with bodies, plus one `GET /rest/api/content/{id}?status=any` per id
+ *   the search did not return (archived pages, pages the search index has not caught up with, deleted pages).
  *
  * Servers may cap a listing below `pageSize` (Cloud search often returns fewer per request than v2 listings); the counts
  * then scale with the cap. CQL reads Confluence's search index, which can trail an edit by seconds: a page created
@@ -55,11 +65,14 @@ const stripAncestors = ({ ancestors: _ancestors, ...ref }: PageRef & { ancestors
 export class ConfluenceJsSource implements ConfluenceSource {
   readonly deployment: "cloud" | "datacenter";
   readonly baseUrl: string;
+  readonly webBaseUrl: string;
   readonly #config: ResolvedSourceConfig;
   readonly #transport: ConfluenceTransport;
   readonly #logger: Logger;
   readonly #listing: ListingContext;
   readonly #timeZone: UserTimeZone;
+  /** Set once Data Center refused a `/rest/api/content` listing; CQL search lists pages from then on. */
+  #contentRefused = false;
   /** Most results a CQL search has returned per request, learned from responses. */
   #searchCap = Number.POSITIVE_INFINITY;
 
@@ -68,8 +81,15 @@ export class ConfluenceJsSource implements ConfluenceSource {
     this.#config = resolveSourceConfig(config);
     this.deployment = this.#config.deployment;
     this.baseUrl = this.#config.baseUrl;
+    this.webBaseUrl = this.#config.webBaseUrl;
     this.#logger = this.#config.logger ?? silentLogger;
-    this.#transport = new ConfluenceTransport({ ...this.#config, logger: this.#logger, ...internals });
+    const rateLimitBudgetMs = this.#config.rateLimitBudgetMinutes * 60_000;
+    this.#transport = new ConfluenceTransport({
+      ...this.#config,
+      rateLimitBudgetMs,
+      logger: this.#logger,
+      ...internals,
+    });
     this.#listing = { transport: this.#transport, ...this.#config };
     const { timeZone: configured, baseUrl } = this.#config;
     this.#timeZone = new UserTimeZone({ configured, transport: this.#transport, logger: this.#logger, baseUrl });
@@ -79,7 +99,7 @@ export class ConfluenceJsSource implements ConfluenceSource {
     const client = this.#transport.client(options);
     if (this.deployment === "cloud") await getSpaces(client, { limit: 1 });
     else
-      await client.sendRequest({ url: "/wiki/rest/api/space", searchParams: { limit: 1 }, schema: SpaceArraySchema });
+      await client.sendRequest({ url: "/wiki/rest/api/space", searchParams: { limit: 1 }, schema: v1SpaceArraySchema });
   }
 
   async getSpace(spaceKey: string, options: SourceCallOptions = {}): Promise<ConfluenceSpace> {
@@ -91,16 +111,29 @@ export class ConfluenceJsSource implements ConfluenceSource {
         `Space ${spaceKey} was not found at ${this.baseUrl}, or these credentials cannot see it.`,
       );
     if (this.deployment === "cloud") {
-      const spaces = await getSpaces(client, { keys: [spaceKey], limit: 1 });
-      const space = (spaces.results ?? []).find((s) => s.key?.toUpperCase() === spaceKey.toUpperCase());
-      if (space?.id === undefined || space.key === undefined) throw notFound();
-      return { id: space.id, key: space.key, name: space.name ?? space.key, homepageId: space.homepageId ?? null };
+      // An empty page that still links on is not an answer: follow `next` (a few times) before calling it missing.
+      let cursor: string | undefined;
+      for (let followed = 0; followed <= EMPTY_PAGE_FOLLOWS; followed += 1) {
+        const spaces = await getSpaces(client, {
+          keys: [spaceKey],
+          limit: 1,
+          ...(cursor === undefined ? {} : { cursor }),
+        });
+        const space = (spaces.results ?? []).find((s) => s.key?.toUpperCase() === spaceKey.toUpperCase());
+        if (space?.id !== undefined && space.key !== undefined) {
+          return { id: space.id, key: space.key, name: space.name ?? space.key, homepageId: space.homepageId ?? null };
+        }
+        const next = spaces._links?.next;
+        if (next === undefined || next === "") break;
+        cursor = cursorOf(next);
+      }
+      throw notFound();
     }
     try {
       const space = await client.sendRequest({
         url: `/wiki/rest/api/space/${encodeURIComponent(spaceKey)}`,
         searchParams: { expand: "homepage" },
-        schema: SpaceSchema,
+        schema: v1SpaceSchema,
       });
       if (space.id === undefined) throw this.#bad(`GET /rest/api/space/${spaceKey}`, "a space without an id");
       return { id: String(space.id), key: space.key, name: space.name, homepageId: space.homepage?.id ?? null };
@@ -119,7 +152,7 @@ export class ConfluenceJsSource implements ConfluenceSource {
       for (const status of statuses) {
         if (status === "deleted") continue; // purged pages cannot be listed
         for await (const batch of this.#dcContent(space, status, REF_EXPAND, options)) {
-          const refs = batch.results.map((c) => stripAncestors(v1Ref(c, this.#context(batch)))).filter(keep);
+          const refs = batch.results.map((c) => v1Ref(c, this.#context(batch))).filter(keep);
           if (refs.length > 0) yield refs;
         }
       }
@@ -132,7 +165,7 @@ export class ConfluenceJsSource implements ConfluenceSource {
         this.#search(spacePagesCql(space.key), REF_EXPAND),
         options,
       )) {
-        const refs = batch.results.map((c) => stripAncestors(v1Ref(c, this.#context(batch)))).filter(keep);
+        const refs = batch.results.map((c) => v1Ref(c, this.#context(batch))).filter(keep);
         if (refs.length > 0) yield refs;
       }
     }
@@ -226,6 +259,7 @@ export class ConfluenceJsSource implements ConfluenceSource {
       const chunk = unique.slice(offset, offset + Math.min(this.#config.pageSize, this.#searchCap));
       offset += chunk.length;
       const cql = pageIdsCql(space.key, chunk);
+      const found = new Set<string>();
       for await (const batch of paginateV1(
         this.#listing,
         "/wiki/rest/api/content/search",
@@ -235,23 +269,94 @@ export class ConfluenceJsSource implements ConfluenceSource {
         if (batch.limit !== undefined && batch.limit > 0 && batch.limit < this.#searchCap)
           this.#searchCap = batch.limit;
         const pages = batch.results.map((c) => v1Page(c, space.key, this.#context(batch)));
+        for (const page of pages) found.add(page.id);
         if (pages.length > 0) yield pages;
       }
+      // CQL reads the search index, which can trail edits or miss pages: an id it did not return is asked for by id.
+      const missing = chunk.filter((id) => !found.has(id));
+      const confirmed = await this.#byId(space, missing, options);
+      if (confirmed.length > 0) yield confirmed;
     }
+  }
+
+  /** Display names by account id (Cloud, 100 per request) or user key / user name (Data Center, one each). */
+  resolveUsers(ids: readonly string[], options: SourceCallOptions = {}): Promise<ReadonlyMap<string, string>> {
+    return lookUpUsers(this.#transport, this.deployment, this.#logger, ids, options);
+  }
+
+  /** Pages by id in any status (current, archived or trashed), one request each; ids that do not exist are omitted. */
+  async #byId(space: ConfluenceSpace, ids: readonly string[], options: SourceCallOptions): Promise<ConfluencePage[]> {
+    const client = this.#transport.client(options);
+    const pages: ConfluencePage[] = [];
+    for (const id of ids) {
+      const url = `/wiki/rest/api/content/${id}`;
+      const content = await client
+        .sendRequest({ url, searchParams: { status: "any", expand: PAGE_EXPAND }, schema: ContentSchema })
+        .catch((error: unknown) => {
+          if (isConfluenceSyncError(error, "SOURCE_NOT_FOUND")) return undefined;
+          throw error;
+        });
+      if (content === undefined || content.type !== "page") continue;
+      // Moved to another space since: not this source's page any more.
+      const container = (content._expandable as { space?: unknown } | undefined)?.space;
+      if (typeof container === "string" && !container.endsWith(`/space/${encodeURIComponent(space.key)}`)) continue;
+      const request = `GET ${this.deployment === "cloud" ? url : url.slice("/wiki".length)}`;
+      const linkBase = (content._links as { base?: string } | undefined)?.base;
+      pages.push(v1Page(content, space.key, this.#context({ linkBase, request })));
+    }
+    return pages;
   }
 
   #search(cql: string, expand: string): Record<string, string> {
     return { cql, expand };
   }
 
-  #dcContent(space: ConfluenceSpace, status: string, expand: string, options: SourceCallOptions) {
+  /**
+   * Data Center's `/rest/api/content` listing; where an administrator blocked it (403 or 405), current pages come from
+   * CQL search instead (one `LISTING_REFUSED` warning per source), and other statuses cannot be listed.
+   */
+  async *#dcContent(
+    space: ConfluenceSpace,
+    status: string,
+    expand: string,
+    options: SourceCallOptions,
+  ): AsyncGenerator<ListingBatch<Content>> {
     assertSpaceKey(space.key);
-    const params = { spaceKey: space.key, type: "page", status, expand };
-    return paginateV1(this.#listing, "/wiki/rest/api/content", params, options);
+    if (!this.#contentRefused) {
+      const params = { spaceKey: space.key, type: "page", status, expand };
+      let yielded = false;
+      try {
+        for await (const batch of paginateV1(this.#listing, "/wiki/rest/api/content", params, options)) {
+          yielded = true;
+          yield batch;
+        }
+        return;
+      } catch (error) {
+        if (yielded || !isRefusal(error)) throw error;
+        this.#contentRefused = true;
+        const message = `Confluence at ${this.baseUrl} refused GET /rest/api/content; pages are listed through CQL search instead, which reads the search index (recent edits may show up a sync later) and cannot list archived or trashed pages.`;
+        this.#logger.warn({ baseUrl: this.baseUrl }, message);
+        options.onWarning?.({ code: "LISTING_REFUSED", message });
+      }
+    }
+    if (status !== "current") return;
+    yield* paginateV1(
+      this.#listing,
+      "/wiki/rest/api/content/search",
+      this.#search(spacePagesCql(space.key), expand),
+      options,
+    );
   }
 
   #context(batch: { linkBase: string | undefined; request: string }): MappingContext {
-    return { baseUrl: this.baseUrl, deployment: this.deployment, request: batch.request, linkBase: batch.linkBase };
+    return {
+      baseUrl: this.baseUrl,
+      webBaseUrl: this.webBaseUrl,
+      deployment: this.deployment,
+      request: batch.request,
+      // A configured site address wins over `_links.base`, which names the gateway when requests go through it.
+      linkBase: this.#config.siteUrl === undefined ? batch.linkBase : undefined,
+    };
   }
 
   #bad(request: string, what: string): ConfluenceSyncError {

@@ -1,17 +1,12 @@
 import { ConfluenceSyncError } from "../errors.js";
-
-/**
- * Space keys as Confluence issues them: letters, digits and `_` for team spaces; `~` plus a user name or account id
- * (which may hold `:`, `.`, `@` or `-`) for personal spaces.
- */
-const SPACE_KEY = /^(?:[A-Za-z0-9_]{1,255}|~[A-Za-z0-9_:.@-]{1,255})$/;
+import { isSpaceKey, SPACE_KEY_RULE } from "../space-key.js";
 
 /** Throws `CONFIG_INVALID` unless `key` looks like a Confluence space key. */
 export function assertSpaceKey(key: string): void {
-  if (typeof key !== "string" || !SPACE_KEY.test(key)) {
+  if (!isSpaceKey(key)) {
     throw new ConfluenceSyncError(
       "CONFIG_INVALID",
-      `spaceKey ${JSON.stringify(String(key).slice(0, 80))} is not a Confluence space key (letters, digits and _, or ~user for a personal space).`,
+      `spaceKey ${JSON.stringify(String(key).slice(0, 80))} is not ${SPACE_KEY_RULE}.`,
     );
   }
 }

@@ -9,6 +9,8 @@ const STATUSES: ReadonlySet<string> = new Set<PageStatus>(["current", "archived"
 /** Where a mapped item came from, for error messages and absolute links. */
 export interface MappingContext {
   readonly baseUrl: string;
+  /** Base of web links when the response does not carry `_links.base`. */
+  readonly webBaseUrl?: string;
   readonly deployment: ConfluenceDeployment;
   /** The request that returned the item, e.g. `GET /wiki/api/v2/spaces/42/pages`. */
   readonly request: string;
@@ -37,7 +39,10 @@ const iso = (value: Date | string | null | undefined): string | null => {
 
 /** Absolute web URL; `webui` is relative to the site's wiki root (Cloud `/wiki`, Data Center the context path). */
 export function absoluteWebUrl(webui: string | undefined, id: string, context: MappingContext): string {
-  const root = context.linkBase ?? (context.deployment === "cloud" ? `${context.baseUrl}/wiki` : context.baseUrl);
+  const root =
+    context.linkBase ??
+    context.webBaseUrl ??
+    (context.deployment === "cloud" ? `${context.baseUrl}/wiki` : context.baseUrl);
   if (webui === undefined || webui === "") return `${root}/pages/viewpage.action?pageId=${id}`;
   if (/^https?:\/\//.test(webui)) return webui;
   return `${root.replace(/\/+$/, "")}${webui.startsWith("/") ? "" : "/"}${webui}`;
@@ -94,20 +99,19 @@ export function v1Page(content: Content, spaceKey: string, context: MappingConte
 }
 
 /**
- * A v2 page summary as a reference. A parent that is not a page (a folder or whiteboard) is reported as no parent:
- * the page tree the engine builds contains pages only.
+ * A v2 page summary as a reference. A parent that is not a page (a folder, a whiteboard) is still the parent: it is a
+ * node of the tree, as it is among the v1 `ancestors`, so both listings place the page alike.
  */
 export function v2Ref(page: PageSummary, context: MappingContext): PageRef {
   const id = requireId(page.id, context, "page");
   const number = page.version?.number;
   if (number === undefined) throw bad(context, `page ${id} without version.number`);
-  const parentIsPage = page.parentType === undefined || page.parentType === null || page.parentType === "page";
   return {
     id,
     title: page.title ?? "",
     version: number,
     status: pageStatus(page.status, id, context),
-    parentId: parentIsPage ? (page.parentId ?? null) : null,
+    parentId: page.parentId ?? null,
     updatedAt: iso(page.version?.createdAt),
   };
 }

@@ -1,6 +1,7 @@
 import { type Content, ContentArraySchema } from "confluence.js/v1";
 import { getPagesInSpace, type PageSummary } from "confluence.js/v2";
 import { ConfluenceSyncError } from "../errors.js";
+import type { Logger } from "../logger.js";
 import type { SourceCallOptions } from "../ports/confluence-source.js";
 import type { ConfluenceDeployment } from "./config.js";
 import type { ConfluenceTransport } from "./transport.js";
@@ -21,9 +22,16 @@ export interface ListingContext {
   readonly deployment: ConfluenceDeployment;
   readonly baseUrl: string;
   readonly pageSize: number;
+  readonly logger?: Logger | undefined;
 }
 
-function cursorOf(next: string): string | undefined {
+/** Empty pages in a row that still carry `next` and are asked again before a listing believes it has ended. */
+const EMPTY_PAGE_RETRIES = 3;
+/** Pages in a row with nothing new that are followed before a listing ends with what it has. */
+const REPEATED_PAGE_LIMIT = 3;
+
+/** The `cursor` parameter of a `next` link, if it has one. */
+export function cursorOf(next: string): string | undefined {
   return new URL(next, "http://confluence.invalid").searchParams.get("cursor") ?? undefined;
 }
 
@@ -36,11 +44,13 @@ function stalled(context: ListingContext, request: string): ConfluenceSyncError 
 
 /**
  * Pages through a v1 content listing (`/content` or `/content/search`). Data Center pages by offset and has quirks: it
- * clamps `limit` silently, sends a `next` link past the end, and sends empty pages that still have `next`. So the
- * offset advances by the number of results actually received (never by `limit`), and an empty page ends the listing
- * (after one re-check when it still carries `next`).
- * Cloud's search pages by a `cursor` in `_links.next`; without one, it falls back to the offset too. Items already
- * seen with the same version (offset pagination shifts when pages change mid-listing) are dropped.
+ * clamps `limit` silently (50 when bodies are expanded), sends a `next` link past the end, sends empty pages that still
+ * have `next`, and past the end of a long listing may answer with the last page again, linking on for ever
+ * (CONFSERVER-95396). So the offset advances by the number of results actually received (never by `limit`); an empty
+ * page with `next` is asked again (up to {@link EMPTY_PAGE_RETRIES} times in a row) before the listing ends; and once
+ * {@link REPEATED_PAGE_LIMIT} pages in a row brought nothing that was not seen already, the listing ends with what it
+ * has. Cloud's search pages by a `cursor` in `_links.next`; without one, it falls back to the offset too. Items
+ * already seen with the same version (offset pagination shifts when pages change mid-listing) are dropped.
  */
 export async function* paginateV1(
   context: ListingContext,
@@ -54,34 +64,36 @@ export async function* paginateV1(
   let start = 0;
   let cursor: string | undefined;
   let repeats = 0;
-  let retriedEmpty = false;
+  let emptyRetries = 0;
   for (;;) {
     const searchParams = { ...params, limit: context.pageSize, ...(cursor === undefined ? { start } : { cursor }) };
     const page = await client.sendRequest({ url, method: "GET", searchParams, schema: ContentArraySchema });
     if (page.results.length === 0) {
-      // An empty page ends the listing. One with `next` is asked once more first: servers also send a transient empty
-      // page mid-listing, and stopping there would silently lose the rest of the space.
-      if (!page._links.next || retriedEmpty) return;
-      retriedEmpty = true;
+      // An empty page ends the listing. One with `next` is asked again first: servers also send transient empty pages
+      // mid-listing, and stopping there would silently lose the rest of the space.
+      if (!page._links.next || emptyRetries >= EMPTY_PAGE_RETRIES) return;
+      emptyRetries += 1;
       continue;
     }
-    retriedEmpty = false;
+    emptyRetries = 0;
     const fresh = page.results.filter((content) => {
       const key = `${content.id}@${content.version?.number ?? "?"}`;
       if (seen.has(key)) return false;
       seen.add(key);
       return true;
     });
-    // A repeat now and then is a page that moved mid-listing; nothing but repeats means a server going in circles.
+    // A repeat now and then is a page that moved mid-listing; nothing but repeats, page after page, is a server going
+    // in circles past the end (CONFSERVER-95396): everything it has was seen, so the listing is complete.
     repeats = fresh.length === 0 ? repeats + 1 : 0;
-    if (repeats >= 3) throw stalled(context, request);
+    if (repeats >= REPEATED_PAGE_LIMIT) {
+      context.logger?.debug({ request, seen: seen.size }, "Confluence repeated itself past the end of a listing");
+      return;
+    }
     if (fresh.length > 0) yield { results: fresh, linkBase: page._links.base, request, limit: page.limit };
     const next = page._links.next;
     if (next === undefined || next === "") return;
     start += page.results.length;
-    const nextCursor = context.deployment === "cloud" ? cursorOf(next) : undefined;
-    if (nextCursor !== undefined && nextCursor === cursor) throw stalled(context, request);
-    cursor = nextCursor;
+    cursor = context.deployment === "cloud" ? cursorOf(next) : undefined;
   }
 }
 
@@ -95,7 +107,7 @@ export async function* paginateV2SpacePages(
   const client = context.transport.client(call);
   const request = `GET /wiki/api/v2/spaces/${spaceId}/pages`;
   let cursor: string | undefined;
-  let retriedEmpty = false;
+  let emptyRetries = 0;
   for (;;) {
     const page = await getPagesInSpace(client, {
       // The path takes the id as given; Cloud space ids are numeric strings.
@@ -107,11 +119,11 @@ export async function* paginateV2SpacePages(
     });
     const results = page.results ?? [];
     if (results.length === 0) {
-      if (!page._links?.next || retriedEmpty) return;
-      retriedEmpty = true;
+      if (!page._links?.next || emptyRetries >= EMPTY_PAGE_RETRIES) return;
+      emptyRetries += 1;
       continue;
     }
-    retriedEmpty = false;
+    emptyRetries = 0;
     yield { results, linkBase: page._links?.base, request };
     const next = page._links?.next;
     if (next === undefined || next === "") return;

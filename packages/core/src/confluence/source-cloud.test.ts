@@ -153,6 +153,7 @@ describe("ConfluenceJsSource on Cloud", () => {
       version: 4,
       status: "current",
       parentId: "1",
+      ancestors: ["1"],
       labels: ["l3"],
       updatedAt: "2026-01-01T00:00:00.000Z",
     });

@@ -124,6 +124,31 @@ describe("ConfluenceTransport", () => {
     expect(seen.waits.map((w) => w.reason)).toEqual(["ETIMEDOUT"]);
   });
 
+  it("waits out a 429 storm without Retry-After past maxAttempts while the budget lasts, with a wait event each time", async () => {
+    const storm = await scripted(Array(8).fill({ status: 429 }));
+    const seen = observe();
+    const t = transport(storm.baseUrl, {
+      maxAttempts: 2,
+      baseDelayMs: 1,
+      maxRetryAfterMs: 5,
+      rateLimitBudgetMs: 60_000,
+    });
+    await expect(t.send({ url: "/x", schema }, seen)).resolves.toEqual({ ok: true });
+    expect(seen.requests()).toBe(9);
+    expect(seen.waits.map((w) => w.kind)).toEqual(Array(8).fill("rate-limited"));
+    // backoff grows with every 429 (1, 2, 4, then capped at 5 ms), jittered down to no less than half
+    expect(seen.waits.every((w) => w.delayMs >= 0 && w.delayMs <= 5)).toBe(true);
+    await storm.close();
+
+    const endless = await scripted(Array(1000).fill({ status: 429, headers: { "retry-after": "0.02" } }));
+    const budgeted = transport(endless.baseUrl, { maxAttempts: 2, rateLimitBudgetMs: 150 });
+    const error = await failure(budgeted.send({ url: "/x", schema }));
+    expect(error).toMatchObject({ code: "SOURCE_RATE_LIMITED", retryable: true });
+    expect(error.message).toContain("rateLimitBudgetMinutes");
+    expect(endless.requests.length).toBeGreaterThan(2);
+    expect(endless.requests.length).toBeLessThan(1000);
+  });
+
   it("gives up after maxAttempts with SOURCE_RATE_LIMITED or SOURCE_UNAVAILABLE", async () => {
     const limited = await scripted(Array(10).fill({ status: 429, headers: { "retry-after": "0" } }));
     const seen = observe();

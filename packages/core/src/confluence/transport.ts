@@ -27,6 +27,11 @@ export interface TransportOptions {
   readonly baseDelayMs: number;
   readonly timeoutMs: number;
   readonly logger: Logger;
+  /**
+   * How long one request keeps retrying 429s once `maxAttempts` are spent, in milliseconds since its first 429: sites
+   * that rate-limit for minutes without `Retry-After` are waited out rather than failed. @default 0
+   */
+  readonly rateLimitBudgetMs?: number;
   /** Source of jitter, replaceable for tests. @default Math.random */
   readonly random?: () => number;
 }
@@ -83,6 +88,8 @@ export class ConfluenceTransport {
   readonly #options: TransportOptions;
   readonly #authorization: string;
   readonly #redact: (text: string) => string;
+  /** Until when every request waits before it is sent: set by a 429, shared by all requests of this source. */
+  #coolUntil = 0;
 
   constructor(options: TransportOptions) {
     this.#options = options;
@@ -110,13 +117,31 @@ export class ConfluenceTransport {
     const url = `${this.#options.baseUrl}${path}${buildQuery(request.searchParams)}`;
     const { maxAttempts, maxRetryAfterMs, baseDelayMs, logger } = this.#options;
 
+    const budgetMs = this.#options.rateLimitBudgetMs ?? 0;
+    let firstLimitedAt: number | undefined;
+    let limited = 0;
     for (let attempt = 1; ; attempt += 1) {
       if (call.signal?.aborted) throw abortError(call.signal);
+      // Another request was told to back off: this one waits too instead of adding to the storm.
+      const cooling = this.#coolUntil - Date.now();
+      if (cooling > 0) await sleep(cooling, call.signal);
       const outcome = await this.#attempt(url, method, label, request.schema, call, attempt);
       if (outcome.ok) return outcome.value as T;
       const failure = outcome.failure;
-      if (attempt >= maxAttempts) throw this.#exhausted(failure, label, attempt);
-      const delayMs = failure.retryAfterMs ?? backoffDelay(attempt, baseDelayMs, maxRetryAfterMs, this.#options.random);
+      const rateLimited = failure.kind === "rate-limited";
+      if (rateLimited) {
+        limited += 1;
+        firstLimitedAt ??= Date.now();
+      }
+      // 429s come in storms on Cloud; past `maxAttempts` they are waited out for as long as the budget allows.
+      const backoffStep = rateLimited ? limited : attempt - limited;
+      const delayMs =
+        failure.retryAfterMs ?? backoffDelay(backoffStep, baseDelayMs, maxRetryAfterMs, this.#options.random);
+      if (attempt >= maxAttempts) {
+        const withinBudget = rateLimited && Date.now() - (firstLimitedAt ?? 0) + delayMs <= budgetMs;
+        if (!withinBudget) throw this.#exhausted(failure, label, attempt, firstLimitedAt);
+      }
+      if (rateLimited) this.#coolUntil = Math.max(this.#coolUntil, Date.now() + delayMs);
       const wait: SourceWait = { kind: failure.kind, attempt, delayMs, reason: failure.reason, request: label };
       logger.warn({ ...wait }, `Confluence request failed (${failure.reason}); retrying in ${delayMs} ms`);
       call.onWait?.(wait);
@@ -261,13 +286,15 @@ export class ConfluenceTransport {
     );
   }
 
-  #exhausted(failure: Transient, label: string, attempts: number): ConfluenceSyncError {
+  #exhausted(failure: Transient, label: string, attempts: number, firstLimitedAt?: number): ConfluenceSyncError {
     const { baseUrl } = this.#options;
     const options = { cause: failure.error, retryable: true };
     if (failure.kind === "rate-limited") {
+      const minutes = firstLimitedAt === undefined ? 0 : (Date.now() - firstLimitedAt) / 60_000;
+      const spent = minutes >= 0.1 ? ` over ${minutes.toFixed(1)} minutes` : "";
       return new ConfluenceSyncError(
         "SOURCE_RATE_LIMITED",
-        `Confluence at ${baseUrl} kept rate-limiting ${label} after ${attempts} attempts; try again later or lower the concurrency.`,
+        `Confluence at ${baseUrl} kept rate-limiting ${label} after ${attempts} attempts${spent}; try again later, lower the concurrency or raise rateLimitBudgetMinutes.`,
         options,
       );
     }

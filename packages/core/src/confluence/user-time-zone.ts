@@ -1,5 +1,6 @@
+import { AuthError, ForbiddenError } from "confluence.js";
 import { getCurrentUser } from "confluence.js/v1";
-import { isConfluenceSyncError } from "../errors.js";
+import { ConfluenceSyncError, isConfluenceSyncError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { SourceCallOptions } from "../ports/confluence-source.js";
 import { abortError } from "./retry-policy.js";
@@ -40,10 +41,11 @@ export class UserTimeZone {
   resolve(options: SourceCallOptions): Promise<ZoneChoice> {
     if (this.#configured !== undefined) return Promise.resolve({ zone: this.#configured, widenMs: 0 });
     // Shared by concurrent callers, so it runs without any one caller's signal; each caller can still stop waiting.
-    const { onRequest, onWait, signal } = options;
+    const { onRequest, onWait, onWarning, signal } = options;
     this.#detected ??= this.#detect({
       ...(onRequest && { onRequest }),
       ...(onWait && { onWait }),
+      ...(onWarning && { onWarning }),
     }).catch((error: unknown) => {
       this.#detected = undefined; // a failed detection is retried by the next call
       throw error;
@@ -59,6 +61,7 @@ export class UserTimeZone {
   }
 
   async #detect(options: SourceCallOptions): Promise<ZoneChoice> {
+    let reason = "the profile has no time zone";
     try {
       const user = await getCurrentUser(this.#transport.client(options));
       const zone = user.timeZone ?? undefined;
@@ -67,15 +70,21 @@ export class UserTimeZone {
         return { zone, widenMs: 0 };
       }
     } catch (error) {
+      // OAuth and scoped API tokens without `read:confluence-user` may read pages but not the profile: 403, or 401
+      // "scope does not match" through the OAuth gateway.
+      const cause = error instanceof ConfluenceSyncError ? error.cause : undefined;
+      const forbidden =
+        cause instanceof ForbiddenError ||
+        (cause instanceof AuthError && /scope does not match/i.test(String(cause.body)));
       const unreadable = isConfluenceSyncError(error)
-        ? error.code === "SOURCE_NOT_FOUND" || error.code === "SOURCE_BAD_RESPONSE"
+        ? error.code === "SOURCE_NOT_FOUND" || error.code === "SOURCE_BAD_RESPONSE" || forbidden
         : error instanceof RangeError;
       if (!unreadable) throw error;
+      if (forbidden) reason = "the credentials may not read the user's profile: scope read:confluence-user";
     }
-    this.#logger.warn(
-      { baseUrl: this.#baseUrl },
-      "Confluence did not report the user's time zone; CQL change queries are widened by 12 hours. Set timeZone to avoid it.",
-    );
+    const message = `Confluence did not report the user's time zone at ${this.#baseUrl} (${reason}); change queries are widened by 12 hours. Set timeZone to avoid it.`;
+    this.#logger.warn({ baseUrl: this.#baseUrl }, message);
+    options.onWarning?.({ code: "TIME_ZONE_UNKNOWN", message });
     return { zone: "UTC", widenMs: UNKNOWN_ZONE_WIDENING_MS };
   }
 }

@@ -27,8 +27,13 @@ export interface PageRef {
   /** Confluence's version number; bumps on every content edit. */
   readonly version: number;
   readonly status: PageStatus;
-  /** Direct parent page id, or `null` for a top-level page of the space. */
+  /**
+   * Direct parent id, or `null` for a top-level page of the space. The parent may be a page or a Cloud folder; a
+   * folder is a node of the tree (it has ancestors of its own) but is never listed as a page.
+   */
   readonly parentId: string | null;
+  /** Ancestor ids, root first, folders included, when the listing carries them. */
+  readonly ancestors?: readonly string[];
   /** Labels, when the listing carries them; `undefined` when this listing cannot tell. */
   readonly labels?: readonly string[];
   /** ISO timestamp of the current version, when known. */
@@ -41,8 +46,6 @@ export interface ConfluencePage extends PageRef {
   /** Confluence storage format (XHTML with `ac:` and `ri:` elements). */
   readonly body: string;
   readonly labels: readonly string[];
-  /** Ancestor ids, root first, when the API returned them; the engine derives them from parents otherwise. */
-  readonly ancestors?: readonly string[];
   /** Account id (Cloud) or user key (Data Center) of the version's author. */
   readonly authorId: string | null;
   readonly createdAt: string | null;
@@ -63,6 +66,18 @@ export interface SourceWait {
   readonly request: string;
 }
 
+/**
+ * Something the source worked around that its user should know about; the engine turns it into a `source-warning`
+ * event. `TIME_ZONE_UNKNOWN`: the user's time zone could not be read (often a token without `read:confluence-user`),
+ * so change queries are widened. `LISTING_REFUSED`: the site refused a content listing and the source fell back to
+ * CQL search.
+ */
+export interface SourceWarning {
+  readonly code: "TIME_ZONE_UNKNOWN" | "LISTING_REFUSED";
+  /** What happened and what to do about it; never holds a secret. */
+  readonly message: string;
+}
+
 /** Per-call options: cancellation and observers the engine uses for events and metrics. */
 export interface SourceCallOptions {
   readonly signal?: AbortSignal;
@@ -70,6 +85,8 @@ export interface SourceCallOptions {
   readonly onRequest?: () => void;
   /** Called before every wait between attempts. */
   readonly onWait?: (wait: SourceWait) => void;
+  /** Called when the source works around something the user should know about. */
+  readonly onWarning?: (warning: SourceWarning) => void;
 }
 
 /** Options of {@link ConfluenceSource.listPages}. */
@@ -88,6 +105,12 @@ export interface ConfluenceSource {
   readonly deployment: "cloud" | "datacenter";
   /** Site base URL without credentials, e.g. `https://acme.atlassian.net`. */
   readonly baseUrl: string;
+  /**
+   * Where people open the site, the base of every link in converted pages: `https://acme.atlassian.net/wiki` on Cloud
+   * (also when `baseUrl` is the OAuth gateway), the context path URL on Data Center.
+   * @default `${baseUrl}/wiki` on Cloud, `baseUrl` on Data Center
+   */
+  readonly webBaseUrl?: string;
 
   /** Verifies that the site answers and the credentials are accepted; throws a coded error otherwise. */
   checkConnection(options?: SourceCallOptions): Promise<void>;
@@ -113,7 +136,18 @@ export interface ConfluenceSource {
    */
   listChangedSince(space: ConfluenceSpace, since: Date, options?: SourceCallOptions): AsyncIterable<ConfluencePage[]>;
 
-  /** The given pages with bodies, in batches. Ids that no longer exist are omitted, not errors. */
+  /**
+   * Display names of users, keyed by the ids mentions carry: account ids on Cloud, user keys (or user names) on Data
+   * Center. Users that cannot be resolved are left out; this never fails a sync over a name. Optional: without it,
+   * mentions render as ids unless the engine is given `resolveUser`.
+   */
+  resolveUsers?(ids: readonly string[], options?: SourceCallOptions): Promise<ReadonlyMap<string, string>>;
+
+  /**
+   * The given pages with bodies, in batches, whatever their status (an archived or trashed page comes back with that
+   * status). Ids that no longer exist are omitted, not errors. The engine also uses this to confirm that pages missing
+   * from a listing are really gone, so it must not depend on a search index alone.
+   */
   getPages(
     space: ConfluenceSpace,
     ids: readonly string[],

@@ -63,6 +63,8 @@ export interface SyncEventMap {
   "page-failed": { operationId: string; sourceId: string; pageId: string; title: string; code: string; error: string };
   "rate-limited": { operationId: string; sourceId: string; delayMs: number; attempt: number; request: string };
   retry: { operationId: string; sourceId: string; delayMs: number; attempt: number; reason: string; request: string };
+  /** The source worked around something: see `SourceWarning` for the codes. */
+  "source-warning": { operationId: string; sourceId: string; code: string; message: string };
   progress: SyncProgress;
   "sync-end": { operationId: string; sourceId: string; metrics: SyncMetrics };
   "sync-error": { operationId: string; sourceId: string; code: string; error: string; metrics: SyncMetrics };

@@ -20,6 +20,7 @@ import { pipeBatches } from "./pool.js";
 import { ProgressTracker } from "./progress-tracker.js";
 import { emptySyncState, RunCounters } from "./run-state.js";
 import { parseOrThrow, storeCall } from "./util.js";
+import { webBaseOf } from "./web-base.js";
 
 /** Listener signatures: one payload argument per event. */
 export type SyncEvents = { [K in SyncEventName]: [event: SyncEventMap[K]] };
@@ -145,6 +146,10 @@ class SyncRun {
           this.emit("retry", { ...base, reason: wait.reason, request: wait.request });
         }
       },
+      onWarning: (warning) => {
+        this.logger.warn({ code: warning.code }, warning.message);
+        this.emit("source-warning", { operationId: this.operationId, sourceId: this.sourceId, ...warning });
+      },
     };
   }
 
@@ -193,8 +198,7 @@ class SyncRun {
    * It depends on the link alone, not on which pages exist, so a page converts the same whatever else changed.
    */
   pageUrl(title: string, spaceKey: string): string {
-    const { source } = this.options;
-    const root = source.deployment === "cloud" ? `${source.baseUrl}/wiki` : source.baseUrl;
+    const root = webBaseOf(this.options.source);
     return `${root}/display/${encodeURIComponent(spaceKey)}/${encodeURIComponent(title).replaceAll("%20", "+")}`;
   }
 
@@ -203,6 +207,17 @@ class SyncRun {
     if (known && known.parentId === parentId) return;
     this.#tree.set(pageId, { parentId });
     this.#hierarchy = null;
+  }
+
+  /**
+   * Links the nodes of an ancestor chain (root first) that the run knows nothing else about: Cloud folders, which are
+   * never listed as pages, so a page under a folder keeps everything above the folder in its path.
+   */
+  learnAncestors(ancestors: readonly string[] | undefined): void {
+    if (ancestors === undefined) return;
+    ancestors.forEach((id, i) => {
+      if (!this.#tree.has(id)) this.setParent(id, ancestors[i - 1] ?? null);
+    });
   }
 
   placement(pageId: string) {
@@ -368,6 +383,7 @@ class SyncRun {
       for (const ref of batch) {
         refs.set(ref.id, ref);
         this.setParent(ref.id, ref.parentId);
+        this.learnAncestors(ref.ancestors);
       }
       this.counters.pagesListed = refs.size;
     }

@@ -13,7 +13,9 @@ import { EmbedBatcher } from "./embed-batcher.js";
 import type { SyncRun } from "./engine.js";
 import { runPool } from "./pool.js";
 import type { FailedPages } from "./run-state.js";
+import { UserNames } from "./user-names.js";
 import { storeCall, stripNul } from "./util.js";
+import { webBaseOf } from "./web-base.js";
 
 type DeletionReason = SyncEventMap["page-deleted"]["reason"];
 
@@ -28,6 +30,7 @@ export class PageProcessor {
   readonly #latest = new Map<string, { title: string; status: PageStatus }>();
   readonly #failed: FailedPages;
   readonly #batcher: EmbedBatcher;
+  readonly #users: UserNames;
   #refs: Map<string, PageRef> | null = null;
   #mayDelete: boolean;
 
@@ -38,6 +41,7 @@ export class PageProcessor {
   ) {
     this.#failed = { ...run.state.failedPages };
     const { embedder } = run.options;
+    this.#users = new UserNames(run.options.source, run.options.resolveUser);
     this.#batcher = new EmbedBatcher(embedder, Math.min(run.tuning.embedBatchSize, embedder.maxBatchSize), run.signal);
     this.#mayDelete =
       record.deletionStrategy === "listing" || (run.mode === "full" && record.deletionStrategy === "full-only");
@@ -100,6 +104,7 @@ export class PageProcessor {
 
   async processBatch(batch: readonly ConfluencePage[]): Promise<void> {
     this.run.counters.pagesFetched += batch.length;
+    await this.#users.prefetch(batch, this.run.call);
     await runPool(batch, this.run.tuning.concurrency, (page) => this.#process(page));
     this.run.state = { ...this.run.state, failedPages: { ...this.#failed } };
     await this.run.checkpoint();
@@ -209,6 +214,7 @@ export class PageProcessor {
     this.#pending.delete(page.id);
     this.#latest.set(page.id, { title: page.title, status: page.status });
     this.run.setParent(page.id, page.parentId);
+    this.run.learnAncestors(page.ancestors);
     if (!this.#keeps(page.status)) {
       if (this.#mayDelete && this.stored.has(page.id)) {
         const reason = page.status === "archived" ? "archived" : page.status === "deleted" ? "deleted" : "trashed";
@@ -234,7 +240,8 @@ export class PageProcessor {
   }
 
   async #index(page: ConfluencePage, contentHash: string): Promise<void> {
-    const { converter, chunker, embedder, store, source, resolveUser } = this.run.options;
+    const { converter, chunker, embedder, store, source } = this.run.options;
+    const resolveUser = this.#users.resolve;
     const sourceId = this.record.sourceId;
     const title = stripNul(page.title);
     this.run.tracker.stage = "converting";
@@ -245,7 +252,7 @@ export class PageProcessor {
       const spaceKey = this.record.spaceKey;
       const resolvePageUrl = (target: string, targetSpace?: string) =>
         this.run.pageUrl(target, targetSpace ?? spaceKey);
-      const context = { pageId: page.id, title, spaceKey, baseUrl: source.baseUrl, resolveUser, resolvePageUrl };
+      const context = { pageId: page.id, title, spaceKey, baseUrl: webBaseOf(source), resolveUser, resolvePageUrl };
       const converted = converter!.convert(page.body, context);
       markdown = stripNul(converted.markdown);
       metadata = converted.metadata;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ConfluenceSyncError } from "../errors.js";
 import type { SourceRecord } from "../ports/knowledge-store.js";
+import { SPACE_KEY_PATTERN, SPACE_KEY_RULE } from "../space-key.js";
 import { parseOrThrow } from "./util.js";
 
 /** What a caller gives to describe a space to sync; everything else has a default. */
@@ -12,7 +13,7 @@ export const sourceRecordInputSchema = z.object({
   /** @default "cloud" for `*.atlassian.net`, otherwise required */
   deployment: z.enum(["cloud", "datacenter"]).optional(),
   baseUrl: z.url({ protocol: /^https?$/, error: "an http(s) URL such as https://acme.atlassian.net" }),
-  spaceKey: z.string().regex(/^[A-Za-z0-9_~-]{1,255}$/, "a Confluence space key (letters, digits, _, ~ or -)"),
+  spaceKey: z.string().regex(SPACE_KEY_PATTERN, SPACE_KEY_RULE),
   /** @default "listing" */
   deletionStrategy: z.enum(["listing", "full-only", "never"]).default("listing"),
   /** @default true */

@@ -20,7 +20,7 @@ export interface RequestLogEntry {
   /** HTTP status; 0 when the connection was reset. */
   readonly status: number;
   /** The injected fault, if any. */
-  readonly fault?: "reset" | "rate-limited" | "server-error" | "malformed-json";
+  readonly fault?: "reset" | "rate-limited" | "server-error" | "malformed-json" | "forbidden";
   readonly durationMs: number;
 }
 
@@ -121,6 +121,9 @@ export function createRequestListener(deps: HandlerDeps): (req: IncomingMessage,
           ...errorFor(family, 401, "This request requires authentication; the credentials were missing or wrong."),
           headers: { "WWW-Authenticate": 'Basic realm="Confluence"' },
         });
+      }
+      if (pre.kind === "forbidden") {
+        return send(errorFor(family, 403, "The user does not have permission for this request."), "forbidden");
       }
       if (pre.kind === "rate-limited") {
         return send({ ...errorFor(family, 429, "Rate limit exceeded."), headers: pre.headers }, "rate-limited");

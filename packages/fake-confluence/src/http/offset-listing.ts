@@ -24,6 +24,9 @@ export function offsetListing<T>(
   }
   const requestKey = `${ctx.url.pathname}${ctx.url.search}`;
   let results = items.slice(start, start + limit);
+  // CONFSERVER-95396: the last page links on, and every request past the end gets the last page again.
+  const repeating = items.length > 0 && start + limit >= items.length && !options.cursor && ctx.faults.repeatLastPage();
+  if (repeating && results.length === 0) results = items.slice(Math.max(0, items.length - limit));
   const link = (offset: number) =>
     withParams(ctx.url, ctx.contextPath, {
       start: String(offset),
@@ -34,7 +37,7 @@ export function offsetListing<T>(
   if (results.length > 0 && ctx.faults.emptyPage(requestKey)) {
     results = [];
     next = withParams(ctx.url, ctx.contextPath, {});
-  } else if (start + limit < items.length) next = link(start + limit);
+  } else if (start + limit < items.length || repeating) next = link(start + limit);
   else if (ctx.faults.phantomNext()) next = link(Math.max(items.length, start + limit));
   const base = siteBase(ctx);
   const links: Record<string, string> = {

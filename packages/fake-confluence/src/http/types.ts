@@ -16,6 +16,10 @@ export interface ListingFaults {
   phantomNext(): boolean;
   /** Whether this page should come back empty while still linking to the same request as `next`. */
   emptyPage(requestKey: string): boolean;
+  /** Whether a request past the end of an offset listing gets the last page again, with a `next` link (v1 only). */
+  repeatLastPage(): boolean;
+  /** Whether CQL search sees the page yet (a lagging index does not). */
+  indexed(pageId: string): boolean;
 }
 
 /** Everything a route handler may read. */

@@ -1,8 +1,13 @@
-import type { FakePage, FakeSpace } from "../model.js";
+import type { FakeFolder, FakePage, FakeSpace } from "../model.js";
 import { pageTinyui, pageWebui, siteBase, spaceWebui } from "./links.js";
 import type { RequestContext } from "./types.js";
 
 type Json = Record<string, unknown>;
+
+/** `personal` for `~user` spaces, `global` for the rest, as Confluence reports them. */
+export function spaceType(space: FakeSpace): string {
+  return space.key.startsWith("~") ? "personal" : "global";
+}
 
 /** A v1 user: `accountId` on Cloud, `userKey`/`username` on Data Center. */
 export function v1User(ctx: RequestContext, accountId: string): Json {
@@ -57,9 +62,13 @@ function labelArray(ctx: RequestContext, labels: readonly string[]): Json {
   };
 }
 
-/** A v1 space; `expand` may hold `description.plain`, `homepage`, `history`, `metadata.labels`. */
+/**
+ * A v1 space; `expand` may hold `description.plain`, `homepage`, `history`, `metadata.labels`. Data Center 8/9 sends
+ * no `status` field (Cloud does), so neither does the fake.
+ */
 export function v1Space(ctx: RequestContext, space: FakeSpace, expand: ReadonlySet<string>): Json {
-  const out: Json = { id: Number(space.id), key: space.key, name: space.name, type: "global", status: "current" };
+  const out: Json = { id: Number(space.id), key: space.key, name: space.name, type: spaceType(space) };
+  if (ctx.deployment === "cloud") out.status = "current";
   const expandable: Json = {
     settings: `/rest/api/space/${space.key}/settings`,
     metadata: "",
@@ -142,7 +151,10 @@ export function v1Content(ctx: RequestContext, page: FakePage, expand: ReadonlyS
       "ancestors",
       ctx.state.ancestorsOf(page.id).flatMap((id) => {
         const ancestor = ctx.state.page(id);
-        return ancestor ? [v1Content(ctx, ancestor, new Set())] : [];
+        if (ancestor) return [v1Content(ctx, ancestor, new Set())];
+        // Cloud lists folders among a page's ancestors, as content of type "folder".
+        const folder = ctx.state.folder(id);
+        return folder ? [v1Folder(ctx, folder)] : [];
       }),
     );
   }
@@ -195,6 +207,21 @@ export function v1Content(ctx: RequestContext, page: FakePage, expand: ReadonlyS
     self: `${siteBase(ctx)}/rest/api/content/${page.id}`,
   };
   return out;
+}
+
+/** A folder as v1 shows it among ancestors. */
+function v1Folder(ctx: RequestContext, folder: FakeFolder): Json {
+  return {
+    id: folder.id,
+    type: "folder",
+    status: "current",
+    title: folder.title,
+    _expandable: { container: `/rest/api/space/${folder.spaceKey}`, space: `/rest/api/space/${folder.spaceKey}` },
+    _links: {
+      webui: `/spaces/${folder.spaceKey}/folder/${folder.id}`,
+      self: `${siteBase(ctx)}/rest/api/content/${folder.id}`,
+    },
+  };
 }
 
 /** A v1 label list for `GET /content/{id}/label`. */

@@ -25,6 +25,17 @@ function single(ctx: RequestContext, body: Record<string, unknown>, collection: 
   };
 }
 
+/**
+ * Most results per listing request. Data Center hard-codes them by expansion (Atlassian KB "Searching for content with
+ * the REST API and CQL always limits results to 50"): 50 when a body is expanded, 200 with other expansions, 1000
+ * without any on search. Cloud allows 200 on `/content`; the fake uses the same for its search.
+ */
+function listingMax(ctx: RequestContext, expand: ReadonlySet<string>, search: boolean): number {
+  if (ctx.deployment === "cloud") return 200;
+  if (expand.has("body")) return 50;
+  return search && expand.size === 0 ? 1000 : 200;
+}
+
 function notFound(what: string) {
   return v1Error(404, `No ${what} found`);
 }
@@ -59,7 +70,7 @@ const content: Handler = (ctx) => {
         (title === null || page.title === title),
     );
   const expand = expansions(ctx.url);
-  return offsetListing(ctx, pages, (page) => v1Content(ctx, page, expand));
+  return offsetListing(ctx, pages, (page) => v1Content(ctx, page, expand), { max: listingMax(ctx, expand, false) });
 };
 
 function requirePage(ctx: RequestContext): FakePage {
@@ -106,10 +117,13 @@ const search: Handler = (ctx) => {
   // CQL searches current content only.
   const pages = ctx.state
     .allPages()
-    .filter((page) => page.status === "current" && compiled.matches(page))
+    .filter((page) => page.status === "current" && ctx.faults.indexed(page.id) && compiled.matches(page))
     .sort(compiled.compare);
   const expand = expansions(ctx.url);
-  return offsetListing(ctx, pages, (page) => v1Content(ctx, page, expand), { cursor: ctx.deployment === "cloud" });
+  return offsetListing(ctx, pages, (page) => v1Content(ctx, page, expand), {
+    cursor: ctx.deployment === "cloud",
+    max: listingMax(ctx, expand, true),
+  });
 };
 
 /** The API user: the first author of the site. Cloud reports the profile time zone (CQL dates are read in it). */
@@ -133,6 +147,14 @@ const user: Handler = (ctx) => {
   return found ? { status: 200, body: v1User(ctx, found.accountId) } : notFound("user");
 };
 
+/** Cloud's bulk lookup: `accountId` repeated or comma-separated; unknown ids are left out. */
+const userBulk: Handler = (ctx) => {
+  if (ctx.deployment !== "cloud") return notFound("resource");
+  const wanted = multi(ctx.url, "accountId");
+  const users = ctx.state.users().filter((u) => wanted.includes(u.accountId));
+  return offsetListing(ctx, users, (u) => v1User(ctx, u.accountId), { defaultLimit: 200, max: 200 });
+};
+
 /** v1 REST routes, relative to `/wiki/rest/api` (Cloud) or `<context>/rest/api` (Data Center). */
 export const v1Routes: ReadonlyArray<readonly [method: string, pattern: string, handler: Handler]> = [
   ["GET", "/space", spaces],
@@ -143,5 +165,6 @@ export const v1Routes: ReadonlyArray<readonly [method: string, pattern: string, 
   ["GET", "/content/{id}/child/page", childPages],
   ["GET", "/content/{id}/label", labels],
   ["GET", "/user/current", currentUser],
+  ["GET", "/user/bulk", userBulk],
   ["GET", "/user", user],
 ];

@@ -17,11 +17,10 @@ function v2Space(ctx: RequestContext, space: FakeSpace): Record<string, unknown>
     authorId: space.createdBy,
     createdAt: space.createdAt,
     ...(space.homepageId ? { homepageId: space.homepageId } : {}),
-    description:
-      ctx.url.searchParams.get("description-format") === "plain"
-        ? { plain: { representation: "plain", value: space.description } }
-        : null,
-    icon: null,
+    // Like Cloud, `description` and `icon` are sent only when asked for (the schema has them as objects, not null).
+    ...(ctx.url.searchParams.get("description-format") === "plain"
+      ? { description: { plain: { representation: "plain", value: space.description } } }
+      : {}),
     _links: { webui: spaceWebui(ctx.deployment, space) },
   };
 }
@@ -47,8 +46,10 @@ function v2Page(ctx: RequestContext, page: FakePage, summary: boolean): Record<s
   if (format === "storage") body.storage = { representation: "storage", value: page.body };
   else if (format !== null) body[format] = { representation: format, value: "" };
   const out: Record<string, unknown> = {
-    parentType: page.parentId === null ? null : "page",
-    parentId: page.parentId,
+    // A top-level page has neither (the published schema has them as strings, never null).
+    ...(page.parentId === null
+      ? {}
+      : { parentType: ctx.state.folder(page.parentId) ? "folder" : "page", parentId: page.parentId }),
     ownerId: page.createdBy,
     lastOwnerId: null,
     createdAt: page.createdAt,
@@ -190,7 +191,10 @@ const ancestors: Handler = (ctx) => {
   const ids = ctx.state.ancestorsOf(found.id).slice(-limit);
   return {
     status: 200,
-    body: { results: ids.map((id) => ({ id, type: "page" })), _links: { base: siteBase(ctx) } },
+    body: {
+      results: ids.map((id) => ({ id, type: ctx.state.folder(id) ? "folder" : "page" })),
+      _links: { base: siteBase(ctx) },
+    },
   };
 };
 

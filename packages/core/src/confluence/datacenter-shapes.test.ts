@@ -1,0 +1,131 @@
+// Data Center shapes that differ from Cloud, served by the fake by default or as a fault: a space without `status`,
+// the body-expansion cap of 50, and a listing that repeats its last page for ever past the end (CONFSERVER-95396).
+import { type FakeConfluence, startFakeConfluence } from "@archon/fake-confluence";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ConfluenceSpace } from "../ports/confluence-source.js";
+import type { ConfluenceSourceConfig } from "./config.js";
+import { ConfluenceJsSource } from "./confluence-js-source.js";
+
+async function collect<T>(iterable: AsyncIterable<T[]>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const batch of iterable) all.push(...batch);
+  return all;
+}
+
+function sourceFor(fake: FakeConfluence, config: Partial<ConfluenceSourceConfig> = {}) {
+  return new ConfluenceJsSource({
+    baseUrl: fake.baseUrl,
+    deployment: "datacenter",
+    credentials: { type: "bearer", token: fake.credentials.bearerToken },
+    timeZone: "UTC",
+    baseDelayMs: 1,
+    maxRetryAfterMs: 20,
+    ...config,
+  });
+}
+
+const ids = (items: readonly { id: string }[]) => items.map((item) => item.id).sort((a, b) => Number(a) - Number(b));
+
+describe("ConfluenceJsSource on Data Center shapes", () => {
+  let fake: FakeConfluence;
+  let space: ConfluenceSpace;
+  beforeAll(async () => {
+    fake = await startFakeConfluence({ deployment: "datacenter", spaces: [{ key: "DCS", pages: 230, seed: 3 }] });
+    space = await sourceFor(fake).getSpace("DCS");
+  });
+  afterAll(async () => fake?.close());
+
+  it("reads a space that has no status field, as Data Center 8/9 sends it", async () => {
+    const raw = await fetch(`${fake.baseUrl}/rest/api/space/DCS`, {
+      headers: { Authorization: `Bearer ${fake.credentials.bearerToken}` },
+    }).then((response) => response.json() as Promise<Record<string, unknown>>);
+    expect(raw).not.toHaveProperty("status");
+    expect(space).toMatchObject({ key: "DCS", id: String(raw.id) });
+    await expect(sourceFor(fake).checkConnection()).resolves.toBeUndefined();
+  });
+
+  it("lists bodies 50 at a time whatever was asked, and every page arrives", async () => {
+    fake.resetStats();
+    const pages = await collect(sourceFor(fake, { pageSize: 250 }).listPages(space));
+    expect(ids(pages)).toEqual(ids(fake.groundTruth("DCS")));
+    const listings = fake.requestLog().filter((entry) => entry.endpoint === "GET /rest/api/content");
+    expect(listings).toHaveLength(Math.ceil(230 / 50));
+    expect(listings.every((entry) => entry.url.includes("limit=250"))).toBe(true);
+  });
+
+  it("ends a listing that repeats its last page past the end, with every page and no error", async () => {
+    fake.setFaults({ repeatLastPage: {} });
+    try {
+      const refs = await collect(sourceFor(fake, { pageSize: 100 }).listPageRefs(space));
+      expect(ids(refs)).toEqual(ids(fake.groundTruth("DCS")));
+      expect(fake.stats().faults.repeatedLastPage).toBeGreaterThan(0);
+      const pages = await collect(sourceFor(fake).getPages(space, ids(refs).slice(0, 120)));
+      expect(ids(pages)).toEqual(ids(refs).slice(0, 120));
+    } finally {
+      fake.clearFaults();
+    }
+  });
+
+  it("follows empty pages that still link on instead of ending the listing early", async () => {
+    fake.setFaults({ emptyPage: { times: 3 } });
+    try {
+      const refs = await collect(sourceFor(fake, { pageSize: 100 }).listPageRefs(space));
+      expect(ids(refs)).toEqual(ids(fake.groundTruth("DCS")));
+      expect(fake.stats().faults.emptyPage).toBe(3);
+    } finally {
+      fake.clearFaults();
+    }
+  });
+});
+
+describe("a personal space on Data Center", () => {
+  it("resolves and lists a ~user.name space through the REST paths and CQL", async () => {
+    const fake = await startFakeConfluence({ deployment: "datacenter", spaces: [{ key: "~john.doe", pages: 12 }] });
+    try {
+      const source = sourceFor(fake);
+      const space = await source.getSpace("~john.doe");
+      expect(space.key).toBe("~john.doe");
+      const refs = await collect(source.listPageRefs(space));
+      expect(ids(refs)).toEqual(ids(fake.groundTruth("~john.doe")));
+      const pages = await collect(source.getPages(space, ids(refs).slice(0, 3)));
+      expect(ids(pages)).toEqual(ids(refs).slice(0, 3));
+    } finally {
+      await fake.close();
+    }
+  });
+});
+
+describe("a Data Center site that blocks /rest/api/content listings", () => {
+  it("lists through CQL search instead and says so once", async () => {
+    const fake = await startFakeConfluence({ deployment: "datacenter", spaces: [{ key: "BLK", pages: 70, seed: 6 }] });
+    fake.setFaults({ forbidden: { match: /\/rest\/api\/content$/ } });
+    try {
+      const source = sourceFor(fake);
+      const space = await source.getSpace("BLK");
+      const warnings: string[] = [];
+      const onWarning = (warning: { code: string }) => warnings.push(warning.code);
+      const refs = await collect(source.listPageRefs(space, { onWarning }));
+      const pages = await collect(source.listPages(space, { onWarning }));
+      const truth = fake.groundTruth("BLK");
+      expect(ids(refs)).toEqual(ids(truth));
+      expect(ids(pages)).toEqual(ids(truth));
+      expect(pages.find((page) => page.id === truth[5]?.id)?.body).toBe(truth[5]?.body);
+      expect(warnings).toEqual(["LISTING_REFUSED"]);
+      expect(fake.stats().faults.forbidden).toBe(1);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("still fails with SOURCE_AUTH when the credentials are refused everywhere", async () => {
+    const fake = await startFakeConfluence({ deployment: "datacenter", spaces: [{ key: "BLK", pages: 5 }] });
+    try {
+      const source = sourceFor(fake);
+      const space = await source.getSpace("BLK");
+      fake.setFaults({ forbidden: {} });
+      await expect(collect(source.listPageRefs(space))).rejects.toMatchObject({ code: "SOURCE_AUTH" });
+    } finally {
+      await fake.close();
+    }
+  });
+});
