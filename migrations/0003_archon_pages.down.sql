@@ -13,6 +13,18 @@ DELETE FROM archon_page_metadata m USING confluence_sources s
     WHERE m.source_id = s.source_id AND m.metadata ->> 'source_type' = 'confluence';
 
 DROP INDEX IF EXISTS confluence_embedding_1536_hnsw;
+DO $$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase
+    WHERE d.datname = current_database() AND s.setrole = 0 AND 'ivfflat.probes=100' = ANY(s.setconfig)
+  ) THEN
+    EXECUTE format('ALTER DATABASE %I RESET ivfflat.probes', current_database());
+  END IF;
+EXCEPTION WHEN OTHERS THEN
+  RAISE NOTICE 'ivfflat.probes left as it is (%)', SQLERRM;
+END
+$$;
 DROP INDEX IF EXISTS confluence_chunk_page_idx;
 DROP INDEX IF EXISTS confluence_chunk_model_dimension_idx;
 DROP INDEX IF EXISTS confluence_chunk_hash_idx;

@@ -368,11 +368,30 @@ BEGIN
 END
 $$;
 
--- The column Archon searches gets a full (not partial) HNSW index: Archon's query (ORDER BY embedding_1536 <=> q
--- LIMIT n) can use it, and the planner prefers it to Archon's IVFFlat index, whose lists were fixed when it was
--- built on an empty table (recall near zero after a load). The store's own 1536 searches use it as well.
+-- The column Archon searches gets a full (not partial) HNSW index, which Archon's query (ORDER BY
+-- embedding_1536 <=> q LIMIT n) can use; the store's own 1536-dimension searches use it as well.
 CREATE INDEX IF NOT EXISTS confluence_embedding_1536_hnsw ON archon_crawled_pages
     USING hnsw (embedding_1536 vector_cosine_ops);
+
+-- Archon's setup builds IVFFlat indexes (100 lists) on empty tables, so their list centres are random: probing one
+-- list, the default, finds about 1% of the true neighbours. The planner prices such a scan at 1% of the rows and
+-- takes it over the HNSW index on tables of up to several thousand chunks. Probing every list makes any IVFFlat
+-- scan exact and priced as what it is, so the planner takes the HNSW index (or an exact scan). This is a database
+-- setting, not a change to Archon's objects; it needs the database owner, is skipped with a notice otherwise, and
+-- is left alone when the database already sets ivfflat.probes.
+DO $$
+BEGIN
+  IF NOT EXISTS (
+    SELECT 1 FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase
+    WHERE d.datname = current_database() AND s.setrole = 0
+      AND EXISTS (SELECT 1 FROM unnest(s.setconfig) AS c(setting) WHERE c.setting LIKE 'ivfflat.probes=%')
+  ) THEN
+    EXECUTE format('ALTER DATABASE %I SET ivfflat.probes = 100', current_database());
+  END IF;
+EXCEPTION WHEN OTHERS THEN
+  RAISE NOTICE 'ivfflat.probes not set for this database (%); Archon''s IVFFlat scans keep their low recall', SQLERRM;
+END
+$$;
 
 -- Archon deletes a source by deleting its archon_sources row: foreign keys cascade to pages, chunks, page rows and
 -- sync state; this removes the stored credentials and progress rows, which have no key to it.

@@ -17,6 +17,7 @@ import {
   type SyncState,
   stripNulDeep,
 } from "@archon/confluence-core";
+import { type ArchonSearchCheck, checkArchonSearch } from "./archon-compat.js";
 import { deleteArchonPages, refreshArchonSource } from "./archon-pages.js";
 import type { Db } from "./db.js";
 import { Hierarchy } from "./hierarchy.js";
@@ -274,6 +275,14 @@ export class PgKnowledgeStore extends Hierarchy implements KnowledgeStore {
       [sourceId],
     );
     return rows[0]?.metrics ?? null;
+  }
+
+  /**
+   * Whether an Archon deployment reading this database finds what `embedder` writes; log `message` once at start-up
+   * when it does not (see {@link checkArchonSearch}).
+   */
+  checkArchonSearch(embedder: { readonly modelId: string; readonly dimensions: number }): Promise<ArchonSearchCheck> {
+    return checkArchonSearch(this.db, embedder);
   }
 
   search(query: SearchQuery): Promise<SearchHit[]> {
