@@ -6,7 +6,10 @@ export const ARCHON_SEARCH_DIMENSIONS = 1536;
 
 /** What {@link checkArchonSearch} found. */
 export interface ArchonSearchCheck {
-  /** Archon's search functions exist in this database (an Archon deployment reads it). */
+  /**
+   * Archon's search functions exist and Archon's own setup ran here (`archon_settings` exists): an Archon deployment
+   * reads this database. A database made by this SDK's migrations alone has the functions but no deployment yet.
+   */
   readonly archonSearch: boolean;
   /** Archon's configured embedding model (`archon_settings.EMBEDDING_MODEL`), when the database has one. */
   readonly archonModel: string | null;
@@ -29,7 +32,7 @@ export async function checkArchonSearch(
     "SELECT to_regprocedure('match_archon_crawled_pages(vector, integer, jsonb, text)') IS NOT NULL AS search, " +
       "to_regclass('archon_settings') IS NOT NULL AS settings",
   );
-  const archonSearch = Boolean(rows[0]?.search);
+  const archonSearch = Boolean(rows[0]?.search && rows[0]?.settings);
   let archonModel: string | null = null;
   if (rows[0]?.settings) {
     const setting = await db.query<{ value: string | null }>(

@@ -142,6 +142,28 @@ describe("PgKnowledgeStore on PGlite: hierarchy", () => {
   });
 });
 
+describe("PgKnowledgeStore on PGlite: Archon's search", () => {
+  it("stays quiet on a database no Archon deployment reads, and explains the fix on one it does", async () => {
+    const store = await freshStore();
+    expect(await store.checkArchonSearch({ modelId: "hashing:v1", dimensions: 384 })).toEqual({
+      archonSearch: false,
+      archonModel: null,
+      searchable: true,
+      message: null,
+    });
+    // Archon's setup ran here: its settings table names the model its search embeds queries with.
+    await store.db.exec(`CREATE TABLE archon_settings (key TEXT PRIMARY KEY, value TEXT);
+      INSERT INTO archon_settings VALUES ('EMBEDDING_MODEL', 'text-embedding-3-small');`);
+    const hashing = await store.checkArchonSearch({ modelId: "hashing:v1", dimensions: 384 });
+    expect(hashing).toMatchObject({ archonSearch: true, archonModel: "text-embedding-3-small", searchable: false });
+    expect(hashing.message).toMatch(/384-dimension vectors.*embedding_1536.*OPENAI_API_KEY/);
+    const other = await store.checkArchonSearch({ modelId: "openai:other-model", dimensions: 1536 });
+    expect(other.message).toMatch(/not Archon's embedding model \(text-embedding-3-small\)/);
+    const same = await store.checkArchonSearch({ modelId: "openai:text-embedding-3-small", dimensions: 1536 });
+    expect(same).toMatchObject({ searchable: true, message: null });
+  });
+});
+
 describe("PgKnowledgeStore on PGlite: large pages", () => {
   it("writes a page of 1,200 chunks by COPY and by the batched INSERT fallback", async () => {
     const chunks = Array.from({ length: 1200 }, (_, n) => makeChunk(n, `chunk number ${n}`, axis(n, 384)));
