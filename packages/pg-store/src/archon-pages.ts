@@ -129,6 +129,22 @@ export async function deleteArchonPages(tx: Db, sourceId: string, pageIds: reado
   ]);
 }
 
+/** A moved, renamed or relabelled page: its `archon_page_metadata` row follows (title, path, labels). */
+export async function updateArchonPlacements(
+  db: Db,
+  sourceId: string,
+  placements: readonly { readonly pageId: string }[],
+): Promise<void> {
+  await db.query(
+    `UPDATE archon_page_metadata m SET section_title = p.title, updated_at = NOW(),
+       metadata = COALESCE(m.metadata, '{}'::jsonb)
+         || jsonb_build_object('title', p.title, 'path', p.path, 'labels', to_jsonb(p.labels))
+     FROM confluence_pages p
+     WHERE p.source_id = $1 AND p.page_id = ANY($2::text[]) AND m.id = confluence_page_uuid(p.source_id, p.page_id)`,
+    [sourceId, placements.map((placement) => placement.pageId)],
+  );
+}
+
 /**
  * After a sync: `archon_sources.total_word_count` (the words of the source's pages, as Archon counts them) and
  * `summary`, which Archon shows as the source's description unless a user wrote one.

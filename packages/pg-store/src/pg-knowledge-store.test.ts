@@ -164,6 +164,21 @@ describe("PgKnowledgeStore on PGlite: Archon's search", () => {
   });
 });
 
+describe("PgKnowledgeStore on PGlite: Archon's page rows", () => {
+  it("follow renames and moves, and go with their pages", async () => {
+    const store = await freshStore();
+    await store.upsertSource(makeSource("s"));
+    await store.writePage(makePage("s", "5"), [makeChunk(0, "kept chunk", axis(0, 384))]);
+    await store.updatePlacements("s", [
+      { pageId: "5", title: "Renamed", parentId: null, ancestors: [], path: "/5", depth: 0, status: "current" },
+    ]);
+    const row = await store.db.query("SELECT section_title, metadata ->> 'title' AS title FROM archon_page_metadata");
+    expect(row.rows).toEqual([{ section_title: "Renamed", title: "Renamed" }]);
+    await store.deletePages("s", ["5"]);
+    expect((await store.db.query("SELECT id FROM archon_page_metadata")).rows).toEqual([]);
+  });
+});
+
 describe("PgKnowledgeStore on PGlite: large pages", () => {
   it("writes a page of 1,200 chunks by COPY and by the batched INSERT fallback", async () => {
     const chunks = Array.from({ length: 1200 }, (_, n) => makeChunk(n, `chunk number ${n}`, axis(n, 384)));

@@ -18,7 +18,7 @@ import {
   stripNulDeep,
 } from "@archon/confluence-core";
 import { type ArchonSearchCheck, checkArchonSearch } from "./archon-compat.js";
-import { deleteArchonPages, refreshArchonSource } from "./archon-pages.js";
+import { deleteArchonPages, refreshArchonSource, updateArchonPlacements } from "./archon-pages.js";
 import type { Db } from "./db.js";
 import { Hierarchy } from "./hierarchy.js";
 import {
@@ -122,6 +122,7 @@ export class PgKnowledgeStore extends Hierarchy implements KnowledgeStore {
        WHERE p.source_id = $1 AND p.page_id = u.page_id`,
       [sourceId, JSON.stringify(stripNulDeep(placements).map(toPlacementRow))],
     );
+    await updateArchonPlacements(this.db, sourceId, placements);
   }
 
   async deletePages(sourceId: string, pageIds: readonly string[]): Promise<void> {
