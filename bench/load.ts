@@ -251,7 +251,7 @@ async function contentKept(): Promise<{ ours: KeptCounts; langchain: KeptCounts 
   try {
     for (const page of sample) {
       const ourRows = await pool.query<{ content: string }>(
-        "SELECT content FROM archon_crawled_pages WHERE source_id = $1 AND metadata ->> 'page_id' = $2",
+        "SELECT content FROM archon_crawled_pages WHERE source_id = $1 AND metadata ->> 'confluence_page_id' = $2",
         [SOURCE_ID, page.id],
       );
       countKept(

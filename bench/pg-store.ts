@@ -112,11 +112,11 @@ async function insertBench(db: Db, store: PgKnowledgeStore): Promise<string[]> {
   };
   const lines: string[] = [];
   for (const hnsw of [false, true]) {
-    if (!hnsw) await db.exec("DROP INDEX confluence_chunks_embedding_1536_hnsw");
+    if (!hnsw) await db.exec("DROP INDEX confluence_embedding_1536_hnsw");
     else {
       await db.exec(
-        `CREATE INDEX confluence_chunks_embedding_1536_hnsw ON archon_crawled_pages
-         USING hnsw (embedding_1536 vector_cosine_ops) WHERE (metadata ->> 'page_id') IS NOT NULL`,
+        `CREATE INDEX confluence_embedding_1536_hnsw ON archon_crawled_pages
+         USING hnsw (embedding_1536 vector_cosine_ops)`,
       );
     }
     // With the HNSW index every method pays the same graph inserts; fewer rows keep that part short.
@@ -138,7 +138,7 @@ async function insertBench(db: Db, store: PgKnowledgeStore): Promise<string[]> {
 
 async function loadCorpus(db: Db, store: PgKnowledgeStore): Promise<string> {
   await store.upsertSource(makeSource("corpus"));
-  await db.exec("DROP INDEX confluence_chunks_embedding_384_hnsw");
+  await db.exec("DROP INDEX confluence_chunk_embedding_384_hnsw");
   const perPage = 20;
   const start = performance.now();
   for (let p = 0; p < CHUNKS / perPage; p++) {
@@ -167,8 +167,8 @@ async function loadCorpus(db: Db, store: PgKnowledgeStore): Promise<string> {
   await db.transaction(async (tx) => {
     await tx.exec("SET LOCAL maintenance_work_mem = '1GB'; SET LOCAL max_parallel_maintenance_workers = 1");
     await tx.exec(
-      `CREATE INDEX confluence_chunks_embedding_384_hnsw ON archon_crawled_pages USING hnsw (embedding_384 vector_cosine_ops)
-       WHERE (metadata ->> 'page_id') IS NOT NULL`,
+      `CREATE INDEX confluence_chunk_embedding_384_hnsw ON archon_crawled_pages USING hnsw (embedding_384 vector_cosine_ops)
+       WHERE (metadata ->> 'confluence_page_id') IS NOT NULL`,
     );
   });
   await db.exec("ANALYZE archon_crawled_pages; ANALYZE confluence_pages");
@@ -209,8 +209,8 @@ async function searchBench(db: Db, store: PgKnowledgeStore): Promise<string[]> {
       await tx.exec("SET LOCAL enable_indexscan = off; SET LOCAL enable_bitmapscan = off");
       return (
         await tx.query<{ k: string }>(
-          `SELECT (metadata ->> 'page_id') || '#' || chunk_number AS k FROM archon_crawled_pages c
-           WHERE (metadata ->> 'page_id') IS NOT NULL AND embedding_384 IS NOT NULL
+          `SELECT (metadata ->> 'confluence_page_id') || '#' || chunk_number AS k FROM archon_crawled_pages c
+           WHERE (metadata ->> 'confluence_page_id') IS NOT NULL AND embedding_384 IS NOT NULL
            ORDER BY embedding_384 <=> $1::vector(384) LIMIT 10`,
           [JSON.stringify(q.embedding)],
         )
@@ -221,7 +221,7 @@ async function searchBench(db: Db, store: PgKnowledgeStore): Promise<string[]> {
   }
   lines.push(`recall@10 of the vector leg (ef_search 40) vs exact: ${(found / (queries.length * 10)).toFixed(3)}`);
   const plan = await db.query<{ "QUERY PLAN": string }>(
-    `EXPLAIN SELECT c.id FROM archon_crawled_pages c WHERE (c.metadata ->> 'page_id') IS NOT NULL
+    `EXPLAIN SELECT c.id FROM archon_crawled_pages c WHERE (c.metadata ->> 'confluence_page_id') IS NOT NULL
      ORDER BY c.embedding_384 <=> $1::vector(384) LIMIT 40`,
     [JSON.stringify(queries[0]?.embedding)],
   );
@@ -237,12 +237,12 @@ async function pgliteBench(): Promise<string[]> {
   await store.upsertSource(makeSource("lite"));
   const lines: string[] = [];
   for (const hnsw of [false, true]) {
-    if (!hnsw) await store.db.exec("DROP INDEX confluence_chunks_embedding_1536_hnsw");
+    if (!hnsw) await store.db.exec("DROP INDEX confluence_embedding_1536_hnsw");
     else {
       await store.db.exec("DELETE FROM archon_crawled_pages");
       await store.db.exec(
-        `CREATE INDEX confluence_chunks_embedding_1536_hnsw ON archon_crawled_pages
-         USING hnsw (embedding_1536 vector_cosine_ops) WHERE (metadata ->> 'page_id') IS NOT NULL`,
+        `CREATE INDEX confluence_embedding_1536_hnsw ON archon_crawled_pages
+         USING hnsw (embedding_1536 vector_cosine_ops)`,
       );
     }
     const pages = hnsw ? 25 : 100;

@@ -1,12 +1,16 @@
--- Drops Archon's knowledge-base tables, but only when they hold nothing: inside an Archon database they belong
--- to Archon, and its data must survive a rollback of this SDK.
+-- Drops Archon's knowledge-base tables only when this SDK alone made them and they hold nothing. Inside an Archon
+-- database (archon_settings exists) they belong to Archon, and when they hold rows someone else's data is in them:
+-- either way they stay, and the rollback still succeeds.
 DO $$
 BEGIN
-  IF EXISTS (SELECT 1 FROM archon_crawled_pages) OR EXISTS (SELECT 1 FROM archon_sources) THEN
-    RAISE EXCEPTION 'archon_sources / archon_crawled_pages still hold rows (Archon''s own data, or Confluence data not yet rolled back); refusing to drop them';
+  IF to_regclass('archon_settings') IS NOT NULL THEN
+    RAISE NOTICE 'archon_sources / archon_crawled_pages belong to Archon here; left in place';
+  ELSIF EXISTS (SELECT 1 FROM archon_crawled_pages) OR EXISTS (SELECT 1 FROM archon_sources)
+      OR (to_regclass('archon_page_metadata') IS NOT NULL) THEN
+    RAISE NOTICE 'archon_sources / archon_crawled_pages still hold rows (or are referenced); left in place';
+  ELSE
+    DROP TABLE archon_crawled_pages;
+    DROP TABLE archon_sources;
   END IF;
 END
 $$;
-
-DROP TABLE IF EXISTS archon_crawled_pages;
-DROP TABLE IF EXISTS archon_sources;

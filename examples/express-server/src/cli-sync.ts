@@ -1,5 +1,5 @@
 /**
- * `npm run sync -- --space KEY [--full]`: syncs one space of the configured site (the embedded fake by default)
+ * `npm run sync -- --space KEY [--full] [--reindex]`: syncs one space of the configured site (the embedded fake by default)
  * with a live progress bar, then prints a metrics table.
  *
  * Exit codes: 0 synced, 1 synced but some pages failed, 2 bad arguments or configuration, 3 Confluence refused
@@ -18,18 +18,24 @@ import { metricsTable, progressLine } from "./format.js";
 import { createConsoleLogger } from "./logger.js";
 import { startRuntime } from "./runtime.js";
 
-const usage = "Usage: npm run sync -- --space KEY [--full]";
+const usage = "Usage: npm run sync -- --space KEY [--full] [--reindex]";
 
 export const EXIT = { ok: 0, pagesFailed: 1, usage: 2, refused: 3, failed: 4, interrupted: 130 } as const;
 
 export async function runSyncCommand(argv: readonly string[]): Promise<number> {
-  let values: { space?: string | undefined; full?: boolean | undefined; help?: boolean | undefined };
+  let values: {
+    space?: string | undefined;
+    full?: boolean | undefined;
+    reindex?: boolean | undefined;
+    help?: boolean | undefined;
+  };
   try {
     ({ values } = parseArgs({
       args: [...argv],
       options: {
         space: { type: "string", short: "s" },
         full: { type: "boolean" },
+        reindex: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -72,7 +78,9 @@ export async function runSyncCommand(argv: readonly string[]): Promise<number> {
   try {
     for (const note of runtime.notes) process.stderr.write(`${note}\n`);
     const source = await runtime.ensureSource(spaceKey);
-    const mode = values.full ? "full" : "incremental";
+    // --reindex re-processes every page (after a change of embedding model, converter or chunker it happens anyway).
+    const reindex = values.reindex === true;
+    const mode = values.full || reindex ? "full" : "incremental";
     process.stderr.write(`Syncing space ${source.spaceKey} into source "${source.sourceId}" (${mode})\n`);
     const sync = new ConfluenceSync({
       source: runtime.createSource(runtime.connection),
@@ -109,7 +117,7 @@ export async function runSyncCommand(argv: readonly string[]): Promise<number> {
     });
     const ticker = tty ? setInterval(render, 1000) : undefined;
     try {
-      const metrics = await sync.run({ sourceId: source.sourceId, mode, signal: controller.signal });
+      const metrics = await sync.run({ sourceId: source.sourceId, mode, reindex, signal: controller.signal });
       if (tty) process.stderr.write("\n");
       process.stdout.write(`${metricsTable(metrics)}\n`);
       return metrics.pagesFailed > 0 ? EXIT.pagesFailed : EXIT.ok;

@@ -13,6 +13,7 @@ import {
   type SourceRecord,
 } from "@archon/confluence-core";
 import type { SourceConnection, SourceFactory, UrlPolicy } from "@archon/confluence-express";
+import { PgKnowledgeStore } from "@archon/confluence-pg-store";
 import { type FakeConfluence, startFakeConfluence } from "@archon/fake-confluence";
 import { type AppConfig, exampleDir } from "./config.js";
 import { openStorage, type Storage } from "./storage.js";
@@ -59,6 +60,17 @@ function createEmbedder(config: AppConfig, notes: string[], logger: Logger): Emb
   return embedder;
 }
 
+/**
+ * On a database an Archon deployment also reads, says once (with the start-up notes) whether Archon's own search
+ * finds what this embedder writes, and the fix when it does not.
+ */
+async function noteArchonSearch(store: Storage["store"], embedder: Embedder, notes: string[]): Promise<void> {
+  if (!(store instanceof PgKnowledgeStore)) return;
+  const check = await store.checkArchonSearch(embedder);
+  if (check.message) notes.push(`archon: WARNING ${check.message}`);
+  else if (check.archonSearch) notes.push(`archon: Archon's own search finds these vectors (${embedder.modelId})`);
+}
+
 /** Storage and embedder only: what searching needs. */
 export interface SearchRuntime extends Storage {
   readonly embedder: Embedder;
@@ -85,6 +97,7 @@ export async function startRuntime(config: AppConfig, logger: Logger): Promise<R
   let fake: FakeConfluence | undefined;
   try {
     const embedder = createEmbedder(config, notes, logger);
+    await noteArchonSearch(storage.store, embedder, notes);
     let connection: SourceConnection;
     let defaultSpaceKey: string | undefined;
     let urlPolicy: UrlPolicy;

@@ -20,7 +20,7 @@ describe("command line", () => {
   it("rejects bad arguments with exit code 2 and the usage line", async () => {
     const sync = start("src/cli-sync.ts", ["--space", "bad key!"], env);
     await expectExit(sync, 2);
-    expect(sync.stderr).toContain("Usage: npm run sync -- --space KEY [--full]");
+    expect(sync.stderr).toContain("Usage: npm run sync -- --space KEY [--full] [--reindex]");
     const unknown = start("src/cli-sync.ts", ["--bogus"], env);
     await expectExit(unknown, 2);
     const search = start("src/cli-search.ts", ["--limit", "0", "x"], env);
@@ -46,6 +46,11 @@ describe("command line", () => {
     await expectExit(again, 0);
     expect(again.stdout).toMatch(/\| mode\s+\|\s+incremental \|/);
     expect(again.stdout).toMatch(/\| pages indexed\s+\|\s+0 \|/);
+
+    const reindexed = start("src/cli-sync.ts", ["--space", "DEMO", "--reindex"], env);
+    await expectExit(reindexed, 0);
+    expect(reindexed.stdout).toMatch(/\| mode\s+\|\s+full \|/);
+    expect(Number(/\| pages indexed\s+\|\s+(\d+) \|/.exec(reindexed.stdout)?.[1])).toBe(indexed);
 
     const search = start("src/cli-search.ts", ["--mode", "keyword", "--json", "deploy"], env);
     await expectExit(search, 0);

@@ -16,6 +16,8 @@ import type { OperationView, StreamEventName } from "./schemas.js";
 export interface SyncRunRequest {
   readonly source: SourceRecord;
   readonly mode: SyncMode;
+  /** Re-index every page whatever produced its stored chunks (the engine's `reindex` run option). */
+  readonly reindex?: boolean;
   /** Chosen by the router and returned to the client before the run starts; the run must use it. */
   readonly operationId: string;
   /** Aborted by `POST /:sourceId/sync/cancel`, by deleting the source, or by `router.close()`. */
@@ -90,7 +92,7 @@ export class SyncOperations {
   }
 
   /** Starts a sync in the background; a `409 SYNC_ALREADY_RUNNING` carrying the running id when one runs. */
-  start(source: SourceRecord, mode: SyncMode): OperationView {
+  start(source: SourceRecord, mode: SyncMode, options: { readonly reindex?: boolean } = {}): OperationView {
     const running = this.#runningBySource.get(source.sourceId);
     if (running !== undefined) {
       throw new HttpError(
@@ -117,7 +119,8 @@ export class SyncOperations {
     this.#entries.set(operationId, entry);
     this.#runningBySource.set(source.sourceId, operationId);
     const sink: ProgressSink = { handle: (event) => this.#onEvent(entry, event) };
-    entry.finished = this.#run(entry, { source, mode, operationId, signal: controller.signal, sink });
+    const request = { source, mode, operationId, signal: controller.signal, sink };
+    entry.finished = this.#run(entry, options.reindex ? { ...request, reindex: true } : request);
     this.#evict();
     return { ...view };
   }

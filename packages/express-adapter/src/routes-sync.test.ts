@@ -48,6 +48,20 @@ describe("sync and progress routes", () => {
     await waitForOperation(() => request(app).get(started.body.progressUrl));
   });
 
+  it("reindex: true re-indexes every page of a source whose pages are unchanged", async () => {
+    const { app } = await appWithSource();
+    const first = await request(app).post(`${API}/eng/sync`).send({ mode: "full" }).expect(202);
+    await waitForOperation(() => request(app).get(first.body.progressUrl));
+    const plain = await request(app).post(`${API}/eng/sync`).send({}).expect(202);
+    const unchanged = await waitForOperation(() => request(app).get(plain.body.progressUrl));
+    expect(unchanged.metrics).toMatchObject({ pagesIndexed: 0 });
+    const forced = await request(app).post(`${API}/eng/sync`).send({ reindex: true }).expect(202);
+    expect(forced.body.mode).toBe("full");
+    const done = await waitForOperation(() => request(app).get(forced.body.progressUrl));
+    expect(done.metrics).toMatchObject({ pagesIndexed: 5, mode: "full" });
+    await request(app).post(`${API}/eng/sync`).send({ reindex: "yes" }).expect(400);
+  });
+
   it("answers 409 up front when the runner reports a sync of the source running in another process", async () => {
     const elsewhere = "op-on-another-worker";
     let busy = true;

@@ -70,12 +70,13 @@ export function mountSyncRoutes(router: Router, ctx: RouteContext): void {
   router.post("/:sourceId/sync", async (req, res) => {
     const { sourceId } = parseInput(sourceParamsSchema, "params", req.params);
     await ctx.authorize(req, "sync:start", { sourceId });
-    const { mode } = parseInput(startSyncBodySchema, "body", req.body);
+    const { mode: requested, reindex } = parseInput(startSyncBodySchema, "body", req.body);
+    const mode = reindex ? "full" : requested;
     const record = await requireSource(ctx, sourceId);
     // The host's address may have changed since the source was created.
     await checkBaseUrl(record.baseUrl, ctx.urlPolicy);
     if (ctx.operations.runningFor(sourceId) === undefined) await ctx.operations.assertNotRunningElsewhere(sourceId);
-    const operation = ctx.operations.start(record, mode);
+    const operation = ctx.operations.start(record, mode, { reindex });
     const progressUrl = `${req.baseUrl}/progress/${operation.operationId}`;
     const body: SyncStartedResponse = {
       operationId: operation.operationId,

@@ -163,7 +163,16 @@ export const sourceListSchema = z.object({ sources: z.array(sourceSchema) });
 // Syncs and progress
 // ---------------------------------------------------------------------------------------------------------------
 
-export const startSyncBodySchema = z.object({ mode: syncModeSchema.default("incremental") }).strict();
+export const startSyncBodySchema = z
+  .object({
+    mode: syncModeSchema.default("incremental"),
+    /** Re-index every page (re-convert, re-chunk, re-embed what changed); implies a full sync. */
+    reindex: z
+      .boolean()
+      .default(false)
+      .describe("Re-index every page of the source, as after a change of embedding model; implies a full sync."),
+  })
+  .strict();
 
 export const cancelSyncBodySchema = z
   .object({ /** Cancel only if this operation is the one running. */ operationId: operationIdSchema.optional() })

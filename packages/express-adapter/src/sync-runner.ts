@@ -38,7 +38,7 @@ export function createSyncRunner(options: SyncRunnerOptions): SyncRunner {
   const { store, credentials, embedder, createSource, sinks = [], ...engineOptions } = options;
   const converter = options.converter ?? createStorageConverter();
   const chunker = options.chunker ?? createMarkdownChunker();
-  return async ({ source, mode, operationId, signal, sink }) => {
+  return async ({ source, mode, reindex, operationId, signal, sink }) => {
     const stored = await credentials.get(source.sourceId);
     if (!stored) {
       throw new ConfluenceSyncError(
@@ -56,6 +56,6 @@ export function createSyncRunner(options: SyncRunnerOptions): SyncRunner {
       embedder,
       sinks: [sink, ...sinks],
     });
-    return engine.run({ sourceId: source.sourceId, mode, operationId, signal });
+    return engine.run({ sourceId: source.sourceId, mode, reindex, operationId, signal });
   };
 }

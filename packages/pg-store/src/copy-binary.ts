@@ -64,3 +64,6 @@ export function copyVector(vector: readonly number[]): Buffer {
   for (let i = 0; i < vector.length; i++) buffer.writeFloatBE(vector[i] as number, 4 + 4 * i);
   return buffer;
 }
+
+/** `uuid`'s binary form: its 16 bytes. */
+export const copyUuid = (uuid: string): Buffer => Buffer.from(uuid.replaceAll("-", ""), "hex");

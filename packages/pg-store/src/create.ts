@@ -1,5 +1,6 @@
 import { ConfluenceSyncError } from "@archon/confluence-core";
 import pg from "pg";
+import { requireArchonPages } from "./archon-compat.js";
 import { type Db, fromPglite, fromPgPool } from "./db.js";
 import { migrate as runMigrations } from "./migrate.js";
 import { PgKnowledgeStore } from "./pg-knowledge-store.js";
@@ -54,6 +55,7 @@ export async function createPgliteStore(options: PgliteStoreOptions = {}): Promi
 async function open(db: Db, migrate: boolean): Promise<PgKnowledgeStore> {
   try {
     if (migrate) await runMigrations(db);
+    else await requireArchonPages(db);
   } catch (error) {
     await db.close();
     throw error;

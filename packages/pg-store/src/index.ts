@@ -1,3 +1,7 @@
+export type { ArchonSearchCheck } from "./archon-compat.js";
+export { ARCHON_SEARCH_DIMENSIONS, checkArchonSearch, requireArchonPages } from "./archon-compat.js";
+export type { ArchonPageContext } from "./archon-pages.js";
+export { archonPageId } from "./archon-pages.js";
 export type { PgliteStoreOptions, PgStoreOptions } from "./create.js";
 export { createPgliteStore, createPgStore } from "./create.js";
 export type { KeyRing, SecretKey } from "./credential-store.js";

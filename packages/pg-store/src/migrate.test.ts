@@ -31,16 +31,17 @@ describe("migrate", () => {
     try {
       cpSync(defaultMigrationsDir(), dir, { recursive: true });
       expect(await migrate(db, { dir })).toEqual({
-        applied: ["0001_archon_knowledge_base", "0002_confluence"],
+        applied: ["0001_archon_knowledge_base", "0002_confluence", "0003_archon_pages"],
         alreadyApplied: [],
       });
       expect((await migrate(db, { dir })).applied).toEqual([]);
       const ledger = await db.query("SELECT version, migration_name, checksum FROM archon_migrations ORDER BY 2");
-      expect(ledger.rows).toHaveLength(2);
+      expect(ledger.rows).toHaveLength(3);
       expect(ledger.rows[0]).toMatchObject({ version: "confluence", migration_name: "0001_archon_knowledge_base" });
       expect(await migrationStatus(db, { dir })).toEqual([
         { name: "0001_archon_knowledge_base", version: 1, applied: true },
         { name: "0002_confluence", version: 2, applied: true },
+        { name: "0003_archon_pages", version: 3, applied: true },
       ]);
 
       appendFileSync(join(dir, "0002_confluence.sql"), "\n-- edited after it was applied\n");
@@ -72,7 +73,7 @@ describe("migrate", () => {
     );
     expect(metrics.rows).toEqual([{ op: "op" }]);
 
-    expect(await rollback(db)).toEqual(["0002_confluence"]);
+    expect(await rollback(db, { to: 1 })).toEqual(["0003_archon_pages", "0002_confluence"]);
     for (const table of ["confluence_pages", "confluence_sources", "archon_progress", "confluence_embedding_cache"]) {
       expect(await exists(db, table), table).toBe(false);
     }
@@ -80,13 +81,15 @@ describe("migrate", () => {
     expect(chunks.rows).toEqual([{ source_id: "web", content: "archon web chunk" }]);
     expect((await db.query("SELECT source_id FROM archon_sources")).rows).toEqual([{ source_id: "web" }]);
 
-    // Archon's tables hold Archon's data: rolling back 0001 refuses to drop them.
-    await expect(rollback(db, { to: 0 })).rejects.toThrow(/refusing to drop/);
-    expect(await exists(db, "archon_crawled_pages")).toBe(true);
-    await db.exec("DELETE FROM archon_crawled_pages; DELETE FROM archon_sources;");
+    // Archon's tables hold Archon's data: rolling back 0001 succeeds and leaves them, with their rows.
     expect(await rollback(db, { to: 0 })).toEqual(["0001_archon_knowledge_base"]);
+    expect((await db.query("SELECT count(*)::int AS n FROM archon_crawled_pages")).rows).toEqual([{ n: 1 }]);
+    await db.exec("DELETE FROM archon_crawled_pages; DELETE FROM archon_sources;");
+    expect((await migrate(db)).applied).toHaveLength(3);
+    expect(await rollback(db, { to: 0 })).toHaveLength(3);
     expect(await exists(db, "archon_sources")).toBe(false);
-    expect((await migrate(db)).applied).toHaveLength(2);
+    expect(await exists(db, "archon_page_metadata")).toBe(false);
+    expect((await migrate(db)).applied).toHaveLength(3);
   });
 });
 
@@ -99,8 +102,8 @@ describe("archon-confluence-migrate CLI", () => {
   it("migrates a PGlite directory, reports status, and never prints a password", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "archon-cli-"));
     try {
-      expect((await tsx(["--pglite-dir", dataDir])).stdout).toMatch(/Applied on PGlite .*0001.*0002_confluence/);
-      expect((await tsx(["--pglite-dir", dataDir, "--status"])).stdout).toMatch(/applied {2}0002_confluence/);
+      expect((await tsx(["--pglite-dir", dataDir])).stdout).toMatch(/Applied on PGlite .*0001.*0003_archon_pages/);
+      expect((await tsx(["--pglite-dir", dataDir, "--status"])).stdout).toMatch(/applied {2}0003_archon_pages/);
       const failed = await tsx(["--database-url", "postgres://u:supersecret@127.0.0.1:1/x"]).catch((e) => e);
       expect(failed.code).toBe(1);
       expect(`${failed.stdout}${failed.stderr}`).toMatch(/Migration failed/);

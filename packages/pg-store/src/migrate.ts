@@ -110,7 +110,7 @@ export async function migrate(db: Db, options: { dir?: string } = {}): Promise<M
         result.alreadyApplied.push(migration.name);
         return;
       }
-      await tx.exec(migration.up);
+      await runMigrationSql(tx, migration.name, migration.up);
       await tx.query("INSERT INTO archon_migrations (version, migration_name, checksum) VALUES ($1, $2, $3)", [
         MIGRATION_SERIES,
         migration.name,
@@ -120,6 +120,20 @@ export async function migrate(db: Db, options: { dir?: string } = {}): Promise<M
     });
   }
   return result;
+}
+
+/** Runs one migration's SQL; a failure becomes a `CONFIG_INVALID` error naming the migration, with the server's hint. */
+async function runMigrationSql(tx: Db, name: string, sql: string): Promise<void> {
+  try {
+    await tx.exec(sql);
+  } catch (error) {
+    const { message, hint } = error as { message?: string; hint?: string };
+    throw new ConfluenceSyncError(
+      "CONFIG_INVALID",
+      `migration ${name} failed: ${message ?? String(error)}${hint ? ` ${hint}` : ""}`,
+      { cause: error },
+    );
+  }
 }
 
 /**
@@ -140,7 +154,7 @@ export async function rollback(db: Db, options: { dir?: string; to?: number } = 
     const down = migration.down;
     await db.transaction(async (tx) => {
       await lock(tx);
-      await tx.exec(down);
+      await runMigrationSql(tx, `${migration.name} (rollback)`, down);
       await tx.query("DELETE FROM archon_migrations WHERE version = $1 AND migration_name = $2", [
         MIGRATION_SERIES,
         migration.name,

@@ -11,6 +11,7 @@ import {
   tilt,
 } from "@archon/confluence-core/testing";
 import { afterAll, describe, expect, it } from "vitest";
+import { archonPageId } from "./archon-pages.js";
 import { createPgliteStore } from "./create.js";
 import { type Db, fromPglite } from "./db.js";
 import { migrate } from "./migrate.js";
@@ -85,14 +86,17 @@ describe("PgKnowledgeStore on PGlite: hierarchy", () => {
     expect(await store.getBreadcrumb("s", "404")).toEqual([]);
   });
 
-  it("stores chunks as Archon rows: url, metadata.page_id, model, dimension and the tsvector", async () => {
+  it("stores chunks as Archon rows: url, Archon's metadata keys, page link, model, dimension and the tsvector", async () => {
     const store = await freshStore();
     await store.upsertSource(makeSource("s"));
     await store.writePage(makePage("s", "9", { title: "Runbook" }), [
       makeChunk(0, "Restart the ingestion workers", axis(1, 384), { breadcrumb: ["Runbook", "Restart"] }),
     ]);
     const { rows } = await store.db.query(
-      `SELECT url, chunk_number, source_id, metadata ->> 'page_id' AS page_id, metadata ->> 'headers' AS headers,
+      `SELECT url, chunk_number, source_id, metadata ->> 'confluence_page_id' AS confluence_page_id,
+         metadata ->> 'page_id' AS page_id, page_id::text AS page_column, metadata ->> 'url' AS meta_url,
+         metadata ->> 'source_id' AS meta_source, (metadata ->> 'word_count')::int AS words,
+         metadata ->> 'headers' AS headers,
          embedding_model, embedding_dimension, embedding_384 IS NOT NULL AS has_vector,
          content_search_vector @@ to_tsquery('english', 'worker') AS searchable
        FROM archon_crawled_pages`,
@@ -102,7 +106,12 @@ describe("PgKnowledgeStore on PGlite: hierarchy", () => {
         url: makePage("s", "9").webUrl,
         chunk_number: 0,
         source_id: "s",
-        page_id: "9",
+        confluence_page_id: "9",
+        page_id: archonPageId("s", "9"),
+        page_column: archonPageId("s", "9"),
+        meta_url: makePage("s", "9").webUrl,
+        meta_source: "s",
+        words: 4,
         headers: "Runbook > Restart",
         embedding_model: "conformance:model-a",
         embedding_dimension: 384,
@@ -113,7 +122,60 @@ describe("PgKnowledgeStore on PGlite: hierarchy", () => {
     const source = await store.db.query(
       "SELECT source_display_name, metadata ->> 'source_type' AS type FROM archon_sources",
     );
-    expect(source.rows).toEqual([{ source_display_name: "Source s", type: "confluence" }]);
+    expect(source.rows).toEqual([{ source_display_name: "Source s", type: "url" }]);
+    const page = await store.db.query(
+      "SELECT id::text AS id, url, section_title, word_count, chunk_count, full_content FROM archon_page_metadata",
+    );
+    expect(page.rows).toEqual([
+      {
+        id: archonPageId("s", "9"),
+        url: makePage("s", "9").webUrl,
+        section_title: "Runbook",
+        word_count: 4,
+        chunk_count: 1,
+        full_content: makePage("s", "9").markdown,
+      },
+    ]);
+    // The same id as the migration's SQL function computes.
+    const sql = await store.db.query<{ id: string }>("SELECT confluence_page_uuid('s', '9')::text AS id");
+    expect(sql.rows[0]?.id).toBe(archonPageId("s", "9"));
+  });
+});
+
+describe("PgKnowledgeStore on PGlite: Archon's search", () => {
+  it("stays quiet on a database no Archon deployment reads, and explains the fix on one it does", async () => {
+    const store = await freshStore();
+    expect(await store.checkArchonSearch({ modelId: "hashing:v1", dimensions: 384 })).toEqual({
+      archonSearch: false,
+      archonModel: null,
+      searchable: true,
+      message: null,
+    });
+    // Archon's setup ran here: its settings table names the model its search embeds queries with.
+    await store.db.exec(`CREATE TABLE archon_settings (key TEXT PRIMARY KEY, value TEXT);
+      INSERT INTO archon_settings VALUES ('EMBEDDING_MODEL', 'text-embedding-3-small');`);
+    const hashing = await store.checkArchonSearch({ modelId: "hashing:v1", dimensions: 384 });
+    expect(hashing).toMatchObject({ archonSearch: true, archonModel: "text-embedding-3-small", searchable: false });
+    expect(hashing.message).toMatch(/384-dimension vectors.*embedding_1536.*OPENAI_API_KEY/);
+    const other = await store.checkArchonSearch({ modelId: "openai:other-model", dimensions: 1536 });
+    expect(other.message).toMatch(/not Archon's embedding model \(text-embedding-3-small\)/);
+    const same = await store.checkArchonSearch({ modelId: "openai:text-embedding-3-small", dimensions: 1536 });
+    expect(same).toMatchObject({ searchable: true, message: null });
+  });
+});
+
+describe("PgKnowledgeStore on PGlite: Archon's page rows", () => {
+  it("follow renames and moves, and go with their pages", async () => {
+    const store = await freshStore();
+    await store.upsertSource(makeSource("s"));
+    await store.writePage(makePage("s", "5"), [makeChunk(0, "kept chunk", axis(0, 384))]);
+    await store.updatePlacements("s", [
+      { pageId: "5", title: "Renamed", parentId: null, ancestors: [], path: "/5", depth: 0, status: "current" },
+    ]);
+    const row = await store.db.query("SELECT section_title, metadata ->> 'title' AS title FROM archon_page_metadata");
+    expect(row.rows).toEqual([{ section_title: "Renamed", title: "Renamed" }]);
+    await store.deletePages("s", ["5"]);
+    expect((await store.db.query("SELECT id FROM archon_page_metadata")).rows).toEqual([]);
   });
 });
 
@@ -181,13 +243,13 @@ describe("PgKnowledgeStore on PGlite: 3,072 dimensions", () => {
     const plan = await store.db.transaction(async (tx) => {
       await tx.exec("SET LOCAL enable_seqscan = off");
       const { rows } = await tx.query<{ "QUERY PLAN": string }>(
-        `EXPLAIN SELECT c.id FROM archon_crawled_pages c WHERE (c.metadata ->> 'page_id') IS NOT NULL
+        `EXPLAIN SELECT c.id FROM archon_crawled_pages c WHERE (c.metadata ->> 'confluence_page_id') IS NOT NULL
          ORDER BY (c.embedding_3072)::halfvec(3072) <=> $1::halfvec(3072) LIMIT 5`,
         [JSON.stringify(axis(2, 3072))],
       );
       return rows.map((r) => r["QUERY PLAN"]).join("\n");
     });
-    expect(plan).toContain("confluence_chunks_embedding_3072_hnsw");
+    expect(plan).toContain("confluence_chunk_embedding_3072_hnsw");
   });
 });
 

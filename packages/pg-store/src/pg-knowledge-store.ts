@@ -17,6 +17,8 @@ import {
   type SyncState,
   stripNulDeep,
 } from "@archon/confluence-core";
+import { type ArchonSearchCheck, checkArchonSearch } from "./archon-compat.js";
+import { deleteArchonPages, refreshArchonSource, updateArchonPlacements } from "./archon-pages.js";
 import type { Db } from "./db.js";
 import { Hierarchy } from "./hierarchy.js";
 import {
@@ -77,7 +79,8 @@ export class PgKnowledgeStore extends Hierarchy implements KnowledgeStore {
 
   async getPageStates(sourceId: string): Promise<Map<string, StoredPageState>> {
     const { rows } = await this.db.query(
-      "SELECT page_id, version, content_hash, parent_id, path, title, status, labels FROM confluence_pages WHERE source_id = $1",
+      `SELECT page_id, version, content_hash, parent_id, path, title, status, labels, embedding_model,
+         embedding_dimension, converter_id, chunker_id FROM confluence_pages WHERE source_id = $1`,
       [sourceId],
     );
     const states = new Map<string, StoredPageState>();
@@ -92,6 +95,12 @@ export class PgKnowledgeStore extends Hierarchy implements KnowledgeStore {
         title: row.title as string,
         status: row.status as StoredPageState["status"],
         labels: (row.labels as string[] | null) ?? [],
+        indexedWith: {
+          embeddingModel: (row.embedding_model as string | null) ?? null,
+          dimensions: (row.embedding_dimension as number | null) ?? null,
+          converter: (row.converter_id as string | null) ?? null,
+          chunker: (row.chunker_id as string | null) ?? null,
+        },
       });
     }
     return states;
@@ -113,14 +122,16 @@ export class PgKnowledgeStore extends Hierarchy implements KnowledgeStore {
        WHERE p.source_id = $1 AND p.page_id = u.page_id`,
       [sourceId, JSON.stringify(stripNulDeep(placements).map(toPlacementRow))],
     );
+    await updateArchonPlacements(this.db, sourceId, placements);
   }
 
   async deletePages(sourceId: string, pageIds: readonly string[]): Promise<void> {
     if (pageIds.length === 0) return;
     await this.db.transaction(async (tx) => {
-      const pages = "source_id = $1 AND (metadata ->> 'page_id') = ANY($2::text[])";
+      const pages = "source_id = $1 AND (metadata ->> 'confluence_page_id') = ANY($2::text[])";
       await cacheBeforeDelete(tx, pages, [sourceId, [...pageIds]]);
       await tx.query(`DELETE FROM archon_crawled_pages WHERE ${pages}`, [sourceId, [...pageIds]]);
+      await deleteArchonPages(tx, sourceId, pageIds);
       await tx.query("DELETE FROM confluence_pages WHERE source_id = $1 AND page_id = ANY($2::text[])", [
         sourceId,
         [...pageIds],
@@ -140,7 +151,7 @@ export class PgKnowledgeStore extends Hierarchy implements KnowledgeStore {
     const { rows } = await this.db.query(
       `SELECT chunk_number, content, metadata, embedding_model, COALESCE(embedding_384::text, embedding_768::text,
          embedding_1024::text, embedding_1536::text, embedding_3072::text) AS embedding
-       FROM archon_crawled_pages WHERE source_id = $1 AND (metadata ->> 'page_id') = $2 ORDER BY chunk_number`,
+       FROM archon_crawled_pages WHERE source_id = $1 AND (metadata ->> 'confluence_page_id') = $2 ORDER BY chunk_number`,
       [sourceId, pageId],
     );
     return rows.map(toChunkRecord);
@@ -197,7 +208,7 @@ export class PgKnowledgeStore extends Hierarchy implements KnowledgeStore {
            SELECT metadata ->> 'chunk_hash' AS content_hash,
              COALESCE(embedding_384, embedding_768, embedding_1024, embedding_1536, embedding_3072)::text AS embedding
            FROM archon_crawled_pages
-           WHERE (metadata ->> 'page_id') IS NOT NULL AND embedding_model = $1 AND embedding_dimension = $2
+           WHERE (metadata ->> 'confluence_page_id') IS NOT NULL AND embedding_model = $1 AND embedding_dimension = $2
              AND (metadata ->> 'chunk_hash') = ANY($3::text[])
            UNION ALL
            SELECT content_hash, embedding::text FROM confluence_embedding_cache
@@ -255,6 +266,7 @@ export class PgKnowledgeStore extends Hierarchy implements KnowledgeStore {
       [sourceId, JSON.stringify(metrics)],
     );
     if (result.rowCount === 0) throw unknownSource(sourceId);
+    await refreshArchonSource(this.db, sourceId);
   }
 
   async getSyncMetrics(sourceId: string): Promise<SyncMetrics | null> {
@@ -264,6 +276,14 @@ export class PgKnowledgeStore extends Hierarchy implements KnowledgeStore {
       [sourceId],
     );
     return rows[0]?.metrics ?? null;
+  }
+
+  /**
+   * Whether an Archon deployment reading this database finds what `embedder` writes; log `message` once at start-up
+   * when it does not (see {@link checkArchonSearch}).
+   */
+  checkArchonSearch(embedder: { readonly modelId: string; readonly dimensions: number }): Promise<ArchonSearchCheck> {
+    return checkArchonSearch(this.db, embedder);
   }
 
   search(query: SearchQuery): Promise<SearchHit[]> {

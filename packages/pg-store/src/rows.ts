@@ -5,6 +5,7 @@ import {
   type PageSummary,
   type SourceRecord,
 } from "@archon/confluence-core";
+import { type ArchonPageContext, wordCount } from "./archon-pages.js";
 
 /** Embedding dimensions with a column in `archon_crawled_pages`, as in Archon's schema. */
 export const SUPPORTED_DIMENSIONS = [384, 768, 1024, 1536, 3072] as const;
@@ -109,34 +110,54 @@ export function toSourceRecord(row: Row): SourceRecord {
     : { ...source, metadata: row.metadata as Record<string, unknown> };
 }
 
-/** What a chunk row's `metadata` holds; Archon reads `headers`, `chunk_index`, `char_count` and `word_count`. */
+/**
+ * What a chunk row's `metadata` holds: every key Archon's crawler gives its own chunks (`url`, `title`,
+ * `description`, `source_id`, `knowledge_type`, `page_id`, `crawl_type`, `word_count`, `char_count`,
+ * `chunk_index`, `tags`; Archon's results show them and cite `url`), `headers`, and the Confluence fields.
+ */
 export interface ChunkMetadata {
-  readonly page_id: string;
+  readonly url: string;
+  readonly title: string;
+  readonly description: string;
+  readonly source_id: string;
+  readonly knowledge_type: string;
+  readonly tags: readonly string[];
+  /** UUID of the page's `archon_page_metadata` row, as Archon expects. */
+  readonly page_id: string | null;
+  readonly crawl_type: "confluence";
+  readonly word_count: number;
+  readonly char_count: number;
+  readonly chunk_index: number;
+  readonly headers: string;
+  /** The Confluence page id; the store links chunks to `confluence_pages` by it (expression index). */
+  readonly confluence_page_id: string;
   readonly source_type: "confluence";
   readonly space_key: string;
-  readonly title: string;
   readonly breadcrumb: readonly string[];
-  readonly headers: string;
   readonly chunk_hash: string;
   readonly tokens: number;
-  readonly chunk_index: number;
-  readonly char_count: number;
-  readonly word_count: number;
 }
 
-export function chunkMetadata(page: PageRecord, chunk: ChunkRecord): ChunkMetadata {
+export function chunkMetadata(page: PageRecord, chunk: ChunkRecord, archon: ArchonPageContext): ChunkMetadata {
   return {
-    page_id: page.pageId,
+    url: page.webUrl,
+    title: page.title,
+    description: chunk.breadcrumb.join(" > "),
+    source_id: page.sourceId,
+    knowledge_type: archon.knowledgeType,
+    tags: archon.tags,
+    page_id: archon.pageUuid,
+    crawl_type: "confluence",
+    word_count: wordCount(chunk.content),
+    char_count: chunk.content.length,
+    chunk_index: chunk.chunkNumber,
+    headers: chunk.breadcrumb.join(" > "),
+    confluence_page_id: page.pageId,
     source_type: "confluence",
     space_key: page.spaceKey,
-    title: page.title,
     breadcrumb: chunk.breadcrumb,
-    headers: chunk.breadcrumb.join(" > "),
     chunk_hash: chunk.hash,
     tokens: chunk.tokens,
-    chunk_index: chunk.chunkNumber,
-    char_count: chunk.content.length,
-    word_count: chunk.content.split(/\s+/).filter(Boolean).length,
   };
 }
 

@@ -36,10 +36,10 @@ export async function searchChunks(db: Db, query: SearchQuery): Promise<SearchHi
   }
   const sql =
     `WITH ${ctes.join(", ")}, f AS (${fused}) ` +
-    "SELECT c.source_id, c.metadata ->> 'page_id' AS page_id, c.chunk_number, p.title, p.web_url, " +
+    "SELECT c.source_id, c.metadata ->> 'confluence_page_id' AS page_id, c.chunk_number, p.title, p.web_url, " +
     "c.metadata -> 'breadcrumb' AS breadcrumb, c.content, f.score, f.vm, f.km " +
     `FROM f JOIN ${CHUNKS_WITH_PAGES} ON c.id = f.id ` +
-    `ORDER BY f.score DESC, c.source_id COLLATE "C", (c.metadata ->> 'page_id') COLLATE "C", c.chunk_number ` +
+    `ORDER BY f.score DESC, c.source_id COLLATE "C", (c.metadata ->> 'confluence_page_id') COLLATE "C", c.chunk_number ` +
     `LIMIT ${q.limit}`;
   const run = async (tx: Db) => {
     if (vector) {
@@ -98,7 +98,7 @@ function vectorLeg(q: NormalizedSearch, params: Params, halfvec: boolean): strin
   ];
   if (q.embeddingModel !== null) where.push(`c.embedding_model = ${params.add(q.embeddingModel)}`);
   const inner =
-    `SELECT c.id, c.source_id AS sid, c.metadata ->> 'page_id' AS pid, c.chunk_number AS cn, ${distance} AS distance ` +
+    `SELECT c.id, c.source_id AS sid, c.metadata ->> 'confluence_page_id' AS pid, c.chunk_number AS cn, ${distance} AS distance ` +
     `FROM ${CHUNKS_WITH_PAGES} WHERE ${where.join(" AND ")} ORDER BY distance LIMIT ${q.candidates}`;
   return `SELECT s.id, s.distance, row_number() OVER (ORDER BY s.distance, ${TIE}) AS rank FROM (${inner}) s`;
 }
@@ -106,11 +106,11 @@ function vectorLeg(q: NormalizedSearch, params: Params, halfvec: boolean): strin
 function keywordLeg(q: NormalizedSearch, params: Params): string {
   const where = [IS_CONFLUENCE_CHUNK, "c.content_search_vector @@ tsq.query", ...filterConditions(q.filters, params)];
   const inner =
-    "SELECT c.id, c.source_id AS sid, c.metadata ->> 'page_id' AS pid, c.chunk_number AS cn, " +
+    "SELECT c.id, c.source_id AS sid, c.metadata ->> 'confluence_page_id' AS pid, c.chunk_number AS cn, " +
     "ts_rank(c.content_search_vector, tsq.query)::float8 AS rank_score " +
     `FROM ${CHUNKS_WITH_PAGES} CROSS JOIN websearch_to_tsquery('english', ${params.add(q.text)}) AS tsq(query) ` +
     `WHERE ${where.join(" AND ")} ` +
-    `ORDER BY rank_score DESC, c.source_id COLLATE "C", (c.metadata ->> 'page_id') COLLATE "C", c.chunk_number ` +
+    `ORDER BY rank_score DESC, c.source_id COLLATE "C", (c.metadata ->> 'confluence_page_id') COLLATE "C", c.chunk_number ` +
     `LIMIT ${q.candidates}`;
   return `SELECT s.id, s.rank_score, row_number() OVER (ORDER BY s.rank_score DESC, ${TIE}) AS rank FROM (${inner}) s`;
 }
@@ -120,7 +120,7 @@ async function checkQueryDimension(db: Db, dimensions: number, model: string | n
   checkSupportedDimension(dimensions, "the query embedding");
   const modelCondition = model === null ? "" : " AND embedding_model = $2";
   const params = model === null ? [dimensions] : [dimensions, model];
-  const base = `SELECT embedding_dimension FROM archon_crawled_pages WHERE (metadata ->> 'page_id') IS NOT NULL${modelCondition}`;
+  const base = `SELECT embedding_dimension FROM archon_crawled_pages WHERE (metadata ->> 'confluence_page_id') IS NOT NULL${modelCondition}`;
   const same = await db.query(`${base} AND embedding_dimension = $1 LIMIT 1`, params);
   if (same.rows.length > 0) return;
   const other = await db.query<{ embedding_dimension: number }>(

@@ -7,8 +7,9 @@ export const SOURCE_COLUMNS =
   "source_id, name, deployment, base_url, space_key, deletion_strategy, remove_archived, metadata, created_at, updated_at";
 
 /**
- * Creates or replaces a Confluence source: its `archon_sources` row (display fields and Archon metadata; other
- * metadata keys such as `sync_metrics` are kept) and its `confluence_sources` row. Refuses a source id that an
+ * Creates or replaces a Confluence source: its `confluence_sources` row and its `archon_sources` row. On an existing
+ * row only the URL, display name and the metadata keys this SDK owns (`source_type`, `original_url`, `confluence`)
+ * change: title, knowledge type, tags and description, which Archon's UI edits, are set only at creation. Refuses a source id that an
  * Archon source of another kind already uses.
  */
 export async function upsertSource(db: Db, input: SourceRecord): Promise<void> {
@@ -27,25 +28,29 @@ export async function upsertSource(db: Db, input: SourceRecord): Promise<void> {
         `source id ${JSON.stringify(source.sourceId)} already belongs to a non-Confluence Archon source; choose another.`,
       );
     }
-    const archonMetadata = {
-      knowledge_type: "technical",
-      source_type: "confluence",
-      tags: ["confluence"],
-      original_url: `${source.baseUrl.replace(/\/+$/, "")}/wiki/spaces/${source.spaceKey}`,
-      confluence: { deployment: source.deployment, space_key: source.spaceKey },
+    const spaceUrl = `${source.baseUrl.replace(/\/+$/, "")}/wiki/spaces/${source.spaceKey}`;
+    // Keys this SDK owns in archon_sources.metadata, written on every upsert. Archon's UI shows a source whose
+    // source_type is "url" as web content with its link, which Confluence pages are.
+    const owned = {
+      source_type: "url",
+      original_url: spaceUrl,
+      confluence: { deployment: source.deployment, space_key: source.spaceKey, base_url: source.baseUrl },
     };
+    // What a user may edit in Archon (title, knowledge type, tags, description) is set once, at creation.
+    const initial = { ...owned, knowledge_type: "technical", tags: ["confluence", source.spaceKey] };
     await tx.query(
       `INSERT INTO archon_sources (source_id, source_url, source_display_name, title, summary, metadata)
        VALUES ($1, $2, $3, $3, $4, $5::jsonb)
        ON CONFLICT (source_id) DO UPDATE SET source_url = EXCLUDED.source_url,
-         source_display_name = EXCLUDED.source_display_name, title = EXCLUDED.title,
-         metadata = COALESCE(archon_sources.metadata, '{}'::jsonb) || EXCLUDED.metadata, updated_at = NOW()`,
+         source_display_name = EXCLUDED.source_display_name,
+         metadata = COALESCE(archon_sources.metadata, '{}'::jsonb) || $6::jsonb, updated_at = NOW()`,
       [
         source.sourceId,
-        archonMetadata.original_url,
+        spaceUrl,
         source.name,
-        `Confluence space ${source.spaceKey}`,
-        JSON.stringify(archonMetadata),
+        `Confluence space ${source.name} (${source.spaceKey}).`,
+        JSON.stringify(initial),
+        JSON.stringify(owned),
       ],
     );
     await tx.query(

@@ -39,7 +39,11 @@ export function filterConditions(filters: SearchFilters, params: Params): string
   return conditions;
 }
 
-/** Chunks joined to their pages; only Confluence chunks (the partial indexes' predicate). */
+/**
+ * Chunks joined to their pages; only Confluence chunks (the partial indexes' predicate). Archon's own
+ * `metadata.page_id` is the UUID of an `archon_page_metadata` row, so Confluence chunks carry their Confluence page
+ * id under a key of their own.
+ */
 export const CHUNKS_WITH_PAGES =
-  "archon_crawled_pages c JOIN confluence_pages p ON p.source_id = c.source_id AND p.page_id = (c.metadata ->> 'page_id')";
-export const IS_CONFLUENCE_CHUNK = "(c.metadata ->> 'page_id') IS NOT NULL";
+  "archon_crawled_pages c JOIN confluence_pages p ON p.source_id = c.source_id AND p.page_id = (c.metadata ->> 'confluence_page_id')";
+export const IS_CONFLUENCE_CHUNK = "(c.metadata ->> 'confluence_page_id') IS NOT NULL";

@@ -1,6 +1,7 @@
 import { type ChunkRecord, ConfluenceSyncError, normalizePageWrite, type PageRecord } from "@archon/confluence-core";
 import { toSql } from "pgvector";
-import { BinaryCopy, copyInt4, copyJsonb, copyText, copyVector } from "./copy-binary.js";
+import { type ArchonPageContext, readArchonSource, writeArchonPage } from "./archon-pages.js";
+import { BinaryCopy, copyInt4, copyJsonb, copyText, copyUuid, copyVector } from "./copy-binary.js";
 import type { Db } from "./db.js";
 import { checkSupportedDimension, chunkMetadata, isoParam, vectorColumn } from "./rows.js";
 
@@ -21,8 +22,8 @@ export async function writePage(db: Db, page: PageRecord, chunks: readonly Chunk
   const updatedAt = isoParam(clean.page.updatedAt, "page.updatedAt");
   const indexedAt = isoParam(clean.page.indexedAt, "page.indexedAt");
   await db.transaction(async (tx) => {
-    const source = await tx.query("SELECT 1 FROM confluence_sources WHERE source_id = $1", [page.sourceId]);
-    if (source.rows.length === 0) {
+    const source = await readArchonSource(tx, page.sourceId);
+    if (!source) {
       throw new ConfluenceSyncError(
         "CONFIG_INVALID",
         `unknown source ${JSON.stringify(page.sourceId)}: upsert it first.`,
@@ -62,13 +63,14 @@ export async function writePage(db: Db, page: PageRecord, chunks: readonly Chunk
         indexedAt,
       ],
     );
-    const thisPage = "source_id = $1 AND (metadata ->> 'page_id') = $2";
+    const archon = await writeArchonPage(tx, p, clean.chunks, source);
+    const thisPage = "source_id = $1 AND (metadata ->> 'confluence_page_id') = $2";
     await cacheBeforeDelete(tx, thisPage, [page.sourceId, page.pageId]);
     await tx.query(`DELETE FROM archon_crawled_pages WHERE ${thisPage}`, [page.sourceId, page.pageId]);
     if (clean.dimensions === null) return;
     await checkModelDimensions(tx, clean.chunks, clean.dimensions, page.pageId);
     try {
-      await insertChunks(tx, p, clean.chunks, clean.dimensions);
+      await insertChunks(tx, p, clean.chunks, clean.dimensions, undefined, archon);
     } catch (error) {
       if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
         throw new ConfluenceSyncError(
@@ -86,7 +88,7 @@ export async function writePage(db: Db, page: PageRecord, chunks: readonly Chunk
 /** How chunk rows reach the server. */
 export type ChunkInsertMethod = "copy" | "json";
 
-const CHUNK_COLUMNS = "url, chunk_number, content, metadata, source_id, embedding_model, embedding_dimension";
+const CHUNK_COLUMNS = "url, chunk_number, content, metadata, source_id, page_id, embedding_model, embedding_dimension";
 
 /**
  * Inserts one page's chunk rows. With a backend that can COPY, they go in as one binary COPY; otherwise as
@@ -99,6 +101,7 @@ export async function insertChunks(
   chunks: readonly ChunkRecord[],
   dimensions: number,
   method: ChunkInsertMethod = tx.copyFrom ? "copy" : "json",
+  archon: ArchonPageContext = { pageUuid: null, knowledgeType: "technical", tags: [] },
 ): Promise<void> {
   const column = vectorColumn(dimensions);
   if (method === "copy" && tx.copyFrom) {
@@ -106,13 +109,15 @@ export async function insertChunks(
     const url = copyText(page.webUrl);
     const sourceId = copyText(page.sourceId);
     const dims = copyInt4(dimensions);
+    const pageUuid = archon.pageUuid === null ? null : copyUuid(archon.pageUuid);
     for (const chunk of chunks) {
       copy.row([
         url,
         copyInt4(chunk.chunkNumber),
         copyText(chunk.content),
-        copyJsonb(chunkMetadata(page, chunk)),
+        copyJsonb(chunkMetadata(page, chunk, archon)),
         sourceId,
+        pageUuid,
         copyText(chunk.embeddingModel),
         dims,
         copyVector(chunk.embedding),
@@ -127,15 +132,15 @@ export async function insertChunks(
       const rows = chunks.slice(i, i + CHUNK_BATCH_ROWS).map((chunk) => ({
         n: chunk.chunkNumber,
         content: chunk.content,
-        metadata: chunkMetadata(page, chunk),
+        metadata: chunkMetadata(page, chunk, archon),
         model: chunk.embeddingModel,
         embedding: toSql([...chunk.embedding]),
       }));
       await tx.query(
         `INSERT INTO archon_crawled_pages (${CHUNK_COLUMNS}, ${column})
-         SELECT $2, r.n, r.content, r.metadata, $3, r.model, ${dimensions}, r.embedding::vector(${dimensions})
+         SELECT $2, r.n, r.content, r.metadata, $3, $4::uuid, r.model, ${dimensions}, r.embedding::vector(${dimensions})
          FROM json_to_recordset($1::json) AS r(n int, content text, metadata jsonb, model text, embedding text)`,
-        [JSON.stringify(rows), page.webUrl, page.sourceId],
+        [JSON.stringify(rows), page.webUrl, page.sourceId, archon.pageUuid],
       );
     }
   }
@@ -151,7 +156,7 @@ export async function cacheBeforeDelete(tx: Db, where: string, params: readonly 
      SELECT embedding_model, embedding_dimension, metadata ->> 'chunk_hash',
        COALESCE(embedding_384, embedding_768, embedding_1024, embedding_1536, embedding_3072)
      FROM archon_crawled_pages
-     WHERE ${where} AND (metadata ->> 'page_id') IS NOT NULL AND (metadata ->> 'chunk_hash') IS NOT NULL
+     WHERE ${where} AND (metadata ->> 'confluence_page_id') IS NOT NULL AND (metadata ->> 'chunk_hash') IS NOT NULL
        AND embedding_model IS NOT NULL
      ON CONFLICT DO NOTHING`,
     params,
@@ -168,7 +173,7 @@ async function checkModelDimensions(
   for (const model of new Set(chunks.map((chunk) => chunk.embeddingModel))) {
     const base =
       "SELECT embedding_dimension FROM archon_crawled_pages " +
-      "WHERE (metadata ->> 'page_id') IS NOT NULL AND embedding_model = $1";
+      "WHERE (metadata ->> 'confluence_page_id') IS NOT NULL AND embedding_model = $1";
     const { rows } = await tx.query<{ embedding_dimension: number }>(
       `(${base} AND embedding_dimension < $2 LIMIT 1) UNION ALL (${base} AND embedding_dimension > $2 LIMIT 1)`,
       [model, dimensions],

@@ -94,8 +94,8 @@ export async function checkPgStore(
   }
 
   const duplicates = await pool.query<{ key: string; n: string }>(
-    `SELECT (metadata ->> 'page_id') || '#' || chunk_number AS key, count(*) AS n FROM archon_crawled_pages
-     WHERE source_id = $1 GROUP BY metadata ->> 'page_id', chunk_number HAVING count(*) > 1
+    `SELECT (metadata ->> 'confluence_page_id') || '#' || chunk_number AS key, count(*) AS n FROM archon_crawled_pages
+     WHERE source_id = $1 GROUP BY metadata ->> 'confluence_page_id', chunk_number HAVING count(*) > 1
      UNION ALL
      SELECT url || '#' || chunk_number, count(*) FROM archon_crawled_pages
      WHERE source_id = $1 GROUP BY url, chunk_number HAVING count(*) > 1`,
@@ -104,16 +104,16 @@ export async function checkPgStore(
   for (const row of duplicates.rows) problems.push(`duplicate chunk ${row.key} (${row.n} rows)`);
 
   const orphans = await pool.query<{ page_id: string; n: string }>(
-    `SELECT c.metadata ->> 'page_id' AS page_id, count(*) AS n FROM archon_crawled_pages c
+    `SELECT c.metadata ->> 'confluence_page_id' AS page_id, count(*) AS n FROM archon_crawled_pages c
      WHERE c.source_id = $1 AND NOT EXISTS (SELECT 1 FROM confluence_pages p
-       WHERE p.source_id = c.source_id AND p.page_id = c.metadata ->> 'page_id')
+       WHERE p.source_id = c.source_id AND p.page_id = c.metadata ->> 'confluence_page_id')
      GROUP BY 1`,
     [sourceId],
   );
   for (const row of orphans.rows) problems.push(`${row.n} orphan chunks of page ${row.page_id}`);
 
   const chunks = await pool.query<{ page_id: string; entry: string }>(
-    `SELECT metadata ->> 'page_id' AS page_id, chunk_number || ':' || (metadata ->> 'chunk_hash') AS entry
+    `SELECT metadata ->> 'confluence_page_id' AS page_id, chunk_number || ':' || (metadata ->> 'chunk_hash') AS entry
      FROM archon_crawled_pages WHERE source_id = $1 ORDER BY 1, chunk_number`,
     [sourceId],
   );

@@ -46,7 +46,27 @@ export interface StoredPageState {
   readonly status: PageStatus;
   /** Labels stored with the page; a label change does not bump Confluence's version, so syncs compare them. */
   readonly labels: readonly string[];
+  /**
+   * What produced the stored chunks, as far as the store knows (a part is `null` when it was stored before the store
+   * recorded it). A sync re-indexes the page when a known part differs from its own embedder, converter or chunker.
+   */
+  readonly indexedWith?: StoredIndexSignature;
 }
+
+/** The embedding model, converter and chunker that turned a page into its stored chunks. */
+export interface IndexSignature {
+  /** `Embedder.modelId`. */
+  readonly embeddingModel: string;
+  /** `Embedder.dimensions`. */
+  readonly dimensions: number;
+  /** `Converter.id`. */
+  readonly converter: string;
+  /** `Chunker.id`. */
+  readonly chunker: string;
+}
+
+/** {@link IndexSignature} as stored; `null` parts are unknown. */
+export type StoredIndexSignature = { readonly [K in keyof IndexSignature]: IndexSignature[K] | null };
 
 /** One page as stored, without its chunks. */
 export interface PageRecord {
@@ -73,6 +93,8 @@ export interface PageRecord {
   readonly markdown: string;
   /** When this row was last written. */
   readonly indexedAt: string;
+  /** What produced the chunks written with it; the engine always sets it, and stores hand it back in page states. */
+  readonly indexedWith?: IndexSignature;
 }
 
 /** One chunk with its vector. */

@@ -88,6 +88,7 @@ export class ConfluenceSync extends EventEmitter<SyncEvents> {
         parsed.mode,
         operationId,
         options.signal,
+        parsed.reindex,
       ).run();
     } finally {
       this.#running.delete(parsed.sourceId);
@@ -118,7 +119,10 @@ class SyncRun {
     public mode: SyncMode,
     readonly operationId: string,
     readonly signal: AbortSignal | undefined,
+    /** Re-index every page whatever produced its stored chunks. */
+    readonly reindex = false,
   ) {
+    if (reindex) this.mode = "full";
     this.tracker = new ProgressTracker(operationId, sourceId, this.counters);
     this.logger = options.logger ?? silentLogger;
   }
@@ -343,6 +347,7 @@ class SyncRun {
       await processor.reconcileListing(refs, { deletions, verifyAll: this.mode === "full" });
     } else {
       processor.retryFailed();
+      processor.wantStale();
     }
     this.setStage("fetching");
     this.tracker.startProcessing();

@@ -47,6 +47,11 @@ export interface ConfluenceSyncOptions extends SyncTuningInput {
 export const runOptionsSchema = z.object({
   sourceId: z.string().min(1, "sourceId is required"),
   mode: z.enum(["full", "incremental"]).default("incremental"),
+  /**
+   * Re-index every page of the source (re-convert, re-chunk, re-embed what changed), as a full sync does after a
+   * change of embedding model, converter or chunker. Implies a full sync. @default false
+   */
+  reindex: z.boolean().default(false),
   operationId: z
     .string()
     .regex(/^[A-Za-z0-9_.:-]{1,128}$/, "operationId: letters, digits and _.:- only, at most 128")

@@ -3,6 +3,7 @@ import { sha256 } from "../hash.js";
 import type { ConfluencePage, PageRef, PageStatus } from "../ports/confluence-source.js";
 import type {
   ChunkRecord,
+  IndexSignature,
   PagePlacement,
   PageRecord,
   SourceRecord,
@@ -31,6 +32,7 @@ export class PageProcessor {
   readonly #failed: FailedPages;
   readonly #batcher: EmbedBatcher;
   readonly #users: UserNames;
+  readonly #signature: IndexSignature;
   #refs: Map<string, PageRef> | null = null;
   #mayDelete: boolean;
 
@@ -40,8 +42,14 @@ export class PageProcessor {
     private readonly stored: Map<string, StoredPageState>,
   ) {
     this.#failed = { ...run.state.failedPages };
-    const { embedder } = run.options;
+    const { embedder, converter, chunker } = run.options;
     this.#users = new UserNames(run.options.source, run.options.resolveUser);
+    this.#signature = {
+      embeddingModel: embedder.modelId,
+      dimensions: embedder.dimensions,
+      converter: converter!.id,
+      chunker: chunker!.id,
+    };
     this.#batcher = new EmbedBatcher(embedder, Math.min(run.tuning.embedBatchSize, embedder.maxBatchSize), run.signal);
     this.#mayDelete =
       record.deletionStrategy === "listing" || (run.mode === "full" && record.deletionStrategy === "full-only");
@@ -76,7 +84,9 @@ export class PageProcessor {
         this.#skip(ref.id, "gave-up");
         continue;
       }
-      if (!stored || stored.version !== ref.version || failed || options.verifyAll) this.#want(ref.id);
+      if (!stored || stored.version !== ref.version || failed || options.verifyAll || this.#stale(stored)) {
+        this.#want(ref.id);
+      }
     }
     if (options.deletions) {
       for (const pageId of this.stored.keys()) {
@@ -93,6 +103,27 @@ export class PageProcessor {
     for (const failed of Object.values(this.#failed)) {
       if (failed.attempts < this.run.tuning.maxPageAttempts) this.#want(failed.pageId);
     }
+  }
+
+  /** Without a listing, stored pages indexed by another model, converter or chunker are fetched again by id. */
+  wantStale(): void {
+    for (const stored of this.stored.values()) {
+      if (this.#keeps(stored.status) && this.#stale(stored)) this.#want(stored.pageId);
+    }
+  }
+
+  /**
+   * The stored chunks must be made again: a re-index was asked for, or a known part of what produced them differs
+   * from this sync's embedder, converter or chunker (their vectors then go with the old chunks).
+   */
+  #stale(stored: StoredPageState): boolean {
+    if (this.run.reindex) return true;
+    const known = stored.indexedWith;
+    if (!known) return false;
+    const current = this.#signature;
+    return (Object.keys(current) as (keyof IndexSignature)[]).some(
+      (key) => known[key] !== null && known[key] !== undefined && known[key] !== current[key],
+    );
   }
 
   /** Stored pages the listing did not show and no stream returned; checked by id before they are removed. */
@@ -228,7 +259,8 @@ export class PageProcessor {
     const contentHash = sha256(page.body);
     const stored = this.stored.get(page.id);
     const failed = this.#failed[page.id];
-    if (stored && stored.version === page.version && stored.contentHash === contentHash && !failed) {
+    const current = stored && stored.version === page.version && stored.contentHash === contentHash;
+    if (current && !failed && !this.#stale(stored)) {
       this.#skip(page.id, "unchanged");
       return;
     }
@@ -301,6 +333,7 @@ export class PageProcessor {
       metadata,
       markdown,
       indexedAt: new Date().toISOString(),
+      indexedWith: this.#signature,
     };
     const records: ChunkRecord[] = chunks.map((chunk) => ({
       chunkNumber: chunk.index,

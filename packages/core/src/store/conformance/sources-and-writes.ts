@@ -20,6 +20,20 @@ export function sourceAndWriteTests(ctx: SuiteContext): void {
     expect((await store.listSources()).map((s) => s.sourceId)).toEqual(["a", "b"]);
   });
 
+  it("hands back what indexed a page (indexedWith) in its page state", async () => {
+    const store = ctx.store();
+    await store.upsertSource(makeSource("s"));
+    const indexedWith = { embeddingModel: "fake:embedder", dimensions: dims, converter: "conv@1", chunker: "chunk@1" };
+    await store.writePage(makePage("s", "1", { indexedWith }), [makeChunk(0, "signature text", axis(0, dims))]);
+    await store.writePage(makePage("s", "2"), [makeChunk(0, "no signature text", axis(1, dims))]);
+    const states = await store.getPageStates("s");
+    expect(states.get("1")?.indexedWith).toEqual(indexedWith);
+    // A page written without one reports at most the model its chunks carry; nothing else is made up.
+    const unknown = states.get("2")?.indexedWith;
+    expect(unknown?.converter ?? null).toBeNull();
+    expect(unknown?.chunker ?? null).toBeNull();
+  });
+
   it("deletes a source with its pages, chunks, sync state and metrics, leaving other sources untouched", async () => {
     const store = ctx.store();
     for (const id of ["gone", "kept"]) {
@@ -148,7 +162,8 @@ export function sourceAndWriteTests(ctx: SuiteContext): void {
     ]);
     const states = await store.getPageStates("s");
     expect([...states.keys()].sort()).toEqual(["1", "2"]);
-    expect(states.get("2")).toEqual({
+    const { indexedWith: _, ...state } = states.get("2") ?? {};
+    expect(state).toEqual({
       pageId: "2",
       version: 4,
       contentHash: makePage("s", "2", { version: 4 }).contentHash,
