@@ -13,8 +13,9 @@ import {
   type SourceRecord,
 } from "@archon/confluence-core";
 import type { SourceConnection, SourceFactory, UrlPolicy } from "@archon/confluence-express";
-import { type FakeConfluence, startFakeConfluence } from "@archon/fake-confluence";
+import type { FakeConfluence } from "@archon/fake-confluence";
 import { type AppConfig, exampleDir } from "./config.js";
+import { type FakeSite, startFakeSite } from "./fake-site.js";
 import { openStorage, type Storage } from "./storage.js";
 
 export interface Runtime extends Storage {
@@ -82,6 +83,7 @@ export async function startRuntime(config: AppConfig, logger: Logger): Promise<R
   const notes: string[] = [];
   const dataDir = config.DATA_DIR ?? join(exampleDir, ".data");
   const storage = await openStorage(config, dataDir, notes, logger);
+  let site: FakeSite | undefined;
   let fake: FakeConfluence | undefined;
   try {
     const embedder = createEmbedder(config, notes, logger);
@@ -98,24 +100,18 @@ export async function startRuntime(config: AppConfig, logger: Logger): Promise<R
       if (!defaultSpaceKey) notes.push("confluence: no CONFLUENCE_SPACE_KEY, so no space is registered at start");
       urlPolicy = config.ALLOW_PRIVATE_URLS ? { allowHttp: true, allowPrivateNetworks: true } : {};
     } else {
-      fake = await startFakeConfluence({
-        deployment: "cloud",
-        spaces: [{ preset: "demo", pages: config.FAKE_CONFLUENCE_PAGES }],
-      });
+      site = await startFakeSite(config, notes);
+      fake = site.fake;
       connection = {
-        baseUrl: fake.baseUrl,
+        baseUrl: site.baseUrl,
         deployment: "cloud",
-        credentials: { type: "basic", email: fake.credentials.email, apiToken: fake.credentials.apiToken },
+        credentials: { type: "basic", email: site.credentials.email, apiToken: site.credentials.apiToken },
       };
       defaultSpaceKey = "DEMO";
-      notes.push(
-        `confluence: embedded fake Confluence at ${fake.baseUrl} with the DEMO space ` +
-          `(${config.FAKE_CONFLUENCE_PAGES} pages; default, set CONFLUENCE_BASE_URL for a real site)`,
-      );
       // The fake listens on loopback over http; everything else still has to be https and public.
       urlPolicy = { allowHttp: true, allowPrivateNetworks: true };
       if (!config.ALLOW_PRIVATE_URLS) {
-        const fakeHost = new URL(fake.baseUrl).hostname;
+        const fakeHost = new URL(site.baseUrl).hostname;
         urlPolicy = { ...urlPolicy, allowedHosts: [fakeHost] };
         notes.push(`url policy: new sources may only point at the embedded fake (${fakeHost})`);
       }
@@ -124,7 +120,7 @@ export async function startRuntime(config: AppConfig, logger: Logger): Promise<R
 
     const ensureSource = async (spaceKey: string): Promise<SourceRecord> => {
       const existing = (await storage.store.listSources()).find(
-        (source) => source.spaceKey === spaceKey && (fake || source.baseUrl === connection.baseUrl),
+        (source) => source.spaceKey === spaceKey && (site || source.baseUrl === connection.baseUrl),
       );
       const confluence = createSource(connection);
       await confluence.checkConnection();
@@ -166,12 +162,12 @@ export async function startRuntime(config: AppConfig, logger: Logger): Promise<R
       ensureSource,
       async close() {
         await storage.close();
-        await fake?.close();
+        await site?.close();
       },
     };
   } catch (error) {
     await storage.close().catch(() => {});
-    await fake?.close().catch(() => {});
+    await site?.close().catch(() => {});
     throw error;
   }
 }
