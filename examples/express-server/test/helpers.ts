@@ -16,7 +16,11 @@ export interface Child {
 }
 
 export function start(script: string, args: string[], env: Record<string, string>): Child {
-  const child = spawn(process.execPath, [tsxCli, "--tsconfig", join(rootDir, "tsconfig.json"), script, ...args], {
+  // A .js entry (the bin) runs as is, as users run it; a .ts one through the tsx command line.
+  const command = script.endsWith(".js")
+    ? [script, ...args]
+    : [tsxCli, "--tsconfig", join(rootDir, "tsconfig.json"), script, ...args];
+  const child = spawn(process.execPath, command, {
     cwd: exampleDir,
     // A free port for the embedded fake unless a test asks for one: tests run side by side.
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", FAKE_CONFLUENCE_PORT: "0", ...env },
