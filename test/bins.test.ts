@@ -11,6 +11,7 @@ describe("package commands", () => {
   it.each([
     ["fake-confluence", /Usage: fake-confluence/],
     ["archon-confluence-migrate", /Usage: archon-confluence-migrate/],
+    ["archon-confluence", /Usage: archon-confluence <command>/],
   ])("%s --help", async (command, usage) => {
     const { stdout, stderr } = await exec(resolve(root, "node_modules/.bin", command), ["--help"], {
       cwd: root,
