@@ -97,6 +97,7 @@ export async function runSyncCommand(argv: readonly string[]): Promise<number> {
       chunker: createMarkdownChunker(),
       sinks: [runtime.progress],
       logger,
+      ...(runtime.resolveUser ? { resolveUser: runtime.resolveUser } : {}),
     });
     // The engine decides the mode: an incremental request on a never-synced source runs full.
     sync.on("sync-start", (event) => {

@@ -28,6 +28,8 @@ export interface Runtime extends Storage {
   /** Space registered at start: `CONFLUENCE_SPACE_KEY`, or `DEMO` on the fake. */
   readonly defaultSpaceKey: string | undefined;
   readonly fake: FakeConfluence | undefined;
+  /** Display names for mentions, when the site's users are known (the embedded fake's are). */
+  readonly resolveUser: ((accountId: string) => string | undefined) | undefined;
   /** One human-readable line per default the runtime chose. */
   readonly notes: string[];
   readonly logger: Logger;
@@ -117,6 +119,14 @@ export async function startRuntime(config: AppConfig, logger: Logger): Promise<R
       }
     }
     const createSource: SourceFactory = (c) => createConfluenceSource({ ...c, logger });
+    // The fake's users are known up front, so mentions of the demo show names instead of account ids.
+    const names = new Map(
+      (fake?.state.users() ?? []).flatMap((u) => [
+        [u.accountId, u.displayName] as const,
+        [u.userKey, u.displayName] as const,
+      ]),
+    );
+    const resolveUser = names.size > 0 ? (id: string) => names.get(id) : undefined;
 
     const ensureSource = async (spaceKey: string): Promise<SourceRecord> => {
       const existing = (await storage.store.listSources()).find(
@@ -157,6 +167,7 @@ export async function startRuntime(config: AppConfig, logger: Logger): Promise<R
       connection,
       defaultSpaceKey,
       fake,
+      resolveUser,
       notes,
       logger,
       ensureSource,

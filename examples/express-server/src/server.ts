@@ -67,7 +67,7 @@ export async function startServer(
       embedder: runtime.embedder,
       createSource: runtime.createSource,
       progressReader: runtime.progress,
-      sync: { sinks: [runtime.progress], logger },
+      sync: { sinks: [runtime.progress], logger, ...(runtime.resolveUser ? { resolveUser: runtime.resolveUser } : {}) },
       urlPolicy: runtime.urlPolicy,
       logger,
       ...(config.API_TOKEN ? { authorize: bearerTokenAuthorizer(config.API_TOKEN) } : { allowUnauthenticated: true }),

@@ -111,6 +111,16 @@ describe("example server on embedded defaults", () => {
     expect(hits[0]?.sourceId).toBe("demo");
     expect(hits[0]?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/wiki\/spaces\/DEMO\/pages\//);
     expect(hits.map((hit) => hit.pageId)).toContain(pageId);
+
+    // Mentions of the demo show people's names, not account ids.
+    const outage = await json(`${url}/api/confluence/search`, {
+      method: "POST",
+      body: JSON.stringify({ query: "checkout outage", mode: "keyword", limit: 1 }),
+    });
+    const outageId = (outage.body.hits as { pageId: string }[])[0]?.pageId;
+    const review = await json(`${url}/api/confluence/pages/${outageId}?sourceId=demo`);
+    expect(review.body.markdown).toMatch(/@[A-Z][a-z]+ [A-Z][a-z]+ starts the/);
+    expect(review.body.markdown).not.toMatch(/@557058:/);
   }, 300_000);
 
   it("refuses a second process on the same embedded database with a clear message", async () => {
