@@ -226,6 +226,15 @@ describe.skipIf(!hasChromium)(`React app in headless Chromium (skipped without $
     await expect.poll(() => crumbs.locator("[aria-current=page]").textContent()).toBe(childTitle);
     await shot("09-tree");
 
+    // The tree opens deeper levels in place: from the root, the home page's children, then a section's.
+    await crumbs.locator("li button").first().click();
+    await tree.getByRole("button", { name: /Show the \d+ child pages of Acme Engineering Handbook/ }).click();
+    await tree.getByRole("button", { name: /Show the \d+ child pages of Runbooks/ }).click();
+    await tree
+      .locator(".child-list.nested .child-list.nested button", { hasText: "Deploy rollback procedure" })
+      .waitFor();
+    await shot("09b-tree-expanded");
+
     // 6. An incremental sync right after the full one says how many pages it checked.
     await page.getByRole("button", { name: "Sources" }).click();
     await card.getByRole("combobox", { name: "Sync mode" }).selectOption("incremental");
