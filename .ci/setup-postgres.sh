@@ -32,10 +32,12 @@ pgvector_installed() {
 if ! pgvector_installed; then
   SRC_LIST=/etc/apt/sources.list.d/trixie-src.sources
   if [ ! -f "$SRC_LIST" ]; then
-    log "adding deb-src for trixie (source packages only)"
+    # The mirror the machine's own apt sources use (DEBIAN_MIRROR overrides it).
+    MIRROR="$(bash "$(dirname "${BASH_SOURCE[0]}")/apt-mirror.sh")"
+    log "adding deb-src for trixie from $MIRROR (source packages only)"
     $SUDO tee "$SRC_LIST" >/dev/null <<SRC
 Types: deb-src
-URIs: http://deb.debian.org/debian
+URIs: ${MIRROR}
 Suites: trixie
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg

@@ -12,6 +12,7 @@ describe("package commands", () => {
     ["fake-confluence", /Usage: fake-confluence/],
     ["archon-confluence-migrate", /Usage: archon-confluence-migrate/],
     ["archon-confluence-mcp", /Usage: archon-confluence-mcp/],
+    ["archon-confluence", /Usage: archon-confluence <command>/],
   ])("%s --help", async (command, usage) => {
     const { stdout, stderr } = await exec(resolve(root, "node_modules/.bin", command), ["--help"], {
       cwd: root,

@@ -1,5 +1,5 @@
 /**
- * `npm run search -- "query" [--limit N] [--mode hybrid|vector|keyword] [--space KEY] [--json]`: ranked results
+ * `archon-confluence search "query" [--limit N] [--mode hybrid|vector|keyword] [--space KEY] [--json]`: ranked results
  * with title, breadcrumb, URL and snippet from what was synced.
  *
  * Exit codes: 0 results found, 1 no results, 2 bad arguments or configuration, 4 the search failed.
@@ -8,10 +8,12 @@ import { parseArgs } from "node:util";
 import { isConfluenceSyncError, type SearchMode } from "@archon/confluence-core";
 import { ConfigError, loadConfig, startupFailure } from "./config.js";
 import { formatHits } from "./format.js";
+import { SEARCH_HELP, SEARCH_USAGE } from "./help.js";
 import { createConsoleLogger } from "./logger.js";
 import { startSearchRuntime } from "./runtime.js";
 
-const usage = 'Usage: npm run search -- "query" [--limit N] [--mode hybrid|vector|keyword] [--space KEY] [--json]';
+const usage = SEARCH_USAGE;
+
 const modes: readonly SearchMode[] = ["hybrid", "vector", "keyword"];
 
 export async function runSearchCommand(argv: readonly string[]): Promise<number> {
@@ -24,7 +26,7 @@ export async function runSearchCommand(argv: readonly string[]): Promise<number>
   }
   const { values, positionals } = parsed;
   if (values.help) {
-    process.stdout.write(`${usage}\n`);
+    process.stdout.write(`${SEARCH_HELP}\n`);
     return 0;
   }
   const query = positionals.join(" ").trim();
@@ -66,7 +68,8 @@ export async function runSearchCommand(argv: readonly string[]): Promise<number>
       ...(values.space ? { filters: { spaceKeys: [values.space] } } : {}),
     });
     if (values.json) process.stdout.write(`${JSON.stringify(hits, null, 2)}\n`);
-    else if (hits.length === 0) process.stdout.write(`No results for "${query}". Did you run npm run sync first?\n`);
+    else if (hits.length === 0)
+      process.stdout.write(`No results for "${query}". Did you run archon-confluence sync first?\n`);
     else process.stdout.write(`${formatHits(hits, query)}\n`);
     return hits.length > 0 ? 0 : 1;
   } catch (error) {
@@ -92,5 +95,3 @@ function parse(argv: readonly string[]) {
     },
   });
 }
-
-process.exitCode = await runSearchCommand(process.argv.slice(2));

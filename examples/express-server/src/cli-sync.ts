@@ -1,5 +1,6 @@
 /**
- * `npm run sync -- --space KEY [--full] [--reindex]`: syncs one space of the configured site (the embedded fake by default)
+ * `archon-confluence sync [--space KEY] [--full] [--reindex]`: syncs one space of the configured site (the embedded fake
+ * by default)
  * with a live progress bar, then prints a metrics table.
  *
  * Exit codes: 0 synced, 1 synced but some pages failed, 2 bad arguments or configuration, 3 Confluence refused
@@ -11,14 +12,17 @@ import {
   createMarkdownChunker,
   createStorageConverter,
   isConfluenceSyncError,
+  isSpaceKey,
+  SPACE_KEY_RULE,
   type SyncProgress,
 } from "@archon/confluence-core";
 import { ConfigError, loadConfig, startupFailure } from "./config.js";
 import { metricsTable, progressLine } from "./format.js";
+import { SYNC_HELP, SYNC_USAGE } from "./help.js";
 import { createConsoleLogger } from "./logger.js";
 import { startRuntime } from "./runtime.js";
 
-const usage = "Usage: npm run sync -- --space KEY [--full] [--reindex]";
+const usage = SYNC_USAGE;
 
 export const EXIT = { ok: 0, pagesFailed: 1, usage: 2, refused: 3, failed: 4, interrupted: 130 } as const;
 
@@ -45,7 +49,7 @@ export async function runSyncCommand(argv: readonly string[]): Promise<number> {
     return EXIT.usage;
   }
   if (values.help) {
-    process.stdout.write(`${usage}\n`);
+    process.stdout.write(`${SYNC_HELP}\n`);
     return EXIT.ok;
   }
   let config: ReturnType<typeof loadConfig>;
@@ -59,8 +63,8 @@ export async function runSyncCommand(argv: readonly string[]): Promise<number> {
     throw error;
   }
   const spaceKey = values.space ?? config.CONFLUENCE_SPACE_KEY ?? (config.CONFLUENCE_BASE_URL ? undefined : "DEMO");
-  if (!spaceKey || !/^~?[A-Za-z0-9_-]+$/.test(spaceKey)) {
-    process.stderr.write(`--space must be a Confluence space key such as ENG.\n${usage}\n`);
+  if (!spaceKey || !isSpaceKey(spaceKey)) {
+    process.stderr.write(`--space must be ${SPACE_KEY_RULE}.\n${usage}\n`);
     return EXIT.usage;
   }
   const logger = createConsoleLogger("error");
@@ -72,16 +76,30 @@ export async function runSyncCommand(argv: readonly string[]): Promise<number> {
     return error instanceof ConfigError ? EXIT.usage : EXIT.failed;
   }
   const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once("SIGINT", onSigint);
   const tty = process.stderr.isTTY === true;
+  let firstSigint = 0;
+  const onSigint = () => {
+    const now = Date.now();
+    if (!controller.signal.aborted) {
+      firstSigint = now;
+      process.stderr.write(
+        `${tty ? "\r\x1b[2K" : ""}Stopping after the pages in flight (press Ctrl-C again to quit now)...\n`,
+      );
+      controller.abort();
+      return;
+    }
+    // npm forwards the terminal's SIGINT to its child, which then sees one keypress twice.
+    if (now - firstSigint < 500) return;
+    process.stderr.write("Interrupted; the next sync resumes where this one stopped.\n");
+    process.exit(EXIT.interrupted);
+  };
+  process.on("SIGINT", onSigint);
   try {
     for (const note of runtime.notes) process.stderr.write(`${note}\n`);
     const source = await runtime.ensureSource(spaceKey);
     // --reindex re-processes every page (after a change of embedding model, converter or chunker it happens anyway).
     const reindex = values.reindex === true;
     const mode = values.full || reindex ? "full" : "incremental";
-    process.stderr.write(`Syncing space ${source.spaceKey} into source "${source.sourceId}" (${mode})\n`);
     const sync = new ConfluenceSync({
       source: runtime.createSource(runtime.connection),
       store: runtime.store,
@@ -90,6 +108,12 @@ export async function runSyncCommand(argv: readonly string[]): Promise<number> {
       chunker: createMarkdownChunker(),
       sinks: [runtime.progress],
       logger,
+      ...(runtime.resolveUser ? { resolveUser: runtime.resolveUser } : {}),
+    });
+    // The engine decides the mode: an incremental request on a never-synced source runs full.
+    sync.on("sync-start", (event) => {
+      const why = event.mode !== mode ? ", the first sync of this source" : event.resumed ? ", resuming" : "";
+      process.stderr.write(`Syncing space ${source.spaceKey} into source "${source.sourceId}" (${event.mode}${why})\n`);
     });
     let last: SyncProgress | null = null;
     let waitUntil = 0;
@@ -141,5 +165,3 @@ export async function runSyncCommand(argv: readonly string[]): Promise<number> {
     await runtime.close();
   }
 }
-
-process.exitCode = await runSyncCommand(process.argv.slice(2));

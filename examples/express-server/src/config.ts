@@ -73,6 +73,12 @@ export const envSchema = z
       .min(1)
       .max(20_000)
       .default(300),
+    FAKE_CONFLUENCE_PORT: z.coerce
+      .number({ error: "must be a port number (0-65535)" })
+      .int()
+      .min(0, "must be 0-65535")
+      .max(65_535, "must be 0-65535")
+      .default(8090),
   })
   .superRefine((env, ctx) => {
     const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });

@@ -14,8 +14,9 @@ import {
 } from "@archon/confluence-core";
 import type { SourceConnection, SourceFactory, UrlPolicy } from "@archon/confluence-express";
 import { PgKnowledgeStore } from "@archon/confluence-pg-store";
-import { type FakeConfluence, startFakeConfluence } from "@archon/fake-confluence";
+import type { FakeConfluence } from "@archon/fake-confluence";
 import { type AppConfig, exampleDir } from "./config.js";
+import { type FakeSite, startFakeSite } from "./fake-site.js";
 import { openStorage, type Storage } from "./storage.js";
 
 export interface Runtime extends Storage {
@@ -28,6 +29,8 @@ export interface Runtime extends Storage {
   /** Space registered at start: `CONFLUENCE_SPACE_KEY`, or `DEMO` on the fake. */
   readonly defaultSpaceKey: string | undefined;
   readonly fake: FakeConfluence | undefined;
+  /** Display names for mentions, when the site's users are known (the embedded fake's are). */
+  readonly resolveUser: ((accountId: string) => string | undefined) | undefined;
   /** One human-readable line per default the runtime chose. */
   readonly notes: string[];
   readonly logger: Logger;
@@ -94,6 +97,7 @@ export async function startRuntime(config: AppConfig, logger: Logger): Promise<R
   const notes: string[] = [];
   const dataDir = config.DATA_DIR ?? join(exampleDir, ".data");
   const storage = await openStorage(config, dataDir, notes, logger);
+  let site: FakeSite | undefined;
   let fake: FakeConfluence | undefined;
   try {
     const embedder = createEmbedder(config, notes, logger);
@@ -111,33 +115,35 @@ export async function startRuntime(config: AppConfig, logger: Logger): Promise<R
       if (!defaultSpaceKey) notes.push("confluence: no CONFLUENCE_SPACE_KEY, so no space is registered at start");
       urlPolicy = config.ALLOW_PRIVATE_URLS ? { allowHttp: true, allowPrivateNetworks: true } : {};
     } else {
-      fake = await startFakeConfluence({
-        deployment: "cloud",
-        spaces: [{ preset: "demo", pages: config.FAKE_CONFLUENCE_PAGES }],
-      });
+      site = await startFakeSite(config, notes);
+      fake = site.fake;
       connection = {
-        baseUrl: fake.baseUrl,
+        baseUrl: site.baseUrl,
         deployment: "cloud",
-        credentials: { type: "basic", email: fake.credentials.email, apiToken: fake.credentials.apiToken },
+        credentials: { type: "basic", email: site.credentials.email, apiToken: site.credentials.apiToken },
       };
       defaultSpaceKey = "DEMO";
-      notes.push(
-        `confluence: embedded fake Confluence at ${fake.baseUrl} with the DEMO space ` +
-          `(${config.FAKE_CONFLUENCE_PAGES} pages; default, set CONFLUENCE_BASE_URL for a real site)`,
-      );
       // The fake listens on loopback over http; everything else still has to be https and public.
       urlPolicy = { allowHttp: true, allowPrivateNetworks: true };
       if (!config.ALLOW_PRIVATE_URLS) {
-        const fakeHost = new URL(fake.baseUrl).hostname;
+        const fakeHost = new URL(site.baseUrl).hostname;
         urlPolicy = { ...urlPolicy, allowedHosts: [fakeHost] };
         notes.push(`url policy: new sources may only point at the embedded fake (${fakeHost})`);
       }
     }
     const createSource: SourceFactory = (c) => createConfluenceSource({ ...c, logger });
+    // The fake's users are known up front, so mentions of the demo show names instead of account ids.
+    const names = new Map(
+      (fake?.state.users() ?? []).flatMap((u) => [
+        [u.accountId, u.displayName] as const,
+        [u.userKey, u.displayName] as const,
+      ]),
+    );
+    const resolveUser = names.size > 0 ? (id: string) => names.get(id) : undefined;
 
     const ensureSource = async (spaceKey: string): Promise<SourceRecord> => {
       const existing = (await storage.store.listSources()).find(
-        (source) => source.spaceKey === spaceKey && (fake || source.baseUrl === connection.baseUrl),
+        (source) => source.spaceKey === spaceKey && (site || source.baseUrl === connection.baseUrl),
       );
       const confluence = createSource(connection);
       await confluence.checkConnection();
@@ -174,17 +180,18 @@ export async function startRuntime(config: AppConfig, logger: Logger): Promise<R
       connection,
       defaultSpaceKey,
       fake,
+      resolveUser,
       notes,
       logger,
       ensureSource,
       async close() {
         await storage.close();
-        await fake?.close();
+        await site?.close();
       },
     };
   } catch (error) {
     await storage.close().catch(() => {});
-    await fake?.close().catch(() => {});
+    await site?.close().catch(() => {});
     throw error;
   }
 }

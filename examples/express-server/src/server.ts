@@ -2,22 +2,53 @@
  * `npm start`: the Confluence SDK behind an Express API at /api/confluence, on embedded defaults unless the
  * environment says otherwise (see README.md). Serves the React example app when it was built.
  */
-import { existsSync } from "node:fs";
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { createConfluenceRouter } from "@archon/confluence-express";
 import { confluenceMcp } from "@archon/confluence-mcp";
 import express from "express";
-import { exampleDir, loadConfig } from "./config.js";
+import { ConfigError, loadConfig } from "./config.js";
 import { createConsoleLogger } from "./logger.js";
 import { syncStarter } from "./mcp-command.js";
 import { type Runtime, startRuntime } from "./runtime.js";
 import { bearerTokenAuthorizer } from "./token-auth.js";
+import { mountWebApp, reactAppDir } from "./web-app.js";
 
 export interface RunningServer {
   readonly url: string;
   readonly runtime: Runtime;
   close(): Promise<void>;
+}
+
+/**
+ * Listens on `port`; rejects when it cannot (a port in use, an address not on this machine) with a message that says
+ * which variable to change. `app.listen` is not used: Express 5 calls its callback on errors too.
+ */
+export async function listen(app: express.Express, port: number, host: string): Promise<Server> {
+  const server = createServer(app);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE") {
+      throw new ConfigError([
+        `PORT: ${host}:${port} is already in use by another process (another npm start?). Stop it, or set PORT ` +
+          "to a free port (PORT=0 picks one).",
+      ]);
+    }
+    if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") {
+      throw new ConfigError([`HOST: ${host} is not an address of this machine.`]);
+    }
+    if (code === "EACCES") throw new ConfigError([`PORT: ${port} needs privileges; use a port above 1023.`]);
+    throw error;
+  }
+  return server;
 }
 
 /** Starts the server; resolves once it listens. */
@@ -41,7 +72,7 @@ export async function startServer(
       embedder: runtime.embedder,
       createSource: runtime.createSource,
       progressReader: runtime.progress,
-      sync: { sinks: [runtime.progress], logger },
+      sync: { sinks: [runtime.progress], logger, ...(runtime.resolveUser ? { resolveUser: runtime.resolveUser } : {}) },
       urlPolicy: runtime.urlPolicy,
       logger,
       ...auth,
@@ -69,26 +100,15 @@ export async function startServer(
     app.use("/api/confluence", router);
     app.use("/mcp", mcp);
     runtime.notes.push(`mcp: Streamable HTTP at /mcp${config.MCP_ALLOW_SYNC ? " (start_sync enabled)" : ""}`);
-    const appDir = config.WEB_APP_DIR ?? join(exampleDir, "..", "react-app", "dist");
-    if (existsSync(join(appDir, "index.html"))) {
-      // Built assets have content hashes in their names; the shell must be revalidated.
-      app.use(express.static(appDir, { index: false, maxAge: "1h" }));
-      // Client-side routes fall back to the app shell.
-      app.get(/^\/(?!api\/).*/, (_req, res) => {
-        res.setHeader("Cache-Control", "no-cache");
-        res.sendFile(join(appDir, "index.html"));
-      });
-      runtime.notes.push(`web app: serving ${appDir}`);
-    } else {
-      runtime.notes.push(
-        `web app: none in ${appDir} (run npm run build -w @archon/example-react-app to serve it here)`,
-      );
-    }
-
-    const server = await new Promise<Server>((resolve, reject) => {
-      const listening = app.listen(config.PORT, config.HOST, () => resolve(listening));
-      listening.once("error", reject);
+    const buildWebApp = mountWebApp(app, {
+      appDir: config.WEB_APP_DIR ?? join(reactAppDir, "dist"),
+      build: config.WEB_APP_DIR === undefined,
+      notes: runtime.notes,
+      onBuilt: (line) => process.stdout.write(`  ${line}\n`),
     });
+
+    const server = await listen(app, config.PORT, config.HOST);
+    buildWebApp();
     const address = server.address();
     const port = typeof address === "object" && address ? address.port : config.PORT;
     const host = config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST;

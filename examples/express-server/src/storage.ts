@@ -20,7 +20,7 @@ export interface Storage {
 }
 
 /** PGlite is single-process: a pid file keeps a second process (say, `npm run sync` next to the server) out. */
-async function lockDataDir(dir: string): Promise<() => Promise<void>> {
+export async function lockDataDir(dir: string): Promise<() => Promise<void>> {
   const path = join(dir, "pglite.pid");
   await mkdir(dir, { recursive: true });
   try {

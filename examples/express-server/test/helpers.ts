@@ -16,9 +16,14 @@ export interface Child {
 }
 
 export function start(script: string, args: string[], env: Record<string, string>): Child {
-  const child = spawn(process.execPath, [tsxCli, "--tsconfig", join(rootDir, "tsconfig.json"), script, ...args], {
+  // A .js entry (the bin) runs as is, as users run it; a .ts one through the tsx command line.
+  const command = script.endsWith(".js")
+    ? [script, ...args]
+    : [tsxCli, "--tsconfig", join(rootDir, "tsconfig.json"), script, ...args];
+  const child = spawn(process.execPath, command, {
     cwd: exampleDir,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    // A free port for the embedded fake unless a test asks for one: tests run side by side.
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", FAKE_CONFLUENCE_PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const result: Child = {
@@ -56,4 +61,14 @@ export async function expectExit(child: Child, code: number): Promise<void> {
       `expected exit code ${code}, got ${actual}\n--- stdout\n${child.stdout}\n--- stderr\n${child.stderr}`,
     );
   }
+}
+
+/** A port nothing listens on right now. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }

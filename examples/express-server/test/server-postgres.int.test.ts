@@ -68,7 +68,7 @@ describe.skipIf(!databaseUrl)("example server on PostgreSQL (skipped without DAT
     expect(operation?.status).toBe("succeeded");
     expect(operation?.metrics?.pagesIndexed).toBeGreaterThan(40);
 
-    const search = start("src/cli-search.ts", ["--mode", "keyword", "--json", "deploy"], env);
+    const search = start("bin/archon-confluence.js", ["search", "--mode", "keyword", "--json", "deploy"], env);
     await expectExit(search, 0);
     const hits = JSON.parse(search.stdout) as { sourceId: string }[];
     expect(hits.length).toBeGreaterThan(0);

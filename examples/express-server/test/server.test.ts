@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Child, start, waitForUrl } from "./helpers.js";
+import { type Child, freePort, start, waitForUrl } from "./helpers.js";
 
 async function json(url: string, init?: RequestInit): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(url, {
@@ -111,6 +111,16 @@ describe("example server on embedded defaults", () => {
     expect(hits[0]?.sourceId).toBe("demo");
     expect(hits[0]?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/wiki\/spaces\/DEMO\/pages\//);
     expect(hits.map((hit) => hit.pageId)).toContain(pageId);
+
+    // Mentions of the demo show people's names, not account ids.
+    const outage = await json(`${url}/api/confluence/search`, {
+      method: "POST",
+      body: JSON.stringify({ query: "checkout outage", mode: "keyword", limit: 1 }),
+    });
+    const outageId = (outage.body.hits as { pageId: string }[])[0]?.pageId;
+    const review = await json(`${url}/api/confluence/pages/${outageId}?sourceId=demo`);
+    expect(review.body.markdown).toMatch(/@[A-Z][a-z]+ [A-Z][a-z]+ starts the/);
+    expect(review.body.markdown).not.toMatch(/@557058:/);
   }, 300_000);
 
   it("refuses a second process on the same embedded database with a clear message", async () => {
@@ -141,4 +151,65 @@ describe("configuration errors", () => {
     expect(await child.exited).toBe(2);
     expect(child.stderr).toContain("CONFLUENCE_API_TOKEN: is required with CONFLUENCE_BASE_URL");
   });
+});
+
+describe("starting up", () => {
+  it("fails clearly when its port is in use, instead of claiming to listen", async () => {
+    const { createServer } = await import("node:net");
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const { port } = blocker.address() as { port: number };
+    const dataDir = await mkdtemp(join(tmpdir(), "archon-port-"));
+    try {
+      const child = start("src/start.ts", [], { PORT: String(port), DATA_DIR: dataDir, FAKE_CONFLUENCE_PAGES: "5" });
+      expect(await child.exited).toBe(2);
+      expect(child.stderr).toContain(`PORT: 127.0.0.1:${port} is already in use`);
+      expect(child.stdout).not.toContain("listening on");
+    } finally {
+      blocker.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it("keeps the fake Confluence on its port across restarts, serves readable pages, and never dead-ends at /", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "archon-restart-"));
+    const fakePort = await freePort();
+    const env = {
+      PORT: "0",
+      DATA_DIR: dataDir,
+      FAKE_CONFLUENCE_PAGES: "30",
+      FAKE_CONFLUENCE_PORT: String(fakePort),
+      WEB_APP_DIR: join(dataDir, "no-web-app"),
+    };
+    try {
+      const baseUrls: string[] = [];
+      for (let run = 0; run < 2; run++) {
+        const server = start("src/start.ts", [], env);
+        try {
+          const url = await waitForUrl(server);
+          expect(server.stdout).toContain(`embedded fake Confluence at http://127.0.0.1:${fakePort}`);
+          const { sources } = (await (await fetch(`${url}/api/confluence/sources`)).json()) as {
+            sources: { baseUrl: string }[];
+          };
+          baseUrls.push(sources[0]?.baseUrl ?? "");
+
+          const home = await fetch(`${url}/`);
+          expect(home.status).toBe(200);
+          const html = await home.text();
+          expect(html).toContain("npm run build -w @archon/example-react-app");
+          expect(html).toContain('href="/api/confluence/openapi.json"');
+
+          const view = await fetch(`http://127.0.0.1:${fakePort}/wiki/spaces/DEMO/pages/100000`);
+          expect(view.status).toBe(200);
+          expect(await view.text()).toContain("<h1>Acme Engineering Handbook</h1>");
+        } finally {
+          server.process.kill("SIGTERM");
+          await server.exited;
+        }
+      }
+      expect(baseUrls).toEqual([`http://127.0.0.1:${fakePort}`, `http://127.0.0.1:${fakePort}`]);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 240_000);
 });

@@ -69,7 +69,11 @@ export function App() {
           />
         ) : null}
         {route.view === "search" ? (
-          <SearchPanel onOpen={(sourceId, pageId) => navigate({ view: "browse", sourceId, pageId })} />
+          <SearchPanel
+            params={route.params}
+            onSearch={(params) => navigate({ view: "search", params })}
+            onOpen={(sourceId, pageId) => navigate({ view: "browse", sourceId, pageId })}
+          />
         ) : null}
       </main>
     </div>

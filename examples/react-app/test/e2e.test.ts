@@ -142,6 +142,17 @@ describe.skipIf(!hasChromium)(`React app in headless Chromium (skipped without $
     expect(await results.locator("mark").count()).toBeGreaterThan(0);
     expect((await results.locator("mark").first().textContent())?.toLowerCase()).toMatch(/^(deploy|rollback)/);
     expect(await results.textContent()).not.toContain("demo ·");
+    // One entry per page, snippets as text (no Markdown table rows or alert markers), no raw fusion scores.
+    const titles = await hits.locator(".hit-title").allTextContents();
+    expect(new Set(titles).size).toBe(titles.length);
+    const listed = (await results.textContent()) ?? "";
+    expect(listed).not.toMatch(/\| ?---|\[!(NOTE|WARNING|TIP|INFO)\]|score \d/);
+    // The search is in the URL: a reload keeps it.
+    expect(page.url()).toContain("#/search?q=deploy+rollback&source=handbook");
+    await page.reload();
+    await results.waitFor();
+    expect(await search.getByRole("searchbox", { name: "Search query" }).inputValue()).toBe("deploy rollback");
+    expect(await hits.locator(".hit-title").allTextContents()).toEqual(titles);
     await shot("06-search-results");
 
     const firstTitle = (await hits.first().locator(".hit-title").textContent()) ?? "";
@@ -152,6 +163,36 @@ describe.skipIf(!hasChromium)(`React app in headless Chromium (skipped without $
     expect(await reader.locator(".markdown > *").count()).toBeGreaterThan(0);
     expect(await reader.locator(".markdown script").count()).toBe(0);
     await shot("07-page-opened");
+    // Back returns to the same results.
+    await page.goBack();
+    await results.waitFor();
+    expect(await hits.locator(".hit-title").allTextContents()).toEqual(titles);
+
+    // The rollback runbook: its warning panel is a titled alert, its tasks keep their state.
+    await search.getByRole("searchbox", { name: "Search query" }).fill("rollback procedure");
+    await search.getByRole("button", { name: "Search" }).click();
+    await expect.poll(() => hits.first().locator(".hit-title").textContent()).toBe("Deploy rollback procedure");
+    await hits.first().locator(".hit-title").click();
+    await expect.poll(() => reader.locator("header h2").textContent()).toBe("Deploy rollback procedure");
+    const warning = reader.locator(".markdown .alert-warning");
+    await warning.waitFor();
+    expect(await warning.locator(".alert-title").textContent()).toBe("Warning");
+    expect(await reader.locator(".markdown").textContent()).not.toContain("[!WARNING]");
+    const boxes = reader.locator(".markdown li.task input[type=checkbox]");
+    expect(await boxes.count()).toBe(4);
+    expect(await boxes.evaluateAll((inputs) => inputs.map((input) => (input as HTMLInputElement).checked))).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
+    await shot("07b-alerts-and-tasks");
+
+    // On a phone the page view fits the screen.
+    await page.setViewportSize({ width: 375, height: 800 });
+    await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await shot("07c-mobile");
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     // 4. A page more than five levels deep: the breadcrumb hides the middle behind an ellipsis.
     const deep = await deepestPage(server.url, "handbook");
@@ -184,6 +225,34 @@ describe.skipIf(!hasChromium)(`React app in headless Chromium (skipped without $
     await expect.poll(() => reader.locator("header h2").textContent()).toBe(childTitle);
     await expect.poll(() => crumbs.locator("[aria-current=page]").textContent()).toBe(childTitle);
     await shot("09-tree");
+
+    // The tree opens deeper levels in place: from the root, the home page's children, then a section's.
+    await crumbs.locator("li button").first().click();
+    await tree.getByRole("button", { name: /Show the \d+ child pages of Acme Engineering Handbook/ }).click();
+    await tree.getByRole("button", { name: /Show the \d+ child pages of Runbooks/ }).click();
+    await tree
+      .locator(".child-list.nested .child-list.nested button", { hasText: "Deploy rollback procedure" })
+      .waitFor();
+    await shot("09b-tree-expanded");
+
+    // 6. An incremental sync right after the full one says how many pages it checked.
+    await page.getByRole("button", { name: "Sources" }).click();
+    await card.getByRole("combobox", { name: "Sync mode" }).selectOption("incremental");
+    await card.getByRole("button", { name: "Start sync" }).click();
+    await expect.poll(() => section.getAttribute("data-status"), { timeout: 120_000 }).toBe("succeeded");
+    await expect
+      .poll(() => section.locator(".checked-summary").textContent(), { timeout: 30_000 })
+      .toMatch(/^Checked \d+ pages: none changed since the last sync/);
+    await shot("10-incremental-checked");
+
+    // 7. The server goes away during a sync: the progress says the connection is lost instead of freezing.
+    await card.getByRole("combobox", { name: "Sync mode" }).selectOption("full");
+    await card.getByRole("button", { name: "Start sync" }).click();
+    await expect.poll(() => section.getAttribute("data-status"), { timeout: 30_000 }).toBe("running");
+    await server.stop();
+    await section.locator(".connection-lost").waitFor({ timeout: 60_000 });
+    expect(await section.locator(".sync-head strong").textContent()).toBe("Connection lost");
+    await shot("11-connection-lost");
 
     expect(browserErrors).toEqual([]);
   }

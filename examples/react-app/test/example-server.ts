@@ -53,7 +53,13 @@ export async function startExampleServer(timeoutMs = 90_000): Promise<ExampleSer
     {
       cwd: join(repo, "examples/express-server"),
       // Embedded defaults: only the port and the data directory are chosen here.
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? dataDir, PORT: "0", DATA_DIR: dataDir },
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? dataDir,
+        PORT: "0",
+        FAKE_CONFLUENCE_PORT: "0",
+        DATA_DIR: dataDir,
+      },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );

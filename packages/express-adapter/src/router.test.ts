@@ -172,6 +172,8 @@ describe("GET /openapi.json", () => {
     const response = await request(app).get(`${API}/openapi.json`).expect(200);
     const doc = response.body;
     expect(doc.openapi).toBe("3.1.0");
+    // Relative to the document's own URL: the mount path, so clients call the routes where they are.
+    expect(doc.servers).toEqual([{ url: API }]);
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
         "/openapi.json",

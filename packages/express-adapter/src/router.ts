@@ -77,11 +77,14 @@ export function createConfluenceRouter(options: ConfluenceRouterOptions): Conflu
   });
   router.use(express.json({ limit: resolved.bodyLimit, strict: true }));
 
-  let openApi: unknown;
+  // One document per mount path: its `servers` entry is where the router is mounted (say `/api/confluence`), so
+  // generated clients call `/api/confluence/sources`, not `/sources` at the host root.
+  const openApi = new Map<string, unknown>();
   router.get("/openapi.json", async (req, res) => {
     await ctx.authorize(req, "openapi:read");
-    openApi ??= buildOpenApiDocument();
-    sendJson(req, res, openApi);
+    const serverUrl = req.baseUrl || "/";
+    if (!openApi.has(serverUrl)) openApi.set(serverUrl, buildOpenApiDocument({ serverUrl }));
+    sendJson(req, res, openApi.get(serverUrl));
   });
   mountSourceRoutes(router, ctx);
   mountSyncRoutes(router, ctx);

@@ -28,6 +28,8 @@ export interface SyncRunnerOptions extends SyncTuningInput {
   /** Extra sinks every sync reports to, e.g. a `PgProgressSink` so progress outlives the process. */
   readonly sinks?: readonly ProgressSink[];
   readonly logger?: Logger;
+  /** Display names for mentions (account id or user key to name); mentions keep the id without it. */
+  readonly resolveUser?: (accountId: string) => string | undefined;
 }
 
 /**

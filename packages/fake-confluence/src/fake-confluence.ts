@@ -3,7 +3,9 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { AuthChecker, defaultCredentials, type FakeCredentials } from "./auth.js";
 import { type FaultConfigInput, type FaultCounters, FaultInjector } from "./faults.js";
-import { demoSpace, generateSpace, generateUsers, type SpaceSeed } from "./generator/generate-space.js";
+import { generateSpace, generateUsers, type SpaceSeed } from "./generator/generate-space.js";
+import { demoHandbook } from "./handbook/demo-handbook.js";
+import { servePageViewsFirst } from "./handbook/page-view.js";
 import { createRequestListener, type RequestCounters, type RequestLogEntry } from "./http/handler.js";
 import { pageWebui } from "./http/links.js";
 import { compileRoutes } from "./http/router.js";
@@ -198,7 +200,7 @@ export async function startFakeConfluence(options: FakeConfluenceOptions = {}): 
   const users = generateUsers(config.seed);
   for (const spec of config.spaces) {
     const firstPageId = state.nextPageId;
-    if ("preset" in spec) state.addSpace(demoSpace({ pages: spec.pages, seed: spec.seed, firstPageId, deployment }));
+    if ("preset" in spec) state.addSpace(demoHandbook({ pages: spec.pages, seed: spec.seed, firstPageId, deployment }));
     else if ("fromDir" in spec) {
       state.addSpace(await loadSpaceFromDirectory(spec.fromDir, { key: spec.key, name: spec.name, users }));
     } else {
@@ -242,6 +244,7 @@ export async function startFakeConfluence(options: FakeConfluenceOptions = {}): 
       counters,
     }),
   );
+  if (config.readablePages) servePageViewsFirst(server, { state, deployment, contextPath }, () => origin);
   server.listen(config.port, config.host);
   await once(server, "listening");
   const address = server.address() as AddressInfo;

@@ -11,6 +11,8 @@ export {
   type SpaceSeed,
 } from "./generator/generate-space.js";
 export { type BodyFeature, cdata, escapeXml } from "./generator/storage-body.js";
+export { demoHandbook } from "./handbook/demo-handbook.js";
+export { HANDBOOK_QUERIES } from "./handbook/handbook-pages.js";
 export type { RequestLogEntry } from "./http/handler.js";
 export { loadSpaceFromDirectory, type PageEntry, pagesFileSchema } from "./load-dir.js";
 export type {

@@ -29,7 +29,7 @@ export const spaceSpecSchema = z.union([
     .strict(),
   z
     .object({
-      /** The demo handbook space (`DEMO`, a few hundred pages). */
+      /** The demo engineering handbook (`DEMO`, a few hundred pages; see `demoHandbook`). */
       preset: z.literal("demo"),
       /** @default 300 */
       pages: z.number().int().min(1).max(200_000).optional(),
@@ -83,6 +83,11 @@ export const fakeConfluenceOptionsSchema = z
     timeZone: z.string().refine(isTimeZone, "an IANA time zone such as Europe/Berlin").default("UTC"),
     /** Most request-log entries kept (oldest dropped first). @default 10000 */
     requestLogLimit: z.number().int().min(0).default(10_000),
+    /**
+     * Serve a read-only HTML view of each page at its web UI URL, without credentials, so a demo's "Open in
+     * Confluence" links open something readable. @default false
+     */
+    readablePages: z.boolean().default(false),
     /** Clock for mutation timestamps. @default () => new Date() */
     now: z.custom<() => Date>((value) => typeof value === "function", "a function returning a Date").optional(),
   })

@@ -1,8 +1,26 @@
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { PGlite, Transaction } from "@electric-sql/pglite";
 import type pg from "pg";
 import { from as copyFromStream } from "pg-copy-streams";
+
+/**
+ * What the store uses of a PGlite database or transaction; a `PGlite` from `@electric-sql/pglite` fits. Declared
+ * here so the type declarations do not need PGlite installed (it is an optional peer dependency).
+ */
+export interface PgliteQueryable {
+  query<Row>(
+    sql: string,
+    params?: unknown[],
+    options?: { blob?: Blob },
+  ): Promise<{ rows: Row[]; affectedRows?: number | undefined }>;
+  exec(sql: string): Promise<unknown>;
+}
+
+/** A PGlite database, as {@link fromPglite} uses it. */
+export interface PgliteDatabase extends PgliteQueryable {
+  transaction<T>(fn: (tx: PgliteQueryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
 
 /** Rows of one statement. */
 export interface QueryResult<Row> {
@@ -93,7 +111,7 @@ export function fromPgPool(pool: pg.Pool, options: { ownsPool?: boolean } = {}):
   };
 }
 
-function pgliteQueryable(target: PGlite | Transaction): Omit<Db, "transaction" | "close"> {
+function pgliteQueryable(target: PgliteQueryable): Omit<Db, "transaction" | "close"> {
   return {
     kind: "pglite",
     async query<Row>(sql: string, params?: readonly unknown[]) {
@@ -117,7 +135,7 @@ function pgliteQueryable(target: PGlite | Transaction): Omit<Db, "transaction" |
  * the database only when `ownsDb` is true.
  * @param ownsDb @default false
  */
-export function fromPglite(db: PGlite, options: { ownsDb?: boolean } = {}): Db {
+export function fromPglite(db: PgliteDatabase, options: { ownsDb?: boolean } = {}): Db {
   return {
     ...pgliteQueryable(db),
     async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {

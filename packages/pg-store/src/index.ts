@@ -6,7 +6,7 @@ export type { PgliteStoreOptions, PgStoreOptions } from "./create.js";
 export { createPgliteStore, createPgStore } from "./create.js";
 export type { KeyRing, SecretKey } from "./credential-store.js";
 export { keyRingFromEnv, PgCredentialStore } from "./credential-store.js";
-export type { Db, QueryResult } from "./db.js";
+export type { Db, PgliteDatabase, PgliteQueryable, QueryResult } from "./db.js";
 export { fromPglite, fromPgPool } from "./db.js";
 export type { BreadcrumbItem } from "./hierarchy.js";
 export type { MigrateResult, Migration } from "./migrate.js";

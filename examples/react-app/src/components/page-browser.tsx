@@ -6,6 +6,7 @@ import {
   useInfiniteConfluencePages,
 } from "@archon/confluence-react";
 import { useQueries } from "@tanstack/react-query";
+import { useState } from "react";
 import type { TrailItem } from "../lib/trail.js";
 import { Breadcrumbs } from "./breadcrumbs.js";
 import { EmptyState, ErrorNote } from "./error-note.js";
@@ -33,6 +34,7 @@ function ChildList({
   onOpen,
   current,
   siblingsOf,
+  nested = false,
 }: {
   sourceId: string;
   parentId: string;
@@ -41,8 +43,17 @@ function ChildList({
   current?: string | undefined;
   /** For a page without children: its parent, whose children (this page's siblings) are shown instead. */
   siblingsOf?: string | undefined;
+  /** Inside an expanded item: no heading line. */
+  nested?: boolean;
 }) {
   const pages = useInfiniteConfluencePages(sourceId, { parentId, limit: 50 });
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
+  const toggle = (id: string) =>
+    setExpanded((open) => {
+      const next = new Set(open);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
   if (pages.isPending) return <p className="muted">Loading pages…</p>;
   if (pages.isError) return <ErrorNote error={pages.error} title="Could not list the pages" />;
   const items = pages.data.pages.flatMap((page) => page.items);
@@ -58,8 +69,8 @@ function ChildList({
     );
   }
   return (
-    <div className="child-list">
-      <p className="muted small">
+    <div className={nested ? "child-list nested" : "child-list"}>
+      <p className={nested ? "visually-hidden" : "muted small"}>
         {total}{" "}
         {parentId === ROOT
           ? "top-level pages"
@@ -84,9 +95,18 @@ function ChildList({
               {item.title}
             </button>
             {item.childCount > 0 ? (
-              <span className="badge" title="Child pages">
-                {item.childCount}
-              </span>
+              <button
+                type="button"
+                className="badge expander"
+                aria-expanded={expanded.has(item.pageId)}
+                aria-label={`${expanded.has(item.pageId) ? "Hide" : "Show"} the ${item.childCount} child pages of ${item.title}`}
+                onClick={() => toggle(item.pageId)}
+              >
+                {expanded.has(item.pageId) ? "▾" : "▸"} {item.childCount}
+              </button>
+            ) : null}
+            {expanded.has(item.pageId) ? (
+              <ChildList sourceId={sourceId} parentId={item.pageId} onOpen={onOpen} current={current} nested />
             ) : null}
           </li>
         ))}

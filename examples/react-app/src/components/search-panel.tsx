@@ -5,8 +5,10 @@ import {
   useConfluenceSearch,
   useConfluenceSources,
 } from "@archon/confluence-react";
-import { type FormEvent, useMemo, useState } from "react";
+import { type FormEvent, useEffect, useMemo, useState } from "react";
+import { groupByPage } from "../lib/group.js";
 import { highlight, plainText, queryTerms, snippet } from "../lib/highlight.js";
+import type { SearchParams } from "../lib/route.js";
 import { EmptyState, ErrorNote } from "./error-note.js";
 
 function Highlighted({ text, terms }: { text: string; terms: string[] }) {
@@ -25,7 +27,7 @@ function Highlighted({ text, terms }: { text: string; terms: string[] }) {
   );
 }
 
-function Hit({ hit, terms, onOpen }: { hit: SearchHitView; terms: string[]; onOpen: () => void }) {
+function Hit({ hit, more, terms, onOpen }: { hit: SearchHitView; more: number; terms: string[]; onOpen: () => void }) {
   const text = useMemo(() => snippet(plainText(hit.content), terms), [hit.content, terms]);
   return (
     <li className="hit">
@@ -37,11 +39,15 @@ function Hit({ hit, terms, onOpen }: { hit: SearchHitView; terms: string[]; onOp
         <Highlighted text={text} terms={terms} />
       </p>
       <p className="muted small">
-        <code>{hit.sourceId}</code> · score {hit.score.toFixed(3)} ·{" "}
+        <code>{hit.sourceId}</code> ·{" "}
         {[hit.matched.keyword ? "keyword" : null, hit.matched.vector ? "vector" : null].filter(Boolean).join(" + ")}{" "}
-        match ·{" "}
+        match
+        {more > 0 ? (
+          <span className="hit-more">· {more === 1 ? "1 more match" : `${more} more matches`} in this page</span>
+        ) : null}{" "}
+        ·{" "}
         <a href={hit.url} target="_blank" rel="noopener noreferrer">
-          Confluence
+          Open in Confluence
         </a>
       </p>
     </li>
@@ -75,24 +81,58 @@ function toSearch(filters: Filters): SearchInput {
   };
 }
 
-/** Search with filters; matches are highlighted and a result opens its page. */
-export function SearchPanel({ onOpen }: { onOpen: (sourceId: string, pageId: string) => void }) {
+function filtersOf(params: SearchParams | undefined): Filters {
+  const mode = params?.mode === "keyword" || params?.mode === "vector" ? params.mode : "hybrid";
+  const limit = Number(params?.limit);
+  return {
+    query: params?.q ?? "",
+    sourceId: params?.source ?? "",
+    mode,
+    labels: params?.labels ?? "",
+    updatedAfter: params?.after ?? "",
+    limit: [5, 10, 20, 50].includes(limit) ? limit : 10,
+  };
+}
+
+function paramsOf(filters: Filters): SearchParams {
+  return {
+    q: filters.query.trim(),
+    ...(filters.mode !== "hybrid" ? { mode: filters.mode } : {}),
+    ...(filters.sourceId ? { source: filters.sourceId } : {}),
+    ...(filters.labels.trim() ? { labels: filters.labels.trim() } : {}),
+    ...(filters.updatedAfter ? { after: filters.updatedAfter } : {}),
+    ...(filters.limit !== 10 ? { limit: String(filters.limit) } : {}),
+  };
+}
+
+/**
+ * Search with filters, kept in the URL (so Back and shared links restore it); one result per page with its best
+ * match highlighted, and a result opens its page.
+ */
+export function SearchPanel({
+  params,
+  onSearch,
+  onOpen,
+}: {
+  params: SearchParams | undefined;
+  onSearch: (params: SearchParams) => void;
+  onOpen: (sourceId: string, pageId: string) => void;
+}) {
   const sources = useConfluenceSources();
-  const [filters, setFilters] = useState<Filters>({
-    query: "",
-    sourceId: "",
-    mode: "hybrid",
-    labels: "",
-    updatedAfter: "",
-    limit: 10,
-  });
-  const [submitted, setSubmitted] = useState<SearchInput>();
+  const [filters, setFilters] = useState<Filters>(() => filtersOf(params));
+  // Back and Forward change the URL: the form follows it. The key stands for the params' content.
+  const paramsKey = JSON.stringify(params ?? {});
+  // biome-ignore lint/correctness/useExhaustiveDependencies: paramsKey is the content of params.
+  const current = useMemo(() => params, [paramsKey]);
+  useEffect(() => setFilters(filtersOf(current)), [current]);
+  const submitted = useMemo(() => (current?.q ? toSearch(filtersOf(current)) : undefined), [current]);
   const search = useConfluenceSearch(submitted);
   const terms = useMemo(() => queryTerms(submitted?.query ?? ""), [submitted?.query]);
+  const groups = useMemo(() => groupByPage(search.data?.hits ?? []), [search.data]);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (filters.query.trim() !== "") setSubmitted(toSearch(filters));
+    if (filters.query.trim() !== "") onSearch(paramsOf(filters));
   };
   const set = <K extends keyof Filters>(key: K, value: Filters[K]) => setFilters({ ...filters, [key]: value });
 
@@ -175,17 +215,18 @@ export function SearchPanel({ onOpen }: { onOpen: (sourceId: string, pageId: str
         ) : (
           <>
             <p className="muted small" aria-live="polite">
-              {search.data.hits.length} results for “{submitted.query}” ({search.data.mode}
+              {groups.length === 1 ? "1 page" : `${groups.length} pages`} for “{submitted.query}” ({search.data.mode}
               {search.data.embeddingModel ? `, ${search.data.embeddingModel}` : ""})
               {search.isPlaceholderData ? " · updating…" : ""}
             </p>
             <ol className="hits" aria-label="Search results">
-              {search.data.hits.map((hit) => (
+              {groups.map(({ best, more }) => (
                 <Hit
-                  key={`${hit.sourceId}:${hit.pageId}:${hit.chunkNumber}`}
-                  hit={hit}
+                  key={`${best.sourceId}:${best.pageId}`}
+                  hit={best}
+                  more={more}
                   terms={terms}
-                  onOpen={() => onOpen(hit.sourceId, hit.pageId)}
+                  onOpen={() => onOpen(best.sourceId, best.pageId)}
                 />
               ))}
             </ol>

@@ -13,27 +13,60 @@ const stageLabels: Record<string, string> = {
   done: "Done",
 };
 
+type OperationStatusShown = "running" | "succeeded" | "failed" | "cancelled" | "interrupted";
+
 /** A live progress bar for one sync: stage, counts and ETA while it runs; the outcome once it ended. */
 export function SyncProgress({ operationId }: { operationId: string }) {
   const sync = useSyncProgress(operationId);
   const { operation, progress } = sync;
-  if (sync.isPending) return <p className="muted">Connecting to the sync…</p>;
+  const unknown = (sync.error as { code?: string } | null)?.code === "NOT_FOUND";
+  if (sync.isPending && !unknown) {
+    return sync.failureCount > 0 ? (
+      <p className="connection-lost" role="status">
+        Connection lost: the server is not answering. Retrying…
+      </p>
+    ) : (
+      <p className="muted">Connecting to the sync…</p>
+    );
+  }
+  if (unknown) {
+    // The server no longer knows the sync: it was restarted (or the sync record expired) before the sync ended.
+    return (
+      <section className="sync-progress status-interrupted" aria-label="Sync progress" data-status="interrupted">
+        <div className="sync-head">
+          <strong>Sync interrupted</strong>
+        </div>
+        <p className="muted small">
+          The server stopped before this sync finished. What was synced is kept; the next sync resumes where it stopped.
+        </p>
+      </section>
+    );
+  }
   if (sync.isError && !operation) return <ErrorNote error={sync.error} title="Could not read the sync's progress" />;
   if (!operation) return null;
 
   const percent = Math.round(progress?.percent ?? 0);
-  const status = operation.status;
+  // "interrupted": a server that persists progress marks a sync whose process died.
+  const status = operation.status as OperationStatusShown;
+  const connectionLost = status === "running" && sync.failureCount > 0;
+  const metrics = operation.metrics;
+  const checkedOnly =
+    status === "succeeded" && metrics !== null && metrics.pagesIndexed === 0 && metrics.pagesListed > 0;
   return (
     <section className={`sync-progress status-${status}`} aria-label="Sync progress" data-status={status}>
       <div className="sync-head">
         <strong>
           {status === "running"
-            ? `${operation.mode === "full" ? "Full" : "Incremental"} sync running`
+            ? connectionLost
+              ? "Connection lost"
+              : `${operation.mode === "full" ? "Full" : "Incremental"} sync running`
             : status === "succeeded"
               ? "Sync finished"
               : status === "cancelled"
                 ? "Sync cancelled"
-                : "Sync failed"}
+                : status === "interrupted"
+                  ? "Sync interrupted"
+                  : "Sync failed"}
         </strong>
         <span className="stage">{progress ? (stageLabels[progress.stage] ?? progress.stage) : "Starting"}</span>
         <span className="percent">{percent}%</span>
@@ -48,12 +81,26 @@ export function SyncProgress({ operationId }: { operationId: string }) {
       >
         <div className="progress-fill" style={{ width: `${percent}%` }} />
       </div>
+      {connectionLost ? (
+        <p className="connection-lost" role="status">
+          Connection lost: the server is not answering, so this progress is from before. Retrying…
+        </p>
+      ) : null}
+      {checkedOnly ? (
+        <p className="checked-summary">
+          Checked {metrics.pagesListed} pages: none changed since the last sync
+          {metrics.pagesDeleted > 0 ? `, ${metrics.pagesDeleted} removed` : ""}.
+        </p>
+      ) : null}
+      {status === "interrupted" ? (
+        <p className="muted small">
+          The server stopped before this sync finished. What was synced is kept; the next sync resumes where it stopped.
+        </p>
+      ) : null}
       <dl className="counts">
         <div>
-          <dt>Pages</dt>
-          <dd>
-            {progress?.done ?? 0} / {progress?.total ?? "?"}
-          </dd>
+          <dt>{checkedOnly ? "Pages checked" : "Pages"}</dt>
+          <dd>{checkedOnly ? metrics.pagesListed : `${progress?.done ?? 0} / ${progress?.total ?? "?"}`}</dd>
         </div>
         <div>
           <dt>Indexed</dt>
@@ -61,7 +108,11 @@ export function SyncProgress({ operationId }: { operationId: string }) {
         </div>
         <div>
           <dt>Unchanged</dt>
-          <dd>{progress?.skipped ?? 0}</dd>
+          <dd>
+            {checkedOnly
+              ? Math.max(metrics.pagesSkipped, metrics.pagesListed - metrics.pagesFailed)
+              : (progress?.skipped ?? 0)}
+          </dd>
         </div>
         <div>
           <dt>Failed</dt>
@@ -75,9 +126,11 @@ export function SyncProgress({ operationId }: { operationId: string }) {
           <dt>{status === "running" ? "ETA" : "Took"}</dt>
           <dd className="eta">
             {status === "running"
-              ? progress?.etaMs == null
-                ? "estimating…"
-                : formatDuration(progress.etaMs)
+              ? connectionLost
+                ? "—"
+                : progress?.etaMs == null
+                  ? "estimating…"
+                  : formatDuration(progress.etaMs)
               : operation.metrics
                 ? formatDuration(operation.metrics.durationMs)
                 : "—"}
@@ -90,7 +143,7 @@ export function SyncProgress({ operationId }: { operationId: string }) {
           </div>
         ) : null}
       </dl>
-      {status === "running" ? (
+      {status === "running" && !connectionLost ? (
         <p className="muted small">Updates via {sync.transport === "stream" ? "live event stream" : "polling"}</p>
       ) : null}
       {operation.error ? (

@@ -33,12 +33,13 @@ export function highlight(text: string, terms: readonly string[]): Segment[] {
 export function plainText(markdown: string): string {
   return markdown
     .replace(/```[^\n]*\n/g, "")
+    .replace(/^\s*\|?(\s*:?-{3,}:?\s*\|)+\s*:?-{0,}:?\s*$/gm, " ")
     .replace(/<\/?[A-Za-z][^>]*>/g, " ")
     .replace(/!\[([^\]]*)\]\([^)]*\)/g, "$1")
-    .replace(/\[[ xX]\]\s?|\[![A-Z]+\]\s?/g, "")
+    .replace(/\[[ xX]\][ \t]?|\[![A-Z]+\][ \t]?/g, "")
     .replace(/\[\[([^\]]+)\]\]/g, "$1")
     .replace(/\[([^\]]+)\]\([^)]*\)/g, "$1")
-    .replace(/^\s{0,3}(#{1,6}|>|[-*+]|\d+\.)\s+/gm, "")
+    .replace(/^[ \t]{0,3}(#{1,6}|>|[-*+]|\d+\.)(?:[ \t]+|$)/gm, "")
     .replace(/[*_`~|]+/g, "")
     .replace(/\s+/g, " ")
     .trim();

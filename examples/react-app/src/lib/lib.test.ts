@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatDuration } from "./format.js";
+import { groupByPage } from "./group.js";
 import { highlight, plainText, queryTerms, snippet } from "./highlight.js";
 import { formatRoute, parseRoute } from "./route.js";
 import { shortenTrail } from "./trail.js";
@@ -69,6 +70,29 @@ describe("formatDuration and routes", () => {
     const route = { view: "browse" as const, sourceId: "eng docs", pageId: "42" };
     expect(parseRoute(formatRoute(route))).toEqual(route);
     expect(parseRoute("#/search")).toEqual({ view: "search" });
+    const search = { view: "search", params: { q: "rollback procedure", mode: "keyword", source: "demo" } } as const;
+    expect(formatRoute(search)).toBe("#/search?q=rollback+procedure&mode=keyword&source=demo");
+    expect(parseRoute(formatRoute(search))).toEqual(search);
     expect(parseRoute("")).toEqual({ view: "sources" });
+  });
+});
+
+describe("groupByPage", () => {
+  it("keeps one entry per page, at its best chunk's rank, counting the other matches", () => {
+    const hit = (pageId: string, chunkNumber: number, sourceId = "demo") => ({ sourceId, pageId, chunkNumber });
+    const groups = groupByPage([hit("a", 2), hit("b", 0), hit("a", 0), hit("a", 5), hit("a", 1, "other")]);
+    expect(groups.map((g) => [g.best.sourceId, g.best.pageId, g.best.chunkNumber, g.more])).toEqual([
+      ["demo", "a", 2, 2],
+      ["demo", "b", 0, 0],
+      ["other", "a", 1, 0],
+    ]);
+  });
+});
+
+describe("plainText of a table", () => {
+  it("drops the separator row and the pipes", () => {
+    const text = plainText("| Situation | Action |\n| --- | :---: |\n| Bad release | roll back |");
+    expect(text).toBe("Situation Action Bad release roll back");
+    expect(plainText("> [!WARNING]\n> Roll back first")).toBe("Roll back first");
   });
 });

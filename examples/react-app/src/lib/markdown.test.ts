@@ -39,4 +39,23 @@ describe("renderMarkdown", () => {
     expect(link?.textContent).toBe("🖼 deploy diagram");
     expect(link?.getAttribute("href")).toBe("https://wiki.example.com/download/attachments/1/d.png");
   });
+
+  it("renders GitHub alerts as titled boxes, not quotes with a literal marker", () => {
+    const root = render("> [!WARNING]\n> Roll back first, investigate later.\n\n> just a quote\n");
+    const alert = root.querySelector(".alert-warning");
+    expect(alert?.querySelector(".alert-title")?.textContent).toBe("Warning");
+    expect(alert?.textContent).toContain("Roll back first, investigate later.");
+    expect(root.textContent).not.toContain("[!WARNING]");
+    expect(root.querySelectorAll("blockquote")).toHaveLength(1);
+  });
+
+  it("keeps task states as read-only checkboxes and drops every other input", () => {
+    const root = render('- [x] Rollback announced\n- [ ] Review scheduled\n\n<input type="text" value="x">\n');
+    const boxes = [...root.querySelectorAll("input")];
+    expect(boxes.map((box) => [box.type, box.checked, box.disabled])).toEqual([
+      ["checkbox", true, true],
+      ["checkbox", false, true],
+    ]);
+    expect(root.querySelector("li.task")?.textContent?.trim()).toBe("Rollback announced");
+  });
 });

@@ -1,7 +1,7 @@
-import { describe, expect, it } from "vitest";
 import { HashingEmbedder } from "../embed/hashing-embedder.js";
 import { ConfluenceSyncError, isConfluenceSyncError } from "../errors.js";
 import type { Embedder, EmbedResult } from "../ports/embedder.js";
+import { describe, expect, it } from "./test-api.js";
 
 export type {
   FakeOpenAIResponse,

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConfluencePage, ConfluenceSource, ConfluenceSpace, PageRef } from "../ports/confluence-source.js";
+import { afterAll, beforeAll, describe, expect, it } from "./test-api.js";
 
 /** A page as the backing site holds it; what every implementation must report. */
 export type ExpectedPage = Pick<ConfluencePage, "id" | "title" | "version" | "parentId" | "labels" | "body">;

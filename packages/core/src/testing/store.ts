@@ -1,4 +1,3 @@
-import { afterEach, beforeEach, describe } from "vitest";
 import type { KnowledgeStore } from "../ports/knowledge-store.js";
 import type { ProgressSink } from "../ports/progress-sink.js";
 import type { SuiteContext } from "../store/conformance/context.js";
@@ -8,6 +7,7 @@ import { progressSinkTests } from "../store/conformance/progress-sink.js";
 import { searchTests } from "../store/conformance/search.js";
 import { sourceAndWriteTests } from "../store/conformance/sources-and-writes.js";
 import type { ProgressReader } from "../store/progress.js";
+import { afterEach, beforeEach, describe } from "./test-api.js";
 
 export {
   axis,

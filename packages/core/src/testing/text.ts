@@ -1,8 +1,8 @@
 import { DomUtils, parseDocument } from "htmlparser2";
-import { describe, expect, it } from "vitest";
 import { sha256 } from "../hash.js";
 import type { Chunker } from "../ports/chunker.js";
 import type { Converter } from "../ports/converter.js";
+import { describe, expect, it } from "./test-api.js";
 
 /** A storage-format page touching most elements, for conformance checks and benchmarks. */
 export const SAMPLE_STORAGE = `<h1>Runbook</h1>

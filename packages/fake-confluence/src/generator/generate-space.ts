@@ -197,7 +197,7 @@ export function generateSpace(options: GenerateSpaceOptions): SpaceSeed {
   };
 }
 
-/** The demo space the example app uses: a few hundred pages of an engineering handbook. */
+/** A generated `DEMO` space of a few hundred pages (the `demo` preset serves the written handbook, `demoHandbook`). */
 export function demoSpace(
   options: {
     seed?: number | undefined;

@@ -1,6 +1,6 @@
-import { expect } from "vitest";
 import { ConfluenceSyncError, type SyncErrorCode } from "../../errors.js";
 import type { KnowledgeStore } from "../../ports/knowledge-store.js";
+import { expect } from "../../testing/test-api.js";
 
 /** What each group of the knowledge store conformance suite gets. */
 export interface SuiteContext {

@@ -1,4 +1,4 @@
-import { expect, it } from "vitest";
+import { expect, it } from "../../testing/test-api.js";
 import { axis, emptyMetadata, makeChunk, makePage, makeSource } from "../fixtures.js";
 import type { SuiteContext } from "./context.js";
 

@@ -1,5 +1,5 @@
-import { expect, it } from "vitest";
 import type { PageSummary, SyncState } from "../../ports/knowledge-store.js";
+import { expect, it } from "../../testing/test-api.js";
 import { axis, MODEL, makeChunk, makeMetrics, makePage, makeSource } from "../fixtures.js";
 import { expectCoded, type SuiteContext } from "./context.js";
 

@@ -1,5 +1,5 @@
-import { expect, it } from "vitest";
 import type { ProgressSink, SyncEvent, SyncProgress } from "../../ports/progress-sink.js";
+import { expect, it } from "../../testing/test-api.js";
 import { makeMetrics } from "../fixtures.js";
 import type { ProgressReader } from "../progress.js";
 

@@ -1,5 +1,5 @@
-import { expect, it } from "vitest";
 import type { KnowledgeStore, SearchFilters } from "../../ports/knowledge-store.js";
+import { expect, it } from "../../testing/test-api.js";
 import { axis, MODEL, makeChunk, makePage, makeSource, tilt } from "../fixtures.js";
 import { RRF_K } from "../validate.js";
 import { expectCoded, type SuiteContext } from "./context.js";

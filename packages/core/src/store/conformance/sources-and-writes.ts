@@ -1,5 +1,5 @@
-import { expect, it } from "vitest";
 import { ConfluenceSyncError } from "../../errors.js";
+import { expect, it } from "../../testing/test-api.js";
 import { axis, makeChunk, makeMetrics, makePage, makeSource } from "../fixtures.js";
 import { expectCoded, type SuiteContext } from "./context.js";
 
