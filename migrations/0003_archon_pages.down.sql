@@ -21,6 +21,12 @@ BEGIN
   ) THEN
     EXECUTE format('ALTER DATABASE %I RESET ivfflat.probes', current_database());
   END IF;
+  IF EXISTS (
+    SELECT 1 FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase
+    WHERE d.datname = current_database() AND s.setrole = 0 AND 'hnsw.iterative_scan=strict_order' = ANY(s.setconfig)
+  ) THEN
+    EXECUTE format('ALTER DATABASE %I RESET hnsw.iterative_scan', current_database());
+  END IF;
 EXCEPTION WHEN OTHERS THEN
   RAISE NOTICE 'ivfflat.probes left as it is (%)', SQLERRM;
 END

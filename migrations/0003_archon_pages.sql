@@ -393,6 +393,22 @@ EXCEPTION WHEN OTHERS THEN
 END
 $$;
 
+-- Archon filters its vector query by source; an HNSW scan filters after the fact and can come back short. Iterative
+-- scans (pgvector 0.8+) keep scanning, in exact distance order, until the query has its rows. Same rules as above.
+DO $$
+BEGIN
+  IF NOT EXISTS (
+    SELECT 1 FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase
+    WHERE d.datname = current_database() AND s.setrole = 0
+      AND EXISTS (SELECT 1 FROM unnest(s.setconfig) AS c(setting) WHERE c.setting LIKE 'hnsw.iterative_scan=%')
+  ) THEN
+    EXECUTE format('ALTER DATABASE %I SET hnsw.iterative_scan = strict_order', current_database());
+  END IF;
+EXCEPTION WHEN OTHERS THEN
+  RAISE NOTICE 'hnsw.iterative_scan not set for this database (%)', SQLERRM;
+END
+$$;
+
 -- Archon deletes a source by deleting its archon_sources row: foreign keys cascade to pages, chunks, page rows and
 -- sync state; this removes the stored credentials and progress rows, which have no key to it.
 CREATE OR REPLACE FUNCTION confluence_source_deleted() RETURNS trigger
