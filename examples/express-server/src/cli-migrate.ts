@@ -1,7 +1,8 @@
 /** `archon-confluence migrate`: applies the schema migrations to PostgreSQL (`DATABASE_URL`) or the embedded PGlite. */
 import { join } from "node:path";
 import { isConfluenceSyncError } from "@archon/confluence-core";
-import { createPgliteStore, createPgStore, migrate, type PgKnowledgeStore } from "@archon/confluence-pg-store";
+import { type Db, fromPglite, fromPgPool, migrate, openPglite } from "@archon/confluence-pg-store";
+import pg from "pg";
 import { ConfigError, exampleDir, loadConfig } from "./config.js";
 import { MIGRATE_HELP } from "./help.js";
 import { lockDataDir } from "./storage.js";
@@ -12,20 +13,21 @@ export async function runMigrateCommand(argv: readonly string[]): Promise<number
     return 2;
   }
   let unlock = async () => {};
-  let store: PgKnowledgeStore | undefined;
+  // A bare connection, not a store: opening a store checks for the very migrations this command applies.
+  let db: Db | undefined;
   try {
     const config = loadConfig();
     let where: string;
     if (config.DATABASE_URL) {
-      store = await createPgStore({ connectionString: config.DATABASE_URL, migrate: false });
+      db = fromPgPool(new pg.Pool({ connectionString: config.DATABASE_URL, max: 1 }), { ownsPool: true });
       where = "PostgreSQL at DATABASE_URL";
     } else {
       const dataDir = config.DATA_DIR ?? join(exampleDir, ".data");
       unlock = await lockDataDir(dataDir);
-      store = await createPgliteStore({ dataDir: join(dataDir, "pglite"), migrate: false });
+      db = fromPglite(await openPglite({ dataDir: join(dataDir, "pglite") }), { ownsDb: true });
       where = `embedded PGlite in ${join(dataDir, "pglite")}`;
     }
-    const result = await migrate(store.db);
+    const result = await migrate(db);
     for (const name of result.applied) process.stdout.write(`applied ${name}\n`);
     process.stdout.write(
       `${where}: ${result.applied.length} migration(s) applied, ${result.alreadyApplied.length} already there.\n`,
@@ -40,7 +42,7 @@ export async function runMigrateCommand(argv: readonly string[]): Promise<number
     process.stderr.write(`Migration failed${code}: ${error instanceof Error ? error.message : String(error)}\n`);
     return 4;
   } finally {
-    await store?.close().catch(() => {});
+    await db?.close().catch(() => {});
     await unlock();
   }
 }

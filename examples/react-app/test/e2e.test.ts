@@ -168,16 +168,17 @@ describe.skipIf(!hasChromium)(`React app in headless Chromium (skipped without $
     await results.waitFor();
     expect(await hits.locator(".hit-title").allTextContents()).toEqual(titles);
 
-    // The rollback runbook: its warning panel is a titled alert, its tasks keep their state.
+    // The rollback runbook: its warning panel (red in Confluence, so a caution) is a titled alert, its tasks keep
+    // their state.
     await search.getByRole("searchbox", { name: "Search query" }).fill("rollback procedure");
     await search.getByRole("button", { name: "Search" }).click();
     await expect.poll(() => hits.first().locator(".hit-title").textContent()).toBe("Deploy rollback procedure");
     await hits.first().locator(".hit-title").click();
     await expect.poll(() => reader.locator("header h2").textContent()).toBe("Deploy rollback procedure");
-    const warning = reader.locator(".markdown .alert-warning");
-    await warning.waitFor();
-    expect(await warning.locator(".alert-title").textContent()).toBe("Warning");
-    expect(await reader.locator(".markdown").textContent()).not.toContain("[!WARNING]");
+    const caution = reader.locator(".markdown .alert-caution");
+    await caution.waitFor();
+    expect(await caution.locator(".alert-title").textContent()).toBe("Caution");
+    expect(await reader.locator(".markdown").textContent()).not.toContain("[!CAUTION]");
     const boxes = reader.locator(".markdown li.task input[type=checkbox]");
     expect(await boxes.count()).toBe(4);
     expect(await boxes.evaluateAll((inputs) => inputs.map((input) => (input as HTMLInputElement).checked))).toEqual([
