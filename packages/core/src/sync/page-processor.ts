@@ -135,7 +135,9 @@ export class PageProcessor {
 
   async processBatch(batch: readonly ConfluencePage[]): Promise<void> {
     this.run.counters.pagesFetched += batch.length;
-    await this.#users.prefetch(batch, this.run.call);
+    // Names are looked up only for pages likely to be indexed, so an unchanged resync asks for none.
+    const changed = batch.filter((page) => this.stored.get(page.id)?.version !== page.version || this.#failed[page.id]);
+    await this.#users.prefetch(changed, this.run.call);
     await runPool(batch, this.run.tuning.concurrency, (page) => this.#process(page));
     this.run.state = { ...this.run.state, failedPages: { ...this.#failed } };
     await this.run.checkpoint();
