@@ -178,6 +178,8 @@ describe("PgKnowledgeStore on PGlite: 3,072 dimensions", () => {
     });
     expect(hits.map((h) => h.pageId)).toEqual(["2", "3"]);
     expect(hits[0]?.score).toBeCloseTo(1, 3);
+    // Statistics left by earlier tests on the shared database would describe other rows.
+    await store.db.exec("ANALYZE archon_crawled_pages");
     const plan = await store.db.transaction(async (tx) => {
       await tx.exec("SET LOCAL enable_seqscan = off");
       const { rows } = await tx.query<{ "QUERY PLAN": string }>(
