@@ -1,3 +1,4 @@
+export { BULK_LOAD_MIN_PAGES } from "./bulk-load.js";
 export type { PgliteStoreOptions, PgStoreOptions } from "./create.js";
 export { createPgliteStore, createPgStore } from "./create.js";
 export type { KeyRing, SecretKey } from "./credential-store.js";
@@ -19,5 +20,6 @@ export type { PgliteOptions } from "./pglite.js";
 export { openPglite } from "./pglite.js";
 export { PgProgressSink } from "./progress-sink.js";
 export { SUPPORTED_DIMENSIONS } from "./rows.js";
+export { KEYWORD_RANK_LIMIT } from "./search.js";
 export { MAX_BIND_PARAMS } from "./sql.js";
 export { CHUNK_BATCH_ROWS } from "./write-page.js";

@@ -15,7 +15,8 @@ const TIE = `s.sid COLLATE "C", s.pid COLLATE "C", s.cn`;
 
 /**
  * Hybrid search: the vector leg is an `ORDER BY distance LIMIT k` subquery the HNSW index serves, the keyword
- * leg uses `websearch_to_tsquery` on the GIN-indexed tsvector, and the legs are fused by Reciprocal Rank Fusion.
+ * leg uses `websearch_to_tsquery` on the GIN-indexed tsvector and ranks at most `keywordRankLimit` matches
+ * (@default {@link KEYWORD_RANK_LIMIT}), and the legs are fused by Reciprocal Rank Fusion.
  */
 export async function searchChunks(
   db: Db,
