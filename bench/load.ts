@@ -191,6 +191,11 @@ console.log(
 );
 console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
 for (const line of rows) console.log(line);
+// The floor of a full sync on the API side: its requests one after another at the fake's latency and rate.
+const apiFloorMs = Math.max(full.requests * latencyMs, ((full.requests - rate) / rate) * 1000);
+console.log(
+  `\nAPI floor of the full sync: ${full.requests} requests x ${latencyMs} ms = ${seconds(apiFloorMs)}; ours took ${(full.wallMs / apiFloorMs).toFixed(1)}x that.`,
+);
 console.log(`\nAfterwards the store holds ${storedIds.size} pages, the space ${truthIds.size}; ${mismatch} differ.`);
 const fm = full.metrics;
 console.log(

@@ -112,10 +112,13 @@ export class PageProcessor {
     this.run.counters.pagesFetched += batch.length;
     try {
       await runPool(batch, this.run.tuning.concurrency, (page) => this.#process(page));
-    } finally {
-      // Pages handed to the writer are committed (or the error surfaces) before the checkpoint moves on.
-      await this.#writer.drain();
+    } catch (error) {
+      // Pages already handed over are still committed; the first error is the one reported.
+      await this.#writer.drain().catch(() => {});
+      throw error;
     }
+    // Pages handed to the writer are committed (or their error surfaces) before the checkpoint moves on.
+    await this.#writer.drain();
     this.run.state = { ...this.run.state, failedPages: { ...this.#failed } };
     await this.run.checkpoint();
     this.run.progress();
