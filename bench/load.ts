@@ -8,6 +8,12 @@
  * a full load and a no-change reload, and the code bodies and table cells each kept, on a sample of pages.
  *
  *   npx tsx bench/load.ts [--pages 4000] [--latency 100] [--rate 10] [--no-peers] [--sample 200] [--langchain-limit 25]
+ *     [--store auto|pglite] [--embed-delay 0]
+ *
+ * `--store pglite` syncs ours into PGlite even when DATABASE_URL is set (LangChain still writes to PostgreSQL), the
+ * default a newcomer meets against the peer on a server. `--embed-delay <ms>` embeds ours through FakeOpenAIServer
+ * (OpenAI's limits: 2,048 inputs and 300,000 tokens per request) answering each request after that delay, and
+ * reports the requests it took and the time a perfectly packed, fully overlapped embedding phase would take.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,6 +23,7 @@ import { parseArgs } from "node:util";
 import { createSourceRecord } from "@archon/confluence-core";
 import { createPgliteStore } from "@archon/confluence-pg-store";
 import { startFakeConfluence } from "@archon/fake-confluence";
+import { FakeOpenAIServer } from "../packages/core/src/embed/fake-openai-server.js";
 import type { ChildSyncConfig, ChildSyncResult } from "../test/e2e/support/child-protocol.js";
 import {
   createMigratedSchema,
@@ -42,6 +49,8 @@ const { values } = parseArgs({
     sample: { type: "string", default: "200" },
     "langchain-limit": { type: "string", default: "25" },
     "no-peers": { type: "boolean", default: false },
+    store: { type: "string", default: "auto" },
+    "embed-delay": { type: "string", default: "0" },
   },
 });
 const pages = Number(values.pages);
@@ -58,16 +67,21 @@ const fake = await startFakeConfluence({
 const pgSkip = await probePostgres();
 const url = databaseUrl as string;
 const schema = uniqueSchema("archon_bench");
-const pgliteDir = pgSkip ? mkdtempSync(join(tmpdir(), "archon-load-")) : "";
-const storeSpec: ChildSyncConfig["store"] = pgSkip
+/** Ours syncs into PGlite: no server, or asked to. LangChain writes to PostgreSQL whenever there is one. */
+const oursPglite = Boolean(pgSkip) || values.store === "pglite";
+const pgliteDir = oursPglite ? mkdtempSync(join(tmpdir(), "archon-load-")) : "";
+const storeSpec: ChildSyncConfig["store"] = oursPglite
   ? { kind: "pglite", dataDir: pgliteDir }
   : { kind: "pg", url, schema };
+const embedDelayMs = Number(values["embed-delay"]);
+const openai = embedDelayMs > 0 ? await FakeOpenAIServer.start({ delayMs: embedDelayMs }) : null;
 const record = createSourceRecord({ sourceId: SOURCE_ID, baseUrl: fake.baseUrl, deployment: "cloud", spaceKey: SPACE });
-if (pgSkip) {
+if (oursPglite) {
   const store = await createPgliteStore({ dataDir: pgliteDir });
   await store.upsertSource(record);
   await store.close();
-} else {
+}
+if (!pgSkip) {
   await createMigratedSchema(url, schema);
   const { store, close } = await openSchemaStore(url, schema, 1);
   await store.upsertSource(record);
@@ -81,6 +95,7 @@ const config = (mode: "full" | "incremental"): ChildSyncConfig => ({
   sourceId: SOURCE_ID,
   mode,
   store: storeSpec,
+  ...(openai ? { openai: { baseURL: openai.baseURL } } : {}),
 });
 
 /** One sync of ours in a fresh process, with the API requests the fake counted. */
@@ -126,8 +141,10 @@ const row = (label: string, r: ChildSyncResult & { requests: number }) => {
   );
 };
 
+const requestsBefore = openai?.requests.length ?? 0;
 const full = await ours("full");
 row("full sync", full);
+const embedRequests = (openai?.requests.length ?? 0) - requestsBefore;
 const peers: string[] = [];
 let kept: { ours: KeptCounts; langchain: KeptCounts } | undefined;
 let lcFull: Awaited<ReturnType<typeof langchain>> | undefined;
@@ -160,11 +177,13 @@ const truthIds = new Set(current().map((p) => p.id));
 const mismatch =
   [...truthIds].filter((id) => !storedIds.has(id)).length + [...storedIds].filter((id) => !truthIds.has(id)).length;
 await fake.close();
-if (pgSkip) rmSync(pgliteDir, { recursive: true, force: true });
-else await dropSchema(url, schema);
+const openaiMaxInFlight = openai?.maxInFlight ?? 0;
+await openai?.close();
+if (oursPglite) rmSync(pgliteDir, { recursive: true, force: true });
+if (!pgSkip) await dropSchema(url, schema);
 
 console.log(
-  `Load benchmark: ${total} current pages (${pages} generated), ${latencyMs} ms per request, ${rate} requests/s rate limit; store: ${pgSkip ? `PGlite (${pgSkip})` : "PostgreSQL 15 + pgvector"}; hashing embedder, 384 dimensions.`,
+  `Load benchmark: ${total} current pages (${pages} generated), ${latencyMs} ms per request, ${rate} requests/s rate limit; store: ${oursPglite ? `PGlite${pgSkip ? ` (${pgSkip})` : ""}` : "PostgreSQL 15 + pgvector"}; ${openai ? `OpenAIEmbedder on FakeOpenAIServer answering after ${embedDelayMs} ms` : "hashing embedder"}, 384 dimensions.`,
 );
 console.log(`Machine: ${machineLine()}; ${loadAverage()}`);
 console.log(
@@ -172,12 +191,24 @@ console.log(
 );
 console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
 for (const line of rows) console.log(line);
+// The floor of a full sync on the API side: its requests one after another at the fake's latency and rate.
+const apiFloorMs = Math.max(full.requests * latencyMs, ((full.requests - rate) / rate) * 1000);
+console.log(
+  `\nAPI floor of the full sync: ${full.requests} requests x ${latencyMs} ms = ${seconds(apiFloorMs)}; ours took ${(full.wallMs / apiFloorMs).toFixed(1)}x that.`,
+);
 console.log(`\nAfterwards the store holds ${storedIds.size} pages, the space ${truthIds.size}; ${mismatch} differ.`);
 const fm = full.metrics;
 console.log(
   `\nEditing 1% of the pages cost ${ratio(edited.metrics.embeddingCalls, fm.embeddingCalls)} of a full sync's embedding calls and ${ratio(edited.metrics.embeddingTokens, fm.embeddingTokens)} of its tokens (${edited.metrics.chunksReused} chunks reused).`,
 );
 
+if (openai) {
+  // A perfectly packed, fully overlapped embedding phase: every request full (300k tokens), 4 always in flight.
+  const ideal = (Math.ceil(fm.embeddingTokens / 300_000) * embedDelayMs) / 4;
+  console.log(
+    `\nEmbedding through FakeOpenAIServer (${embedDelayMs} ms per request): ${embedRequests} requests for ${fm.embeddingTokens} tokens (${Math.round(fm.embeddingTokens / Math.max(1, embedRequests))} per request), at most ${openaiMaxInFlight} in flight; tokens / 300k per request x ${embedDelayMs} ms / 4 in flight = ${seconds(ideal)}; requests x delay / 4 = ${seconds((embedRequests * embedDelayMs) / 4)}.`,
+  );
+}
 if (mismatch > 0) process.exitCode = 1;
 if (lcFull && lcAgain && kept) {
   console.log(
@@ -207,7 +238,7 @@ if (lcFull && lcAgain && kept) {
 }
 
 async function storedPageIds(): Promise<Set<string>> {
-  if (pgSkip) {
+  if (oursPglite) {
     const store = await createPgliteStore({ dataDir: pgliteDir });
     const ids = new Set((await store.getPageStates(SOURCE_ID)).keys());
     await store.close();
@@ -226,51 +257,35 @@ async function contentKept(): Promise<{ ours: KeptCounts; langchain: KeptCounts 
   const sample = truth.filter((_, i) => i % step === 0).slice(0, Number(values.sample));
   const zero = (): KeptCounts => ({ codeBodies: 0, codeKept: 0, cells: 0, cellsKept: 0 });
   const result = { ours: zero(), langchain: zero() };
-  if (pgSkip) {
-    const store = await createPgliteStore({ dataDir: pgliteDir });
-    const dumped = JSON.parse(readFileSync(join(pgliteDir, "langchain-chunks.json"), "utf8")) as {
-      id: string;
-      text: string;
-    }[];
-    for (const page of sample) {
-      countKept(
-        page.body,
-        dumped.filter((c) => c.id === page.id).map((c) => c.text),
-        result.langchain,
-      );
-      countKept(
-        page.body,
-        (await store.getChunks(SOURCE_ID, page.id)).map((c) => c.content),
-        result.ours,
-      );
-    }
-    await store.close();
-    return result;
-  }
-  const { pool, close } = await openSchemaStore(url, schema, 1);
+  const lite = oursPglite ? await createPgliteStore({ dataDir: pgliteDir }) : null;
+  const server = pgSkip ? null : await openSchemaStore(url, schema, 1);
+  const dumped = pgSkip
+    ? (JSON.parse(readFileSync(join(pgliteDir, "langchain-chunks.json"), "utf8")) as { id: string; text: string }[])
+    : [];
   try {
     for (const page of sample) {
-      const ourRows = await pool.query<{ content: string }>(
-        "SELECT content FROM archon_crawled_pages WHERE source_id = $1 AND metadata ->> 'confluence_page_id' = $2",
-        [SOURCE_ID, page.id],
-      );
-      countKept(
-        page.body,
-        ourRows.rows.map((r) => r.content),
-        result.ours,
-      );
-      const lcRows = await pool.query<{ content: string }>(
-        "SELECT text AS content FROM langchain_pg_embedding WHERE metadata ->> 'id' = $1",
-        [page.id],
-      );
-      countKept(
-        page.body,
-        lcRows.rows.map((r) => r.content),
-        result.langchain,
-      );
+      const ourChunks = lite
+        ? (await lite.getChunks(SOURCE_ID, page.id)).map((c) => c.content)
+        : (
+            await server!.pool.query<{ content: string }>(
+              "SELECT content FROM archon_crawled_pages WHERE source_id = $1 AND metadata ->> 'confluence_page_id' = $2",
+              [SOURCE_ID, page.id],
+            )
+          ).rows.map((r) => r.content);
+      countKept(page.body, ourChunks, result.ours);
+      const theirChunks = server
+        ? (
+            await server.pool.query<{ content: string }>(
+              "SELECT text AS content FROM langchain_pg_embedding WHERE metadata ->> 'id' = $1",
+              [page.id],
+            )
+          ).rows.map((r) => r.content)
+        : dumped.filter((c) => c.id === page.id).map((c) => c.text);
+      countKept(page.body, theirChunks, result.langchain);
     }
   } finally {
-    await close();
+    await lite?.close();
+    await server?.close();
   }
   return result;
 }

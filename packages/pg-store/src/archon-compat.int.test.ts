@@ -21,7 +21,7 @@ import {
 import { createPgStore } from "./create.js";
 import { keyRingFromEnv, PgCredentialStore } from "./credential-store.js";
 import type { Db } from "./db.js";
-import { migrate, rollback } from "./migrate.js";
+import { loadMigrations, migrate, rollback } from "./migrate.js";
 import { PgKnowledgeStore } from "./pg-knowledge-store.js";
 import { PgProgressSink } from "./progress-sink.js";
 
@@ -398,6 +398,9 @@ for (const scenario of [archonFirst, oursFirst]) {
     }, 300_000);
 
     it("rolling every migration back succeeds and leaves Archon's objects and rows alone", async () => {
+      // A bulk load that died with an index deferred: the rollback builds it before 0003's removes it.
+      const deferred = await test.db.query<{ n: number }>("SELECT confluence_defer_indexes(768) AS n");
+      expect(deferred.rows[0]?.n).toBeGreaterThan(0);
       await rollback(test.db, { to: 0 });
       const { rows } = await test.db.query<Record<string, boolean>>(
         `SELECT to_regclass('archon_page_metadata') IS NOT NULL AS pages,
@@ -407,7 +410,7 @@ for (const scenario of [archonFirst, oursFirst]) {
       );
       expect(rows[0]).toEqual({ pages: true, ivfflat: true, search: true, ours_gone: true });
       expect(await countRows(test.db, "archon_crawled_pages WHERE source_id = 'web'")).toBe(150);
-      expect((await migrate(test.db)).applied).toHaveLength(3);
+      expect((await migrate(test.db)).applied).toHaveLength(loadMigrations().length);
     }, 300_000);
   });
 }

@@ -38,88 +38,113 @@ export function wordCount(text: string): number {
   return text.split(/\s+/).filter(Boolean).length;
 }
 
-/** Reads the source's Archon fields inside the write transaction; `null` for an unknown source. */
-export async function readArchonSource(tx: Db, sourceId: string): Promise<ArchonSourceInfo | null> {
-  const { rows } = await tx.query<{ knowledge_type: string | null; tags: unknown }>(
-    `SELECT a.metadata ->> 'knowledge_type' AS knowledge_type, a.metadata -> 'tags' AS tags
-     FROM confluence_sources s JOIN archon_sources a ON a.source_id = s.source_id WHERE s.source_id = $1`,
-    [sourceId],
+/**
+ * Reads the sources' Archon fields inside the write transaction. Sources missing from the result are unknown (not
+ * Confluence sources).
+ */
+export async function readArchonSources(tx: Db, sourceIds: readonly string[]): Promise<Map<string, ArchonSourceInfo>> {
+  const { rows } = await tx.query<{ source_id: string; knowledge_type: string | null; tags: unknown }>(
+    `SELECT s.source_id, a.metadata ->> 'knowledge_type' AS knowledge_type, a.metadata -> 'tags' AS tags
+     FROM confluence_sources s JOIN archon_sources a ON a.source_id = s.source_id WHERE s.source_id = ANY($1::text[])`,
+    [[...sourceIds]],
   );
-  const row = rows[0];
-  if (!row) return null;
-  const tags = Array.isArray(row.tags) ? row.tags.filter((tag): tag is string => typeof tag === "string") : [];
-  return { knowledgeType: row.knowledge_type ?? "technical", tags };
+  const sources = new Map<string, ArchonSourceInfo>();
+  for (const row of rows) {
+    const tags = Array.isArray(row.tags) ? row.tags.filter((tag): tag is string => typeof tag === "string") : [];
+    sources.set(row.source_id, { knowledgeType: row.knowledge_type ?? "technical", tags });
+  }
+  return sources;
+}
+
+/** What produced a page's chunks, as recorded on its `confluence_pages` row (`null` parts are unknown). */
+export function indexSignature(
+  page: PageRecord,
+  chunks: readonly ChunkRecord[],
+): { embeddingModel: string | null; dimensions: number | null; converter: string | null; chunker: string | null } {
+  const signature = page.indexedWith;
+  return {
+    embeddingModel: signature?.embeddingModel ?? chunks[0]?.embeddingModel ?? null,
+    dimensions: signature?.dimensions ?? chunks[0]?.embedding.length ?? null,
+    converter: signature?.converter ?? null,
+    chunker: signature?.chunker ?? null,
+  };
 }
 
 const UNIQUE_VIOLATION = "23505";
 
 /**
- * Upserts the page's `archon_page_metadata` row (shaped as Archon's crawler writes its own pages) and records on
- * the page row what indexed it. Runs inside the page's write transaction, before its chunks go in.
+ * Upserts the pages' `archon_page_metadata` rows (shaped as Archon's crawler writes its own pages) in one statement.
+ * Runs inside the pages' write transaction, before their chunks go in. Every page's source must be in `sources`.
+ * @returns each page's context for its chunks, in the order of `writes`
  */
-export async function writeArchonPage(
+export async function writeArchonPages(
   tx: Db,
-  page: PageRecord,
-  chunks: readonly ChunkRecord[],
-  source: ArchonSourceInfo,
-): Promise<ArchonPageContext> {
-  const signature = page.indexedWith;
-  const embeddingModel = signature?.embeddingModel ?? chunks[0]?.embeddingModel ?? null;
-  const dimensions = signature?.dimensions ?? chunks[0]?.embedding.length ?? null;
-  await tx.query(
-    `UPDATE confluence_pages SET embedding_model = $3, embedding_dimension = $4, converter_id = $5, chunker_id = $6
-     WHERE source_id = $1 AND page_id = $2`,
-    [page.sourceId, page.pageId, embeddingModel, dimensions, signature?.converter ?? null, signature?.chunker ?? null],
-  );
-  const pageUuid = archonPageId(page.sourceId, page.pageId);
-  const metadata = {
-    source_type: "confluence",
-    page_type: "documentation",
-    crawl_type: "confluence",
-    knowledge_type: source.knowledgeType,
-    tags: source.tags,
-    title: page.title,
-    confluence_page_id: page.pageId,
-    space_key: page.spaceKey,
-    version: page.version,
-    labels: page.labels,
-    path: page.path,
-    author_id: page.authorId,
-    updated_at: page.updatedAt,
-  };
+  writes: readonly { readonly page: PageRecord; readonly chunks: readonly ChunkRecord[] }[],
+  sources: ReadonlyMap<string, ArchonSourceInfo>,
+): Promise<ArchonPageContext[]> {
+  const contexts: ArchonPageContext[] = [];
+  const rows = writes.map(({ page, chunks }) => {
+    const source = sources.get(page.sourceId) ?? { knowledgeType: "technical", tags: [] };
+    const pageUuid = archonPageId(page.sourceId, page.pageId);
+    contexts.push({ pageUuid, knowledgeType: source.knowledgeType, tags: source.tags });
+    return {
+      id: pageUuid,
+      source_id: page.sourceId,
+      url: page.webUrl,
+      full_content: page.markdown,
+      section_title: page.title,
+      word_count: wordCount(page.markdown),
+      char_count: page.markdown.length,
+      chunk_count: chunks.length,
+      metadata: {
+        source_type: "confluence",
+        page_type: "documentation",
+        crawl_type: "confluence",
+        knowledge_type: source.knowledgeType,
+        tags: source.tags,
+        title: page.title,
+        confluence_page_id: page.pageId,
+        space_key: page.spaceKey,
+        version: page.version,
+        labels: page.labels,
+        path: page.path,
+        author_id: page.authorId,
+        updated_at: page.updatedAt,
+      },
+    };
+  });
+  if (rows.length === 0) return contexts;
   try {
     await tx.query(
       `INSERT INTO archon_page_metadata (id, source_id, url, full_content, section_title, section_order, word_count,
          char_count, chunk_count, metadata)
-       VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8, $9::jsonb)
+       SELECT r.id, r.source_id, r.url, r.full_content, r.section_title, 0, r.word_count, r.char_count, r.chunk_count,
+         r.metadata
+       FROM json_to_recordset($1::json) AS r(id uuid, source_id text, url text, full_content text,
+         section_title text, word_count int, char_count int, chunk_count int, metadata jsonb)
+       ORDER BY r.id
        ON CONFLICT (id) DO UPDATE SET url = EXCLUDED.url, full_content = EXCLUDED.full_content,
          section_title = EXCLUDED.section_title, word_count = EXCLUDED.word_count, char_count = EXCLUDED.char_count,
          chunk_count = EXCLUDED.chunk_count,
          metadata = COALESCE(archon_page_metadata.metadata, '{}'::jsonb) || EXCLUDED.metadata, updated_at = NOW()`,
-      [
-        pageUuid,
-        page.sourceId,
-        page.webUrl,
-        page.markdown,
-        page.title,
-        wordCount(page.markdown),
-        page.markdown.length,
-        chunks.length,
-        JSON.stringify(metadata),
-      ],
+      [JSON.stringify(rows)],
     );
   } catch (error) {
     if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
+      const pages = writes.map(({ page }) => page);
+      const which =
+        pages.length === 1
+          ? `page ${pages[0]?.pageId} of source ${pages[0]?.sourceId}: archon_page_metadata already has a page for ${pages[0]?.webUrl}`
+          : `one of pages ${pages.map((page) => page.pageId).join(", ")}: archon_page_metadata already has a page for its URL`;
       throw new ConfluenceSyncError(
         "STORE_FAILED",
-        `page ${page.pageId} of source ${page.sourceId}: archon_page_metadata already has a page for ${page.webUrl} ` +
-          "(its url is unique), from another source. Sync each space into one source.",
+        `${which} (its url is unique), from another source. Sync each space into one source.`,
         { cause: error },
       );
     }
     throw error;
   }
-  return { pageUuid, knowledgeType: source.knowledgeType, tags: source.tags };
+  return contexts;
 }
 
 /** Removes the `archon_page_metadata` rows of these Confluence pages. */

@@ -7,7 +7,7 @@ import { ConfluenceSyncError } from "@archon/confluence-core";
 import { axis, makeChunk, makePage, makeSource } from "@archon/confluence-core/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Db, fromPglite } from "./db.js";
-import { defaultMigrationsDir, migrate, migrationStatus, rollback } from "./migrate.js";
+import { defaultMigrationsDir, loadMigrations, migrate, migrationStatus, rollback } from "./migrate.js";
 import { PgKnowledgeStore } from "./pg-knowledge-store.js";
 import { openPglite } from "./pglite.js";
 
@@ -30,19 +30,21 @@ describe("migrate", () => {
     const dir = mkdtempSync(join(tmpdir(), "archon-migrations-"));
     try {
       cpSync(defaultMigrationsDir(), dir, { recursive: true });
-      expect(await migrate(db, { dir })).toEqual({
-        applied: ["0001_archon_knowledge_base", "0002_confluence", "0003_archon_pages"],
-        alreadyApplied: [],
-      });
+      const names = loadMigrations(dir).map((m) => m.name);
+      expect(names.slice(0, 4)).toEqual([
+        "0001_archon_knowledge_base",
+        "0002_confluence",
+        "0003_archon_pages",
+        "0004_bulk_load",
+      ]);
+      expect(await migrate(db, { dir })).toEqual({ applied: names, alreadyApplied: [] });
       expect((await migrate(db, { dir })).applied).toEqual([]);
       const ledger = await db.query("SELECT version, migration_name, checksum FROM archon_migrations ORDER BY 2");
-      expect(ledger.rows).toHaveLength(3);
+      expect(ledger.rows).toHaveLength(names.length);
       expect(ledger.rows[0]).toMatchObject({ version: "confluence", migration_name: "0001_archon_knowledge_base" });
-      expect(await migrationStatus(db, { dir })).toEqual([
-        { name: "0001_archon_knowledge_base", version: 1, applied: true },
-        { name: "0002_confluence", version: 2, applied: true },
-        { name: "0003_archon_pages", version: 3, applied: true },
-      ]);
+      expect(await migrationStatus(db, { dir })).toEqual(
+        loadMigrations(dir).map((m) => ({ name: m.name, version: m.version, applied: true })),
+      );
 
       appendFileSync(join(dir, "0002_confluence.sql"), "\n-- edited after it was applied\n");
       const error = await migrate(db, { dir }).catch((e: unknown) => e);
@@ -73,7 +75,8 @@ describe("migrate", () => {
     );
     expect(metrics.rows).toEqual([{ op: "op" }]);
 
-    expect(await rollback(db, { to: 1 })).toEqual(["0003_archon_pages", "0002_confluence"]);
+    const names = loadMigrations().map((m) => m.name);
+    expect(await rollback(db, { to: 1 })).toEqual(names.slice(1).reverse());
     for (const table of ["confluence_pages", "confluence_sources", "archon_progress", "confluence_embedding_cache"]) {
       expect(await exists(db, table), table).toBe(false);
     }
@@ -85,11 +88,11 @@ describe("migrate", () => {
     expect(await rollback(db, { to: 0 })).toEqual(["0001_archon_knowledge_base"]);
     expect((await db.query("SELECT count(*)::int AS n FROM archon_crawled_pages")).rows).toEqual([{ n: 1 }]);
     await db.exec("DELETE FROM archon_crawled_pages; DELETE FROM archon_sources;");
-    expect((await migrate(db)).applied).toHaveLength(3);
-    expect(await rollback(db, { to: 0 })).toHaveLength(3);
+    expect((await migrate(db)).applied).toHaveLength(loadMigrations().length);
+    expect(await rollback(db, { to: 0 })).toHaveLength(loadMigrations().length);
     expect(await exists(db, "archon_sources")).toBe(false);
     expect(await exists(db, "archon_page_metadata")).toBe(false);
-    expect((await migrate(db)).applied).toHaveLength(3);
+    expect((await migrate(db)).applied).toHaveLength(loadMigrations().length);
   });
 });
 

@@ -1,4 +1,5 @@
 import {
+  type BulkLoad,
   type ChunkRecord,
   ConfluenceSyncError,
   checkLimit,
@@ -9,6 +10,7 @@ import {
   type PageListQuery,
   type PagePlacement,
   type PageRecord,
+  type PageWrite,
   type SearchHit,
   type SearchQuery,
   type SourceRecord,
@@ -19,6 +21,7 @@ import {
 } from "@archon/confluence-core";
 import { type ArchonSearchCheck, checkArchonSearch } from "./archon-compat.js";
 import { deleteArchonPages, refreshArchonSource, updateArchonPlacements } from "./archon-pages.js";
+import { AnalyzeSchedule, beginBulkLoad, buildDeferredIndexes, hasEmbeddings } from "./bulk-load.js";
 import type { Db } from "./db.js";
 import { Hierarchy } from "./hierarchy.js";
 import {
@@ -34,7 +37,7 @@ import {
 import { searchChunks } from "./search.js";
 import { SOURCE_COLUMNS, upsertSource } from "./sources.js";
 import { Params, pathCondition } from "./sql.js";
-import { cacheBeforeDelete, writePage } from "./write-page.js";
+import { cacheBeforeDelete, writePages } from "./write-page.js";
 
 /**
  * {@link KnowledgeStore} on PostgreSQL + pgvector (node-postgres) or PGlite, on Archon's schema: sources in
@@ -42,6 +45,8 @@ import { cacheBeforeDelete, writePage } from "./write-page.js";
  * (`createPgStore` and `createPgliteStore` do).
  */
 export class PgKnowledgeStore extends Hierarchy implements KnowledgeStore {
+  readonly #analyze = new AnalyzeSchedule();
+
   constructor(readonly db: Db) {
     super(db);
   }
@@ -107,7 +112,31 @@ export class PgKnowledgeStore extends Hierarchy implements KnowledgeStore {
   }
 
   writePage(page: PageRecord, chunks: readonly ChunkRecord[]): Promise<void> {
-    return writePage(this.db, page, chunks);
+    return this.writePages([{ page, chunks }]);
+  }
+
+  /** Writes the pages and their chunks in one transaction (chunks of all pages in one binary COPY). */
+  async writePages(writes: readonly PageWrite[]): Promise<void> {
+    const rows = await writePages(this.db, writes);
+    await this.#analyze.wrote(this.db, rows);
+  }
+
+  hasEmbeddings(embeddingModel: string, dimensions: number): Promise<boolean> {
+    return hasEmbeddings(this.db, embeddingModel, dimensions);
+  }
+
+  /**
+   * For a load of at least `BULK_LOAD_MIN_PAGES` pages of vectors of a dimension the table holds none of yet, drops
+   * that column's vector indexes (keeping their definitions in `confluence_deferred_indexes`) so rows go in without
+   * graph maintenance; {@link PgKnowledgeStore.endBulkLoad} builds them. Searches meanwhile use exact scans.
+   */
+  async beginBulkLoad(load: BulkLoad): Promise<void> {
+    await beginBulkLoad(this.db, load);
+  }
+
+  /** Builds every deferred vector index and refreshes the planner's statistics. */
+  async endBulkLoad(_load: BulkLoad): Promise<void> {
+    await buildDeferredIndexes(this.db);
   }
 
   async updatePlacements(sourceId: string, placements: readonly PagePlacement[]): Promise<void> {
@@ -202,18 +231,22 @@ export class PgKnowledgeStore extends Hierarchy implements KnowledgeStore {
   ): Promise<Map<string, number[]>> {
     const found = new Map<string, number[]>();
     for (let i = 0; i < hashes.length; i += 1000) {
-      // Live chunks first (indexed by model, dimension and hash), then vectors kept from deleted chunks.
+      // One index probe per hash, live chunks first, then vectors kept from deleted chunks. Probing per hash keeps
+      // the plan on the hash index even before the table was ever analyzed.
       const { rows } = await this.db.query<{ content_hash: string; embedding: string }>(
-        `SELECT DISTINCT ON (content_hash) content_hash, embedding FROM (
-           SELECT metadata ->> 'chunk_hash' AS content_hash,
-             COALESCE(embedding_384, embedding_768, embedding_1024, embedding_1536, embedding_3072)::text AS embedding
+        `SELECT h.hash AS content_hash, COALESCE(live.embedding, kept.embedding) AS embedding
+         FROM unnest($3::text[]) AS h(hash)
+         LEFT JOIN LATERAL (
+           SELECT COALESCE(embedding_384, embedding_768, embedding_1024, embedding_1536, embedding_3072)::text AS embedding
            FROM archon_crawled_pages
            WHERE (metadata ->> 'confluence_page_id') IS NOT NULL AND embedding_model = $1 AND embedding_dimension = $2
-             AND (metadata ->> 'chunk_hash') = ANY($3::text[])
-           UNION ALL
-           SELECT content_hash, embedding::text FROM confluence_embedding_cache
-           WHERE embedding_model = $1 AND dimensions = $2 AND content_hash = ANY($3::text[])) found`,
-        [embeddingModel, dimensions, hashes.slice(i, i + 1000)],
+             AND (metadata ->> 'chunk_hash') = h.hash
+           LIMIT 1) live ON TRUE
+         LEFT JOIN LATERAL (
+           SELECT embedding::text AS embedding FROM confluence_embedding_cache
+           WHERE live.embedding IS NULL AND embedding_model = $1 AND dimensions = $2 AND content_hash = h.hash) kept ON TRUE
+         WHERE live.embedding IS NOT NULL OR kept.embedding IS NOT NULL`,
+        [embeddingModel, dimensions, [...new Set(hashes.slice(i, i + 1000))]],
       );
       for (const row of rows) found.set(row.content_hash, parseVector(row.embedding));
     }

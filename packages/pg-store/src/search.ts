@@ -15,16 +15,21 @@ const TIE = `s.sid COLLATE "C", s.pid COLLATE "C", s.cn`;
 
 /**
  * Hybrid search: the vector leg is an `ORDER BY distance LIMIT k` subquery the HNSW index serves, the keyword
- * leg uses `websearch_to_tsquery` on the GIN-indexed tsvector, and the legs are fused by Reciprocal Rank Fusion.
+ * leg uses `websearch_to_tsquery` on the GIN-indexed tsvector and ranks at most `keywordRankLimit` matches
+ * (@default {@link KEYWORD_RANK_LIMIT}), and the legs are fused by Reciprocal Rank Fusion.
  */
-export async function searchChunks(db: Db, query: SearchQuery): Promise<SearchHit[]> {
+export async function searchChunks(
+  db: Db,
+  query: SearchQuery,
+  options: { keywordRankLimit?: number } = {},
+): Promise<SearchHit[]> {
   const q = normalizeSearchQuery(query);
   if (q.embedding) await checkQueryDimension(db, q.embedding.length, q.embeddingModel);
   const params = new Params();
   const ctes: string[] = [];
   const vector = q.mode === "keyword" ? null : await vectorFeatures(db);
   if (vector) ctes.push(`v AS (${vectorLeg(q, params, vector.halfvec)})`);
-  if (q.mode !== "vector") ctes.push(`k AS (${keywordLeg(q, params)})`);
+  if (q.mode !== "vector") ctes.push(`k AS (${keywordLeg(q, params, options.keywordRankLimit ?? KEYWORD_RANK_LIMIT)})`);
   let fused: string;
   if (q.mode === "vector") fused = "SELECT id, 1 - distance AS score, TRUE AS vm, FALSE AS km FROM v";
   else if (q.mode === "keyword") fused = "SELECT id, rank_score AS score, FALSE AS vm, TRUE AS km FROM k";
@@ -103,15 +108,23 @@ function vectorLeg(q: NormalizedSearch, params: Params, halfvec: boolean): strin
   return `SELECT s.id, s.distance, row_number() OVER (ORDER BY s.distance, ${TIE}) AS rank FROM (${inner}) s`;
 }
 
-function keywordLeg(q: NormalizedSearch, params: Params): string {
-  const where = [IS_CONFLUENCE_CHUNK, "c.content_search_vector @@ tsq.query", ...filterConditions(q.filters, params)];
-  const inner =
+/**
+ * Most matching chunks the keyword leg ranks. A query of common words can match most of the store, and `ts_rank`
+ * would read and score every match to keep a few dozen; past this many matches the leg ranks the first ones found.
+ * Queries matching fewer chunks (nearly all of them, with a specific word) are ranked in full.
+ */
+export const KEYWORD_RANK_LIMIT = 5000;
+
+function keywordLeg(q: NormalizedSearch, params: Params, rankLimit: number): string {
+  const query = `websearch_to_tsquery('english', ${params.add(q.text)})`;
+  const where = [IS_CONFLUENCE_CHUNK, `c.content_search_vector @@ ${query}`, ...filterConditions(q.filters, params)];
+  const matches =
     "SELECT c.id, c.source_id AS sid, c.metadata ->> 'confluence_page_id' AS pid, c.chunk_number AS cn, " +
-    "ts_rank(c.content_search_vector, tsq.query)::float8 AS rank_score " +
-    `FROM ${CHUNKS_WITH_PAGES} CROSS JOIN websearch_to_tsquery('english', ${params.add(q.text)}) AS tsq(query) ` +
-    `WHERE ${where.join(" AND ")} ` +
-    `ORDER BY rank_score DESC, c.source_id COLLATE "C", (c.metadata ->> 'confluence_page_id') COLLATE "C", c.chunk_number ` +
-    `LIMIT ${q.candidates}`;
+    `c.content_search_vector AS tsv FROM ${CHUNKS_WITH_PAGES} WHERE ${where.join(" AND ")}` +
+    (Number.isFinite(rankLimit) ? ` LIMIT ${rankLimit}` : "");
+  const inner =
+    `SELECT m.id, m.sid, m.pid, m.cn, ts_rank(m.tsv, ${query})::float8 AS rank_score FROM (${matches}) m ` +
+    `ORDER BY rank_score DESC, m.sid COLLATE "C", m.pid COLLATE "C", m.cn LIMIT ${q.candidates}`;
   return `SELECT s.id, s.rank_score, row_number() OVER (ORDER BY s.rank_score DESC, ${TIE}) AS rank FROM (${inner}) s`;
 }
 

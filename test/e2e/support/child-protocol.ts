@@ -15,6 +15,8 @@ export interface ChildSyncConfig {
   readonly concurrency?: number;
   /** @default 384 */
   readonly dimensions?: number;
+  /** Embed through an OpenAI-compatible server (e.g. FakeOpenAIServer) instead of the in-process hashing embedder. */
+  readonly openai?: { readonly baseURL: string };
   /** Retry and paging settings of the source. */
   readonly sourceOptions?: Pick<ConfluenceSourceConfig, "baseDelayMs" | "maxRetryAfterMs" | "maxAttempts" | "pageSize">;
 }

@@ -112,6 +112,31 @@ export async function checkPgStore(
   );
   for (const row of orphans.rows) problems.push(`${row.n} orphan chunks of page ${row.page_id}`);
 
+  // Archon's view: one archon_page_metadata row per stored page, counting its chunks, and every chunk linked to it.
+  const archonPages = await pool.query<{ problem: string }>(
+    `SELECT 'page ' || p.page_id || ' has no Archon page row' AS problem FROM confluence_pages p
+     WHERE p.source_id = $1 AND NOT EXISTS (SELECT 1 FROM archon_page_metadata m
+       WHERE m.source_id = p.source_id AND m.metadata ->> 'confluence_page_id' = p.page_id)
+     UNION ALL
+     SELECT 'Archon page row of page ' || (m.metadata ->> 'confluence_page_id') || ' outlived its page'
+     FROM archon_page_metadata m WHERE m.source_id = $1 AND NOT EXISTS (SELECT 1 FROM confluence_pages p
+       WHERE p.source_id = m.source_id AND p.page_id = m.metadata ->> 'confluence_page_id')
+     UNION ALL
+     SELECT 'Archon page row of page ' || (m.metadata ->> 'confluence_page_id') || ' counts ' || m.chunk_count
+       || ' chunks, not ' || (SELECT count(*) FROM archon_crawled_pages c WHERE c.page_id = m.id)
+     FROM archon_page_metadata m WHERE m.source_id = $1
+       AND m.chunk_count <> (SELECT count(*) FROM archon_crawled_pages c WHERE c.page_id = m.id)
+     UNION ALL
+     SELECT count(*) || ' chunks of page ' || (c.metadata ->> 'confluence_page_id') || ' not linked to its Archon page row'
+     FROM archon_crawled_pages c WHERE c.source_id = $1 AND (c.page_id IS NULL
+       OR c.metadata ->> 'page_id' IS DISTINCT FROM c.page_id::text
+       OR NOT EXISTS (SELECT 1 FROM archon_page_metadata m
+         WHERE m.id = c.page_id AND m.metadata ->> 'confluence_page_id' = c.metadata ->> 'confluence_page_id'))
+     GROUP BY c.metadata ->> 'confluence_page_id'`,
+    [sourceId],
+  );
+  for (const row of archonPages.rows) problems.push(row.problem);
+
   const chunks = await pool.query<{ page_id: string; entry: string }>(
     `SELECT metadata ->> 'confluence_page_id' AS page_id, chunk_number || ':' || (metadata ->> 'chunk_hash') AS entry
      FROM archon_crawled_pages WHERE source_id = $1 ORDER BY 1, chunk_number`,

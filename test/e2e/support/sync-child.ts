@@ -5,7 +5,13 @@
  *
  *   E2E_SYNC_CONFIG='{...}' npx tsx test/e2e/support/sync-child.ts
  */
-import { ConfluenceSync, createConfluenceSource, HashingEmbedder, type KnowledgeStore } from "@archon/confluence-core";
+import {
+  ConfluenceSync,
+  createConfluenceSource,
+  HashingEmbedder,
+  type KnowledgeStore,
+  OpenAIEmbedder,
+} from "@archon/confluence-core";
 import { createPgliteStore } from "@archon/confluence-pg-store";
 import type { ChildSyncConfig, ChildSyncResult } from "./child-protocol.js";
 import { openSchemaStore } from "./pg.js";
@@ -38,7 +44,14 @@ const source = createConfluenceSource({
 const sync = new ConfluenceSync({
   source,
   store,
-  embedder: new HashingEmbedder({ dimensions: config.dimensions ?? 384 }),
+  embedder: config.openai
+    ? new OpenAIEmbedder({
+        baseURL: config.openai.baseURL,
+        apiKey: "bench",
+        model: "text-embedding-3-small",
+        dimensions: config.dimensions ?? 384,
+      })
+    : new HashingEmbedder({ dimensions: config.dimensions ?? 384 }),
   ...(config.concurrency ? { concurrency: config.concurrency } : {}),
 });
 if (config.progress) {

@@ -244,6 +244,21 @@ export interface PageList {
   readonly total: number;
 }
 
+/** One page with its chunks, as {@link KnowledgeStore.writePages} takes them. */
+export interface PageWrite {
+  readonly page: PageRecord;
+  readonly chunks: readonly ChunkRecord[];
+}
+
+/** A sync about to write many pages, told to {@link KnowledgeStore.beginBulkLoad} and {@link KnowledgeStore.endBulkLoad}. */
+export interface BulkLoad {
+  readonly sourceId: string;
+  /** Pages the sync expects to write. */
+  readonly pages: number;
+  readonly embeddingModel: string;
+  readonly dimensions: number;
+}
+
 export interface KnowledgeStore {
   /** Creates or replaces a source's configuration. */
   upsertSource(source: SourceRecord): Promise<void>;
@@ -260,6 +275,27 @@ export interface KnowledgeStore {
    * either the old or the new page.
    */
   writePage(page: PageRecord, chunks: readonly ChunkRecord[]): Promise<void>;
+
+  /**
+   * Optional: writes several pages at once, all or none, each exactly as {@link KnowledgeStore.writePage} would.
+   * The engine groups pages into one call when the store has it; a store without it gets one `writePage` per page.
+   */
+  writePages?(writes: readonly PageWrite[]): Promise<void>;
+
+  /**
+   * Optional: whether the store may hold any vector of the model and dimension. When it answers `false`, the engine
+   * skips {@link KnowledgeStore.findEmbeddings} for texts it has not embedded itself during the run.
+   */
+  hasEmbeddings?(embeddingModel: string, dimensions: number): Promise<boolean>;
+
+  /**
+   * Optional: a sync is about to write `load.pages` pages. The store may put off index maintenance (e.g. build a
+   * vector index once at the end instead of row by row); reads must keep working meanwhile.
+   */
+  beginBulkLoad?(load: BulkLoad): Promise<void>;
+
+  /** Optional: the sync that called {@link KnowledgeStore.beginBulkLoad} ended (or failed); builds what was put off. */
+  endBulkLoad?(load: BulkLoad): Promise<void>;
 
   /** Updates title, parent, path and status of pages whose content did not change. */
   updatePlacements(sourceId: string, placements: readonly PagePlacement[]): Promise<void>;

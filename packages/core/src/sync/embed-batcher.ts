@@ -9,19 +9,22 @@ interface Pending {
 
 /**
  * Collects the texts that concurrently processed pages need embedded into shared calls, up to the embedder's batch
- * size, so a space costs few provider calls. When a shared call fails, each page's texts are retried alone, so one
- * text the provider rejects fails only its own page.
+ * size, with at most `maxInFlight` calls running: while they are all busy, texts queue up, so a slow provider gets
+ * full calls instead of one per page. When a shared call fails, each page's texts are retried alone, so one text
+ * the provider rejects fails only its own page.
  */
 export class EmbedBatcher {
   #queue: Pending[] = [];
   #queued = 0;
   #scheduled = false;
+  #inFlight = 0;
   calls = 0;
   tokens = 0;
 
   constructor(
     private readonly embedder: Embedder,
     private readonly batchSize: number,
+    private readonly maxInFlight: number,
     private readonly signal?: AbortSignal,
   ) {}
 
@@ -31,19 +34,22 @@ export class EmbedBatcher {
       this.#queue.push({ texts, resolve, reject });
       this.#queued += texts.length;
       if (this.#queued >= this.batchSize) this.#flush();
-      else if (!this.#scheduled) {
-        this.#scheduled = true;
-        // Give the other in-flight pages a turn to add their texts before calling the provider.
-        setImmediate(() => {
-          this.#scheduled = false;
-          this.#flush();
-        });
-      }
+      else this.#schedule();
+    });
+  }
+
+  /** Gives the other in-flight pages a turn to add their texts before calling the provider. */
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#flush();
     });
   }
 
   #flush(): void {
-    while (this.#queue.length > 0) {
+    while (this.#queue.length > 0 && this.#inFlight < this.maxInFlight) {
       const group: Pending[] = [];
       let count = 0;
       while (this.#queue.length > 0 && (group.length === 0 || count + this.#queue[0]!.texts.length <= this.batchSize)) {
@@ -52,7 +58,11 @@ export class EmbedBatcher {
         count += next.texts.length;
       }
       this.#queued -= count;
-      void this.#run(group);
+      this.#inFlight += 1;
+      void this.#run(group).finally(() => {
+        this.#inFlight -= 1;
+        if (this.#queue.length > 0) this.#schedule();
+      });
     }
   }
 

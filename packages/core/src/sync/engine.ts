@@ -351,6 +351,28 @@ class SyncRun {
     }
     this.setStage("fetching");
     this.tracker.startProcessing();
+    const { store, embedder } = this.options;
+    const load = {
+      sourceId: this.sourceId,
+      pages: processor.pendingIds().size,
+      embeddingModel: embedder.modelId,
+      dimensions: embedder.dimensions,
+    };
+    await storeCall("start the bulk load", async () => store.beginBulkLoad?.(load));
+    let failed = true;
+    try {
+      await this.#process(space, refs, processor);
+      failed = false;
+    } finally {
+      // Indexes put off for the load are built even when it failed; a crash leaves them to the next sync.
+      await storeCall("finish the bulk load", async () => store.endBulkLoad?.(load)).catch((error) => {
+        if (!failed) throw error;
+        this.logger.error({ err: describeError(error) }, "could not finish the bulk load");
+      });
+    }
+  }
+
+  async #process(space: ConfluenceSpace, refs: Map<string, PageRef> | null, processor: PageProcessor) {
     const handle = (batch: ConfluencePage[]) => processor.processBatch(batch);
 
     if (this.mode === "incremental" && this.state.watermark) {

@@ -9,10 +9,28 @@ import type { ProgressSink } from "../ports/progress-sink.js";
 
 /** Tuning knobs of the engine, validated once at construction. */
 export const syncTuningSchema = z.object({
-  /** Pages converted, chunked, embedded and stored at the same time. @default 4 */
-  concurrency: z.number().int().min(1).max(64).default(4),
-  /** Texts per embedding call; capped by `embedder.maxBatchSize`. @default 256 */
-  embedBatchSize: z.number().int().min(1).max(4096).default(256),
+  /**
+   * Pages in flight (converted, chunked and waiting for their embeddings) at the same time. Enough of them keep
+   * a remote embedder's requests full. @default 16
+   */
+  concurrency: z.number().int().min(1).max(256).default(16),
+  /**
+   * Most texts per embedding call; texts of concurrent pages are merged into shared calls up to it. Capped by
+   * `embedder.maxBatchSize`. @default embedder.maxBatchSize
+   */
+  embedBatchSize: z.number().int().min(1).max(4096).optional(),
+  /**
+   * Embedding calls in flight at once. Texts queue while they are all busy, so a slow provider gets fuller
+   * calls. @default 4
+   */
+  embedConcurrency: z.number().int().min(1).max(64).default(4),
+  /**
+   * Most pages per store transaction when the store can write several at once (`writePages`); a crash loses at
+   * most the uncommitted group, which the next sync writes again. @default 50
+   */
+  writeBatchPages: z.number().int().min(1).max(1000).default(50),
+  /** Most chunk rows per store transaction (a group closes at whichever limit comes first). @default 2000 */
+  writeBatchChunks: z.number().int().min(1).max(100_000).default(2000),
   /** Page ids per `getPages` call. @default 100 */
   fetchBatchSize: z.number().int().min(1).max(1000).default(100),
   /**

@@ -12,6 +12,7 @@ import type {
 import type { SyncEventMap } from "../ports/progress-sink.js";
 import { EmbedBatcher } from "./embed-batcher.js";
 import type { SyncRun } from "./engine.js";
+import { PageWriter } from "./page-writer.js";
 import { runPool } from "./pool.js";
 import type { FailedPages } from "./run-state.js";
 import { UserNames } from "./user-names.js";
@@ -33,6 +34,10 @@ export class PageProcessor {
   readonly #batcher: EmbedBatcher;
   readonly #users: UserNames;
   readonly #signature: IndexSignature;
+  readonly #writer: PageWriter;
+  /** Texts embedded during this run: the only ones a store that held no vector of the model can hold now. */
+  readonly #embeddedNow = new Set<string>();
+  #storeMayHold: Promise<boolean> | null = null;
   #refs: Map<string, PageRef> | null = null;
   #mayDelete: boolean;
 
@@ -50,7 +55,12 @@ export class PageProcessor {
       converter: converter!.id,
       chunker: chunker!.id,
     };
-    this.#batcher = new EmbedBatcher(embedder, Math.min(run.tuning.embedBatchSize, embedder.maxBatchSize), run.signal);
+    const batchSize = Math.min(run.tuning.embedBatchSize ?? embedder.maxBatchSize, embedder.maxBatchSize);
+    this.#batcher = new EmbedBatcher(embedder, batchSize, run.tuning.embedConcurrency, run.signal);
+    this.#writer = new PageWriter(run.options.store, {
+      pages: run.tuning.writeBatchPages,
+      chunks: run.tuning.writeBatchChunks,
+    });
     this.#mayDelete =
       record.deletionStrategy === "listing" || (run.mode === "full" && record.deletionStrategy === "full-only");
   }
@@ -138,7 +148,15 @@ export class PageProcessor {
     // Names are looked up only for pages likely to be indexed, so an unchanged resync asks for none.
     const changed = batch.filter((page) => this.stored.get(page.id)?.version !== page.version || this.#failed[page.id]);
     await this.#users.prefetch(changed, this.run.call);
-    await runPool(batch, this.run.tuning.concurrency, (page) => this.#process(page));
+    try {
+      await runPool(batch, this.run.tuning.concurrency, (page) => this.#process(page));
+    } catch (error) {
+      // Pages already handed over are still committed; the first error is the one reported.
+      await this.#writer.drain().catch(() => {});
+      throw error;
+    }
+    // Pages handed to the writer are committed (or their error surfaces) before the checkpoint moves on.
+    await this.#writer.drain();
     this.run.state = { ...this.run.state, failedPages: { ...this.#failed } };
     await this.run.checkpoint();
     this.run.progress();
@@ -296,16 +314,23 @@ export class PageProcessor {
     }
     this.run.tracker.stage = "embedding";
     const hashes = [...new Set(chunks.map((chunk) => chunk.hash))];
-    const known = await storeCall("look up stored embeddings", () =>
-      store.findEmbeddings(embedder.modelId, embedder.dimensions, hashes),
-    );
+    const lookup = (await this.#mayHoldAny()) ? hashes : hashes.filter((hash) => this.#embeddedNow.has(hash));
+    const known =
+      lookup.length === 0
+        ? new Map<string, number[]>()
+        : await storeCall("look up stored embeddings", () =>
+            store.findEmbeddings(embedder.modelId, embedder.dimensions, lookup),
+          );
     const missing = new Map<string, string>();
     // The embedded form leaves out link targets; the stored content keeps them.
     for (const chunk of chunks) if (!known.has(chunk.hash)) missing.set(chunk.hash, chunk.embedText ?? chunk.text);
     try {
       const vectors = await this.#batcher.embed([...missing.values()]);
       let i = 0;
-      for (const hash of missing.keys()) known.set(hash, vectors[i++]!);
+      for (const hash of missing.keys()) {
+        known.set(hash, vectors[i++]!);
+        this.#embeddedNow.add(hash);
+      }
     } catch (error) {
       // An outage or a misconfigured model ends the sync; a text the provider rejects fails only its page.
       const fatal =
@@ -347,24 +372,36 @@ export class PageProcessor {
       embeddingModel: embedder.modelId,
     }));
     this.run.tracker.stage = "storing";
-    await storeCall(`write page ${page.id}`, () => store.writePage(record, records));
-    this.#written.add(page.id);
-    this.#finished.add(page.id);
-    delete this.#failed[page.id];
-    const counters = this.run.counters;
-    counters.pagesIndexed += 1;
-    counters.chunksWritten += records.length;
-    counters.chunksReused += chunks.filter((chunk) => !missing.has(chunk.hash)).length;
-    this.run.emit("page-indexed", {
-      operationId: this.run.operationId,
-      sourceId,
-      pageId: page.id,
-      title,
-      version: page.version,
-      chunks: records.length,
-      embedded: missing.size,
+    const embedded = missing.size;
+    const reused = chunks.filter((chunk) => !missing.has(chunk.hash)).length;
+    await this.#writer.add({ page: record, chunks: records }, () => {
+      this.#written.add(page.id);
+      this.#finished.add(page.id);
+      delete this.#failed[page.id];
+      const counters = this.run.counters;
+      counters.pagesIndexed += 1;
+      counters.chunksWritten += records.length;
+      counters.chunksReused += reused;
+      this.run.emit("page-indexed", {
+        operationId: this.run.operationId,
+        sourceId,
+        pageId: page.id,
+        title,
+        version: page.version,
+        chunks: records.length,
+        embedded,
+      });
+      this.run.progress();
     });
-    this.run.progress();
+  }
+
+  /** Whether the store may hold vectors of the embedder's model from before this run; asked once. */
+  #mayHoldAny(): Promise<boolean> {
+    const { store, embedder } = this.run.options;
+    this.#storeMayHold ??= store.hasEmbeddings
+      ? storeCall("look up stored embeddings", () => store.hasEmbeddings!(embedder.modelId, embedder.dimensions))
+      : Promise.resolve(true);
+    return this.#storeMayHold;
   }
 
   #fail(page: ConfluencePage, code: string, error: unknown): void {

@@ -1,0 +1,92 @@
+import type { KnowledgeStore, PageWrite } from "../ports/knowledge-store.js";
+import { storeCall } from "./util.js";
+
+interface Entry {
+  readonly write: PageWrite;
+  /** Called once the page is committed. */
+  readonly written: () => void;
+}
+
+/** How many pages (and chunk rows) one store transaction takes at most. */
+export interface WriteGroupLimits {
+  readonly pages: number;
+  readonly chunks: number;
+}
+
+/**
+ * Hands finished pages to the store in groups, one transaction per group, when the store can write several pages
+ * at once (`writePages`); otherwise one `writePage` per page. One group is written while the next one fills, so the
+ * pipeline never waits on the store unless two groups are ready. A page counts as written only after its group
+ * committed, so a crash loses at most uncommitted groups, which the next sync writes again.
+ */
+export class PageWriter {
+  #group: Entry[] = [];
+  #groupChunks = 0;
+  #inFlight: Promise<void> | null = null;
+  #failure: { error: unknown } | null = null;
+
+  constructor(
+    private readonly store: KnowledgeStore,
+    private readonly limits: WriteGroupLimits,
+  ) {}
+
+  /** Queues a page. Resolves once it is accepted; rejects with the error of a failed earlier group. */
+  async add(write: PageWrite, written: () => void): Promise<void> {
+    this.#throwIfFailed();
+    if (!this.store.writePages) {
+      const { page, chunks } = write;
+      await storeCall(`write page ${page.pageId}`, () => this.store.writePage(page, chunks));
+      written();
+      return;
+    }
+    this.#group.push({ write, written });
+    this.#groupChunks += write.chunks.length;
+    if (this.#group.length >= this.limits.pages || this.#groupChunks >= this.limits.chunks) await this.#flush();
+  }
+
+  /** Writes what is queued and waits for every write; rethrows the first failure. */
+  async drain(): Promise<void> {
+    await this.#flush();
+    await this.#inFlight;
+    this.#throwIfFailed();
+  }
+
+  async #flush(): Promise<void> {
+    while (this.#inFlight) await this.#inFlight;
+    this.#throwIfFailed();
+    const group = this.#group;
+    if (group.length === 0) return;
+    this.#group = [];
+    this.#groupChunks = 0;
+    this.#inFlight = this.#write(group).finally(() => {
+      this.#inFlight = null;
+    });
+  }
+
+  async #write(group: Entry[]): Promise<void> {
+    const writePages = this.store.writePages?.bind(this.store);
+    if (!writePages) return;
+    try {
+      try {
+        const ids = group.map((entry) => entry.write.page.pageId);
+        await storeCall(`write pages ${ids.join(", ")}`, () => writePages(group.map((entry) => entry.write)));
+      } catch (error) {
+        if (group.length === 1) throw error;
+        // Write them one by one: the pages before the culprit are kept, and the error names the page.
+        for (const entry of group) {
+          const { page } = entry.write;
+          await storeCall(`write page ${page.pageId}`, () => writePages([entry.write]));
+          entry.written();
+        }
+        return;
+      }
+      for (const entry of group) entry.written();
+    } catch (error) {
+      this.#failure ??= { error };
+    }
+  }
+
+  #throwIfFailed(): void {
+    if (this.#failure) throw this.#failure.error;
+  }
+}

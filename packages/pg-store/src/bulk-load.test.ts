@@ -1,0 +1,243 @@
+import { axis, makeChunk, makePage, makeSource } from "@archon/confluence-core/testing";
+import { afterAll, describe, expect, it } from "vitest";
+import { archonPageId } from "./archon-pages.js";
+import { BULK_LOAD_MIN_PAGES } from "./bulk-load.js";
+import { type Db, fromPglite } from "./db.js";
+import { migrate } from "./migrate.js";
+import { PgKnowledgeStore } from "./pg-knowledge-store.js";
+import { openPglite } from "./pglite.js";
+import { resetDatabase } from "./test-support.js";
+
+let shared: Promise<Db> | null = null;
+function database(): Promise<Db> {
+  shared ??= (async () => {
+    const db = fromPglite(await openPglite(), { ownsDb: true });
+    await migrate(db);
+    return db;
+  })();
+  return shared;
+}
+afterAll(async () => {
+  await (await shared)?.close();
+});
+
+async function freshStore(): Promise<PgKnowledgeStore> {
+  const db = await database();
+  await db.exec("SELECT confluence_build_deferred_indexes(NULL)");
+  await resetDatabase(db);
+  await db.exec("TRUNCATE confluence_embedding_cache");
+  return new PgKnowledgeStore({ ...db, close: async () => {} });
+}
+
+async function indexNames(store: PgKnowledgeStore): Promise<string[]> {
+  const { rows } = await store.db.query<{ name: string }>(
+    "SELECT indexname AS name FROM pg_indexes WHERE tablename = 'archon_crawled_pages' ORDER BY indexname",
+  );
+  return rows.map((row) => row.name);
+}
+
+async function deferred(store: PgKnowledgeStore): Promise<string[]> {
+  const { rows } = await store.db.query<{ index_name: string }>(
+    "SELECT index_name FROM confluence_deferred_indexes ORDER BY index_name",
+  );
+  return rows.map((row) => row.index_name);
+}
+
+/** The model `makeChunk` stamps on its chunks. */
+const MODEL = "conformance:model-a";
+const load = (pages: number) => ({ sourceId: "a", pages, embeddingModel: MODEL, dimensions: 384 });
+
+describe("PgKnowledgeStore.writePages", () => {
+  it("writes several pages in one transaction: all of them, or none when one is invalid", async () => {
+    const store = await freshStore();
+    await store.upsertSource(makeSource("a"));
+    await store.writePages([
+      { page: makePage("a", "1"), chunks: [makeChunk(0, "one", axis(0, 384))] },
+      { page: makePage("a", "2"), chunks: [makeChunk(0, "two", axis(1, 384)), makeChunk(1, "more", axis(2, 384))] },
+    ]);
+    expect([...(await store.getPageStates("a")).keys()].sort()).toEqual(["1", "2"]);
+    expect((await store.getChunks("a", "2")).map((c) => c.content)).toEqual(["two", "more"]);
+
+    const bad = makeChunk(0, "bad", axis(0, 384));
+    await expect(
+      store.writePages([
+        { page: makePage("a", "3"), chunks: [makeChunk(0, "three", axis(3, 384))] },
+        { page: makePage("a", "4"), chunks: [bad, { ...bad, content: "duplicate number" }] },
+      ]),
+    ).rejects.toThrow(/chunkNumber/);
+    expect(await store.getPage("a", "3")).toBeNull();
+  });
+
+  it("replaces the chunks of pages it rewrites and keeps the last write of a page given twice", async () => {
+    const store = await freshStore();
+    await store.upsertSource(makeSource("a"));
+    await store.writePages([{ page: makePage("a", "1"), chunks: [makeChunk(0, "old", axis(0, 384))] }]);
+    await store.writePages([
+      { page: makePage("a", "1", { title: "First" }), chunks: [makeChunk(0, "first", axis(1, 384))] },
+      { page: makePage("a", "2"), chunks: [makeChunk(0, "two", axis(2, 384))] },
+      { page: makePage("a", "1", { title: "Second" }), chunks: [makeChunk(0, "second", axis(3, 384))] },
+    ]);
+    expect((await store.getPage("a", "1"))?.title).toBe("Second");
+    expect((await store.getChunks("a", "1")).map((c) => c.content)).toEqual(["second"]);
+    // The replaced chunk's vector stays findable through the embedding cache.
+    const old = makeChunk(0, "old", axis(0, 384));
+    expect((await store.findEmbeddings(old.embeddingModel, 384, [old.hash])).size).toBe(1);
+  });
+
+  it("gives every page of a group its Archon page row and its chunks Archon's page link and keys", async () => {
+    const store = await freshStore();
+    await store.upsertSource(makeSource("a"));
+    await store.writePages([
+      { page: makePage("a", "1"), chunks: [makeChunk(0, "old one", axis(0, 384))] },
+      { page: makePage("a", "2"), chunks: [makeChunk(0, "old two", axis(1, 384))] },
+    ]);
+    const signature = { embeddingModel: MODEL, dimensions: 384, converter: "conv", chunker: "chunk" };
+    await store.writePages([
+      {
+        page: makePage("a", "1", { title: "One", markdown: "one two three", indexedWith: signature }),
+        chunks: [makeChunk(0, "first chunk", axis(2, 384)), makeChunk(1, "second chunk", axis(3, 384))],
+      },
+      { page: makePage("a", "3", { title: "Three", indexedWith: signature }), chunks: [] },
+      {
+        page: makePage("a", "2", { title: "Two", indexedWith: signature }),
+        chunks: [makeChunk(0, "two", axis(4, 384))],
+      },
+    ]);
+    const pages = await store.db.query(
+      `SELECT id::text AS id, source_id, url, section_title, word_count, chunk_count,
+         metadata ->> 'confluence_page_id' AS confluence_page_id
+       FROM archon_page_metadata ORDER BY metadata ->> 'confluence_page_id'`,
+    );
+    expect(pages.rows).toEqual([
+      {
+        id: archonPageId("a", "1"),
+        source_id: "a",
+        url: makePage("a", "1").webUrl,
+        section_title: "One",
+        word_count: 3,
+        chunk_count: 2,
+        confluence_page_id: "1",
+      },
+      expect.objectContaining({ id: archonPageId("a", "2"), section_title: "Two", chunk_count: 1 }),
+      expect.objectContaining({ id: archonPageId("a", "3"), section_title: "Three", chunk_count: 0 }),
+    ]);
+    const chunks = await store.db.query(
+      `SELECT content, metadata ->> 'confluence_page_id' AS confluence_page_id, metadata ->> 'page_id' AS page_id,
+         page_id::text AS page_column, metadata ->> 'url' AS url, metadata ->> 'source_id' AS source_id
+       FROM archon_crawled_pages ORDER BY content`,
+    );
+    // The old chunks of both rewritten pages are gone; every new chunk points at its page's Archon row.
+    expect(chunks.rows).toEqual(
+      [
+        ["first chunk", "1"],
+        ["second chunk", "1"],
+        ["two", "2"],
+      ].map(([content, pageId]) => ({
+        content,
+        confluence_page_id: pageId,
+        page_id: archonPageId("a", pageId as string),
+        page_column: archonPageId("a", pageId as string),
+        url: makePage("a", pageId as string).webUrl,
+        source_id: "a",
+      })),
+    );
+    const recorded = await store.db.query(
+      "SELECT page_id, embedding_model, embedding_dimension, converter_id, chunker_id FROM confluence_pages ORDER BY 1",
+    );
+    expect(recorded.rows).toEqual(
+      ["1", "2", "3"].map((pageId) => ({
+        page_id: pageId,
+        embedding_model: MODEL,
+        embedding_dimension: 384,
+        converter_id: "conv",
+        chunker_id: "chunk",
+      })),
+    );
+    expect((await store.getPageStates("a")).get("3")?.indexedWith).toEqual(signature);
+  });
+
+  it("refuses pages of an unknown source before writing any", async () => {
+    const store = await freshStore();
+    await store.upsertSource(makeSource("a"));
+    await expect(
+      store.writePages([
+        { page: makePage("a", "1"), chunks: [] },
+        { page: makePage("nope", "2"), chunks: [] },
+      ]),
+    ).rejects.toThrow(/unknown source "nope"/);
+    expect(await store.getPage("a", "1")).toBeNull();
+  });
+});
+
+describe("PgKnowledgeStore bulk load", () => {
+  it("defers the vector index of a first load's dimension, searches by exact scan meanwhile, builds it at the end", async () => {
+    const store = await freshStore();
+    await store.upsertSource(makeSource("a"));
+    expect(await store.hasEmbeddings(MODEL, 384)).toBe(false);
+    await store.beginBulkLoad(load(BULK_LOAD_MIN_PAGES));
+    expect(await deferred(store)).toEqual(["confluence_chunk_embedding_384_hnsw"]);
+    expect(await indexNames(store)).not.toContain("confluence_chunk_embedding_384_hnsw");
+    // Other dimensions keep their indexes.
+    expect(await indexNames(store)).toContain("confluence_chunk_embedding_768_hnsw");
+    await store.writePages(
+      [0, 1, 2].map((i) => ({ page: makePage("a", String(i)), chunks: [makeChunk(0, `text ${i}`, axis(i, 384))] })),
+    );
+    expect(await store.hasEmbeddings(MODEL, 384)).toBe(true);
+    const hits = await store.search({ text: "", embedding: axis(1, 384), mode: "vector", limit: 1 });
+    expect(hits.map((h) => h.pageId)).toEqual(["1"]);
+    await store.endBulkLoad(load(BULK_LOAD_MIN_PAGES));
+    expect(await deferred(store)).toEqual([]);
+    expect(await indexNames(store)).toContain("confluence_chunk_embedding_384_hnsw");
+  });
+
+  it("defers the full HNSW index of the column Archon searches, and leaves Archon's own indexes alone", async () => {
+    const store = await freshStore();
+    await store.db.exec(
+      `CREATE INDEX archon_own_embedding_1536 ON archon_crawled_pages
+         USING ivfflat (embedding_1536 vector_cosine_ops) WITH (lists = 1)`,
+    );
+    try {
+      await store.upsertSource(makeSource("a"));
+      const load1536 = { sourceId: "a", pages: BULK_LOAD_MIN_PAGES, embeddingModel: MODEL, dimensions: 1536 };
+      await store.beginBulkLoad(load1536);
+      expect(await deferred(store)).toEqual(["confluence_embedding_1536_hnsw"]);
+      expect(await indexNames(store)).toContain("archon_own_embedding_1536");
+      await store.writePages([{ page: makePage("a", "1"), chunks: [makeChunk(0, "one", axis(0, 1536))] }]);
+      await store.endBulkLoad(load1536);
+      expect(await deferred(store)).toEqual([]);
+      const { rows } = await store.db.query<{ definition: string }>(
+        "SELECT indexdef AS definition FROM pg_indexes WHERE indexname = 'confluence_embedding_1536_hnsw'",
+      );
+      // Rebuilt as 0003 made it: a full index, not a partial one.
+      expect(rows[0]?.definition).toMatch(/USING hnsw \(embedding_1536 vector_cosine_ops\)$/);
+    } finally {
+      await store.db.exec("DROP INDEX IF EXISTS archon_own_embedding_1536");
+    }
+  });
+
+  it("does not defer a small load, nor one into a table that already holds vectors of the dimension", async () => {
+    const store = await freshStore();
+    await store.upsertSource(makeSource("a"));
+    await store.beginBulkLoad(load(BULK_LOAD_MIN_PAGES - 1));
+    expect(await deferred(store)).toEqual([]);
+    await store.writePage(makePage("a", "1"), [makeChunk(0, "one", axis(0, 384))]);
+    await store.beginBulkLoad(load(10_000));
+    expect(await deferred(store)).toEqual([]);
+    expect(await indexNames(store)).toContain("confluence_chunk_embedding_384_hnsw");
+  });
+
+  it("after a crash mid-load, a large load keeps the index deferred and a small one builds it first", async () => {
+    const store = await freshStore();
+    await store.upsertSource(makeSource("a"));
+    await store.beginBulkLoad(load(1000));
+    await store.writePage(makePage("a", "1"), [makeChunk(0, "one", axis(0, 384))]);
+    // The process dies here: no endBulkLoad. A new store on the same database resumes the load.
+    const resumed = new PgKnowledgeStore(store.db);
+    await resumed.beginBulkLoad(load(1000));
+    expect(await deferred(resumed)).toEqual(["confluence_chunk_embedding_384_hnsw"]);
+    const later = new PgKnowledgeStore(store.db);
+    await later.beginBulkLoad(load(3));
+    expect(await deferred(later)).toEqual([]);
+    expect(await indexNames(later)).toContain("confluence_chunk_embedding_384_hnsw");
+  });
+});
