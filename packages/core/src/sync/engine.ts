@@ -19,7 +19,7 @@ import { PageProcessor } from "./page-processor.js";
 import { pipeBatches } from "./pool.js";
 import { ProgressTracker } from "./progress-tracker.js";
 import { emptySyncState, RunCounters } from "./run-state.js";
-import { parseOrThrow, storeCall } from "./util.js";
+import { byTitleUrl, linkRoot, parseOrThrow, storeCall } from "./util.js";
 
 /** Listener signatures: one payload argument per event. */
 export type SyncEvents = { [K in SyncEventName]: [event: SyncEventMap[K]] };
@@ -188,9 +188,7 @@ class SyncRun {
    * It depends on the link alone, not on which pages exist, so a page converts the same whatever else changed.
    */
   pageUrl(title: string, spaceKey: string): string {
-    const { source } = this.options;
-    const root = source.deployment === "cloud" ? `${source.baseUrl}/wiki` : source.baseUrl;
-    return `${root}/display/${encodeURIComponent(spaceKey)}/${encodeURIComponent(title).replaceAll("%20", "+")}`;
+    return byTitleUrl(linkRoot(this.options.source), title, spaceKey);
   }
 
   setParent(pageId: string, parentId: string | null): void {
