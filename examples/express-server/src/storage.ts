@@ -52,7 +52,7 @@ export async function openStorage(
   config: AppConfig,
   dataDir: string,
   notes: string[],
-  _logger: Logger,
+  logger: Logger,
 ): Promise<Storage> {
   const keys = await loadKeyRing(config, dataDir, notes);
   let store: PgKnowledgeStore;
@@ -71,15 +71,28 @@ export async function openStorage(
     }
     notes.push(`storage: embedded PGlite in ${dir} (default; set DATABASE_URL for PostgreSQL)`);
   }
+  const progress = new PgProgressSink(store.db);
+  await recoverInterrupted(progress, notes, logger);
   return {
     store,
     credentials: new PgCredentialStore(store.db, keys),
-    progress: new PgProgressSink(store.db),
+    progress,
     async close() {
       await store.close();
       await unlock();
     },
   };
+}
+
+/** Syncs a crashed or killed process left `running` become `interrupted`; the next sync of each resumes. */
+async function recoverInterrupted(progress: PgProgressSink, notes: string[], logger: Logger): Promise<void> {
+  const interrupted = await progress.recoverInterrupted();
+  for (const operation of interrupted) {
+    logger.warn({ operationId: operation.operationId, sourceId: operation.sourceId }, operation.reason);
+  }
+  if (interrupted.length > 0) {
+    notes.push(`progress: ${interrupted.length} sync(s) left running by a stopped process marked interrupted`);
+  }
 }
 
 /** The URL without its password. */

@@ -7,7 +7,7 @@ import { ConfluenceSyncError } from "@archon/confluence-core";
 import { axis, makeChunk, makePage, makeSource } from "@archon/confluence-core/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Db, fromPglite } from "./db.js";
-import { defaultMigrationsDir, migrate, migrationStatus, rollback } from "./migrate.js";
+import { defaultMigrationsDir, loadMigrations, migrate, migrationStatus, rollback } from "./migrate.js";
 import { PgKnowledgeStore } from "./pg-knowledge-store.js";
 import { openPglite } from "./pglite.js";
 
@@ -30,18 +30,16 @@ describe("migrate", () => {
     const dir = mkdtempSync(join(tmpdir(), "archon-migrations-"));
     try {
       cpSync(defaultMigrationsDir(), dir, { recursive: true });
-      expect(await migrate(db, { dir })).toEqual({
-        applied: ["0001_archon_knowledge_base", "0002_confluence"],
-        alreadyApplied: [],
-      });
+      const all = loadMigrations(dir);
+      expect(all.slice(0, 2).map((m) => m.name)).toEqual(["0001_archon_knowledge_base", "0002_confluence"]);
+      expect(await migrate(db, { dir })).toEqual({ applied: all.map((m) => m.name), alreadyApplied: [] });
       expect((await migrate(db, { dir })).applied).toEqual([]);
       const ledger = await db.query("SELECT version, migration_name, checksum FROM archon_migrations ORDER BY 2");
-      expect(ledger.rows).toHaveLength(2);
+      expect(ledger.rows).toHaveLength(all.length);
       expect(ledger.rows[0]).toMatchObject({ version: "confluence", migration_name: "0001_archon_knowledge_base" });
-      expect(await migrationStatus(db, { dir })).toEqual([
-        { name: "0001_archon_knowledge_base", version: 1, applied: true },
-        { name: "0002_confluence", version: 2, applied: true },
-      ]);
+      expect(await migrationStatus(db, { dir })).toEqual(
+        all.map((m) => ({ name: m.name, version: m.version, applied: true })),
+      );
 
       appendFileSync(join(dir, "0002_confluence.sql"), "\n-- edited after it was applied\n");
       const error = await migrate(db, { dir }).catch((e: unknown) => e);
@@ -72,7 +70,11 @@ describe("migrate", () => {
     );
     expect(metrics.rows).toEqual([{ op: "op" }]);
 
-    expect(await rollback(db)).toEqual(["0002_confluence"]);
+    const later = loadMigrations()
+      .filter((m) => m.version > 2)
+      .map((m) => m.name)
+      .reverse();
+    expect(await rollback(db, { to: 1 })).toEqual([...later, "0002_confluence"]);
     for (const table of ["confluence_pages", "confluence_sources", "archon_progress", "confluence_embedding_cache"]) {
       expect(await exists(db, table), table).toBe(false);
     }
@@ -86,7 +88,7 @@ describe("migrate", () => {
     await db.exec("DELETE FROM archon_crawled_pages; DELETE FROM archon_sources;");
     expect(await rollback(db, { to: 0 })).toEqual(["0001_archon_knowledge_base"]);
     expect(await exists(db, "archon_sources")).toBe(false);
-    expect((await migrate(db)).applied).toHaveLength(2);
+    expect((await migrate(db)).applied).toHaveLength(loadMigrations().length);
   });
 });
 

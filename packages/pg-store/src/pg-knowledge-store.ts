@@ -11,6 +11,7 @@ import {
   type PageRecord,
   type SearchHit,
   type SearchQuery,
+  type SourceLock,
   type SourceRecord,
   type StoredPageState,
   type SyncMetrics,
@@ -30,6 +31,7 @@ import {
   toSourceRecord,
 } from "./rows.js";
 import { searchChunks } from "./search.js";
+import { lockSource } from "./source-lock.js";
 import { SOURCE_COLUMNS, upsertSource } from "./sources.js";
 import { Params, pathCondition } from "./sql.js";
 import { cacheBeforeDelete, writePage } from "./write-page.js";
@@ -255,6 +257,11 @@ export class PgKnowledgeStore extends Hierarchy implements KnowledgeStore {
       [sourceId, JSON.stringify(metrics)],
     );
     if (result.rowCount === 0) throw unknownSource(sourceId);
+  }
+
+  /** A per-source lock all processes on this database respect; the engine takes it for every sync. */
+  lockSource(sourceId: string): Promise<SourceLock> {
+    return lockSource(this.db, sourceId);
   }
 
   async getSyncMetrics(sourceId: string): Promise<SyncMetrics | null> {

@@ -6,7 +6,7 @@
  *   E2E_SYNC_CONFIG='{...}' npx tsx test/e2e/support/sync-child.ts
  */
 import { ConfluenceSync, createConfluenceSource, HashingEmbedder, type KnowledgeStore } from "@archon/confluence-core";
-import { createPgliteStore } from "@archon/confluence-pg-store";
+import { createPgliteStore, type PgKnowledgeStore, PgProgressSink } from "@archon/confluence-pg-store";
 import type { ChildSyncConfig, ChildSyncResult } from "./child-protocol.js";
 import { openSchemaStore } from "./pg.js";
 
@@ -17,10 +17,12 @@ if (!config) {
 }
 
 let store: KnowledgeStore;
+let db: PgKnowledgeStore["db"] | undefined;
 let close: () => Promise<void>;
 if (config.store.kind === "pg") {
   const opened = await openSchemaStore(config.store.url, config.store.schema);
   store = opened.store;
+  db = opened.store.db;
   close = opened.close;
 } else {
   const pglite = await createPgliteStore({ dataDir: config.store.dataDir });
@@ -39,6 +41,7 @@ const sync = new ConfluenceSync({
   source,
   store,
   embedder: new HashingEmbedder({ dimensions: config.dimensions ?? 384 }),
+  ...(config.progressSink && db ? { sinks: [new PgProgressSink(db)] } : {}),
   ...(config.concurrency ? { concurrency: config.concurrency } : {}),
 });
 if (config.progress) {

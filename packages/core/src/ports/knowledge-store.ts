@@ -222,6 +222,9 @@ export interface PageList {
   readonly total: number;
 }
 
+/** The outcome of {@link KnowledgeStore.lockSource}. */
+export type SourceLock = { readonly release: () => Promise<void> } | { readonly heldBy: string };
+
 export interface KnowledgeStore {
   /** Creates or replaces a source's configuration. */
   upsertSource(source: SourceRecord): Promise<void>;
@@ -261,6 +264,12 @@ export interface KnowledgeStore {
   saveSyncMetrics(sourceId: string, metrics: SyncMetrics): Promise<void>;
   /** Metrics last given to {@link KnowledgeStore.saveSyncMetrics}, or `null`; gone when the source is deleted. */
   getSyncMetrics?(sourceId: string): Promise<SyncMetrics | null>;
+  /**
+   * Optional: takes a lock on the source that every process syncing into the same database respects, held until
+   * `release()`. Resolves with `heldBy` (who holds it, e.g. `process host:1234:ab12cd34 (operation 9f...)`) when
+   * another sync has it. The engine takes it for every run.
+   */
+  lockSource?(sourceId: string): Promise<SourceLock>;
 
   search(query: SearchQuery): Promise<SearchHit[]>;
 

@@ -4,7 +4,8 @@ import type { SyncEvent, SyncMode, SyncProgress, SyncStage } from "../ports/prog
 export interface OperationProgress {
   readonly operationId: string;
   readonly sourceId: string;
-  readonly state: "running" | "completed" | "failed";
+  /** `interrupted`: the process running it stopped (crash, kill) without finishing; the next sync resumes. */
+  readonly state: "running" | "completed" | "failed" | "interrupted";
   readonly mode: SyncMode | null;
   readonly stage: SyncStage | null;
   readonly total: number;

@@ -5,7 +5,7 @@ import { createStorageConverter } from "../convert/storage-converter.js";
 import { ConfluenceSyncError, describeError, isConfluenceSyncError } from "../errors.js";
 import { silentLogger } from "../logger.js";
 import type { ConfluencePage, ConfluenceSpace, PageRef, SourceCallOptions } from "../ports/confluence-source.js";
-import type { SourceRecord, StoredPageState, SyncMetrics, SyncState } from "../ports/knowledge-store.js";
+import type { SourceLock, SourceRecord, StoredPageState, SyncMetrics, SyncState } from "../ports/knowledge-store.js";
 import type { SyncEventMap, SyncEventName, SyncMode } from "../ports/progress-sink.js";
 import { Hierarchy, type TreeNode } from "./hierarchy.js";
 import {
@@ -73,7 +73,17 @@ export class ConfluenceSync extends EventEmitter<SyncEvents> {
     }
     const operationId = parsed.operationId ?? randomUUID();
     this.#running.set(parsed.sourceId, operationId);
+    let lock: SourceLock | undefined;
     try {
+      const { store } = this.#options;
+      lock = await storeCall("lock the source", async () => store.lockSource?.(parsed.sourceId));
+      if (lock && "heldBy" in lock) {
+        throw new ConfluenceSyncError(
+          "SYNC_ALREADY_RUNNING",
+          `A sync of source "${parsed.sourceId}" is already running in ${lock.heldBy}.`,
+          { retryable: true },
+        );
+      }
       return await new SyncRun(
         this,
         this.#options,
@@ -85,6 +95,7 @@ export class ConfluenceSync extends EventEmitter<SyncEvents> {
       ).run();
     } finally {
       this.#running.delete(parsed.sourceId);
+      if (lock && "release" in lock) await lock.release().catch(() => {});
     }
   }
 }
