@@ -7,7 +7,7 @@ import type { Server } from "node:http";
 import { join } from "node:path";
 import { createConfluenceRouter } from "@archon/confluence-express";
 import express from "express";
-import { exampleDir, loadConfig } from "./config.js";
+import { type AppConfig, apiHosts, exampleDir, loadConfig } from "./config.js";
 import { createConsoleLogger } from "./logger.js";
 import { type Runtime, startRuntime } from "./runtime.js";
 import { bearerTokenAuthorizer } from "./token-auth.js";
@@ -38,6 +38,7 @@ export async function startServer(
       progressReader: runtime.progress,
       sync: { sinks: [runtime.progress], logger },
       urlPolicy: runtime.urlPolicy,
+      ...apiHostsOption(config),
       logger,
       ...(config.API_TOKEN ? { authorize: bearerTokenAuthorizer(config.API_TOKEN) } : { allowUnauthenticated: true }),
     });
@@ -95,4 +96,10 @@ export async function startServer(
     await runtime.close().catch(() => {});
     throw error;
   }
+}
+
+/** Which `Host` headers the API answers to: a DNS-rebinding page's own name is refused. */
+function apiHostsOption(config: AppConfig): { allowedHosts?: string[] } {
+  const hosts = apiHosts(config);
+  return hosts ? { allowedHosts: hosts } : {};
 }

@@ -113,9 +113,40 @@ describe("request handling", () => {
     const form = await request(app).post(`${API}/eng/sync`).type("form").send("mode=full").expect(415);
     expect(form.body.error.code).toBe("UNSUPPORTED_MEDIA_TYPE");
     await request(app).post(`${API}/eng/sync`).set("content-type", "text/plain").send("{}").expect(415);
+    // A `no-cors` fetch or a form can send a POST without a body: it changes nothing either.
+    const bodyless = await request(app).post(`${API}/eng/sync`).expect(415);
+    expect(bodyless.body.error.code).toBe("UNSUPPORTED_MEDIA_TYPE");
     expect(router.operations.runningFor("eng")).toBeUndefined();
-    const started = await request(app).post(`${API}/eng/sync`).expect(202);
+    const started = await request(app).post(`${API}/eng/sync`).send({}).expect(202);
     expect(router.operations.runningFor("eng")).toBe(started.body.operationId);
+    await router.close();
+  });
+
+  it("refuses state-changing requests from another origin, and hosts it does not serve", async () => {
+    const { app, router } = createTestApp({ allowedHosts: ["127.0.0.1", "localhost"] });
+    const foreign = await request(app)
+      .post(`${API}/sources`)
+      .set("host", "127.0.0.1:3000")
+      .set("origin", "https://evil.example")
+      .send(newSourceBody())
+      .expect(403);
+    expect(foreign.body.error.code).toBe("ORIGIN_NOT_ALLOWED");
+    await request(app)
+      .post(`${API}/sources`)
+      .set("host", "127.0.0.1:3000")
+      .set("origin", "null")
+      .send(newSourceBody())
+      .expect(403);
+    // DNS rebinding: the attacker's name now points at this server, and the browser sends it as Host.
+    const rebound = await request(app).get(`${API}/sources`).set("host", "evil.example:3000").expect(421);
+    expect(rebound.body.error.code).toBe("HOST_NOT_ALLOWED");
+    expect((await request(app).get(`${API}/sources`).set("host", "localhost:3000").expect(200)).body).toBeDefined();
+    await request(app)
+      .post(`${API}/sources`)
+      .set("host", "127.0.0.1:3000")
+      .set("origin", "http://127.0.0.1:3000")
+      .send(newSourceBody())
+      .expect(201);
     await router.close();
   });
 

@@ -1,0 +1,66 @@
+import type { RequestHandler } from "express";
+import { HttpError } from "./http-error.js";
+
+/** What {@link requestGuard} lets in. */
+export interface RequestGuardOptions {
+  /**
+   * Host names (without port) the API answers to, e.g. `["127.0.0.1", "localhost"]`. A request whose `Host` header
+   * names any other host is refused, so a DNS-rebinding page cannot reach the API under its own name.
+   * @default any host
+   */
+  readonly allowedHosts?: readonly string[];
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
+
+/** The host name of a `Host` header or origin, lower-cased, without port or IPv6 brackets. */
+export function hostName(hostHeader: string): string {
+  const host = hostHeader.trim().toLowerCase();
+  if (host.startsWith("[")) {
+    const end = host.indexOf("]");
+    return end < 0 ? host.slice(1) : host.slice(1, end);
+  }
+  return host.replace(/:\d*$/, "");
+}
+
+/**
+ * Refuses what a browser page on another site could send: requests for a host the API does not serve
+ * (`421 HOST_NOT_ALLOWED`), state-changing requests from another origin (`403 ORIGIN_NOT_ALLOWED`), and bodies that
+ * are not `application/json` (`415`), including bodyless `POST`s: a cross-site form or `no-cors` fetch can send
+ * neither without a CORS preflight.
+ */
+export function requestGuard(options: RequestGuardOptions = {}): RequestHandler {
+  const allowed = options.allowedHosts?.map((host) => hostName(host));
+  return (req, _res, next) => {
+    const host = req.get("host") ?? "";
+    if (allowed && !allowed.includes(hostName(host))) {
+      throw new HttpError(421, "HOST_NOT_ALLOWED", "This API does not answer to the host named in the request.");
+    }
+    if (!SAFE_METHODS.has(req.method)) {
+      const origin = req.get("origin");
+      if (origin !== undefined && origin !== "null" && !sameHost(origin, host)) {
+        throw new HttpError(403, "ORIGIN_NOT_ALLOWED", "Cross-origin requests may not change anything.");
+      }
+      if (origin === "null" || req.get("sec-fetch-site") === "cross-site") {
+        throw new HttpError(403, "ORIGIN_NOT_ALLOWED", "Cross-origin requests may not change anything.");
+      }
+      if (BODY_METHODS.has(req.method) && !req.is("application/json")) {
+        throw new HttpError(
+          415,
+          "UNSUPPORTED_MEDIA_TYPE",
+          "Requests that change something must send a JSON body (Content-Type: application/json), even an empty {}.",
+        );
+      }
+    }
+    next();
+  };
+}
+
+function sameHost(origin: string, host: string): boolean {
+  try {
+    return new URL(origin).host.toLowerCase() === host.trim().toLowerCase();
+  } catch {
+    return false;
+  }
+}
