@@ -64,3 +64,37 @@ function sameHost(origin: string, host: string): boolean {
     return false;
   }
 }
+
+/** Deepest nesting a JSON body may have; metadata is the only nested free-form field. */
+export const MAX_BODY_DEPTH = 32;
+const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
+/**
+ * Checks a parsed JSON body without recursion (a hostile body cannot exhaust the stack): nesting at most
+ * {@link MAX_BODY_DEPTH} deep, no NUL character in any key or string (PostgreSQL cannot store it), and no
+ * `__proto__`, `constructor` or `prototype` key (they would be dropped, or worse, on the way). Throws a
+ * `400 VALIDATION_FAILED` naming the field.
+ */
+export function checkJsonBody(body: unknown): void {
+  const stack: { value: unknown; path: string; depth: number }[] = [{ value: body, path: "body", depth: 0 }];
+  while (stack.length > 0) {
+    const { value, path, depth } = stack.pop() as { value: unknown; path: string; depth: number };
+    if (typeof value === "string") {
+      if (value.includes("\u0000")) invalid(path, "must not contain NUL characters");
+      continue;
+    }
+    if (value === null || typeof value !== "object") continue;
+    if (depth >= MAX_BODY_DEPTH) invalid(path, `is nested deeper than ${MAX_BODY_DEPTH} levels`);
+    const entries = Array.isArray(value) ? value.map((item, i) => [String(i), item] as const) : Object.entries(value);
+    for (const [key, item] of entries) {
+      const at = `${path}.${key.replaceAll("\u0000", "\\u0000")}`;
+      if (FORBIDDEN_KEYS.has(key)) invalid(at, `"${key}" is not allowed as a key`);
+      if (key.includes("\u0000")) invalid(at, "keys must not contain NUL characters");
+      stack.push({ value: item, path: at, depth: depth + 1 });
+    }
+  }
+}
+
+function invalid(path: string, message: string): never {
+  throw new HttpError(400, "VALIDATION_FAILED", `${path} ${message}.`, { fields: [{ path, message }] });
+}

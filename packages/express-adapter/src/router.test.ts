@@ -150,6 +150,53 @@ describe("request handling", () => {
     await router.close();
   });
 
+  it("answers hostile bodies with a 400 naming the field, never a 500", async () => {
+    const { app, router } = createTestApp();
+    let deep: unknown = "bottom";
+    for (let i = 0; i < 2000; i++) deep = { next: deep };
+    const nested = await request(app)
+      .post(`${API}/sources`)
+      .send(newSourceBody({ metadata: deep }))
+      .expect(400);
+    expect(nested.body.error).toMatchObject({ code: "VALIDATION_FAILED" });
+    expect(nested.body.error.fields[0].path).toMatch(/^body\.metadata(\.next)+$/);
+    expect(nested.body.error.message).toContain("nested deeper than 32 levels");
+
+    const nul = await request(app)
+      .post(`${API}/sources`)
+      .send(newSourceBody({ name: "Eng\u0000ineering" }))
+      .expect(400);
+    expect(nul.body.error.fields).toEqual([{ path: "body.name", message: "must not contain NUL characters" }]);
+
+    const proto = await request(app)
+      .post(`${API}/sources`)
+      .type("application/json")
+      .send(JSON.stringify(newSourceBody()).replace(/}$/, ',"metadata":{"team":{"__proto__":{"admin":true}}}}'))
+      .expect(400);
+    expect(proto.body.error.fields[0].path).toBe("body.metadata.team.__proto__");
+
+    const early = await request(app)
+      .post(`${API}/search`)
+      .send({ query: "x", filters: { updatedAfter: "0000-01-01T00:00:00Z" } })
+      .expect(400);
+    expect(early.body.error.code).toBe("VALIDATION_FAILED");
+    expect(JSON.stringify(early.body.error.fields)).toContain("updatedAfter");
+    expect((await request(app).get(`${API}/sources`).expect(200)).body.sources).toEqual([]);
+    await router.close();
+  });
+
+  it("refuses a second source for a space already synced, naming the first", async () => {
+    const { app, router } = createTestApp();
+    await request(app).post(`${API}/sources`).send(newSourceBody()).expect(201);
+    const twin = await request(app)
+      .post(`${API}/sources`)
+      .send(newSourceBody({ sourceId: "eng-again" }))
+      .expect(409);
+    expect(twin.body.error.code).toBe("SOURCE_EXISTS");
+    expect(twin.body.error.message).toContain("already synced by source eng");
+    await router.close();
+  });
+
   it("answers unknown routes with the JSON error shape", async () => {
     const { app } = createTestApp();
     const response = await request(app).get(`${API}/nothing/here`).expect(404);

@@ -6,7 +6,7 @@ import { sendJson } from "./http-util.js";
 import { buildOpenApiDocument } from "./openapi.js";
 import { SyncOperations } from "./operations.js";
 import { type ConfluenceRouterOptions, resolveRouterOptions, type SourceFactory } from "./options.js";
-import { requestGuard } from "./request-guard.js";
+import { checkJsonBody, requestGuard } from "./request-guard.js";
 import { mountContentRoutes } from "./routes-content.js";
 import { mountSourceRoutes } from "./routes-sources.js";
 import { mountSyncRoutes } from "./routes-sync.js";
@@ -66,6 +66,10 @@ export function createConfluenceRouter(options: ConfluenceRouterOptions): Conflu
   });
   router.use(requestGuard(resolved.allowedHosts ? { allowedHosts: resolved.allowedHosts } : {}));
   router.use(express.json({ limit: resolved.bodyLimit, strict: true }));
+  router.use((req, _res, next) => {
+    checkJsonBody(req.body);
+    next();
+  });
 
   let openApi: unknown;
   router.get("/openapi.json", async (req, res) => {

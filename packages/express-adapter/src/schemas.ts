@@ -321,7 +321,13 @@ export const searchFiltersSchema = z
     pathPrefix: pathPrefixSchema.optional(),
     authorIds: z.array(z.string().min(1).max(255)).max(100).optional(),
     /** Pages updated at or after this ISO timestamp. */
-    updatedAfter: z.iso.datetime({ offset: true }).optional(),
+    updatedAfter: z.iso
+      .datetime({ offset: true })
+      .refine((value) => {
+        const time = Date.parse(value);
+        return time >= Date.UTC(1970, 0, 1) && time < Date.UTC(10_000, 0, 1);
+      }, "must be between 1970-01-01 and 9999-12-31")
+      .optional(),
   })
   .strict();
 
