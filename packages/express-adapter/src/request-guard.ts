@@ -9,6 +9,11 @@ export interface RequestGuardOptions {
    * @default any host
    */
   readonly allowedHosts?: readonly string[];
+  /**
+   * Other origins allowed to change things, e.g. `["https://app.acme.com"]` for a UI served from another host.
+   * @default only the API's own origin
+   */
+  readonly allowedOrigins?: readonly string[];
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -32,6 +37,7 @@ export function hostName(hostHeader: string): string {
  */
 export function requestGuard(options: RequestGuardOptions = {}): RequestHandler {
   const allowed = options.allowedHosts?.map((host) => hostName(host));
+  const origins = new Set(options.allowedOrigins?.map((origin) => origin.toLowerCase().replace(/\/+$/, "")));
   return (req, _res, next) => {
     const host = req.get("host") ?? "";
     if (allowed && !allowed.includes(hostName(host))) {
@@ -39,10 +45,11 @@ export function requestGuard(options: RequestGuardOptions = {}): RequestHandler 
     }
     if (!SAFE_METHODS.has(req.method)) {
       const origin = req.get("origin");
-      if (origin !== undefined && origin !== "null" && !sameHost(origin, host)) {
+      const listed = origin !== undefined && origins.has(origin.toLowerCase());
+      if (origin !== undefined && origin !== "null" && !listed && !sameHost(origin, host)) {
         throw new HttpError(403, "ORIGIN_NOT_ALLOWED", "Cross-origin requests may not change anything.");
       }
-      if (origin === "null" || req.get("sec-fetch-site") === "cross-site") {
+      if (origin === "null" || (!listed && req.get("sec-fetch-site") === "cross-site")) {
         throw new HttpError(403, "ORIGIN_NOT_ALLOWED", "Cross-origin requests may not change anything.");
       }
       if (BODY_METHODS.has(req.method) && !req.is("application/json")) {

@@ -64,7 +64,12 @@ export function createConfluenceRouter(options: ConfluenceRouterOptions): Conflu
     if (!resolved.authorize && !resolved.allowUnauthenticated) throw notConfigured();
     next();
   });
-  router.use(requestGuard(resolved.allowedHosts ? { allowedHosts: resolved.allowedHosts } : {}));
+  router.use(
+    requestGuard({
+      ...(resolved.allowedHosts ? { allowedHosts: resolved.allowedHosts } : {}),
+      ...(resolved.allowedOrigins ? { allowedOrigins: resolved.allowedOrigins } : {}),
+    }),
+  );
   router.use(express.json({ limit: resolved.bodyLimit, strict: true }));
   router.use((req, _res, next) => {
     checkJsonBody(req.body);

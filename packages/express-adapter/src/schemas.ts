@@ -184,6 +184,9 @@ export const syncProgressSchema = z.object({
 });
 
 export const syncMetricsSchema = z.object({
+  /** Highest RSS and V8 heap of the process during the sync, in bytes. */
+  peakRssBytes: z.number().optional(),
+  peakHeapBytes: z.number().optional(),
   operationId: z.string(),
   mode: syncModeSchema,
   startedAt: z.string(),
@@ -221,6 +224,8 @@ export const operationSchema = z.object({
   /** Final metrics once the operation ended (also after a failure or cancellation, as far as it got). */
   metrics: syncMetricsSchema.nullable(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  /** Warnings raised while it ran: past the duration budget, memory growth. */
+  warnings: z.array(z.object({ kind: z.enum(["duration", "memory"]), message: z.string() })).optional(),
 });
 
 /** `202` answer to `POST /:sourceId/sync`. */
@@ -401,6 +406,7 @@ export const streamEventNames = [
   "rate-limited",
   "retry",
   "progress",
+  "sync-warning",
   "sync-end",
   "sync-error",
 ] as const;

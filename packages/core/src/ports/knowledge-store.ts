@@ -143,6 +143,10 @@ export interface SyncMetrics {
   readonly retries: number;
   readonly rateLimitWaits: number;
   readonly rateLimitWaitMs: number;
+  /** Highest resident set size of the process seen during the sync, in bytes. */
+  readonly peakRssBytes?: number;
+  /** Highest V8 heap use seen during the sync, in bytes. */
+  readonly peakHeapBytes?: number;
 }
 
 /** Moves, renames and label changes touch only these fields; the chunks stay. */

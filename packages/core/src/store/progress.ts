@@ -73,6 +73,9 @@ export function applySyncEvent(
       const { stage, total, done, indexed, skipped, failed, deleted, percent } = event;
       return { ...base, stage, total, done, indexed, skipped, failed, deleted, percent, updatedAt: now };
     }
+    case "sync-warning":
+      // Shown on the operation while it runs and after it ends; an error message replaces it.
+      return { ...base, message: event.message, updatedAt: now };
     case "sync-end": {
       const m = event.metrics;
       return {

@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
-import { pathToFileURL } from "node:url";
+// Node's own URL: a test environment (jsdom) may replace the global one, which Worker does not accept.
+import { pathToFileURL, URL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { ConfluenceSyncError } from "../errors.js";
 import type { ConvertOutput, ConvertSpec, PortableContext } from "./convert-task.js";
@@ -120,10 +121,17 @@ export class ConvertPool {
   }
 
   #spawn(): void {
-    const worker = new Worker(this.#worker.url, {
-      name: "archon-convert",
-      ...(this.#worker.execArgv === undefined ? {} : { execArgv: this.#worker.execArgv }),
-    });
+    let worker: Worker;
+    try {
+      worker = new Worker(new URL(this.#worker.url.href), {
+        name: "archon-convert",
+        ...(this.#worker.execArgv === undefined ? {} : { execArgv: this.#worker.execArgv }),
+      });
+    } catch (error) {
+      this.#unavailable = error instanceof Error ? error.message : "the worker could not be created";
+      for (const job of this.#queue.splice(0)) this.#finish(job, new ConvertPoolUnavailableError(this.#unavailable));
+      return;
+    }
     const slot: Slot = { worker, ready: false, job: undefined, timer: undefined };
     this.#slots.add(slot);
     worker.on("message", (reply: WorkerReply) => {

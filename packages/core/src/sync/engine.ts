@@ -18,6 +18,7 @@ import {
 import { PageProcessor } from "./page-processor.js";
 import { pipeBatches } from "./pool.js";
 import { ProgressTracker } from "./progress-tracker.js";
+import { RunMonitor } from "./run-monitor.js";
 import { emptySyncState, RunCounters } from "./run-state.js";
 import { byTitleUrl, linkRoot, parseOrThrow, storeCall } from "./util.js";
 
@@ -237,6 +238,20 @@ class SyncRun {
     const startedAt = new Date();
     const embedding = { calls: 0, tokens: 0 };
     let processor: PageProcessor | undefined;
+    const monitor = new RunMonitor(
+      { durationBudgetMs: this.tuning.syncDurationBudgetMs, memoryGrowthWarning: this.tuning.memoryGrowthWarning },
+      (warning) => {
+        this.logger.warn(
+          { operationId: this.operationId, sourceId: this.sourceId, kind: warning.kind },
+          warning.message,
+        );
+        this.emit("sync-warning", { operationId: this.operationId, sourceId: this.sourceId, ...warning });
+      },
+    );
+    const withPeaks = (metrics: SyncMetrics): SyncMetrics => {
+      monitor.stop();
+      return { ...metrics, peakRssBytes: monitor.peakRssBytes, peakHeapBytes: monitor.peakHeapBytes };
+    };
     try {
       const record = await storeCall("read the source", () => store.getSource(this.sourceId));
       if (!record) {
@@ -268,7 +283,7 @@ class SyncRun {
 
       const finishedAt = new Date();
       Object.assign(embedding, processor.embeddingUsage());
-      const metrics = this.counters.toMetrics(this.operationId, this.mode, startedAt, finishedAt, embedding);
+      const metrics = withPeaks(this.counters.toMetrics(this.operationId, this.mode, startedAt, finishedAt, embedding));
       await this.saveState({
         watermark: startedAt.toISOString(),
         lastMode: this.mode,
@@ -283,7 +298,7 @@ class SyncRun {
     } catch (thrown) {
       const error = this.#coded(thrown);
       if (processor) Object.assign(embedding, processor.embeddingUsage());
-      const metrics = this.counters.toMetrics(this.operationId, this.mode, startedAt, new Date(), embedding);
+      const metrics = withPeaks(this.counters.toMetrics(this.operationId, this.mode, startedAt, new Date(), embedding));
       if (this.state) {
         // Keep the checkpoint: the next run resumes. Failed pages recorded so far are kept too.
         await this.saveState({}).catch((e) =>

@@ -29,6 +29,13 @@ export const syncTuningSchema = z.object({
    * converter or chunker) have no budget. @default 60000
    */
   pageTimeBudgetMs: z.number().int().min(10).max(3_600_000).default(60_000),
+  /** A sync running longer than this emits one `sync-warning` (`duration`). @default 900000 (15 minutes) */
+  syncDurationBudgetMs: z.number().int().min(1).default(900_000),
+  /**
+   * Share by which the process's RSS may grow over its level at sync start before one `sync-warning` (`memory`) is
+   * emitted. @default 0.2
+   */
+  memoryGrowthWarning: z.number().min(0).max(100).default(0.2),
 });
 
 export type SyncTuningInput = z.input<typeof syncTuningSchema>;
