@@ -20,6 +20,7 @@ import { pipeBatches } from "./pool.js";
 import { ProgressTracker } from "./progress-tracker.js";
 import { RunMonitor } from "./run-monitor.js";
 import { emptySyncState, RunCounters } from "./run-state.js";
+import { startSyncTelemetry } from "./telemetry.js";
 import { byTitleUrl, linkRoot, parseOrThrow, storeCall } from "./util.js";
 
 /** Listener signatures: one payload argument per event. */
@@ -248,6 +249,7 @@ class SyncRun {
         this.emit("sync-warning", { operationId: this.operationId, sourceId: this.sourceId, ...warning });
       },
     );
+    const telemetry = await startSyncTelemetry(this.sourceId, this.mode);
     const withPeaks = (metrics: SyncMetrics): SyncMetrics => {
       monitor.stop();
       return { ...metrics, peakRssBytes: monitor.peakRssBytes, peakHeapBytes: monitor.peakHeapBytes };
@@ -293,6 +295,7 @@ class SyncRun {
       await storeCall("save sync metrics", () => store.saveSyncMetrics(this.sourceId, metrics));
       this.emit("progress", this.tracker.snapshot(true));
       this.emit("sync-end", { operationId: this.operationId, sourceId: this.sourceId, metrics });
+      telemetry.end(metrics);
       await this.drainSinks();
       return metrics;
     } catch (thrown) {
@@ -308,6 +311,7 @@ class SyncRun {
       const log = { operationId: this.operationId, code: error.code, err: error.message };
       if (error.code === "SYNC_ABORTED") this.logger.info(log, "sync cancelled");
       else this.logger.error(log, "sync failed");
+      telemetry.end(metrics, { code: error.code, message: error.message });
       this.emit("sync-error", {
         operationId: this.operationId,
         sourceId: this.sourceId,
