@@ -143,7 +143,7 @@ describe("ConvertPool", () => {
   it("fails a page over its time budget with PAGE_TOO_COMPLEX and skips it until its version changes", async () => {
     const { sync, sink, source, ids, store } = await setup(
       { One: normal(1), Stuck: "<p>HANG</p>", Two: normal(2) },
-      { pool: pool({ size: 2, worker: hangingWorker() }), pageTimeBudgetMs: 300 },
+      { pool: pool({ size: 2, worker: hangingWorker() }), pageTimeBudgetMs: 10_000 },
     );
     const first = await sync.run({ sourceId: SOURCE_ID, mode: "full" });
     expect(first.pagesIndexed).toBe(2);
