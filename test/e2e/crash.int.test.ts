@@ -3,6 +3,8 @@
  * of indexed pages, so mid-write for the pages in flight), with pages edited, added, moved and deleted between the
  * kills. After one more, uninterrupted sync the tables must equal the fake's ground truth and a clean sync's chunks.
  *
+ * Every child records progress through a PgProgressSink: no operation may be left `running` by a killed one.
+ *
  * CI size: 300 pages, 4 kills. Full size: E2E_PAGES=4000 E2E_KILLS=6 (E2E_SEED replays a run).
  */
 import { createSourceRecord } from "@archon/confluence-core";
@@ -68,6 +70,7 @@ describe.skipIf(skip !== undefined)(
         mode,
         store: { kind: "pg", url, schema },
         progress: true,
+        progressSink: true,
         sourceOptions: { baseDelayMs: 5, maxRetryAfterMs: 50 },
       });
       const kills: string[] = [];
@@ -122,6 +125,17 @@ describe.skipIf(skip !== undefined)(
         expect(report.problems).toEqual([]);
         expect(report.pages).toBe(space.pages().length);
         expect((await store.getSyncState(SOURCE_ID))?.checkpoint ?? null).toBeNull();
+        // Every killed child left its operation running; the final sync's sink marked them interrupted on start.
+        const states = await pool.query<{ state: string; n: number; reasons: string[] }>(
+          "SELECT state, count(*)::int AS n, array_agg(DISTINCT left(message, 60)) AS reasons FROM archon_progress GROUP BY state",
+        );
+        const byState = Object.fromEntries(states.rows.map((row) => [row.state, row]));
+        expect(byState.running, JSON.stringify(states.rows)).toBeUndefined();
+        expect(byState.interrupted?.n).toBe(KILLS);
+        expect(byState.interrupted?.reasons.every((reason) => /^Interrupted: process .* is gone/.test(reason))).toBe(
+          true,
+        );
+        expect(byState.completed?.n).toBe(1);
       } finally {
         await close();
       }

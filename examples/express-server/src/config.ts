@@ -65,6 +65,10 @@ export const envSchema = z
     ALLOW_PRIVATE_URLS: booleanFlag,
     /** Adds the `start_sync` tool to the MCP endpoint at /mcp. */
     MCP_ALLOW_SYNC: booleanFlag,
+    /** Listen beyond loopback without API_TOKEN: anyone who can reach the port controls the API. */
+    ALLOW_UNAUTHENTICATED_REMOTE: booleanFlag,
+    /** Extra host names (comma-separated) the API answers to, besides loopback and HOST. */
+    ALLOWED_HOSTS: optionalString,
     /** Built web app to serve at `/`. @default examples/react-app/dist */
     WEB_APP_DIR: optionalString,
     FAKE_CONFLUENCE_PAGES: z.coerce
@@ -108,6 +112,17 @@ export const envSchema = z
     }
   })
   .superRefine((env, ctx) => {
+    if (!isLoopback(env.HOST) && !env.API_TOKEN && !env.ALLOW_UNAUTHENTICATED_REMOTE) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["HOST"],
+        message:
+          `${env.HOST} listens beyond this machine, and without API_TOKEN anyone who reaches it controls the API. ` +
+          "Set API_TOKEN (at least 16 characters), or ALLOW_UNAUTHENTICATED_REMOTE=1 to accept that",
+      });
+    }
+  })
+  .superRefine((env, ctx) => {
     const openAiModel = !env.EMBEDDING_MODEL || env.EMBEDDING_MODEL.startsWith("text-embedding-");
     if ((env.EMBEDDING_MODEL || env.EMBEDDING_DIMENSIONS) && !env.OPENAI_API_KEY && !env.EMBEDDING_BASE_URL) {
       ctx.addIssue({
@@ -126,6 +141,23 @@ export const envSchema = z
   });
 
 export type AppConfig = z.output<typeof envSchema>;
+
+/** Whether a listen address is only reachable from this machine. */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, "$1");
+  return h === "localhost" || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+/** Host names the API answers to: loopback, HOST unless it is a wildcard, and ALLOWED_HOSTS; none for a wildcard. */
+export function apiHosts(config: Pick<AppConfig, "HOST" | "ALLOWED_HOSTS">): string[] | undefined {
+  const extra = (config.ALLOWED_HOSTS ?? "")
+    .split(",")
+    .map((host) => host.trim())
+    .filter(Boolean);
+  const wildcard = config.HOST === "0.0.0.0" || config.HOST === "::" || config.HOST === "[::]";
+  if (wildcard && extra.length === 0) return undefined;
+  return [...new Set(["127.0.0.1", "localhost", "::1", ...(wildcard ? [] : [config.HOST]), ...extra])];
+}
 
 /** Configuration is invalid: carries one line per bad variable. */
 export class ConfigError extends Error {

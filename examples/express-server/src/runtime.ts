@@ -12,7 +12,7 @@ import {
   OpenAIEmbedder,
   type SourceRecord,
 } from "@archon/confluence-core";
-import type { SourceConnection, SourceFactory, UrlPolicy } from "@archon/confluence-express";
+import { checkBaseUrl, type SourceConnection, type SourceFactory, type UrlPolicy } from "@archon/confluence-express";
 import { PgKnowledgeStore } from "@archon/confluence-pg-store";
 import type { FakeConfluence } from "@archon/fake-confluence";
 import { type AppConfig, exampleDir } from "./config.js";
@@ -113,7 +113,7 @@ export async function startRuntime(config: AppConfig, logger: Logger): Promise<R
       defaultSpaceKey = config.CONFLUENCE_SPACE_KEY;
       notes.push(`confluence: ${connection.baseUrl} (${deployment}, ${credentials.type} auth)`);
       if (!defaultSpaceKey) notes.push("confluence: no CONFLUENCE_SPACE_KEY, so no space is registered at start");
-      urlPolicy = config.ALLOW_PRIVATE_URLS ? { allowHttp: true, allowPrivateNetworks: true } : {};
+      urlPolicy = await envUrlPolicy(connection.baseUrl, config.ALLOW_PRIVATE_URLS === true, notes);
     } else {
       site = await startFakeSite(config, notes);
       fake = site.fake;
@@ -126,9 +126,10 @@ export async function startRuntime(config: AppConfig, logger: Logger): Promise<R
       // The fake listens on loopback over http; everything else still has to be https and public.
       urlPolicy = { allowHttp: true, allowPrivateNetworks: true };
       if (!config.ALLOW_PRIVATE_URLS) {
-        const fakeHost = new URL(site.baseUrl).hostname;
-        urlPolicy = { ...urlPolicy, allowedHosts: [fakeHost] };
-        notes.push(`url policy: new sources may only point at the embedded fake (${fakeHost})`);
+        // Exactly the fake's origin: any other port on loopback (a database, an admin page) stays out of reach.
+        const fakeOrigin = new URL(site.baseUrl).origin;
+        urlPolicy = { ...urlPolicy, allowedOrigins: [fakeOrigin] };
+        notes.push(`url policy: new sources may only point at the embedded fake (${fakeOrigin})`);
       }
     }
     const createSource: SourceFactory = (c) => createConfluenceSource({ ...c, logger });
@@ -193,5 +194,26 @@ export async function startRuntime(config: AppConfig, logger: Logger): Promise<R
     await storage.close().catch(() => {});
     await site?.close().catch(() => {});
     throw error;
+  }
+}
+
+/**
+ * Decides once, at start, whether the configured site passes the URL policy. An http or private-network site the
+ * operator set in CONFLUENCE_BASE_URL is trusted for that exact origin only (and said so), instead of being
+ * registered now and refused at the first sync.
+ */
+async function envUrlPolicy(baseUrl: string, allowPrivate: boolean, notes: string[]): Promise<UrlPolicy> {
+  if (allowPrivate) return { allowHttp: true, allowPrivateNetworks: true };
+  try {
+    await checkBaseUrl(baseUrl, {});
+    return {};
+  } catch (error) {
+    const origin = new URL(baseUrl).origin;
+    const reason = error instanceof Error ? error.message : "refused by the URL policy";
+    notes.push(
+      `url policy: CONFLUENCE_BASE_URL ${origin} would be refused (${reason}); it is trusted because it is configured. ` +
+        "Other new sources must be public https sites (ALLOW_PRIVATE_URLS=1 allows any).",
+    );
+    return { trustedOrigins: [origin] };
   }
 }

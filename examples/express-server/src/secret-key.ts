@@ -10,7 +10,12 @@ import { type AppConfig, ConfigError } from "./config.js";
  * demo a key generated once and kept in `<dataDir>/secret.key` (mode 0600). Losing it makes stored credentials
  * unreadable (re-enter them with PATCH /sources/:id).
  */
-export async function loadKeyRing(config: AppConfig, dataDir: string, notes: string[]): Promise<KeyRing> {
+export async function loadKeyRing(
+  config: AppConfig,
+  dataDir: string,
+  notes: string[],
+  storedKeyIds: () => Promise<string[]> = async () => [],
+): Promise<KeyRing> {
   if (config.ARCHON_CONFLUENCE_SECRET_KEY || config.ARCHON_CONFLUENCE_SECRET_KEYS) {
     notes.push("secret key: from the environment");
     return fromEnv({
@@ -26,6 +31,14 @@ export async function loadKeyRing(config: AppConfig, dataDir: string, notes: str
     notes.push(`secret key: ${path} (generated earlier for the demo; set ARCHON_CONFLUENCE_SECRET_KEY in production)`);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    const held = await storedKeyIds();
+    if (held.length > 0) {
+      // A new key could decrypt none of them: say so instead of starting with credentials nobody can read.
+      throw new ConfigError([
+        `ARCHON_CONFLUENCE_SECRET_KEY: the database holds credentials encrypted with key ${held.join(", ")}, but ` +
+          `${path} is missing and no key is set. Restore that file or set the key; to start over, delete the sources.`,
+      ]);
+    }
     await mkdir(dataDir, { recursive: true });
     key = randomBytes(32).toString("base64");
     await writeFile(path, `${key}\n`, { mode: 0o600, flag: "wx" });

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { createConfluenceRouter } from "@archon/confluence-express";
 import { confluenceMcp } from "@archon/confluence-mcp";
 import express from "express";
-import { ConfigError, loadConfig } from "./config.js";
+import { type AppConfig, apiHosts, ConfigError, loadConfig } from "./config.js";
 import { createConsoleLogger } from "./logger.js";
 import { syncStarter } from "./mcp-command.js";
 import { type Runtime, startRuntime } from "./runtime.js";
@@ -74,6 +74,7 @@ export async function startServer(
       progressReader: runtime.progress,
       sync: { sinks: [runtime.progress], logger, ...(runtime.resolveUser ? { resolveUser: runtime.resolveUser } : {}) },
       urlPolicy: runtime.urlPolicy,
+      ...apiHostsOption(config),
       logger,
       ...auth,
     });
@@ -132,4 +133,10 @@ export async function startServer(
     await runtime.close().catch(() => {});
     throw error;
   }
+}
+
+/** Which `Host` headers the API answers to: a DNS-rebinding page's own name is refused. */
+function apiHostsOption(config: AppConfig): { allowedHosts?: string[] } {
+  const hosts = apiHosts(config);
+  return hosts ? { allowedHosts: hosts } : {};
 }

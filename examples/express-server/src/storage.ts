@@ -52,9 +52,8 @@ export async function openStorage(
   config: AppConfig,
   dataDir: string,
   notes: string[],
-  _logger: Logger,
+  logger: Logger,
 ): Promise<Storage> {
-  const keys = await loadKeyRing(config, dataDir, notes);
   let store: PgKnowledgeStore;
   let unlock = async () => {};
   if (config.DATABASE_URL) {
@@ -71,15 +70,67 @@ export async function openStorage(
     }
     notes.push(`storage: embedded PGlite in ${dir} (default; set DATABASE_URL for PostgreSQL)`);
   }
+  let keys: Awaited<ReturnType<typeof loadKeyRing>>;
+  try {
+    keys = await loadKeyRing(config, dataDir, notes, () => storedKeyIds(store));
+  } catch (error) {
+    await store.close();
+    await unlock();
+    throw error;
+  }
+  const credentials = new PgCredentialStore(store.db, keys);
+  await checkCredentials(credentials, notes, logger);
+  const progress = new PgProgressSink(store.db);
+  await recoverInterrupted(progress, notes, logger);
   return {
     store,
-    credentials: new PgCredentialStore(store.db, keys),
-    progress: new PgProgressSink(store.db),
+    credentials,
+    progress,
     async close() {
       await store.close();
       await unlock();
     },
   };
+}
+
+async function storedKeyIds(store: PgKnowledgeStore): Promise<string[]> {
+  const { rows } = await store.db.query<{ key_id: string }>(
+    "SELECT DISTINCT key_id FROM confluence_credentials ORDER BY key_id",
+  );
+  return rows.map((row) => row.key_id);
+}
+
+/** Finds, at start, the sources whose stored credentials the key ring cannot decrypt, instead of at their next sync. */
+async function checkCredentials(credentials: PgCredentialStore, notes: string[], logger: Logger): Promise<void> {
+  const unreadable: string[] = [];
+  for (const { sourceId } of await credentials.list()) {
+    try {
+      await credentials.get(sourceId);
+    } catch (error) {
+      unreadable.push(sourceId);
+      logger.error(
+        { sourceId, err: error instanceof Error ? error.message : "unknown error" },
+        "credentials unreadable",
+      );
+    }
+  }
+  if (unreadable.length > 0) {
+    notes.push(
+      `credentials: sources ${unreadable.join(", ")} cannot be decrypted with this key ring; restore the key that ` +
+        "encrypted them, or re-enter their credentials (PATCH /sources/:id).",
+    );
+  }
+}
+
+/** Syncs a crashed or killed process left `running` become `interrupted`; the next sync of each resumes. */
+async function recoverInterrupted(progress: PgProgressSink, notes: string[], logger: Logger): Promise<void> {
+  const interrupted = await progress.recoverInterrupted();
+  for (const operation of interrupted) {
+    logger.warn({ operationId: operation.operationId, sourceId: operation.sourceId }, operation.reason);
+  }
+  if (interrupted.length > 0) {
+    notes.push(`progress: ${interrupted.length} sync(s) left running by a stopped process marked interrupted`);
+  }
 }
 
 /** The URL without its password. */

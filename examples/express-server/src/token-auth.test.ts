@@ -15,10 +15,12 @@ describe("bearerTokenAuthorizer", () => {
     });
     const app = express().use("/api", router);
     await request(app).get("/api/sources").set("authorization", "Bearer a-long-enough-token").expect(200);
-    for (const header of ["Bearer a-long-enough-toke", "Bearer a-long-enough-token2", "a-long-enough-token", ""]) {
-      const response = await request(app).get("/api/sources").set("authorization", header).expect(403);
-      expect(response.body.error.code).toBe("FORBIDDEN");
+    for (const header of ["Bearer a-long-enough-toke", "Bearer a-long-enough-token2", "a-long-enough-token"]) {
+      const response = await request(app).get("/api/sources").set("authorization", header).expect(401);
+      expect(response.body.error.code).toBe("UNAUTHORIZED");
+      expect(response.headers["www-authenticate"]).toBe('Bearer realm="archon-confluence", error="invalid_token"');
     }
-    await request(app).get("/api/sources").expect(403);
+    const missing = await request(app).get("/api/sources").expect(401);
+    expect(missing.headers["www-authenticate"]).toBe('Bearer realm="archon-confluence"');
   });
 });

@@ -78,6 +78,9 @@ describe.skipIf(!hasChromium)(`React app in headless Chromium (skipped without $
     // The server registers the demo space at start.
     await page.getByRole("article", { name: "Source Acme Engineering Handbook" }).waitFor();
     await shot("01-sources");
+    // One source per space: the copy added below replaces the registered one.
+    const removed = await fetch(`${server.url}/api/confluence/sources/demo`, { method: "DELETE" });
+    expect(removed.status).toBe(204);
 
     // 1. Add a source: first with a bad space key (the server's field message shows), then correctly.
     await page.getByRole("button", { name: "Add a source" }).click();

@@ -188,6 +188,8 @@ export class SyncOperations {
       view.progress = progress;
     } else if (event.type === "sync-end" || event.type === "sync-error") {
       view.metrics = event.metrics;
+    } else if (event.type === "sync-warning") {
+      view.warnings = [...(view.warnings ?? []), { kind: event.kind, message: event.message }];
     }
     this.#emit(entry, event.type, event);
   }

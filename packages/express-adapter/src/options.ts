@@ -89,6 +89,16 @@ export interface ConfluenceRouterOptions {
   readonly urlPolicy?: UrlPolicy;
   /** Largest accepted JSON body, in bytes or as `"100kb"`. @default "64kb" */
   readonly bodyLimit?: number | string;
+  /**
+   * Host names (no port) the API answers to; any other `Host` header gets `421 HOST_NOT_ALLOWED`, which stops DNS
+   * rebinding. Set it whenever the API runs without authentication. @default any host
+   */
+  readonly allowedHosts?: readonly string[];
+  /**
+   * Origins besides the API's own that may send state-changing requests (a UI on another host). Any other `Origin`
+   * gets `403 ORIGIN_NOT_ALLOWED`. @default none
+   */
+  readonly allowedOrigins?: readonly string[];
   /** How long a connection check may take when a source is created or its credentials change. @default 15000 */
   readonly connectTimeoutMs?: number;
   /** Interval of SSE keep-alive comments. @default 15000 */
@@ -127,11 +137,15 @@ const optionsSchema = z.object({
       allowHttp: z.boolean().optional(),
       allowPrivateNetworks: z.boolean().optional(),
       allowedHosts: z.array(z.string().min(1)).optional(),
+      allowedOrigins: z.array(z.string().min(1)).optional(),
+      trustedOrigins: z.array(z.string().min(1)).optional(),
       lookup: z.custom<UrlPolicy["lookup"]>((value) => typeof value === "function").optional(),
     })
     .strict()
     .default({}),
   bodyLimit: z.union([z.number().int().positive(), z.string().regex(/^\d+(b|kb|mb)?$/i)]).default("64kb"),
+  allowedHosts: z.array(z.string().min(1)).optional(),
+  allowedOrigins: z.array(z.string().min(1)).optional(),
   connectTimeoutMs: z.number().int().min(100).max(300_000).default(15_000),
   heartbeatMs: z.number().int().min(10).max(600_000).default(15_000),
   maxOperationHistory: z.number().int().min(1).max(100_000).default(200),

@@ -113,9 +113,87 @@ describe("request handling", () => {
     const form = await request(app).post(`${API}/eng/sync`).type("form").send("mode=full").expect(415);
     expect(form.body.error.code).toBe("UNSUPPORTED_MEDIA_TYPE");
     await request(app).post(`${API}/eng/sync`).set("content-type", "text/plain").send("{}").expect(415);
+    // A `no-cors` fetch or a form can send a POST without a body: it changes nothing either.
+    const bodyless = await request(app).post(`${API}/eng/sync`).expect(415);
+    expect(bodyless.body.error.code).toBe("UNSUPPORTED_MEDIA_TYPE");
     expect(router.operations.runningFor("eng")).toBeUndefined();
-    const started = await request(app).post(`${API}/eng/sync`).expect(202);
+    const started = await request(app).post(`${API}/eng/sync`).send({}).expect(202);
     expect(router.operations.runningFor("eng")).toBe(started.body.operationId);
+    await router.close();
+  });
+
+  it("refuses state-changing requests from another origin, and hosts it does not serve", async () => {
+    const { app, router } = createTestApp({ allowedHosts: ["127.0.0.1", "localhost"] });
+    const foreign = await request(app)
+      .post(`${API}/sources`)
+      .set("host", "127.0.0.1:3000")
+      .set("origin", "https://evil.example")
+      .send(newSourceBody())
+      .expect(403);
+    expect(foreign.body.error.code).toBe("ORIGIN_NOT_ALLOWED");
+    await request(app)
+      .post(`${API}/sources`)
+      .set("host", "127.0.0.1:3000")
+      .set("origin", "null")
+      .send(newSourceBody())
+      .expect(403);
+    // DNS rebinding: the attacker's name now points at this server, and the browser sends it as Host.
+    const rebound = await request(app).get(`${API}/sources`).set("host", "evil.example:3000").expect(421);
+    expect(rebound.body.error.code).toBe("HOST_NOT_ALLOWED");
+    expect((await request(app).get(`${API}/sources`).set("host", "localhost:3000").expect(200)).body).toBeDefined();
+    await request(app)
+      .post(`${API}/sources`)
+      .set("host", "127.0.0.1:3000")
+      .set("origin", "http://127.0.0.1:3000")
+      .send(newSourceBody())
+      .expect(201);
+    await router.close();
+  });
+
+  it("answers hostile bodies with a 400 naming the field, never a 500", async () => {
+    const { app, router } = createTestApp();
+    let deep: unknown = "bottom";
+    for (let i = 0; i < 2000; i++) deep = { next: deep };
+    const nested = await request(app)
+      .post(`${API}/sources`)
+      .send(newSourceBody({ metadata: deep }))
+      .expect(400);
+    expect(nested.body.error).toMatchObject({ code: "VALIDATION_FAILED" });
+    expect(nested.body.error.fields[0].path).toMatch(/^body\.metadata(\.next)+$/);
+    expect(nested.body.error.message).toContain("nested deeper than 32 levels");
+
+    const nul = await request(app)
+      .post(`${API}/sources`)
+      .send(newSourceBody({ name: "Eng\u0000ineering" }))
+      .expect(400);
+    expect(nul.body.error.fields).toEqual([{ path: "body.name", message: "must not contain NUL characters" }]);
+
+    const proto = await request(app)
+      .post(`${API}/sources`)
+      .type("application/json")
+      .send(JSON.stringify(newSourceBody()).replace(/}$/, ',"metadata":{"team":{"__proto__":{"admin":true}}}}'))
+      .expect(400);
+    expect(proto.body.error.fields[0].path).toBe("body.metadata.team.__proto__");
+
+    const early = await request(app)
+      .post(`${API}/search`)
+      .send({ query: "x", filters: { updatedAfter: "0000-01-01T00:00:00Z" } })
+      .expect(400);
+    expect(early.body.error.code).toBe("VALIDATION_FAILED");
+    expect(JSON.stringify(early.body.error.fields)).toContain("updatedAfter");
+    expect((await request(app).get(`${API}/sources`).expect(200)).body.sources).toEqual([]);
+    await router.close();
+  });
+
+  it("refuses a second source for a space already synced, naming the first", async () => {
+    const { app, router } = createTestApp();
+    await request(app).post(`${API}/sources`).send(newSourceBody()).expect(201);
+    const twin = await request(app)
+      .post(`${API}/sources`)
+      .send(newSourceBody({ sourceId: "eng-again" }))
+      .expect(409);
+    expect(twin.body.error.code).toBe("SOURCE_EXISTS");
+    expect(twin.body.error.message).toContain("already synced by source eng");
     await router.close();
   });
 

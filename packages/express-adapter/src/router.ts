@@ -6,6 +6,7 @@ import { sendJson } from "./http-util.js";
 import { buildOpenApiDocument } from "./openapi.js";
 import { SyncOperations } from "./operations.js";
 import { type ConfluenceRouterOptions, resolveRouterOptions, type SourceFactory } from "./options.js";
+import { checkJsonBody, requestGuard } from "./request-guard.js";
 import { mountContentRoutes } from "./routes-content.js";
 import { mountSourceRoutes } from "./routes-sources.js";
 import { mountSyncRoutes } from "./routes-sync.js";
@@ -63,19 +64,17 @@ export function createConfluenceRouter(options: ConfluenceRouterOptions): Conflu
     if (!resolved.authorize && !resolved.allowUnauthenticated) throw notConfigured();
     next();
   });
+  router.use(
+    requestGuard({
+      ...(resolved.allowedHosts ? { allowedHosts: resolved.allowedHosts } : {}),
+      ...(resolved.allowedOrigins ? { allowedOrigins: resolved.allowedOrigins } : {}),
+    }),
+  );
+  router.use(express.json({ limit: resolved.bodyLimit, strict: true }));
   router.use((req, _res, next) => {
-    // Only JSON bodies: a cross-site form or `no-cors` fetch cannot send this content type without a CORS
-    // preflight, so it cannot start syncs or create sources on a user's behalf.
-    if (req.method !== "GET" && req.method !== "HEAD" && req.get("content-type") && !req.is("application/json")) {
-      throw new HttpError(
-        415,
-        "UNSUPPORTED_MEDIA_TYPE",
-        "Request bodies must be JSON (Content-Type: application/json).",
-      );
-    }
+    checkJsonBody(req.body);
     next();
   });
-  router.use(express.json({ limit: resolved.bodyLimit, strict: true }));
 
   // One document per mount path: its `servers` entry is where the router is mounted (say `/api/confluence`), so
   // generated clients call `/api/confluence/sources`, not `/sources` at the host root.

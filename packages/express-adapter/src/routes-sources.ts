@@ -92,6 +92,19 @@ export function mountSourceRoutes(router: Router, ctx: RouteContext): void {
     if (await ctx.store.getSource(sourceId)) {
       throw new HttpError(409, "SOURCE_EXISTS", `Source ${sourceId} already exists; choose another sourceId.`);
     }
+    // Chunk URLs are unique across sources: a second source for the same space could never store a page.
+    const twin = (await ctx.store.listSources()).find(
+      (existing) =>
+        existing.spaceKey.toLowerCase() === body.spaceKey.toLowerCase() &&
+        existing.baseUrl.replace(/\/+$/, "").toLowerCase() === baseUrl.toLowerCase(),
+    );
+    if (twin) {
+      throw new HttpError(
+        409,
+        "SOURCE_EXISTS",
+        `Space ${body.spaceKey} of ${baseUrl} is already synced by source ${twin.sourceId}; sync or update that one.`,
+      );
+    }
     const deployment = body.deployment ?? defaultDeployment(baseUrl);
     const credentials = body.credentials as ConfluenceCredentials;
     const space = await verifyConnection(ctx, { baseUrl, deployment, credentials }, body.spaceKey);

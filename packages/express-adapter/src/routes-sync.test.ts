@@ -43,7 +43,7 @@ describe("sync and progress routes", () => {
 
   it("defaults to an incremental sync", async () => {
     const { app } = await appWithSource();
-    const started = await request(app).post(`${API}/eng/sync`).expect(202);
+    const started = await request(app).post(`${API}/eng/sync`).send({}).expect(202);
     expect(started.body.mode).toBe("incremental");
     await waitForOperation(() => request(app).get(started.body.progressUrl));
   });
@@ -102,7 +102,7 @@ describe("sync and progress routes", () => {
     const done = await waitForOperation(() => request(app).get(started.body.progressUrl));
     expect(done.status).toBe("cancelled");
     expect(done.error).toMatchObject({ code: "SYNC_ABORTED" });
-    const none = await request(app).post(`${API}/eng/sync/cancel`).expect(409);
+    const none = await request(app).post(`${API}/eng/sync/cancel`).send({}).expect(409);
     expect(none.body.error.message).toContain("No sync of source eng is running");
   });
 

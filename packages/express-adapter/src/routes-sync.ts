@@ -26,7 +26,7 @@ function fromRecordedProgress(progress: OperationProgress): OperationView {
     status:
       progress.state === "completed"
         ? "succeeded"
-        : progress.state === "failed"
+        : progress.state === "failed" || progress.state === "interrupted"
           ? cancelled
             ? "cancelled"
             : "failed"
@@ -36,7 +36,7 @@ function fromRecordedProgress(progress: OperationProgress): OperationView {
     progress: counts,
     metrics: null,
     error:
-      progress.state === "failed"
+      progress.state === "failed" || progress.state === "interrupted"
         ? { code: progress.errorCode ?? "INTERNAL", message: progress.message ?? "Sync failed." }
         : null,
   };

@@ -194,6 +194,9 @@ export const syncProgressSchema = z.object({
 });
 
 export const syncMetricsSchema = z.object({
+  /** Highest RSS and V8 heap of the process during the sync, in bytes. */
+  peakRssBytes: z.number().optional(),
+  peakHeapBytes: z.number().optional(),
   operationId: z.string(),
   mode: syncModeSchema,
   startedAt: z.string(),
@@ -231,6 +234,8 @@ export const operationSchema = z.object({
   /** Final metrics once the operation ended (also after a failure or cancellation, as far as it got). */
   metrics: syncMetricsSchema.nullable(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  /** Warnings raised while it ran: past the duration budget, memory growth. */
+  warnings: z.array(z.object({ kind: z.enum(["duration", "memory"]), message: z.string() })).optional(),
 });
 
 /** `202` answer to `POST /:sourceId/sync`. */
@@ -331,7 +336,13 @@ export const searchFiltersSchema = z
     pathPrefix: pathPrefixSchema.optional(),
     authorIds: z.array(z.string().min(1).max(255)).max(100).optional(),
     /** Pages updated at or after this ISO timestamp. */
-    updatedAfter: z.iso.datetime({ offset: true }).optional(),
+    updatedAfter: z.iso
+      .datetime({ offset: true })
+      .refine((value) => {
+        const time = Date.parse(value);
+        return time >= Date.UTC(1970, 0, 1) && time < Date.UTC(10_000, 0, 1);
+      }, "must be between 1970-01-01 and 9999-12-31")
+      .optional(),
   })
   .strict();
 
@@ -406,6 +417,7 @@ export const streamEventNames = [
   "retry",
   "source-warning",
   "progress",
+  "sync-warning",
   "sync-end",
   "sync-error",
 ] as const;

@@ -23,6 +23,21 @@ describe("checkBaseUrl", () => {
     );
   });
 
+  it("with allowedOrigins, accepts exactly those origins: no other port on the same host", async () => {
+    const policy = { allowHttp: true, allowPrivateNetworks: true, allowedOrigins: ["http://127.0.0.1:8090"] };
+    expect(await checkBaseUrl("http://127.0.0.1:8090/", policy)).toBe("http://127.0.0.1:8090");
+    expect(await refusal("http://127.0.0.1:5432", policy)).toContain("origin http://127.0.0.1:5432 is not allowed");
+    expect(await refusal("https://127.0.0.1:8090", policy)).toContain("not allowed");
+    expect(await refusal("http://localhost:8090", policy)).toContain("not allowed");
+  });
+
+  it("accepts a trusted on-premises origin over http on a private network, and nothing else like it", async () => {
+    const policy = { trustedOrigins: ["http://10.0.0.5:8090"], lookup: async () => ["10.0.0.5"] };
+    expect(await checkBaseUrl("http://10.0.0.5:8090/confluence", policy)).toBe("http://10.0.0.5:8090/confluence");
+    expect(await refusal("http://10.0.0.5:8091", policy)).toContain("https");
+    expect(await refusal("https://10.0.0.6", policy)).toContain("private");
+  });
+
   it("refuses http unless allowed", async () => {
     expect(await refusal("http://wiki.example.com", publicDns)).toContain("https");
     expect(await checkBaseUrl("http://wiki.example.com", { ...publicDns, allowHttp: true })).toBe(

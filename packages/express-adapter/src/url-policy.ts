@@ -19,6 +19,16 @@ export interface UrlPolicy {
    * which matches subdomains only). Compared case-insensitively, without the port.
    */
   readonly allowedHosts?: readonly string[];
+  /**
+   * When set, only these exact origins (scheme, host and port, e.g. `http://127.0.0.1:8090`) are accepted; any other
+   * port on the same host is refused.
+   */
+  readonly allowedOrigins?: readonly string[];
+  /**
+   * Origins accepted even over http or on a private network, e.g. an on-premises site the operator configured.
+   * Other URLs still face every other rule.
+   */
+  readonly trustedOrigins?: readonly string[];
   /** Resolves a host name to addresses; replace it in tests. @default node's `dns.promises.lookup` with `all: true` */
   readonly lookup?: (hostname: string) => Promise<readonly string[]>;
 }
@@ -28,6 +38,14 @@ const defaultLookup = async (hostname: string): Promise<string[]> =>
 
 function refuse(message: string): HttpError {
   return new HttpError(400, "URL_NOT_ALLOWED", message, { fields: [{ path: "body.baseUrl", message }] });
+}
+
+function sameOrigin(origin: string, url: URL): boolean {
+  try {
+    return new URL(origin).origin === url.origin;
+  } catch {
+    return false;
+  }
 }
 
 /** `true` when the address is a public unicast address. IPv4-mapped IPv6 addresses are judged as IPv4. */
@@ -56,7 +74,12 @@ export async function checkBaseUrl(raw: string, policy: UrlPolicy = {}): Promise
   } catch {
     throw refuse("The base URL is not a valid URL.");
   }
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && policy.allowHttp)) {
+  if (url.protocol !== "https:" && url.protocol !== "http:") throw refuse("The base URL must use http or https.");
+  if (policy.allowedOrigins && !policy.allowedOrigins.some((origin) => sameOrigin(origin, url))) {
+    throw refuse(`The origin ${url.origin} is not allowed; only ${policy.allowedOrigins.join(", ")}.`);
+  }
+  const trusted = policy.trustedOrigins?.some((origin) => sameOrigin(origin, url)) ?? false;
+  if (url.protocol !== "https:" && !(policy.allowHttp || trusted)) {
     throw refuse(
       policy.allowHttp ? "The base URL must use http or https." : "The base URL must use https (http is not allowed).",
     );
@@ -68,7 +91,7 @@ export async function checkBaseUrl(raw: string, policy: UrlPolicy = {}): Promise
   if (policy.allowedHosts && !hostAllowed(hostname, policy.allowedHosts)) {
     throw refuse(`The host ${hostname} is not in the allowed host list.`);
   }
-  if (!policy.allowPrivateNetworks) {
+  if (!policy.allowPrivateNetworks && !trusted) {
     let addresses: readonly string[];
     if (ipaddr.isValid(hostname)) {
       addresses = [hostname];

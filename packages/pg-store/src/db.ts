@@ -46,6 +46,8 @@ export interface Db {
   copyFrom?(sql: string, data: Buffer): Promise<void>;
   /** Runs `fn` in a transaction on one connection; commits when it resolves, rolls back when it throws. */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+  /** Optional: runs `fn` on one connection of its own, outside a transaction (session-level locks). */
+  session?<T>(fn: (conn: Db) => Promise<T>): Promise<T>;
   /** Closes the pool or database. */
   close(): Promise<void>;
 }
@@ -101,6 +103,19 @@ export function fromPgPool(pool: pg.Pool, options: { ownsPool?: boolean } = {}):
       } catch (error) {
         await client.query("ROLLBACK").catch(() => {});
         throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async session<T>(fn: (conn: Db) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      const conn: Db = {
+        ...pgQueryable(client),
+        transaction: () => Promise.reject(new Error("no transactions on a session connection")),
+        close: async () => {},
+      };
+      try {
+        return await fn(conn);
       } finally {
         client.release();
       }

@@ -22,6 +22,8 @@ export {
 export { PgKnowledgeStore } from "./pg-knowledge-store.js";
 export type { PgliteOptions } from "./pglite.js";
 export { openPglite } from "./pglite.js";
+export { PROCESS_OWNER } from "./progress-owner.js";
+export type { InterruptedOperation, PgProgressSinkOptions } from "./progress-sink.js";
 export { PgProgressSink } from "./progress-sink.js";
 export { SUPPORTED_DIMENSIONS } from "./rows.js";
 export { KEYWORD_RANK_LIMIT } from "./search.js";

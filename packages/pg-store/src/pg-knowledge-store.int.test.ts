@@ -102,3 +102,45 @@ describe.skipIf(skip !== undefined)(
     });
   },
 );
+
+describe.skipIf(skip !== undefined)(
+  `PgKnowledgeStore on PostgreSQL: one sync per source across processes${skip ? ` (skipped: ${skip})` : ""}`,
+  () => {
+    it("refuses a second lock from another pool, naming the process that runs the sync", async () => {
+      const { db } = await database();
+      await resetDatabase(db);
+      // A second pool is what a second process (server and CLI, two servers) would have.
+      const other = new pg.Pool({ connectionString: url, max: 2, options: `-c search_path=${schema},public` });
+      try {
+        const mine = new PgKnowledgeStore(db);
+        const theirs = new PgKnowledgeStore(fromPgPool(other));
+        await new PgProgressSink(db, { owner: "cli-host:777:abcdef12" }).handle({
+          type: "sync-start",
+          operationId: "op-cli",
+          sourceId: "s",
+          mode: "full",
+          resumed: false,
+          startedAt: new Date().toISOString(),
+        });
+        const lock = await mine.lockSource("s");
+        expect("release" in lock).toBe(true);
+        expect(await theirs.lockSource("s")).toEqual({
+          heldBy: "process cli-host:777:abcdef12 (operation op-cli)",
+        });
+        const elsewhere = await theirs.lockSource("another-source");
+        expect("release" in elsewhere).toBe(true);
+        if ("release" in elsewhere) await elsewhere.release();
+        if ("release" in lock) await lock.release();
+        // The unlock runs on the lock's own connection once released; the next taker gets it then.
+        let next = await theirs.lockSource("s");
+        while (!("release" in next)) {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+          next = await theirs.lockSource("s");
+        }
+        await next.release();
+      } finally {
+        await other.end();
+      }
+    });
+  },
+);

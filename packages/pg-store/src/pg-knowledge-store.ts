@@ -13,6 +13,7 @@ import {
   type PageWrite,
   type SearchHit,
   type SearchQuery,
+  type SourceLock,
   type SourceRecord,
   type StoredPageState,
   type SyncMetrics,
@@ -35,6 +36,7 @@ import {
   toSourceRecord,
 } from "./rows.js";
 import { searchChunks } from "./search.js";
+import { lockSource } from "./source-lock.js";
 import { SOURCE_COLUMNS, upsertSource } from "./sources.js";
 import { Params, pathCondition } from "./sql.js";
 import { cacheBeforeDelete, writePages } from "./write-page.js";
@@ -300,6 +302,11 @@ export class PgKnowledgeStore extends Hierarchy implements KnowledgeStore {
     );
     if (result.rowCount === 0) throw unknownSource(sourceId);
     await refreshArchonSource(this.db, sourceId);
+  }
+
+  /** A per-source lock all processes on this database respect; the engine takes it for every sync. */
+  lockSource(sourceId: string): Promise<SourceLock> {
+    return lockSource(this.db, sourceId);
   }
 
   async getSyncMetrics(sourceId: string): Promise<SyncMetrics | null> {

@@ -146,6 +146,9 @@ export interface SyncMetricsView {
   retries: number;
   rateLimitWaits: number;
   rateLimitWaitMs: number;
+  /** Highest RSS and V8 heap of the server process during the sync, in bytes. */
+  peakRssBytes?: number;
+  peakHeapBytes?: number;
 }
 
 /** One sync operation, as `GET /progress/:operationId` returns it. */
@@ -160,6 +163,8 @@ export interface OperationView {
   progress: SyncProgressView | null;
   metrics: SyncMetricsView | null;
   error: { code: string; message: string } | null;
+  /** Warnings raised while it ran: past the duration budget, memory growth. */
+  warnings?: { kind: "duration" | "memory"; message: string }[];
 }
 
 /** The `202` answer to `POST /:sourceId/sync`. */
@@ -292,5 +297,6 @@ export type StreamEventName =
   | "retry"
   | "source-warning"
   | "progress"
+  | "sync-warning"
   | "sync-end"
   | "sync-error";

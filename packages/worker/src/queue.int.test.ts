@@ -25,7 +25,7 @@ describe.skipIf(skip !== undefined)(`SyncQueue on PostgreSQL${skip ? ` (skipped:
     const first = await queue.enqueueSync("eng", { mode: "full" });
     expect(first).toMatchObject({ enqueued: true, state: "queued" });
     const second = await queue.enqueueSync("eng");
-    expect(second).toEqual({ operationId: first.operationId, enqueued: false, state: "queued" });
+    expect(second).toEqual({ operationId: first.operationId, enqueued: false, state: "queued", mode: "full" });
     const other = await queue.enqueueSync("ops");
     expect(other.enqueued).toBe(true);
     expect(other.operationId).not.toBe(first.operationId);
@@ -36,6 +36,42 @@ describe.skipIf(skip !== undefined)(`SyncQueue on PostgreSQL${skip ? ` (skipped:
       operationId: first.operationId,
       queuedOperationId: first.operationId,
     });
+  });
+
+  it("never answers a full request with an incremental sync", async () => {
+    const waiting = await queue.enqueueSync("upgrade");
+    expect(waiting).toMatchObject({ enqueued: true, mode: "incremental" });
+    // A waiting incremental job becomes a full one, and the answer says so.
+    expect(await queue.enqueueSync("upgrade", { mode: "full" })).toEqual({
+      operationId: waiting.operationId,
+      enqueued: false,
+      state: "queued",
+      mode: "full",
+      upgraded: true,
+    });
+    const { rows } = await area.pool.query(
+      `SELECT data->>'mode' AS mode FROM "${area.schema}".job WHERE id = $1::uuid`,
+      [waiting.operationId],
+    );
+    expect(rows).toEqual([{ mode: "full" }]);
+    await queue.cancelSync("upgrade");
+
+    // A running incremental sync (as a worker would have claimed it) gets a full sync queued behind it.
+    const running = await queue.enqueueSync("behind");
+    await area.pool.query(`UPDATE "${area.schema}".job SET state = 'active' WHERE id = $1::uuid`, [
+      running.operationId,
+    ]);
+    expect(await queue.enqueueSync("behind")).toMatchObject({ operationId: running.operationId, state: "running" });
+    const full = await queue.enqueueSync("behind", { mode: "full" });
+    expect(full).toMatchObject({ enqueued: true, state: "queued", mode: "full" });
+    expect(full.operationId).not.toBe(running.operationId);
+    expect(await queue.enqueueSync("behind", { mode: "full" })).toMatchObject({
+      operationId: full.operationId,
+      enqueued: false,
+      state: "queued",
+      mode: "full",
+    });
+    await queue.cancelSync("behind");
   });
 
   it("keeps the caller's operation id and rejects one that is not a UUID", async () => {

@@ -31,6 +31,10 @@ export interface EnqueueResult {
   /** `false` when a sync of the source was already running or waiting; `operationId` is that one. */
   readonly enqueued: boolean;
   readonly state: "queued" | "running";
+  /** The mode `operationId` runs in. */
+  readonly mode: SyncMode;
+  /** `true` when a full request turned the waiting incremental sync into a full one. */
+  readonly upgraded?: boolean;
 }
 
 /** A source's schedule, from {@link SyncQueue.listSchedules}. */
@@ -55,6 +59,7 @@ interface LiveJob {
   id: string;
   state: "created" | "retry" | "active";
   operation_id: string | null;
+  mode: SyncMode | null;
 }
 
 /**
@@ -101,19 +106,21 @@ export class SyncQueue {
 
   /**
    * Asks for a sync of the source. When one is running or waiting already, nothing is added and its operation id
-   * is returned, so a second request reports the running operation. A request also lifts a source out of the
-   * `failed` state (scheduled syncs of a failed source are skipped until then).
+   * is returned, so a second request reports the running operation. A full request is never answered by an
+   * incremental sync: it turns a waiting incremental job into a full one (`upgraded: true`), or queues a full sync
+   * after a running incremental one. A request also lifts a source out of the `failed` state (scheduled syncs of a
+   * failed source are skipped until then).
    */
   async enqueueSync(sourceId: string, options: { mode?: SyncMode; operationId?: string } = {}): Promise<EnqueueResult> {
     const input = parseOptions(enqueueSchema, { sourceId, ...options }, "enqueueSync arguments");
-    const existing = await this.#existing(input.sourceId);
+    const existing = await this.#existing(input.sourceId, input.mode);
     if (existing) return existing;
     const operationId = input.operationId ?? randomUUID();
     const data: SyncJobData = { sourceId: input.sourceId, mode: input.mode, trigger: "request", operationId };
     const id = await this.boss.send(this.options.queueName, data, { id: operationId, singletonKey: input.sourceId });
-    if (id) return { operationId, enqueued: true, state: "queued" };
+    if (id) return { operationId, enqueued: true, state: "queued", mode: input.mode };
     // Lost a race with another producer: report the job that won.
-    const winner = await this.#existing(input.sourceId);
+    const winner = await this.#existing(input.sourceId, input.mode);
     if (winner) return winner;
     throw new ConfluenceSyncError("STORE_FAILED", `Could not enqueue a sync of source ${input.sourceId}; try again.`, {
       retryable: true,
@@ -211,20 +218,41 @@ export class SyncQueue {
     await this.pool.end();
   }
 
-  async #existing(sourceId: string): Promise<EnqueueResult | undefined> {
+  /** The live job that answers a request in `mode`, upgrading a waiting one to full when asked for full. */
+  async #existing(sourceId: string, mode: SyncMode): Promise<EnqueueResult | undefined> {
     const jobs = await this.#liveJobs(sourceId);
+    const waiting = jobs.find((job) => job.state !== "active");
+    if (waiting) {
+      const operationId = waiting.operation_id ?? waiting.id;
+      if (mode === "full" && waiting.mode !== "full") {
+        const upgraded = await this.pool.query(
+          `UPDATE "${this.options.schema}"."${this.#table}" SET data = jsonb_set(data, '{mode}', '"full"')
+           WHERE name = $1 AND id = $2::uuid AND state IN ('created', 'retry')`,
+          [this.options.queueName, waiting.id],
+        );
+        // Started in between: it runs incremental, so a full sync is queued after it.
+        if (upgraded.rowCount === 0) return undefined;
+        return { operationId, enqueued: false, state: "queued", mode: "full", upgraded: true };
+      }
+      return { operationId, enqueued: false, state: "queued", mode: waiting.mode ?? "incremental" };
+    }
     const active = jobs.find((job) => job.state === "active");
-    if (active) return { operationId: active.operation_id ?? active.id, enqueued: false, state: "running" };
-    const waiting = jobs[0];
-    if (waiting) return { operationId: waiting.operation_id ?? waiting.id, enqueued: false, state: "queued" };
-    return undefined;
+    if (!active) return undefined;
+    // A full request after a running incremental sync gets a full sync of its own, queued behind it.
+    if (mode === "full" && active.mode !== "full") return undefined;
+    return {
+      operationId: active.operation_id ?? active.id,
+      enqueued: false,
+      state: "running",
+      mode: active.mode ?? "incremental",
+    };
   }
 
   /** Jobs of the source that are waiting or running, oldest first. */
   async #liveJobs(sourceId: string): Promise<LiveJob[]> {
     this.#table ??= (await this.boss.getQueue(this.options.queueName))?.table ?? "job";
     const { rows } = await this.pool.query<LiveJob>(
-      `SELECT id::text AS id, state::text AS state, data->>'operationId' AS operation_id
+      `SELECT id::text AS id, state::text AS state, data->>'operationId' AS operation_id, data->>'mode' AS mode
        FROM "${this.options.schema}"."${this.#table}"
        WHERE name = $1 AND singleton_key = $2 AND state IN ('created', 'retry', 'active')
        ORDER BY created_on`,

@@ -31,7 +31,7 @@ class ScriptedQueue {
   readonly cancelled: string[] = [];
   constructor(
     private readonly statuses: SourceStatus[],
-    private readonly result: EnqueueResult = { operationId, enqueued: true, state: "queued" },
+    private readonly result: EnqueueResult = { operationId, enqueued: true, state: "queued", mode: "incremental" },
   ) {}
   async enqueueSync(sourceId: string, options: unknown) {
     this.enqueued.push({ sourceId, ...(options as object) });
@@ -124,7 +124,7 @@ describe("createQueuedSyncRunner", () => {
 
   it("rejects with SYNC_ALREADY_RUNNING naming the running operation", async () => {
     const other = "5a0c1b1e-3e43-4c0b-8d1e-7a8f9b0c1d2e";
-    const queue = new ScriptedQueue([], { operationId: other, enqueued: false, state: "running" });
+    const queue = new ScriptedQueue([], { operationId: other, enqueued: false, state: "running", mode: "incremental" });
     const { req } = request();
     await expect(createQueuedSyncRunner(queue)(req)).rejects.toMatchObject({
       code: "SYNC_ALREADY_RUNNING",

@@ -54,7 +54,8 @@ export function createQueuedSyncRunner(
     if (!result.enqueued) {
       throw new ConfluenceSyncError(
         "SYNC_ALREADY_RUNNING",
-        `A sync of source ${sourceId} is already ${result.state} (operation ${result.operationId}).`,
+        `A sync of source ${sourceId} is already ${result.state} (operation ${result.operationId})` +
+          (result.upgraded ? "; it was turned into a full sync." : "."),
       );
     }
     const onAbort = () => {

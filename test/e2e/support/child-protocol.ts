@@ -12,6 +12,8 @@ export interface ChildSyncConfig {
     | { readonly kind: "pglite"; readonly dataDir: string };
   /** Print `indexed <n>` after every indexed page. @default false */
   readonly progress?: boolean;
+  /** Record progress in `archon_progress` through a PgProgressSink (PostgreSQL stores only). */
+  readonly progressSink?: boolean;
   readonly concurrency?: number;
   /** @default 384 */
   readonly dimensions?: number;

@@ -12,7 +12,7 @@ import {
   type KnowledgeStore,
   OpenAIEmbedder,
 } from "@archon/confluence-core";
-import { createPgliteStore } from "@archon/confluence-pg-store";
+import { createPgliteStore, type PgKnowledgeStore, PgProgressSink } from "@archon/confluence-pg-store";
 import type { ChildSyncConfig, ChildSyncResult } from "./child-protocol.js";
 import { openSchemaStore } from "./pg.js";
 
@@ -23,10 +23,12 @@ if (!config) {
 }
 
 let store: KnowledgeStore;
+let db: PgKnowledgeStore["db"] | undefined;
 let close: () => Promise<void>;
 if (config.store.kind === "pg") {
   const opened = await openSchemaStore(config.store.url, config.store.schema);
   store = opened.store;
+  db = opened.store.db;
   close = opened.close;
 } else {
   const pglite = await createPgliteStore({ dataDir: config.store.dataDir });
@@ -52,6 +54,7 @@ const sync = new ConfluenceSync({
         dimensions: config.dimensions ?? 384,
       })
     : new HashingEmbedder({ dimensions: config.dimensions ?? 384 }),
+  ...(config.progressSink && db ? { sinks: [new PgProgressSink(db)] } : {}),
   ...(config.concurrency ? { concurrency: config.concurrency } : {}),
 });
 if (config.progress) {

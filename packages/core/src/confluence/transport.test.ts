@@ -67,6 +67,22 @@ describe("ConfluenceTransport", () => {
     expect(srv.requests[0]?.path).toBe("/wiki/api/v2/spaces");
   });
 
+  it("never follows a redirect, and never echoes the redirect's body or sends the credentials on", async () => {
+    const target = await startTestServer(() => ({ text: "internal admin page: secret-inside", status: 403 }));
+    try {
+      const srv = await scripted([
+        { status: 302, headers: { location: `${target.baseUrl}/admin` }, text: "moved: secret-inside" },
+      ]);
+      const error = await failure(transport(srv.baseUrl).send({ url: "/wiki/api/v2/spaces", schema }));
+      expect(error.code).toBe("SOURCE_BAD_RESPONSE");
+      expect(error.message).toContain(`redirected GET /wiki/api/v2/spaces (302) to ${target.baseUrl}`);
+      expect(error.message).not.toContain("secret-inside");
+      expect(target.requests).toHaveLength(0);
+    } finally {
+      await target.close();
+    }
+  });
+
   it("honours Retry-After in seconds and clamps an absurd value to maxRetryAfterMs", async () => {
     const srv = await scripted([
       { status: 429, headers: { "retry-after": "0.01" } },

@@ -177,6 +177,8 @@ export class ConfluenceTransport {
       const response = await fetch(url, {
         method,
         headers: { Accept: "application/json", Authorization: this.#authorization },
+        // A redirect could lead anywhere, past the checks the base URL passed, with the credentials: never follow.
+        redirect: "manual",
         signal,
       });
       status = response.status;
@@ -206,6 +208,7 @@ export class ConfluenceTransport {
     this.#options.logger.debug({ request: label, attempt, status, ms: Date.now() - started }, "Confluence request");
 
     if (status >= 200 && status < 300) return this.#parse(status, text, label, schema);
+    if (status >= 300 && status < 400) throw this.#redirected(status, headers.get("location"), label);
     const body = this.#redact(text.slice(0, 2000));
     const message = `${label} failed: ${status} ${statusText}`;
     if (status === 429) {
@@ -283,6 +286,22 @@ export class ConfluenceTransport {
       "SOURCE_BAD_RESPONSE",
       `Confluence at ${baseUrl} refused ${label} (${status}${detail ? `: ${detail}` : ""}).`,
       { cause: new ApiError(message, status, statusText, body) },
+    );
+  }
+
+  /** A redirect is reported, never followed; its body (someone else's page, perhaps) is never echoed. */
+  #redirected(status: number, location: string | null, label: string): ConfluenceSyncError {
+    const { baseUrl } = this.#options;
+    let target = "";
+    try {
+      if (location) target = ` to ${new URL(location, baseUrl).origin}`;
+    } catch {
+      target = "";
+    }
+    return new ConfluenceSyncError(
+      "SOURCE_BAD_RESPONSE",
+      `Confluence at ${baseUrl} redirected ${label} (${status})${target}; redirects are not followed. ` +
+        "Set the base URL to the address Confluence answers on.",
     );
   }
 

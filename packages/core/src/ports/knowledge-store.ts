@@ -165,6 +165,10 @@ export interface SyncMetrics {
   readonly retries: number;
   readonly rateLimitWaits: number;
   readonly rateLimitWaitMs: number;
+  /** Highest resident set size of the process seen during the sync, in bytes. */
+  readonly peakRssBytes?: number;
+  /** Highest V8 heap use seen during the sync, in bytes. */
+  readonly peakHeapBytes?: number;
 }
 
 /** Moves, renames and label changes touch only these fields; the chunks stay. */
@@ -259,6 +263,9 @@ export interface BulkLoad {
   readonly dimensions: number;
 }
 
+/** The outcome of {@link KnowledgeStore.lockSource}. */
+export type SourceLock = { readonly release: () => Promise<void> } | { readonly heldBy: string };
+
 export interface KnowledgeStore {
   /** Creates or replaces a source's configuration. */
   upsertSource(source: SourceRecord): Promise<void>;
@@ -319,6 +326,12 @@ export interface KnowledgeStore {
   saveSyncMetrics(sourceId: string, metrics: SyncMetrics): Promise<void>;
   /** Metrics last given to {@link KnowledgeStore.saveSyncMetrics}, or `null`; gone when the source is deleted. */
   getSyncMetrics?(sourceId: string): Promise<SyncMetrics | null>;
+  /**
+   * Optional: takes a lock on the source that every process syncing into the same database respects, held until
+   * `release()`. Resolves with `heldBy` (who holds it, e.g. `process host:1234:ab12cd34 (operation 9f...)`) when
+   * another sync has it. The engine takes it for every run.
+   */
+  lockSource?(sourceId: string): Promise<SourceLock>;
 
   search(query: SearchQuery): Promise<SearchHit[]>;
 

@@ -66,6 +66,16 @@ export interface SyncEventMap {
   /** The source worked around something: see `SourceWarning` for the codes. */
   "source-warning": { operationId: string; sourceId: string; code: string; message: string };
   progress: SyncProgress;
+  /** Raised once per kind: a sync past its duration budget, or memory grown past the allowed share since its start. */
+  "sync-warning": {
+    operationId: string;
+    sourceId: string;
+    kind: "duration" | "memory";
+    message: string;
+    elapsedMs: number;
+    rssBytes: number;
+    heapBytes: number;
+  };
   "sync-end": { operationId: string; sourceId: string; metrics: SyncMetrics };
   "sync-error": { operationId: string; sourceId: string; code: string; error: string; metrics: SyncMetrics };
 }

@@ -4,7 +4,8 @@ import type { SyncEvent, SyncMode, SyncProgress, SyncStage } from "../ports/prog
 export interface OperationProgress {
   readonly operationId: string;
   readonly sourceId: string;
-  readonly state: "running" | "completed" | "failed";
+  /** `interrupted`: the process running it stopped (crash, kill) without finishing; the next sync resumes. */
+  readonly state: "running" | "completed" | "failed" | "interrupted";
   readonly mode: SyncMode | null;
   readonly stage: SyncStage | null;
   readonly total: number;
@@ -72,6 +73,9 @@ export function applySyncEvent(
       const { stage, total, done, indexed, skipped, failed, deleted, percent } = event;
       return { ...base, stage, total, done, indexed, skipped, failed, deleted, percent, updatedAt: now };
     }
+    case "sync-warning":
+      // Shown on the operation while it runs and after it ends; an error message replaces it.
+      return { ...base, message: event.message, updatedAt: now };
     case "sync-end": {
       const m = event.metrics;
       return {

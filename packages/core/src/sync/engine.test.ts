@@ -385,3 +385,27 @@ describe("ConfluenceSync", () => {
     expect(await store.getPageStates(SOURCE_ID)).toEqual(before);
   });
 });
+
+describe("ConfluenceSync: the store's source lock", () => {
+  it("refuses to run while another process holds the source, saying which, and releases its own lock", async () => {
+    const { source, store } = await setup();
+    const calls: string[] = [];
+    let heldBy: string | undefined = "process other-host:99:deadbeef (operation op-1)";
+    const locking = Object.assign(store, {
+      lockSource: async (sourceId: string) => {
+        calls.push(`lock ${sourceId}`);
+        if (heldBy) return { heldBy };
+        return { release: async () => void calls.push(`release ${sourceId}`) };
+      },
+    });
+    const sync = new ConfluenceSync({ source, store: locking, embedder: new FakeEmbedder({ dimensions: 16 }) });
+    const refused = await sync.run({ sourceId: SOURCE_ID }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ConfluenceSyncError);
+    expect(refused).toMatchObject({ code: "SYNC_ALREADY_RUNNING", retryable: true });
+    expect((refused as Error).message).toContain("already running in process other-host:99:deadbeef (operation op-1)");
+    expect(await store.getSyncState(SOURCE_ID)).toBeNull();
+    heldBy = undefined;
+    await sync.run({ sourceId: SOURCE_ID, mode: "full" });
+    expect(calls).toEqual([`lock ${SOURCE_ID}`, `lock ${SOURCE_ID}`, `release ${SOURCE_ID}`]);
+  });
+});

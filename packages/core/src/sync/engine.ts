@@ -5,7 +5,7 @@ import { createStorageConverter } from "../convert/storage-converter.js";
 import { ConfluenceSyncError, describeError, isConfluenceSyncError } from "../errors.js";
 import { silentLogger } from "../logger.js";
 import type { ConfluencePage, ConfluenceSpace, PageRef, SourceCallOptions } from "../ports/confluence-source.js";
-import type { SourceRecord, StoredPageState, SyncMetrics, SyncState } from "../ports/knowledge-store.js";
+import type { SourceLock, SourceRecord, StoredPageState, SyncMetrics, SyncState } from "../ports/knowledge-store.js";
 import type { SyncEventMap, SyncEventName, SyncMode } from "../ports/progress-sink.js";
 import { Hierarchy, type TreeNode } from "./hierarchy.js";
 import {
@@ -18,8 +18,10 @@ import {
 import { PageProcessor } from "./page-processor.js";
 import { pipeBatches } from "./pool.js";
 import { ProgressTracker } from "./progress-tracker.js";
+import { RunMonitor } from "./run-monitor.js";
 import { emptySyncState, RunCounters } from "./run-state.js";
-import { parseOrThrow, storeCall } from "./util.js";
+import { startSyncTelemetry } from "./telemetry.js";
+import { byTitleUrl, parseOrThrow, storeCall } from "./util.js";
 import { webBaseOf } from "./web-base.js";
 
 /** Listener signatures: one payload argument per event. */
@@ -79,7 +81,17 @@ export class ConfluenceSync extends EventEmitter<SyncEvents> {
     }
     const operationId = parsed.operationId ?? randomUUID();
     this.#running.set(parsed.sourceId, operationId);
+    let lock: SourceLock | undefined;
     try {
+      const { store } = this.#options;
+      lock = await storeCall("lock the source", async () => store.lockSource?.(parsed.sourceId));
+      if (lock && "heldBy" in lock) {
+        throw new ConfluenceSyncError(
+          "SYNC_ALREADY_RUNNING",
+          `A sync of source "${parsed.sourceId}" is already running in ${lock.heldBy}.`,
+          { retryable: true },
+        );
+      }
       return await new SyncRun(
         this,
         this.#options,
@@ -92,6 +104,7 @@ export class ConfluenceSync extends EventEmitter<SyncEvents> {
       ).run();
     } finally {
       this.#running.delete(parsed.sourceId);
+      if (lock && "release" in lock) await lock.release().catch(() => {});
     }
   }
 }
@@ -202,8 +215,7 @@ class SyncRun {
    * It depends on the link alone, not on which pages exist, so a page converts the same whatever else changed.
    */
   pageUrl(title: string, spaceKey: string): string {
-    const root = webBaseOf(this.options.source);
-    return `${root}/display/${encodeURIComponent(spaceKey)}/${encodeURIComponent(title).replaceAll("%20", "+")}`;
+    return byTitleUrl(webBaseOf(this.options.source), title, spaceKey);
   }
 
   setParent(pageId: string, parentId: string | null): void {
@@ -252,6 +264,21 @@ class SyncRun {
     const startedAt = new Date();
     const embedding = { calls: 0, tokens: 0 };
     let processor: PageProcessor | undefined;
+    const monitor = new RunMonitor(
+      { durationBudgetMs: this.tuning.syncDurationBudgetMs, memoryGrowthWarning: this.tuning.memoryGrowthWarning },
+      (warning) => {
+        this.logger.warn(
+          { operationId: this.operationId, sourceId: this.sourceId, kind: warning.kind },
+          warning.message,
+        );
+        this.emit("sync-warning", { operationId: this.operationId, sourceId: this.sourceId, ...warning });
+      },
+    );
+    const telemetry = await startSyncTelemetry(this.sourceId, this.mode);
+    const withPeaks = (metrics: SyncMetrics): SyncMetrics => {
+      monitor.stop();
+      return { ...metrics, peakRssBytes: monitor.peakRssBytes, peakHeapBytes: monitor.peakHeapBytes };
+    };
     try {
       const record = await storeCall("read the source", () => store.getSource(this.sourceId));
       if (!record) {
@@ -283,7 +310,7 @@ class SyncRun {
 
       const finishedAt = new Date();
       Object.assign(embedding, processor.embeddingUsage());
-      const metrics = this.counters.toMetrics(this.operationId, this.mode, startedAt, finishedAt, embedding);
+      const metrics = withPeaks(this.counters.toMetrics(this.operationId, this.mode, startedAt, finishedAt, embedding));
       await this.saveState({
         watermark: startedAt.toISOString(),
         lastMode: this.mode,
@@ -293,12 +320,13 @@ class SyncRun {
       await storeCall("save sync metrics", () => store.saveSyncMetrics(this.sourceId, metrics));
       this.emit("progress", this.tracker.snapshot(true));
       this.emit("sync-end", { operationId: this.operationId, sourceId: this.sourceId, metrics });
+      telemetry.end(metrics);
       await this.drainSinks();
       return metrics;
     } catch (thrown) {
       const error = this.#coded(thrown);
       if (processor) Object.assign(embedding, processor.embeddingUsage());
-      const metrics = this.counters.toMetrics(this.operationId, this.mode, startedAt, new Date(), embedding);
+      const metrics = withPeaks(this.counters.toMetrics(this.operationId, this.mode, startedAt, new Date(), embedding));
       if (this.state) {
         // Keep the checkpoint: the next run resumes. Failed pages recorded so far are kept too.
         await this.saveState({}).catch((e) =>
@@ -308,6 +336,7 @@ class SyncRun {
       const log = { operationId: this.operationId, code: error.code, err: error.message };
       if (error.code === "SYNC_ABORTED") this.logger.info(log, "sync cancelled");
       else this.logger.error(log, "sync failed");
+      telemetry.end(metrics, { code: error.code, message: error.message });
       this.emit("sync-error", {
         operationId: this.operationId,
         sourceId: this.sourceId,

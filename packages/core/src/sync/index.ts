@@ -1,3 +1,5 @@
+export type { ConvertPoolOptions } from "./convert-pool.js";
+export { ConvertPool, ConvertPoolUnavailableError, defaultConvertPool } from "./convert-pool.js";
 export type { SyncEvents } from "./engine.js";
 export { ConfluenceSync, syncConfluenceSpace } from "./engine.js";
 export type { Placement, TreeNode } from "./hierarchy.js";

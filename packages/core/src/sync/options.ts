@@ -6,6 +6,7 @@ import type { Converter } from "../ports/converter.js";
 import type { Embedder } from "../ports/embedder.js";
 import type { KnowledgeStore } from "../ports/knowledge-store.js";
 import type { ProgressSink } from "../ports/progress-sink.js";
+import type { ConvertPool } from "./convert-pool.js";
 
 /** Tuning knobs of the engine, validated once at construction. */
 export const syncTuningSchema = z.object({
@@ -40,6 +41,19 @@ export const syncTuningSchema = z.object({
   streamThreshold: z.number().min(0).max(1).default(0.2),
   /** A page that failed this many syncs in a row is no longer retried until it changes. @default 5 */
   maxPageAttempts: z.number().int().min(1).max(1000).default(5),
+  /**
+   * Milliseconds one page may spend being converted and chunked on a worker thread; a page over budget fails with
+   * `PAGE_TOO_COMPLEX` and is skipped until its version changes. Pages converted on the calling thread (custom
+   * converter or chunker) have no budget. @default 60000
+   */
+  pageTimeBudgetMs: z.number().int().min(10).max(3_600_000).default(60_000),
+  /** A sync running longer than this emits one `sync-warning` (`duration`). @default 900000 (15 minutes) */
+  syncDurationBudgetMs: z.number().int().min(1).default(900_000),
+  /**
+   * Share by which the process's RSS may grow over its level at sync start before one `sync-warning` (`memory`) is
+   * emitted. @default 0.2
+   */
+  memoryGrowthWarning: z.number().min(0).max(100).default(0.2),
 });
 
 export type SyncTuningInput = z.input<typeof syncTuningSchema>;
@@ -54,6 +68,12 @@ export interface ConfluenceSyncOptions extends SyncTuningInput {
   readonly converter?: Converter;
   /** @default the Markdown chunker of this package */
   readonly chunker?: Chunker;
+  /**
+   * Worker threads that convert and chunk pages off the event loop; `false` converts on the calling thread. Only this
+   * package's default converter and chunker (any options except a custom `countTokens`) run on workers; other
+   * instances always run on the calling thread. @default a process-wide pool with one worker per core
+   */
+  readonly convertPool?: ConvertPool | false;
   /** Receive every event, in order, like listeners do. */
   readonly sinks?: readonly ProgressSink[];
   /** pino-compatible; silent by default. */

@@ -1,5 +1,6 @@
 import { describeError, isConfluenceSyncError } from "../errors.js";
 import { sha256 } from "../hash.js";
+import type { Chunk } from "../ports/chunker.js";
 import type { ConfluencePage, PageRef, PageStatus } from "../ports/confluence-source.js";
 import type {
   ChunkRecord,
@@ -12,12 +13,12 @@ import type {
 import type { SyncEventMap } from "../ports/progress-sink.js";
 import { EmbedBatcher } from "./embed-batcher.js";
 import type { SyncRun } from "./engine.js";
+import { PageConvert } from "./page-convert.js";
 import { PageWriter } from "./page-writer.js";
 import { runPool } from "./pool.js";
 import type { FailedPages } from "./run-state.js";
 import { UserNames } from "./user-names.js";
 import { storeCall, stripNul } from "./util.js";
-import { webBaseOf } from "./web-base.js";
 
 type DeletionReason = SyncEventMap["page-deleted"]["reason"];
 
@@ -38,6 +39,7 @@ export class PageProcessor {
   /** Texts embedded during this run: the only ones a store that held no vector of the model can hold now. */
   readonly #embeddedNow = new Set<string>();
   #storeMayHold: Promise<boolean> | null = null;
+  readonly #convert: PageConvert;
   #refs: Map<string, PageRef> | null = null;
   #mayDelete: boolean;
 
@@ -61,6 +63,7 @@ export class PageProcessor {
       pages: run.tuning.writeBatchPages,
       chunks: run.tuning.writeBatchChunks,
     });
+    this.#convert = new PageConvert(run);
     this.#mayDelete =
       record.deletionStrategy === "listing" || (run.mode === "full" && record.deletionStrategy === "full-only");
   }
@@ -90,7 +93,7 @@ export class PageProcessor {
       if (!this.#keeps(ref.status)) continue;
       const stored = this.stored.get(ref.id);
       const failed = this.#failed[ref.id];
-      if (failed && failed.version === ref.version && failed.attempts >= this.run.tuning.maxPageAttempts) {
+      if (failed && this.#gaveUp(failed, ref.version)) {
         this.#skip(ref.id, "gave-up");
         continue;
       }
@@ -111,7 +114,8 @@ export class PageProcessor {
   /** Without a listing, pages that failed last time are fetched again by id. */
   retryFailed(): void {
     for (const failed of Object.values(this.#failed)) {
-      if (failed.attempts < this.run.tuning.maxPageAttempts) this.#want(failed.pageId);
+      // A changed page comes back through the change stream; an unchanged one that gave up is left alone.
+      if (!this.#gaveUp(failed, failed.version)) this.#want(failed.pageId);
     }
   }
 
@@ -191,6 +195,12 @@ export class PageProcessor {
       if (!this.#finished.has(placement.pageId)) this.#skip(placement.pageId, "moved");
     }
     this.run.state = { ...this.run.state, failedPages: { ...this.#failed } };
+  }
+
+  /** A page is retried until it failed too often, or at once when it was too complex: until its version changes. */
+  #gaveUp(failed: FailedPages[string], version: number): boolean {
+    if (failed.version !== version) return false;
+    return failed.code === "PAGE_TOO_COMPLEX" || failed.attempts >= this.run.tuning.maxPageAttempts;
   }
 
   #keeps(status: PageStatus): boolean {
@@ -284,7 +294,7 @@ export class PageProcessor {
       this.#skip(page.id, "unchanged");
       return;
     }
-    if (failed && failed.version === page.version && failed.attempts >= this.run.tuning.maxPageAttempts) {
+    if (failed && this.#gaveUp(failed, page.version)) {
       this.#skip(page.id, "gave-up");
       return;
     }
@@ -292,25 +302,23 @@ export class PageProcessor {
   }
 
   async #index(page: ConfluencePage, contentHash: string): Promise<void> {
-    const { converter, chunker, embedder, store, source } = this.run.options;
-    const resolveUser = this.#users.resolve;
+    const { embedder, store } = this.run.options;
     const sourceId = this.record.sourceId;
     const title = stripNul(page.title);
     this.run.tracker.stage = "converting";
     let markdown: string;
     let metadata: PageRecord["metadata"];
-    let chunks: ReturnType<NonNullable<typeof chunker>["chunk"]>;
+    let chunks: Chunk[];
     try {
-      const spaceKey = this.record.spaceKey;
-      const resolvePageUrl = (target: string, targetSpace?: string) =>
-        this.run.pageUrl(target, targetSpace ?? spaceKey);
-      const context = { pageId: page.id, title, spaceKey, baseUrl: webBaseOf(source), resolveUser, resolvePageUrl };
-      const converted = converter!.convert(page.body, context);
-      markdown = stripNul(converted.markdown);
-      metadata = converted.metadata;
-      chunks = chunker!.chunk(markdown, { title });
+      ({ markdown, metadata, chunks } = await this.#convert.convert(
+        page,
+        title,
+        this.record.spaceKey,
+        this.#users.resolve,
+      ));
     } catch (error) {
-      return this.#fail(page, "CONVERT_FAILED", error);
+      if (isConfluenceSyncError(error, "SYNC_ABORTED")) throw error;
+      return this.#fail(page, isConfluenceSyncError(error, "PAGE_TOO_COMPLEX") ? error.code : "CONVERT_FAILED", error);
     }
     this.run.tracker.stage = "embedding";
     const hashes = [...new Set(chunks.map((chunk) => chunk.hash))];

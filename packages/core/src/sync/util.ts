@@ -28,3 +28,11 @@ export async function storeCall<T>(what: string, call: () => Promise<T>): Promis
 export function stripNul(text: string): string {
   return text.includes("\u0000") ? text.replaceAll("\u0000", "") : text;
 }
+
+/**
+ * Confluence's by-title page URL (`<root>/display/SPACE/Title`), which Cloud and Data Center both resolve. It depends
+ * on the link alone, not on which pages exist, so a page converts the same whatever else changed.
+ */
+export function byTitleUrl(root: string, title: string, spaceKey: string): string {
+  return `${root}/display/${encodeURIComponent(spaceKey)}/${encodeURIComponent(title).replaceAll("%20", "+")}`;
+}

@@ -181,6 +181,8 @@ export async function startLiveRouter(options: LiveRouterOptions = {}): Promise<
     createSource: (connection) => new MemorySource(site, connection),
     allowUnauthenticated: true,
     urlPolicy: { lookup: async () => ["93.184.216.34"] },
+    // The test page (jsdom) lives on another origin than this server, like an app served from its own host.
+    ...(globalThis.location ? { allowedOrigins: [globalThis.location.origin] } : {}),
   });
   const app = express();
   app.use((req, res, next) => {

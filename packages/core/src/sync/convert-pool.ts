@@ -1,0 +1,237 @@
+import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
+// Node's own URL: a test environment (jsdom) may replace the global one, which Worker does not accept.
+import { pathToFileURL, URL } from "node:url";
+import { Worker } from "node:worker_threads";
+import { ConfluenceSyncError } from "../errors.js";
+import type { ConvertOutput, ConvertSpec, PortableContext } from "./convert-task.js";
+import type { ConvertRequest } from "./convert-worker.js";
+
+/** Options of {@link ConvertPool}. */
+export interface ConvertPoolOptions {
+  /** Worker threads at most; each starts on first use. @default os.availableParallelism() */
+  readonly size?: number;
+  /** @internal Worker script and its Node flags; the default is this package's convert worker. */
+  readonly worker?: { readonly url: URL; readonly execArgv?: string[] };
+}
+
+/** Thrown by {@link ConvertPool.run} when no worker thread can start (e.g. the worker file was bundled away). */
+export class ConvertPoolUnavailableError extends Error {
+  constructor(reason: string) {
+    super(`The conversion worker could not start: ${reason}`);
+    this.name = "ConvertPoolUnavailableError";
+  }
+}
+
+interface Job {
+  readonly request: ConvertRequest;
+  readonly budgetMs: number;
+  readonly resolve: (output: ConvertOutput) => void;
+  readonly reject: (error: unknown) => void;
+  readonly signal: AbortSignal | undefined;
+  readonly onAbort: () => void;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  ready: boolean;
+  job: Job | undefined;
+  timer: NodeJS.Timeout | undefined;
+}
+
+type WorkerReply =
+  | { ready: true }
+  | { id: number; ok: true; output: ConvertOutput }
+  | { id: number; ok: false; error: string };
+
+/**
+ * Converts and chunks pages on worker threads, so the heaviest page never blocks the event loop: health checks,
+ * progress and cancellation keep answering. A page that runs past its time budget has its worker stopped (and
+ * replaced) and fails with `PAGE_TOO_COMPLEX`. Idle workers do not keep the process alive.
+ */
+export class ConvertPool {
+  readonly size: number;
+  readonly #worker: { readonly url: URL; readonly execArgv?: string[] };
+  readonly #slots = new Set<Slot>();
+  readonly #queue: Job[] = [];
+  #nextId = 1;
+  #unavailable: string | undefined;
+
+  constructor(options: ConvertPoolOptions = {}) {
+    this.size = Math.max(1, Math.floor(options.size ?? availableParallelism()));
+    this.#worker = options.worker ?? defaultWorker();
+  }
+
+  /** Why no worker can start, once that is known; the caller should then convert on its own thread. */
+  get unavailable(): string | undefined {
+    return this.#unavailable;
+  }
+
+  /**
+   * Converts and chunks one page on a worker. Rejects with `PAGE_TOO_COMPLEX` after `budgetMs` of work (time spent
+   * queued does not count), `SYNC_ABORTED` when the signal aborts, `CONVERT_FAILED` when the worker fails, and
+   * {@link ConvertPoolUnavailableError} when no worker can start.
+   */
+  run(
+    spec: ConvertSpec,
+    body: string,
+    context: PortableContext,
+    options: { readonly budgetMs: number; readonly signal?: AbortSignal },
+  ): Promise<ConvertOutput> {
+    if (this.#unavailable !== undefined) return Promise.reject(new ConvertPoolUnavailableError(this.#unavailable));
+    if (options.signal?.aborted) return Promise.reject(aborted());
+    return new Promise<ConvertOutput>((resolve, reject) => {
+      const job: Job = {
+        request: { id: this.#nextId++, spec, body, context },
+        budgetMs: options.budgetMs,
+        resolve,
+        reject,
+        signal: options.signal,
+        onAbort: () => this.#abort(job),
+      };
+      options.signal?.addEventListener("abort", job.onAbort, { once: true });
+      this.#queue.push(job);
+      this.#pump();
+    });
+  }
+
+  /** Stops every worker; queued pages are rejected. */
+  async close(): Promise<void> {
+    for (const job of this.#queue.splice(0)) this.#finish(job, new Error("the conversion pool was closed"));
+    const slots = [...this.#slots];
+    this.#slots.clear();
+    for (const slot of slots) {
+      if (slot.job) this.#finish(slot.job, new Error("the conversion pool was closed"));
+      clearTimeout(slot.timer);
+    }
+    await Promise.all(slots.map((slot) => slot.worker.terminate()));
+  }
+
+  #pump(): void {
+    while (this.#queue.length > 0) {
+      const idle = [...this.#slots].find((slot) => slot.ready && !slot.job);
+      if (idle) {
+        this.#dispatch(idle, this.#queue.shift() as Job);
+        continue;
+      }
+      const starting = [...this.#slots].filter((slot) => !slot.ready).length;
+      if (this.#slots.size < this.size && starting < this.#queue.length) this.#spawn();
+      else return;
+    }
+  }
+
+  #spawn(): void {
+    let worker: Worker;
+    try {
+      worker = new Worker(new URL(this.#worker.url.href), {
+        name: "archon-convert",
+        ...(this.#worker.execArgv === undefined ? {} : { execArgv: this.#worker.execArgv }),
+      });
+    } catch (error) {
+      this.#unavailable = error instanceof Error ? error.message : "the worker could not be created";
+      for (const job of this.#queue.splice(0)) this.#finish(job, new ConvertPoolUnavailableError(this.#unavailable));
+      return;
+    }
+    const slot: Slot = { worker, ready: false, job: undefined, timer: undefined };
+    this.#slots.add(slot);
+    worker.on("message", (reply: WorkerReply) => {
+      if ("ready" in reply) {
+        slot.ready = true;
+        this.#pump();
+        // A starting worker keeps the process alive (a page waits for it); an idle one does not.
+        if (!slot.job) slot.worker.unref();
+        return;
+      }
+      const job = slot.job;
+      if (!job || job.request.id !== reply.id) return;
+      this.#release(slot);
+      if (reply.ok) this.#finish(job, undefined, reply.output);
+      else this.#finish(job, new ConfluenceSyncError("CONVERT_FAILED", `Conversion failed: ${reply.error}`));
+      this.#pump();
+    });
+    const lost = (reason: string) => {
+      if (!this.#slots.delete(slot)) return;
+      clearTimeout(slot.timer);
+      if (!slot.ready) {
+        this.#unavailable = reason;
+        for (const job of this.#queue.splice(0)) this.#finish(job, new ConvertPoolUnavailableError(reason));
+      }
+      if (slot.job) {
+        this.#finish(slot.job, new ConfluenceSyncError("CONVERT_FAILED", `The conversion worker stopped: ${reason}`));
+      }
+      this.#pump();
+    };
+    worker.on("error", (error) => lost(error.message));
+    worker.on("exit", (code) => lost(`it exited with code ${code}`));
+  }
+
+  #dispatch(slot: Slot, job: Job): void {
+    slot.job = job;
+    slot.worker.ref();
+    slot.timer = setTimeout(() => {
+      this.#stop(slot);
+      const seconds = job.budgetMs / 1000;
+      this.#finish(
+        job,
+        new ConfluenceSyncError(
+          "PAGE_TOO_COMPLEX",
+          `Converting and chunking page ${job.request.context.pageId} took longer than its ${seconds} s budget; ` +
+            "it is skipped until its version changes (raise pageTimeBudgetMs to allow more).",
+        ),
+      );
+    }, job.budgetMs);
+    slot.worker.postMessage(job.request);
+  }
+
+  #release(slot: Slot): void {
+    clearTimeout(slot.timer);
+    slot.timer = undefined;
+    slot.job = undefined;
+    slot.worker.unref();
+  }
+
+  /** Stops a busy worker (its page cannot be interrupted otherwise); a fresh one starts when needed. */
+  #stop(slot: Slot): void {
+    this.#slots.delete(slot);
+    this.#release(slot);
+    void slot.worker.terminate();
+    this.#pump();
+  }
+
+  #abort(job: Job): void {
+    const queued = this.#queue.indexOf(job);
+    if (queued >= 0) this.#queue.splice(queued, 1);
+    for (const slot of this.#slots) if (slot.job === job) this.#stop(slot);
+    this.#finish(job, aborted());
+  }
+
+  #finish(job: Job, error: unknown, output?: ConvertOutput): void {
+    job.signal?.removeEventListener("abort", job.onAbort);
+    if (error === undefined) job.resolve(output as ConvertOutput);
+    else job.reject(error);
+  }
+}
+
+function aborted(): ConfluenceSyncError {
+  return new ConfluenceSyncError("SYNC_ABORTED", "The sync was cancelled while a page was being converted.");
+}
+
+/**
+ * This package's worker: the built `convert-worker.js` beside the bundle, or, when running from TypeScript source
+ * (tests, tsx), the `.ts` file loaded through tsx.
+ */
+function defaultWorker(): { url: URL; execArgv?: string[] } {
+  if (import.meta.url.endsWith(".ts")) {
+    const tsx = createRequire(import.meta.url).resolve("tsx");
+    return { url: new URL("./convert-worker.ts", import.meta.url), execArgv: ["--import", pathToFileURL(tsx).href] };
+  }
+  return { url: new URL("./convert-worker.js", import.meta.url) };
+}
+
+let shared: ConvertPool | undefined;
+
+/** The process-wide pool every `ConfluenceSync` uses unless given its own: one worker per core, shared by all syncs. */
+export function defaultConvertPool(): ConvertPool {
+  shared ??= new ConvertPool();
+  return shared;
+}
