@@ -177,9 +177,12 @@ describe("ConvertPool", () => {
     const countTokens = vi.fn((text: string) => Math.ceil(text.length / 4));
     const chunker = new MarkdownChunker({ countTokens });
     expect(portableSpec(new StorageConverter(), chunker)).toBeUndefined();
+    // A tokenizer other than the default is a function too.
+    const tokenizer = { id: "chars", count: (text: string) => text.length };
+    expect(portableSpec(new StorageConverter(), new MarkdownChunker({ tokenizer }))).toBeUndefined();
     expect(portableSpec(new StorageConverter({ maxDepth: 50 }), new MarkdownChunker({ maxTokens: 256 }))).toEqual({
-      converter: { id: "storage-md@1", options: { maxDepth: 50 } },
-      chunker: { id: "markdown@1:256/64", maxTokens: 256, overlapTokens: 64 },
+      converter: { id: new StorageConverter().id, options: { maxDepth: 50 } },
+      chunker: { id: new MarkdownChunker({ maxTokens: 256 }).id, maxTokens: 256, overlapTokens: 64 },
     });
     const { source, store } = await setup({ One: normal(1) });
     const sync = new ConfluenceSync({ source, store, embedder: new FakeEmbedder({ dimensions: 8 }), chunker });
