@@ -43,9 +43,12 @@ describe("/mcp with API_TOKEN and MCP_ALLOW_SYNC", () => {
         },
         body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
       });
-    expect((await request()).status).toBe(403);
-    expect((await request("Bearer wrong-token-0123456789")).status).toBe(403);
-    expect((await fetch(`${running.url}/api/confluence/sources`)).status).toBe(403);
+    // A missing or wrong token is a 401 with a Bearer challenge, on /mcp as on the API.
+    const missing = await request();
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get("www-authenticate")).toMatch(/^Bearer/);
+    expect((await request("Bearer wrong-token-0123456789")).status).toBe(401);
+    expect((await fetch(`${running.url}/api/confluence/sources`)).status).toBe(401);
   });
 
   it("starts a sync with start_sync and follows it with sync_status", async () => {

@@ -20,7 +20,15 @@ describe("wire types", () => {
         config,
         JSON.stringify({
           extends: here("../../../tsconfig.base.json"),
-          compilerOptions: { noEmit: true, module: "Preserve", moduleResolution: "Bundler", types: [] },
+          compilerOptions: {
+            noEmit: true,
+            module: "Preserve",
+            moduleResolution: "Bundler",
+            types: ["node"],
+            typeRoots: [here("../../../node_modules/@types")],
+            // The router's schemas import core (its space-key rule); resolve it to source, as the workspace does.
+            paths: { "@archon/confluence-core": [here("../../core/src/index.ts")] },
+          },
           files: [here("./wire-types.check.ts")],
         }),
       );
