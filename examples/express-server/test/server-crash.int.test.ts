@@ -77,7 +77,7 @@ describe.skipIf(!databaseUrl)("example server killed mid-sync (skipped without D
     const url = await waitForUrl(first);
     const started = await json(`${url}/api/confluence/demo/sync`, { method: "POST", body: '{"mode":"full"}' });
     const operationId = started.operationId;
-    expect(operationId).toBeTruthy();
+    expect(operationId).toMatch(/^[\w-]+$/);
     await until(
       () => json(`${url}/api/confluence/progress/${operationId}`),
       (op) => (op.progress?.indexed ?? 0) > 0 || op.status !== "running",
