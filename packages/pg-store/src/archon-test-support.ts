@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { toSql } from "pgvector";
 import { type Db, fromPgPool } from "./db.js";
+import { probePostgres } from "./test-support.js";
 
 const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 /** Archon v1's schema and read path; `ARCHON_FIXTURES_DIR` overrides where they are. */
@@ -16,17 +17,7 @@ const url = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
 /** Why the suites cannot run here, or `undefined`. */
 export async function archonSkipReason(): Promise<string | undefined> {
   if (!existsSync(SETUP_SQL)) return `Archon's complete_setup.sql not found at ${SETUP_SQL} (../shared is absent)`;
-  if (!url) return "TEST_DATABASE_URL / DATABASE_URL not set";
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    const { rows } = await client.query("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'");
-    return rows.length === 0 ? "the server has no pgvector extension" : undefined;
-  } catch (error) {
-    return `no PostgreSQL server reachable (${(error as Error).message.replace(/:\/\/[^@]*@/, "://***@")})`;
-  } finally {
-    await client.end().catch(() => {});
-  }
+  return probePostgres(url);
 }
 
 /**

@@ -1,5 +1,22 @@
-// Shared by this package's tests: resets a migrated database between conformance tests.
+// Shared by this package's tests: whether a PostgreSQL server is there, and resetting a migrated database between
+// conformance tests.
+import pg from "pg";
 import type { Db } from "./db.js";
+
+/** Why a PostgreSQL suite cannot run at `url` (none given, no server, no pgvector), or `undefined` when it can. */
+export async function probePostgres(url: string | undefined): Promise<string | undefined> {
+  if (!url) return "TEST_DATABASE_URL / DATABASE_URL not set";
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    const { rows } = await client.query("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'");
+    return rows.length === 0 ? "the server has no pgvector extension" : undefined;
+  } catch (error) {
+    return `no PostgreSQL server reachable (${(error as Error).message.replace(/:\/\/[^@]*@/, "://***@")})`;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
 
 /** Empties every table the store writes, except the embedding cache (it is meant to outlive sources). */
 export async function resetDatabase(db: Db): Promise<void> {
