@@ -170,13 +170,14 @@ describe("PgKnowledgeStore.writePages", () => {
 });
 
 describe("PgKnowledgeStore bulk load", () => {
-  it("defers the vector index of a first load's dimension, searches by exact scan meanwhile, builds it at the end", async () => {
+  it("defers the vector and full-text indexes of a first load into an empty table, searches meanwhile, builds them at the end", async () => {
     const store = await freshStore();
     await store.upsertSource(makeSource("a"));
     expect(await store.hasEmbeddings(MODEL, 384)).toBe(false);
     await store.beginBulkLoad(load(BULK_LOAD_MIN_PAGES));
-    expect(await deferred(store)).toEqual(["confluence_chunk_embedding_384_hnsw"]);
-    expect(await indexNames(store)).not.toContain("confluence_chunk_embedding_384_hnsw");
+    const both = ["confluence_chunk_embedding_384_hnsw", "confluence_crawled_pages_search_idx"];
+    expect(await deferred(store)).toEqual(both);
+    for (const name of both) expect(await indexNames(store)).not.toContain(name);
     // Other dimensions keep their indexes.
     expect(await indexNames(store)).toContain("confluence_chunk_embedding_768_hnsw");
     await store.writePages(
@@ -185,9 +186,21 @@ describe("PgKnowledgeStore bulk load", () => {
     expect(await store.hasEmbeddings(MODEL, 384)).toBe(true);
     const hits = await store.search({ text: "", embedding: axis(1, 384), mode: "vector", limit: 1 });
     expect(hits.map((h) => h.pageId)).toEqual(["1"]);
+    const words = await store.search({ text: "text", embedding: axis(2, 384), mode: "keyword", limit: 5 });
+    expect(words.map((h) => h.pageId).sort()).toEqual(["0", "1", "2"]);
     await store.endBulkLoad(load(BULK_LOAD_MIN_PAGES));
     expect(await deferred(store)).toEqual([]);
-    expect(await indexNames(store)).toContain("confluence_chunk_embedding_384_hnsw");
+    for (const name of both) expect(await indexNames(store)).toContain(name);
+  });
+
+  it("keeps the full-text index of a table that already holds chunks, even of another dimension", async () => {
+    const store = await freshStore();
+    await store.upsertSource(makeSource("a"));
+    await store.writePage(makePage("a", "1"), [makeChunk(0, "one", axis(0, 768))]);
+    await store.beginBulkLoad(load(BULK_LOAD_MIN_PAGES));
+    expect(await deferred(store)).toEqual(["confluence_chunk_embedding_384_hnsw"]);
+    expect(await indexNames(store)).toContain("confluence_crawled_pages_search_idx");
+    await store.endBulkLoad(load(BULK_LOAD_MIN_PAGES));
   });
 
   it("defers the full HNSW index of the column Archon searches, and leaves Archon's own indexes alone", async () => {
@@ -200,7 +213,7 @@ describe("PgKnowledgeStore bulk load", () => {
       await store.upsertSource(makeSource("a"));
       const load1536 = { sourceId: "a", pages: BULK_LOAD_MIN_PAGES, embeddingModel: MODEL, dimensions: 1536 };
       await store.beginBulkLoad(load1536);
-      expect(await deferred(store)).toEqual(["confluence_embedding_1536_hnsw"]);
+      expect(await deferred(store)).toEqual(["confluence_crawled_pages_search_idx", "confluence_embedding_1536_hnsw"]);
       expect(await indexNames(store)).toContain("archon_own_embedding_1536");
       await store.writePages([{ page: makePage("a", "1"), chunks: [makeChunk(0, "one", axis(0, 1536))] }]);
       await store.endBulkLoad(load1536);
@@ -234,10 +247,11 @@ describe("PgKnowledgeStore bulk load", () => {
     // The process dies here: no endBulkLoad. A new store on the same database resumes the load.
     const resumed = new PgKnowledgeStore(store.db);
     await resumed.beginBulkLoad(load(1000));
-    expect(await deferred(resumed)).toEqual(["confluence_chunk_embedding_384_hnsw"]);
+    expect(await deferred(resumed)).toEqual(["confluence_chunk_embedding_384_hnsw", "confluence_crawled_pages_search_idx"]);
     const later = new PgKnowledgeStore(store.db);
     await later.beginBulkLoad(load(3));
     expect(await deferred(later)).toEqual([]);
     expect(await indexNames(later)).toContain("confluence_chunk_embedding_384_hnsw");
+    expect(await indexNames(later)).toContain("confluence_crawled_pages_search_idx");
   });
 });
