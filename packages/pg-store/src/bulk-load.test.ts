@@ -247,7 +247,10 @@ describe("PgKnowledgeStore bulk load", () => {
     // The process dies here: no endBulkLoad. A new store on the same database resumes the load.
     const resumed = new PgKnowledgeStore(store.db);
     await resumed.beginBulkLoad(load(1000));
-    expect(await deferred(resumed)).toEqual(["confluence_chunk_embedding_384_hnsw", "confluence_crawled_pages_search_idx"]);
+    expect(await deferred(resumed)).toEqual([
+      "confluence_chunk_embedding_384_hnsw",
+      "confluence_crawled_pages_search_idx",
+    ]);
     const later = new PgKnowledgeStore(store.db);
     await later.beginBulkLoad(load(3));
     expect(await deferred(later)).toEqual([]);

@@ -277,7 +277,8 @@ export async function insertChunks(
 
 /**
  * Keeps the vectors of chunks about to be deleted in `confluence_embedding_cache`, so `findEmbeddings` still
- * finds them after the page or source is gone. `where` selects rows of `archon_crawled_pages` (alias-free).
+ * finds them after the page or source is gone. `where` selects rows of `archon_crawled_pages` (alias-free). Rows go
+ * in key order, so two transactions caching the same texts wait for each other instead of deadlocking.
  */
 export async function cacheBeforeDelete(tx: Db, where: string, params: readonly unknown[]): Promise<void> {
   await tx.query(
@@ -287,6 +288,7 @@ export async function cacheBeforeDelete(tx: Db, where: string, params: readonly 
      FROM archon_crawled_pages
      WHERE ${where} AND (metadata ->> 'confluence_page_id') IS NOT NULL AND (metadata ->> 'chunk_hash') IS NOT NULL
        AND embedding_model IS NOT NULL
+     ORDER BY 1, 2, 3
      ON CONFLICT DO NOTHING`,
     params,
   );

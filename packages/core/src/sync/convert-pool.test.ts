@@ -173,6 +173,27 @@ describe("ConvertPool", () => {
     expect((await store.getSyncState(SOURCE_ID))?.failedPages).toEqual({});
   });
 
+  it("starts every worker when a sync begins, before the first page arrives", async () => {
+    const warmed = pool({ size: 2 });
+    expect(warmed.workers).toBe(0);
+    const { sync, source } = await setup({ One: normal(1) }, { pool: warmed });
+    let atStart = -1;
+    sync.on("sync-start", () => {
+      atStart = warmed.workers;
+    });
+    const seen: number[] = [];
+    const list = source.listPageRefs.bind(source);
+    source.listPageRefs = (...args) => {
+      seen.push(warmed.workers);
+      return list(...args);
+    };
+    await sync.run({ sourceId: SOURCE_ID, mode: "full" });
+    expect(atStart).toBe(0);
+    // One page would start one worker; both are up while the space is still being listed.
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((n) => n === 2)).toBe(true);
+  });
+
   it("converts a caller's own chunker on the calling thread", async () => {
     const countTokens = vi.fn((text: string) => Math.ceil(text.length / 4));
     const chunker = new MarkdownChunker({ countTokens });

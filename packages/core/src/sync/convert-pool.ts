@@ -95,6 +95,19 @@ export class ConvertPool {
     });
   }
 
+  /** Workers started and not stopped (ready or still starting). */
+  get workers(): number {
+    return this.#slots.size;
+  }
+
+  /**
+   * Starts every worker now, so they load the converter and tokenizer while a sync is still listing pages and the
+   * first pages do not wait for them. Idle workers never keep the process alive.
+   */
+  warm(): void {
+    while (this.#unavailable === undefined && this.#slots.size < this.size) this.#spawn();
+  }
+
   /** Stops every worker; queued pages are rejected. */
   async close(): Promise<void> {
     for (const job of this.#queue.splice(0)) this.#finish(job, new Error("the conversion pool was closed"));

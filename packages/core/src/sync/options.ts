@@ -32,6 +32,11 @@ export const syncTuningSchema = z.object({
   writeBatchPages: z.number().int().min(1).max(1000).default(50),
   /** Most chunk rows per store transaction (a group closes at whichever limit comes first). @default 2000 */
   writeBatchChunks: z.number().int().min(1).max(100_000).default(2000),
+  /**
+   * Page groups written at the same time, each in its own transaction (a server store then uses as many
+   * connections; PGlite runs them one after another). A page is never in two groups at once. @default 2
+   */
+  writeConcurrency: z.number().int().min(1).max(16).default(2),
   /** Page ids per `getPages` call. @default 100 */
   fetchBatchSize: z.number().int().min(1).max(1000).default(100),
   /**

@@ -18,6 +18,7 @@ export class PageConvert {
     const { converter, chunker, convertPool } = run.options;
     this.#spec = portableSpec(converter!, chunker!);
     this.#pool = this.#spec === undefined || convertPool === false ? undefined : (convertPool ?? defaultConvertPool());
+    this.#pool?.warm();
   }
 
   /** Whether pages go to worker threads. */

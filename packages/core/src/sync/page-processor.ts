@@ -62,6 +62,7 @@ export class PageProcessor {
     this.#writer = new PageWriter(run.options.store, {
       pages: run.tuning.writeBatchPages,
       chunks: run.tuning.writeBatchChunks,
+      inFlight: run.tuning.writeConcurrency,
     });
     this.#convert = new PageConvert(run);
     this.#mayDelete =

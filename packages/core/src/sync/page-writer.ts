@@ -7,28 +7,40 @@ interface Entry {
   readonly written: () => void;
 }
 
-/** How many pages (and chunk rows) one store transaction takes at most. */
+/** How many pages (and chunk rows) one store transaction takes at most, and how many run at once. */
 export interface WriteGroupLimits {
   readonly pages: number;
   readonly chunks: number;
+  /** Groups written at the same time (each its own transaction). @default 1 */
+  readonly inFlight?: number;
+}
+
+interface Flight {
+  readonly done: Promise<void>;
+  readonly pageIds: ReadonlySet<string>;
 }
 
 /**
  * Hands finished pages to the store in groups, one transaction per group, when the store can write several pages
- * at once (`writePages`); otherwise one `writePage` per page. One group is written while the next one fills, so the
- * pipeline never waits on the store unless two groups are ready. A page counts as written only after its group
- * committed, so a crash loses at most uncommitted groups, which the next sync writes again.
+ * at once (`writePages`); otherwise one `writePage` per page. Up to `inFlight` groups are written while the next one
+ * fills, so the pipeline waits on the store only when they are all busy, and a server uses as many connections. A
+ * group never runs beside another that holds one of its pages, so a page's writes commit in the order they were
+ * made. A page counts as written only after its group committed, so a crash loses at most uncommitted groups, which
+ * the next sync writes again.
  */
 export class PageWriter {
   #group: Entry[] = [];
   #groupChunks = 0;
-  #inFlight: Promise<void> | null = null;
+  readonly #flights = new Set<Flight>();
   #failure: { error: unknown } | null = null;
+  readonly #inFlight: number;
 
   constructor(
     private readonly store: KnowledgeStore,
     private readonly limits: WriteGroupLimits,
-  ) {}
+  ) {
+    this.#inFlight = Math.max(1, limits.inFlight ?? 1);
+  }
 
   /** Queues a page. Resolves once it is accepted; rejects with the error of a failed earlier group. */
   async add(write: PageWrite, written: () => void): Promise<void> {
@@ -47,20 +59,30 @@ export class PageWriter {
   /** Writes what is queued and waits for every write; rethrows the first failure. */
   async drain(): Promise<void> {
     await this.#flush();
-    await this.#inFlight;
+    while (this.#flights.size > 0) await Promise.all([...this.#flights].map((flight) => flight.done));
     this.#throwIfFailed();
   }
 
   async #flush(): Promise<void> {
-    while (this.#inFlight) await this.#inFlight;
-    this.#throwIfFailed();
     const group = this.#group;
     if (group.length === 0) return;
     this.#group = [];
     this.#groupChunks = 0;
-    this.#inFlight = this.#write(group).finally(() => {
-      this.#inFlight = null;
-    });
+    const pageIds = new Set(group.map((entry) => entry.write.page.pageId));
+    const overlaps = (flight: Flight) => [...pageIds].some((id) => flight.pageIds.has(id));
+    for (;;) {
+      const blocking = [...this.#flights].filter(overlaps);
+      if (blocking.length === 0 && this.#flights.size < this.#inFlight) break;
+      await Promise.race((blocking.length > 0 ? blocking : [...this.#flights]).map((flight) => flight.done));
+    }
+    this.#throwIfFailed();
+    const flight: Flight = {
+      pageIds,
+      done: this.#write(group).finally(() => {
+        this.#flights.delete(flight);
+      }),
+    };
+    this.#flights.add(flight);
   }
 
   async #write(group: Entry[]): Promise<void> {
