@@ -393,6 +393,7 @@ class SyncRun {
       await this.#process(space, refs, processor);
       failed = false;
     } finally {
+      await processor.settle();
       // Indexes put off for the load are built even when it failed; a crash leaves them to the next sync.
       await storeCall("finish the bulk load", async () => store.endBulkLoad?.(load)).catch((error) => {
         if (!failed) throw error;

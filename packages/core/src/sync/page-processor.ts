@@ -160,17 +160,23 @@ export class PageProcessor {
       await this.#writer.drain().catch(() => {});
       throw error;
     }
-    // Pages handed to the writer are committed (or their error surfaces) before the checkpoint moves on.
-    await this.#writer.drain();
+    // Groups still being written commit while the next batch is processed: a checkpoint records progress and
+    // failed pages only, and a resumed sync finds committed pages unchanged, so it need not wait for them.
     this.run.state = { ...this.run.state, failedPages: { ...this.#failed } };
     await this.run.checkpoint();
     this.run.progress();
+  }
+
+  /** Waits for every page group handed to the store, whatever the outcome (a failed sync ends this way). */
+  async settle(): Promise<void> {
+    await this.#writer.drain().catch(() => {});
   }
 
   /** Removals and placement updates, once every page has been seen. */
   async finish(): Promise<void> {
     const { store } = this.run.options;
     const sourceId = this.record.sourceId;
+    await this.#writer.drain();
     this.run.throwIfAborted();
     if (this.#deletions.size > 0) {
       this.run.setStage("deleting");
