@@ -12,6 +12,7 @@ export type {
   SourceConnection,
   SourceFactory,
 } from "./options.js";
+export { ADDRESS_NOT_ALLOWED, createPolicyFetch, type PolicyFetch } from "./pinned-fetch.js";
 export type { ConfluenceRouter } from "./router.js";
 export { createConfluenceRouter } from "./router.js";
 export type {
