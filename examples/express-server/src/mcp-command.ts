@@ -33,6 +33,8 @@ export function syncStarter(operations: SyncOperations, urlPolicy: UrlPolicy): S
     await checkBaseUrl(source.baseUrl, urlPolicy);
     if (operations.runningFor(source.sourceId) === undefined) {
       await operations.assertNotRunningElsewhere(source.sourceId);
+      const lock = await operations.claim(source.sourceId);
+      return operations.start(source, mode, lock ? { lock } : {});
     }
     return operations.start(source, mode);
   };

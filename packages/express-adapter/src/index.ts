@@ -2,7 +2,7 @@
 
 export { HttpError } from "./http-error.js";
 export { buildOpenApiDocument } from "./openapi.js";
-export type { OperationListener, SyncRunner, SyncRunRequest } from "./operations.js";
+export type { HeldSourceLock, OperationListener, SyncRunner, SyncRunRequest } from "./operations.js";
 export { SyncOperations } from "./operations.js";
 export type {
   AuthorizeHook,

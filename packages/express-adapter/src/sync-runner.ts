@@ -12,7 +12,7 @@ import {
   type ProgressSink,
   type SyncTuningInput,
 } from "@archon/confluence-core";
-import type { SyncRunner } from "./operations.js";
+import type { SyncRunner, SyncRunRequest } from "./operations.js";
 import type { SourceFactory } from "./options.js";
 
 /** What {@link createSyncRunner} needs besides the engine's tuning knobs. */
@@ -40,7 +40,7 @@ export function createSyncRunner(options: SyncRunnerOptions): SyncRunner {
   const { store, credentials, embedder, createSource, sinks = [], ...engineOptions } = options;
   const converter = options.converter ?? createStorageConverter();
   const chunker = options.chunker ?? createMarkdownChunker();
-  return async ({ source, mode, reindex, operationId, signal, sink }) => {
+  const run = async ({ source, mode, reindex, operationId, signal, sink, lock }: SyncRunRequest) => {
     const stored = await credentials.get(source.sourceId);
     if (!stored) {
       throw new ConfluenceSyncError(
@@ -58,6 +58,16 @@ export function createSyncRunner(options: SyncRunnerOptions): SyncRunner {
       embedder,
       sinks: [sink, ...sinks],
     });
-    return engine.run({ sourceId: source.sourceId, mode, reindex, operationId, signal });
+    return engine.run({
+      sourceId: source.sourceId,
+      mode,
+      reindex,
+      operationId,
+      signal,
+      ...(lock ? { heldLock: lock } : {}),
+    });
   };
+  // The store's cross-process lock, taken before a request is accepted and held for the run.
+  const lockSource = store.lockSource?.bind(store);
+  return lockSource ? Object.assign(run, { lockSource }) : run;
 }

@@ -84,7 +84,8 @@ export class ConfluenceSync extends EventEmitter<SyncEvents> {
     let lock: SourceLock | undefined;
     try {
       const { store } = this.#options;
-      lock = await storeCall("lock the source", async () => store.lockSource?.(parsed.sourceId));
+      // A lock the caller took stays the caller's to release.
+      if (!options.heldLock) lock = await storeCall("lock the source", async () => store.lockSource?.(parsed.sourceId));
       if (lock && "heldBy" in lock) {
         throw new ConfluenceSyncError(
           "SYNC_ALREADY_RUNNING",
