@@ -172,6 +172,14 @@ describe("OpenTelemetry, when @opentelemetry/api is installed", () => {
       "confluence.chunks.written": first.chunksWritten,
     });
     expect(stage("delete")?.attributes["confluence.pages.deleted"]).toBe(0);
+    for (const child of children) {
+      const name = child.name.replace("confluence.sync.", "");
+      expect(recorded).toContainEqual({
+        instrument: "confluence.sync.stage.duration",
+        value: child.endTime! - child.startTime!,
+        attributes: expect.objectContaining({ "confluence.source_id": "stages", "confluence.sync.stage": name }),
+      });
+    }
 
     // A page gone from the space: the next sync's delete stage counts it.
     spans.length = 0;

@@ -139,6 +139,10 @@ export async function startSyncTelemetry(sourceId: string, mode: string): Promis
   const span = tracer.startSpan("confluence.sync", { attributes });
   const meter = api.metrics.getMeter(SCOPE);
   const clock = new StageClock();
+  const stageDuration = meter.createHistogram("confluence.sync.stage.duration", {
+    unit: "ms",
+    description: "Time from a sync stage's first piece of work to the end of its last",
+  });
   const endStages = (failed: boolean) => {
     const parent = api.trace.setSpan(api.context.active(), span);
     for (const [stage, record] of clock.stages) {
@@ -149,7 +153,9 @@ export async function startSyncTelemetry(sourceId: string, mode: string): Promis
       );
       // A stage still at work when the sync ended was cut short by the failure.
       if (failed && record.running > 0) child.setStatus({ code: ERROR, message: "interrupted" });
-      child.end(record.running > 0 ? Date.now() : record.end);
+      const end = record.running > 0 ? Date.now() : record.end;
+      child.end(end);
+      stageDuration.record(end - record.start, { ...attributes, "confluence.sync.stage": stage });
     }
   };
   return {
