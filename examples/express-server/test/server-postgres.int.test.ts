@@ -76,7 +76,7 @@ describe.skipIf(!databaseUrl)("example server on PostgreSQL (skipped without DAT
     expect(hits[0]?.sourceId).toBe("demo");
   }, 300_000);
 
-  it("answers 409 before accepting a sync that another process runs, and holds the lock from the 202 on", async () => {
+  it("answers 409 before accepting a sync that another process runs, holds the lock from the 202 on, and the CLI is refused too", async () => {
     // This test process plays the other process (a CLI, a second server): its own pool, its own lock session.
     const scoped = new URL(databaseUrl as string);
     scoped.searchParams.set("options", `-c search_path=${schema},public`);
@@ -140,8 +140,17 @@ describe.skipIf(!databaseUrl)("example server on PostgreSQL (skipped without DAT
         await new Promise((resolve) => setTimeout(resolve, 20));
         after = await other.lockSource("demo");
       }
-      expect("release" in after).toBe(true);
-      if ("release" in after) await after.release();
+      if (!("release" in after)) throw new Error(`the server kept the lock: ${after.heldBy}`);
+      // The CLI is refused just as early: its engine asks for the lock before any work, and names the holder.
+      try {
+        const cli = start("bin/archon-confluence.js", ["sync", "--space", "DEMO"], env);
+        await expectExit(cli, 4);
+        expect(cli.stderr).toContain("SYNC_ALREADY_RUNNING");
+        expect(cli.stderr).toContain("already running in");
+        expect(cli.stdout).not.toContain("pagesIndexed");
+      } finally {
+        await after.release();
+      }
     } finally {
       sink.close();
       await pool.end();
