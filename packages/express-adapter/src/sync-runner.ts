@@ -3,6 +3,7 @@ import {
   ConfluenceSync,
   ConfluenceSyncError,
   type Converter,
+  type ConvertPool,
   type CredentialStore,
   createMarkdownChunker,
   createStorageConverter,
@@ -25,6 +26,8 @@ export interface SyncRunnerOptions extends SyncTuningInput {
   readonly converter?: Converter;
   /** @default the engine's default chunker */
   readonly chunker?: Chunker;
+  /** Worker threads for converting pages, e.g. `new ConvertPool({ maxHeapMb: 256 })`. @default the process-wide pool */
+  readonly convertPool?: ConvertPool | false;
   /** Extra sinks every sync reports to, e.g. a `PgProgressSink` so progress outlives the process. */
   readonly sinks?: readonly ProgressSink[];
   readonly logger?: Logger;
