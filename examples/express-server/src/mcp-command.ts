@@ -6,7 +6,14 @@
 import type { Readable, Writable } from "node:stream";
 import { parseArgs } from "node:util";
 import type { SourceRecord, SyncMode } from "@archon/confluence-core";
-import { checkBaseUrl, createSyncRunner, SyncOperations, type UrlPolicy } from "@archon/confluence-express";
+import {
+  checkBaseUrl,
+  createPolicyFetch,
+  createSyncRunner,
+  type PolicyFetch,
+  SyncOperations,
+  type UrlPolicy,
+} from "@archon/confluence-express";
 import { runStdioServer, type StartSync } from "@archon/confluence-mcp";
 import { ConfigError, loadConfig, startupFailure } from "./config.js";
 import { createConsoleLogger } from "./logger.js";
@@ -26,6 +33,8 @@ export function syncStarter(operations: SyncOperations, urlPolicy: UrlPolicy): S
     await checkBaseUrl(source.baseUrl, urlPolicy);
     if (operations.runningFor(source.sourceId) === undefined) {
       await operations.assertNotRunningElsewhere(source.sourceId);
+      const lock = await operations.claim(source.sourceId);
+      return operations.start(source, mode, lock ? { lock } : {});
     }
     return operations.start(source, mode);
   };
@@ -64,17 +73,21 @@ export async function runMcpCommand(argv: readonly string[], io: McpCommandIo = 
   let runtime: Awaited<ReturnType<typeof startSearchRuntime>>;
   let operations: SyncOperations | undefined;
   let startSync: StartSync | undefined;
+  let policyFetch: PolicyFetch | undefined;
   try {
     const config = loadConfig(io.env ?? process.env);
     if (values["allow-sync"]) {
       const full = await startRuntime(config, logger);
       runtime = full;
       if (full.defaultSpaceKey) await full.ensureSource(full.defaultSpaceKey);
+      // Sources connect only to addresses the URL policy allows, checked as each connection is made.
+      const pinned = createPolicyFetch(full.urlPolicy);
+      policyFetch = pinned;
       const runner = createSyncRunner({
         store: full.store,
         credentials: full.credentials,
         embedder: full.embedder,
-        createSource: full.createSource,
+        createSource: (connection) => full.createSource({ ...connection, fetch: connection.fetch ?? pinned }),
         sinks: [full.progress],
         logger,
       });
@@ -109,6 +122,7 @@ export async function runMcpCommand(argv: readonly string[], io: McpCommandIo = 
     return 0;
   } finally {
     await operations?.close();
+    await policyFetch?.close();
     await runtime.close();
   }
 }

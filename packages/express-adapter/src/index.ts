@@ -2,7 +2,7 @@
 
 export { HttpError } from "./http-error.js";
 export { buildOpenApiDocument } from "./openapi.js";
-export type { OperationListener, SyncRunner, SyncRunRequest } from "./operations.js";
+export type { HeldSourceLock, OperationListener, SyncRunner, SyncRunRequest } from "./operations.js";
 export { SyncOperations } from "./operations.js";
 export type {
   AuthorizeHook,
@@ -12,6 +12,7 @@ export type {
   SourceConnection,
   SourceFactory,
 } from "./options.js";
+export { ADDRESS_NOT_ALLOWED, createPolicyFetch, type PolicyFetch } from "./pinned-fetch.js";
 export type { ConfluenceRouter } from "./router.js";
 export { createConfluenceRouter } from "./router.js";
 export type {

@@ -4,6 +4,7 @@ import {
   describeError,
   type Logger,
   type ProgressSink,
+  type SourceLock,
   type SourceRecord,
   type SyncEvent,
   type SyncMetrics,
@@ -22,6 +23,11 @@ export interface SyncRunRequest {
   readonly operationId: string;
   /** Aborted by `POST /:sourceId/sync/cancel`, by deleting the source, or by `router.close()`. */
   readonly signal: AbortSignal;
+  /**
+   * The source's lock, taken by {@link SyncRunner.lockSource} before the request was accepted and released by the
+   * router when the run ends; give it to the engine as `heldLock`.
+   */
+  readonly lock?: HeldSourceLock;
   /** Must receive every event of the run, in order: progress, the stream and the final status depend on it. */
   readonly sink: ProgressSink;
 }
@@ -34,7 +40,17 @@ export interface SyncRunRequest {
 export type SyncRunner = ((request: SyncRunRequest) => Promise<SyncMetrics>) & {
   /** The operation id of a sync of this source that runs or waits outside this process, if any. */
   readonly runningOperation?: (sourceId: string) => Promise<string | undefined>;
+  /**
+   * Takes the source's cross-process lock (the store's `lockSource`) for a run in this process, so a sync running
+   * in another process is refused with a 409 before the request is accepted; the lock is held for the whole run.
+   */
+  readonly lockSource?: (sourceId: string) => Promise<SourceLock | undefined>;
 };
+
+/** A source lock this process holds. */
+export interface HeldSourceLock {
+  release(): Promise<void>;
+}
 
 /** A stream listener: the sequence number of each event (1-based, per operation), its name and payload. */
 export type OperationListener = (seq: number, name: StreamEventName | "end", data: unknown) => void;
@@ -91,10 +107,33 @@ export class SyncOperations {
     }
   }
 
-  /** Starts a sync in the background; a `409 SYNC_ALREADY_RUNNING` carrying the running id when one runs. */
-  start(source: SourceRecord, mode: SyncMode, options: { readonly reindex?: boolean } = {}): OperationView {
+  /**
+   * Takes the source's lock for a run in this process when the runner can (see {@link SyncRunner.lockSource}); a
+   * `409 SYNC_ALREADY_RUNNING` naming the process that holds it otherwise. Pass the lock to {@link start}, which
+   * releases it when the run ends.
+   */
+  async claim(sourceId: string): Promise<HeldSourceLock | undefined> {
+    const lock = await this.#runner.lockSource?.(sourceId);
+    if (lock === undefined || "release" in lock) return lock;
+    throw new HttpError(
+      409,
+      "SYNC_ALREADY_RUNNING",
+      `A sync of source ${sourceId} is already running in ${lock.heldBy}; wait for it or cancel it there.`,
+    );
+  }
+
+  /**
+   * Starts a sync in the background; a `409 SYNC_ALREADY_RUNNING` carrying the running id when one runs. A `lock`
+   * from {@link claim} is held for the run and released when it ends (also when starting fails).
+   */
+  start(
+    source: SourceRecord,
+    mode: SyncMode,
+    options: { readonly reindex?: boolean; readonly lock?: HeldSourceLock } = {},
+  ): OperationView {
     const running = this.#runningBySource.get(source.sourceId);
     if (running !== undefined) {
+      void options.lock?.release().catch(() => {});
       throw new HttpError(
         409,
         "SYNC_ALREADY_RUNNING",
@@ -119,8 +158,16 @@ export class SyncOperations {
     this.#entries.set(operationId, entry);
     this.#runningBySource.set(source.sourceId, operationId);
     const sink: ProgressSink = { handle: (event) => this.#onEvent(entry, event) };
-    const request = { source, mode, operationId, signal: controller.signal, sink };
-    entry.finished = this.#run(entry, options.reindex ? { ...request, reindex: true } : request);
+    const request: SyncRunRequest = {
+      source,
+      mode,
+      operationId,
+      signal: controller.signal,
+      sink,
+      ...(options.reindex ? { reindex: true } : {}),
+      ...(options.lock ? { lock: options.lock } : {}),
+    };
+    entry.finished = this.#run(entry, request);
     this.#evict();
     return { ...view };
   }
@@ -237,6 +284,9 @@ export class SyncOperations {
         );
       }
     } finally {
+      await request.lock?.release().catch((error: unknown) => {
+        this.#logger.warn({ sourceId: view.sourceId, err: describeError(error) }, "could not release the source lock");
+      });
       view.finishedAt = new Date().toISOString();
       if (this.#runningBySource.get(view.sourceId) === view.operationId) this.#runningBySource.delete(view.sourceId);
       this.#emit(entry, "operation", { ...view });

@@ -1,5 +1,6 @@
 import {
   type ConfluenceCredentials,
+  type ConfluenceFetch,
   type ConfluenceSource,
   ConfluenceSyncError,
   type CredentialStore,
@@ -51,6 +52,11 @@ export interface SourceConnection {
   readonly baseUrl: string;
   readonly deployment: "cloud" | "datacenter";
   readonly credentials: ConfluenceCredentials;
+  /**
+   * Set by the router: a `fetch` that connects only to addresses its URL policy allows, checked when each connection
+   * is made (so DNS cannot change between check and connect). Pass it on to `createConfluenceSource`.
+   */
+  readonly fetch?: ConfluenceFetch;
 }
 
 /** Builds a Confluence source for a site; the router uses it to check connections and to sync. */

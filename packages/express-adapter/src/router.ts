@@ -6,6 +6,7 @@ import { sendJson } from "./http-util.js";
 import { buildOpenApiDocument } from "./openapi.js";
 import { SyncOperations } from "./operations.js";
 import { type ConfluenceRouterOptions, resolveRouterOptions, type SourceFactory } from "./options.js";
+import { createPolicyFetch } from "./pinned-fetch.js";
 import { checkJsonBody, requestGuard } from "./request-guard.js";
 import { mountContentRoutes } from "./routes-content.js";
 import { mountSourceRoutes } from "./routes-sources.js";
@@ -28,8 +29,12 @@ export interface ConfluenceRouter extends Router {
 export function createConfluenceRouter(options: ConfluenceRouterOptions): ConfluenceRouter {
   const resolved = resolveRouterOptions(options);
   const logger = resolved.logger ?? silentLogger;
-  const createSource: SourceFactory =
+  const baseFactory: SourceFactory =
     resolved.createSource ?? ((connection) => createConfluenceSource({ ...connection, logger }));
+  // Every source of a user-given URL connects only to addresses the URL policy checked, at connect time.
+  const policyFetch = createPolicyFetch(resolved.urlPolicy);
+  const createSource: SourceFactory = (connection) =>
+    baseFactory({ ...connection, fetch: connection.fetch ?? policyFetch });
   const runSync =
     resolved.runSync ??
     createSyncRunner({
@@ -93,5 +98,9 @@ export function createConfluenceRouter(options: ConfluenceRouterOptions): Conflu
   });
   router.use(errorHandler(logger));
 
-  return Object.assign(router, { operations, close: () => operations.close() });
+  const close = async () => {
+    await operations.close();
+    await policyFetch.close();
+  };
+  return Object.assign(router, { operations, close });
 }

@@ -1,4 +1,10 @@
-import { applySyncEvent, type OperationProgress, type SyncEvent } from "@archon/confluence-core";
+import {
+  applySyncEvent,
+  InMemoryKnowledgeStore,
+  type OperationProgress,
+  type SourceLock,
+  type SyncEvent,
+} from "@archon/confluence-core";
 import request from "supertest";
 import { describe, expect, it } from "vitest";
 import { createTestApp, newSourceBody, waitForOperation } from "../test/helpers.js";
@@ -275,5 +281,48 @@ describe("sync and progress routes", () => {
     const finalEvents = parseSse(after.text);
     expect(finalEvents).toHaveLength(1);
     expect(finalEvents[0]?.data).toMatchObject({ status: "succeeded" });
+  });
+});
+
+describe("a sync another process runs", () => {
+  /** A store whose per-source lock another process may hold, as PostgreSQL's advisory lock would be. */
+  class LockingStore extends InMemoryKnowledgeStore {
+    holder: string | undefined;
+    readonly taken: string[] = [];
+    readonly released: string[] = [];
+    async lockSource(sourceId: string): Promise<SourceLock> {
+      if (this.holder !== undefined) return { heldBy: this.holder };
+      this.holder = "this process";
+      this.taken.push(sourceId);
+      return {
+        release: async () => {
+          this.holder = undefined;
+          this.released.push(sourceId);
+        },
+      };
+    }
+  }
+
+  it("answers 409 naming the process before accepting, and otherwise holds the lock for the whole run", async () => {
+    const store = new LockingStore();
+    const { app, site } = await appWithSource({ store });
+    store.holder = "process cli-host:4242:abcd1234 (operation op-cli)";
+    const refused = await request(app).post(`${API}/eng/sync`).send({ mode: "full" }).expect(409);
+    expect(refused.body.error).toMatchObject({ code: "SYNC_ALREADY_RUNNING" });
+    expect(refused.body.error.message).toContain("already running in process cli-host:4242:abcd1234");
+    expect(store.taken).toEqual([]);
+
+    store.holder = undefined;
+    site.hold();
+    const started = await request(app).post(`${API}/eng/sync`).send({ mode: "full" }).expect(202);
+    // Taken before the 202, once: the engine runs under the router's lock instead of asking again.
+    expect(store.taken).toEqual(["eng"]);
+    expect(store.holder).toBe("this process");
+    site.release();
+    const done = await waitForOperation(() => request(app).get(started.body.progressUrl));
+    expect(done).toMatchObject({ status: "succeeded" });
+    expect(store.taken).toEqual(["eng"]);
+    expect(store.released).toEqual(["eng"]);
+    expect(store.holder).toBeUndefined();
   });
 });

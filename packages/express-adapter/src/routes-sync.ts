@@ -3,6 +3,7 @@ import type { Request, Response, Router } from "express";
 import type { RouteContext } from "./context.js";
 import { HttpError } from "./http-error.js";
 import { parseInput, sendJson } from "./http-util.js";
+import type { HeldSourceLock } from "./operations.js";
 import { requireSource } from "./routes-sources.js";
 import {
   cancelSyncBodySchema,
@@ -75,8 +76,13 @@ export function mountSyncRoutes(router: Router, ctx: RouteContext): void {
     const record = await requireSource(ctx, sourceId);
     // The host's address may have changed since the source was created.
     await checkBaseUrl(record.baseUrl, ctx.urlPolicy);
-    if (ctx.operations.runningFor(sourceId) === undefined) await ctx.operations.assertNotRunningElsewhere(sourceId);
-    const operation = ctx.operations.start(record, mode, { reindex });
+    let lock: HeldSourceLock | undefined;
+    if (ctx.operations.runningFor(sourceId) === undefined) {
+      await ctx.operations.assertNotRunningElsewhere(sourceId);
+      // Held from here to the end of the run: a sync of another process is a 409 now, not a failure after the 202.
+      lock = await ctx.operations.claim(sourceId);
+    }
+    const operation = ctx.operations.start(record, mode, { reindex, ...(lock ? { lock } : {}) });
     const progressUrl = `${req.baseUrl}/progress/${operation.operationId}`;
     const body: SyncStartedResponse = {
       operationId: operation.operationId,

@@ -3,6 +3,7 @@ import {
   ConfluenceSync,
   ConfluenceSyncError,
   type Converter,
+  type ConvertPool,
   type CredentialStore,
   createMarkdownChunker,
   createStorageConverter,
@@ -12,7 +13,7 @@ import {
   type ProgressSink,
   type SyncTuningInput,
 } from "@archon/confluence-core";
-import type { SyncRunner } from "./operations.js";
+import type { SyncRunner, SyncRunRequest } from "./operations.js";
 import type { SourceFactory } from "./options.js";
 
 /** What {@link createSyncRunner} needs besides the engine's tuning knobs. */
@@ -25,6 +26,8 @@ export interface SyncRunnerOptions extends SyncTuningInput {
   readonly converter?: Converter;
   /** @default the engine's default chunker */
   readonly chunker?: Chunker;
+  /** Worker threads for converting pages, e.g. `new ConvertPool({ maxHeapMb: 256 })`. @default the process-wide pool */
+  readonly convertPool?: ConvertPool | false;
   /** Extra sinks every sync reports to, e.g. a `PgProgressSink` so progress outlives the process. */
   readonly sinks?: readonly ProgressSink[];
   readonly logger?: Logger;
@@ -40,7 +43,7 @@ export function createSyncRunner(options: SyncRunnerOptions): SyncRunner {
   const { store, credentials, embedder, createSource, sinks = [], ...engineOptions } = options;
   const converter = options.converter ?? createStorageConverter();
   const chunker = options.chunker ?? createMarkdownChunker();
-  return async ({ source, mode, reindex, operationId, signal, sink }) => {
+  const run = async ({ source, mode, reindex, operationId, signal, sink, lock }: SyncRunRequest) => {
     const stored = await credentials.get(source.sourceId);
     if (!stored) {
       throw new ConfluenceSyncError(
@@ -58,6 +61,16 @@ export function createSyncRunner(options: SyncRunnerOptions): SyncRunner {
       embedder,
       sinks: [sink, ...sinks],
     });
-    return engine.run({ sourceId: source.sourceId, mode, reindex, operationId, signal });
+    return engine.run({
+      sourceId: source.sourceId,
+      mode,
+      reindex,
+      operationId,
+      signal,
+      ...(lock ? { heldLock: lock } : {}),
+    });
   };
+  // The store's cross-process lock, taken before a request is accepted and held for the run.
+  const lockSource = store.lockSource?.bind(store);
+  return lockSource ? Object.assign(run, { lockSource }) : run;
 }

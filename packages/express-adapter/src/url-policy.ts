@@ -36,6 +36,11 @@ export interface UrlPolicy {
 const defaultLookup = async (hostname: string): Promise<string[]> =>
   (await dnsLookup(hostname, { all: true, verbatim: true })).map((entry) => entry.address);
 
+/** The policy's resolver, or node's. */
+export function resolverOf(policy: UrlPolicy): (hostname: string) => Promise<readonly string[]> {
+  return policy.lookup ?? defaultLookup;
+}
+
 function refuse(message: string): HttpError {
   return new HttpError(400, "URL_NOT_ALLOWED", message, { fields: [{ path: "body.baseUrl", message }] });
 }
@@ -97,7 +102,7 @@ export async function checkBaseUrl(raw: string, policy: UrlPolicy = {}): Promise
       addresses = [hostname];
     } else {
       try {
-        addresses = await (policy.lookup ?? defaultLookup)(hostname);
+        addresses = await resolverOf(policy)(hostname);
       } catch {
         throw refuse(`The host ${hostname} could not be resolved.`);
       }

@@ -122,6 +122,33 @@ describe("createQueuedSyncRunner", () => {
     }
   });
 
+  it("checks the store's lock up front for a sync another process runs outside the queue, and leaves it free", async () => {
+    const held = new Set<string>();
+    const released: string[] = [];
+    const store = {
+      async lockSource(sourceId: string) {
+        if (held.has(sourceId)) return { heldBy: "process cli-host:42:abcd (operation op-cli)" };
+        held.add(sourceId);
+        return {
+          release: async () => {
+            held.delete(sourceId);
+            released.push(sourceId);
+          },
+        };
+      },
+    };
+    const runner = createQueuedSyncRunner(new ScriptedQueue([status({ state: "idle" })]), { store });
+    expect(createQueuedSyncRunner(new ScriptedQueue([status({ state: "idle" })])).lockSource).toBeUndefined();
+    // Free: the check takes the lock and gives it back at once, so the worker's engine can take it.
+    const free = await runner.lockSource?.("eng");
+    expect(free && "release" in free).toBe(true);
+    expect(released).toEqual(["eng"]);
+    expect(held.has("eng")).toBe(false);
+    // Held by another process: the router answers 409 naming it.
+    held.add("eng");
+    expect(await runner.lockSource?.("eng")).toEqual({ heldBy: "process cli-host:42:abcd (operation op-cli)" });
+  });
+
   it("rejects with SYNC_ALREADY_RUNNING naming the running operation", async () => {
     const other = "5a0c1b1e-3e43-4c0b-8d1e-7a8f9b0c1d2e";
     const queue = new ScriptedQueue([], { operationId: other, enqueued: false, state: "running", mode: "incremental" });

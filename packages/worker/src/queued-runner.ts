@@ -1,7 +1,9 @@
 import {
   ConfluenceSyncError,
+  type KnowledgeStore,
   type ProgressReader,
   type ProgressSink,
+  type SourceLock,
   type SyncErrorCode,
   type SyncMetrics,
   type SyncMode,
@@ -28,6 +30,12 @@ export interface QueuedSyncRunnerOptions {
    * when set, the runner relays `progress` events to the router. Without it only the end is reported.
    */
   readonly progress?: ProgressReader;
+  /**
+   * The store the workers sync into; when it has a cross-process lock (`PgKnowledgeStore`), a sync that another
+   * process runs outside the queue (the CLI, a server running syncs itself) is refused with a `409` before anything is
+   * enqueued, instead of a job that keeps failing with `SYNC_ALREADY_RUNNING`.
+   */
+  readonly store?: Pick<KnowledgeStore, "lockSource">;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -98,5 +106,18 @@ export function createQueuedSyncRunner(
     const busy = status.state === "running" || status.state === "queued" || status.state === "retrying";
     return busy ? (status.operationId ?? undefined) : undefined;
   };
-  return Object.assign(run, { runningOperation });
+  const store = options.store;
+  /**
+   * Checks the store's lock: the sync runs in a worker, so the lock cannot be held for it from here; it is released
+   * at once and the worker's engine takes it when the job starts.
+   */
+  const lockSource = store?.lockSource
+    ? async (sourceId: string): Promise<SourceLock> => {
+        const lock = await (store.lockSource as NonNullable<KnowledgeStore["lockSource"]>).call(store, sourceId);
+        if (!("release" in lock)) return lock;
+        await lock.release();
+        return { release: async () => {} };
+      }
+    : undefined;
+  return Object.assign(run, { runningOperation, ...(lockSource ? { lockSource } : {}) });
 }

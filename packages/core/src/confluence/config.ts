@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ConfluenceSyncError } from "../errors.js";
 import type { Logger } from "../logger.js";
+import type { ConfluenceFetch } from "./transport.js";
 
 /** Cloud (`*.atlassian.net`, API v2 + v1 under `/wiki`) or Data Center / Server (API v1 under `/rest/api`). */
 export type ConfluenceDeployment = "cloud" | "datacenter";
@@ -136,6 +137,11 @@ export const confluenceSourceConfigSchema = z.object({
     .optional(),
   /** pino-compatible logger. @default silent */
   logger: z.custom<Logger>(isLogger, "logger must have debug, info, warn and error methods").optional(),
+  /**
+   * The `fetch` every request goes through, e.g. one that connects only to addresses a URL policy checked.
+   * @default the global `fetch`
+   */
+  fetch: z.custom<ConfluenceFetch>((value) => typeof value === "function", "fetch must be a function").optional(),
 });
 
 /** What callers write. */

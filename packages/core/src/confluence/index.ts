@@ -3,3 +3,4 @@ export { confluenceSourceConfigSchema, resolveSourceConfig } from "./config.js";
 export { ConfluenceJsSource, createConfluenceSource } from "./confluence-js-source.js";
 export { cqlString, formatCqlDate } from "./cql.js";
 export { backoffDelay, parseRetryAfter } from "./retry-policy.js";
+export type { ConfluenceFetch } from "./transport.js";

@@ -17,6 +17,25 @@ import type { ConfluenceCredentials } from "../ports/credential-store.js";
 import type { ConfluenceDeployment } from "./config.js";
 import { abortError, backoffDelay, createRedactor, parseRetryAfter, sleep } from "./retry-policy.js";
 
+/**
+ * The part of `fetch` the transport uses. Replace it to control how connections are made (a proxy, an address
+ * pinned after a URL-policy check); it must not follow redirects when asked for `redirect: "manual"`.
+ */
+export type ConfluenceFetch = (
+  url: string,
+  init: {
+    readonly method: string;
+    readonly headers: Record<string, string>;
+    readonly redirect: "manual";
+    readonly signal: AbortSignal;
+  },
+) => Promise<{
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}>;
+
 /** What the transport needs; a subset of the resolved source config. */
 export interface TransportOptions {
   readonly baseUrl: string;
@@ -32,6 +51,8 @@ export interface TransportOptions {
    * that rate-limit for minutes without `Retry-After` are waited out rather than failed. @default 0
    */
   readonly rateLimitBudgetMs?: number;
+  /** @default the global `fetch` */
+  readonly fetch?: ConfluenceFetch;
   /** Source of jitter, replaceable for tests. @default Math.random */
   readonly random?: () => number;
 }
@@ -44,14 +65,14 @@ interface Transient {
   readonly error: Error;
 }
 
-const PERMANENT_NETWORK_CODE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_INVALID_URL|ERR_TLS_CERT/;
+const PERMANENT_NETWORK_CODE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_INVALID_URL|ERR_TLS_CERT|ERR_ADDRESS_NOT_ALLOWED/;
 
-/** The `code` of the first error in a `cause` chain that has one (`fetch` hides it a level or two down). */
-function networkCode(error: unknown): string | undefined {
+/** The first error in a `cause` chain that has a `code` (`fetch` hides it a level or two down). */
+function codedCause(error: unknown): { code: string; message: string } | undefined {
   let cursor: unknown = error;
   for (let depth = 0; depth < 6 && cursor instanceof Error; depth += 1) {
     const code = (cursor as { code?: unknown }).code;
-    if (typeof code === "string" && code !== "") return code;
+    if (typeof code === "string" && code !== "") return { code, message: cursor.message };
     cursor = cursor.cause;
   }
   return undefined;
@@ -171,10 +192,11 @@ export class ConfluenceTransport {
     let status: number;
     let statusText: string;
     let text: string;
-    let headers: Headers;
+    let headers: { get(name: string): string | null };
     call.onRequest?.();
     try {
-      const response = await fetch(url, {
+      const send: ConfluenceFetch = this.#options.fetch ?? fetch;
+      const response = await send(url, {
         method,
         headers: { Accept: "application/json", Authorization: this.#authorization },
         // A redirect could lead anywhere, past the checks the base URL passed, with the credentials: never follow.
@@ -187,10 +209,16 @@ export class ConfluenceTransport {
       text = await response.text();
     } catch (error) {
       if (call.signal?.aborted) throw abortError(call.signal);
-      const code = timeout.aborted ? "ETIMEDOUT" : (networkCode(error) ?? "ENETWORK");
-      const message = this.#redact(
-        `${label} failed: ${error instanceof Error ? error.message : String(error)} (${code})`,
-      );
+      const coded = codedCause(error);
+      const code = timeout.aborted ? "ETIMEDOUT" : (coded?.code ?? "ENETWORK");
+      // A refused address says why; anything else keeps fetch's own words.
+      const reason =
+        code === "ERR_ADDRESS_NOT_ALLOWED" && coded
+          ? coded.message
+          : error instanceof Error
+            ? error.message
+            : String(error);
+      const message = this.#redact(`${label} failed: ${reason} (${code})`);
       const cause = new NetworkError(message, { cause: undefined, code, transient: true });
       this.#options.logger.debug(
         { request: label, attempt, error: code, ms: Date.now() - started },

@@ -262,3 +262,30 @@ describe("ConvertPool", () => {
     },
   );
 });
+
+describe("ConvertPool heap cap", () => {
+  it("fails a page that outgrows a worker's heap with PAGE_TOO_COMPLEX and goes on with a fresh worker", async () => {
+    const rows = Array.from(
+      { length: 60_000 },
+      (_, i) => `<tr><td>Row ${i}</td><td><strong>cell ${i}</strong></td></tr>`,
+    );
+    const huge = `<table><tbody>${rows.join("")}</tbody></table>`;
+    const capped = pool({ size: 1, maxHeapMb: 64 });
+    const { sync, sink, ids, store } = await setup(
+      { One: normal(1), Huge: huge, Two: normal(2), Three: normal(3) },
+      { pool: capped, pageTimeBudgetMs: 600_000 },
+    );
+    const metrics = await sync.run({ sourceId: SOURCE_ID, mode: "full" });
+    const failed = sink.ofType("page-failed");
+    expect(failed).toEqual([expect.objectContaining({ pageId: ids.Huge, code: "PAGE_TOO_COMPLEX" })]);
+    expect(failed[0]?.error).toContain("64 MB heap");
+    // One worker only: the pages after the huge one were converted by its replacement.
+    expect(metrics.pagesIndexed).toBe(3);
+    expect(capped.unavailable).toBeUndefined();
+    expect((await store.getSyncState(SOURCE_ID))?.failedPages[ids.Huge!]).toMatchObject({ code: "PAGE_TOO_COMPLEX" });
+  });
+
+  it("refuses a heap cap too small to run a worker", () => {
+    expect(() => new ConvertPool({ maxHeapMb: 2 })).toThrow(expect.objectContaining({ code: "CONFIG_INVALID" }));
+  });
+});

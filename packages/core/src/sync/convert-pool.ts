@@ -11,6 +11,11 @@ import type { ConvertRequest } from "./convert-worker.js";
 export interface ConvertPoolOptions {
   /** Worker threads at most; each starts on first use. @default os.availableParallelism() */
   readonly size?: number;
+  /**
+   * Heap cap of each worker thread, in MB (V8's old generation): a page whose conversion needs more stops its worker,
+   * fails with `PAGE_TOO_COMPLEX`, and a fresh worker takes the next page. @default 512
+   */
+  readonly maxHeapMb?: number;
   /** @internal Worker script and its Node flags; the default is this package's convert worker. */
   readonly worker?: { readonly url: URL; readonly execArgv?: string[] };
 }
@@ -47,11 +52,13 @@ type WorkerReply =
 /**
  * Converts and chunks pages on worker threads, so the heaviest page never blocks the event loop: health checks,
  * progress and cancellation keep answering. A page that runs past its time budget has its worker stopped (and
- * replaced) and fails with `PAGE_TOO_COMPLEX`. Idle workers do not keep the process alive.
+ * replaced) and fails with `PAGE_TOO_COMPLEX`, as does one that outgrows the worker's heap cap. Idle workers do not keep
+ * the process alive.
  */
 export class ConvertPool {
   readonly size: number;
   readonly #worker: { readonly url: URL; readonly execArgv?: string[] };
+  readonly #maxHeapMb: number;
   readonly #slots = new Set<Slot>();
   readonly #queue: Job[] = [];
   #nextId = 1;
@@ -60,6 +67,14 @@ export class ConvertPool {
   constructor(options: ConvertPoolOptions = {}) {
     this.size = Math.max(1, Math.floor(options.size ?? availableParallelism()));
     this.#worker = options.worker ?? defaultWorker();
+    const heap = options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB;
+    if (!Number.isFinite(heap) || heap < 8) {
+      throw new ConfluenceSyncError(
+        "CONFIG_INVALID",
+        `ConvertPool: maxHeapMb must be a number of MB >= 8, not ${heap}.`,
+      );
+    }
+    this.#maxHeapMb = Math.floor(heap);
   }
 
   /** Why no worker can start, once that is known; the caller should then convert on its own thread. */
@@ -138,6 +153,7 @@ export class ConvertPool {
     try {
       worker = new Worker(new URL(this.#worker.url.href), {
         name: "archon-convert",
+        resourceLimits: { maxOldGenerationSizeMb: this.#maxHeapMb },
         ...(this.#worker.execArgv === undefined ? {} : { execArgv: this.#worker.execArgv }),
       });
     } catch (error) {
@@ -162,19 +178,17 @@ export class ConvertPool {
       else this.#finish(job, new ConfluenceSyncError("CONVERT_FAILED", `Conversion failed: ${reply.error}`));
       this.#pump();
     });
-    const lost = (reason: string) => {
+    const lost = (reason: string, outOfMemory = false) => {
       if (!this.#slots.delete(slot)) return;
       clearTimeout(slot.timer);
       if (!slot.ready) {
         this.#unavailable = reason;
         for (const job of this.#queue.splice(0)) this.#finish(job, new ConvertPoolUnavailableError(reason));
       }
-      if (slot.job) {
-        this.#finish(slot.job, new ConfluenceSyncError("CONVERT_FAILED", `The conversion worker stopped: ${reason}`));
-      }
+      if (slot.job) this.#finish(slot.job, outOfMemory ? this.#outOfMemory(slot.job) : stopped(reason));
       this.#pump();
     };
-    worker.on("error", (error) => lost(error.message));
+    worker.on("error", (error) => lost(error.message, (error as { code?: unknown }).code === OUT_OF_MEMORY));
     worker.on("exit", (code) => lost(`it exited with code ${code}`));
   }
 
@@ -194,6 +208,14 @@ export class ConvertPool {
       );
     }, job.budgetMs);
     slot.worker.postMessage(job.request);
+  }
+
+  #outOfMemory(job: Job): ConfluenceSyncError {
+    return new ConfluenceSyncError(
+      "PAGE_TOO_COMPLEX",
+      `Converting and chunking page ${job.request.context.pageId} needed more than the ${this.#maxHeapMb} MB heap of ` +
+        "a conversion worker; it is skipped until its version changes (raise the pool's maxHeapMb to allow more).",
+    );
   }
 
   #release(slot: Slot): void {
@@ -223,6 +245,14 @@ export class ConvertPool {
     if (error === undefined) job.resolve(output as ConvertOutput);
     else job.reject(error);
   }
+}
+
+/** Node's error code for a worker that ran out of its `resourceLimits`. */
+const OUT_OF_MEMORY = "ERR_WORKER_OUT_OF_MEMORY";
+const DEFAULT_MAX_HEAP_MB = 512;
+
+function stopped(reason: string): ConfluenceSyncError {
+  return new ConfluenceSyncError("CONVERT_FAILED", `The conversion worker stopped: ${reason}`);
 }
 
 function aborted(): ConfluenceSyncError {

@@ -20,7 +20,7 @@ import { pipeBatches } from "./pool.js";
 import { ProgressTracker } from "./progress-tracker.js";
 import { RunMonitor } from "./run-monitor.js";
 import { emptySyncState, RunCounters } from "./run-state.js";
-import { startSyncTelemetry } from "./telemetry.js";
+import { noTelemetry, type SyncTelemetry, startSyncTelemetry } from "./telemetry.js";
 import { byTitleUrl, parseOrThrow, storeCall } from "./util.js";
 import { webBaseOf } from "./web-base.js";
 
@@ -84,7 +84,8 @@ export class ConfluenceSync extends EventEmitter<SyncEvents> {
     let lock: SourceLock | undefined;
     try {
       const { store } = this.#options;
-      lock = await storeCall("lock the source", async () => store.lockSource?.(parsed.sourceId));
+      // A lock the caller took stays the caller's to release.
+      if (!options.heldLock) lock = await storeCall("lock the source", async () => store.lockSource?.(parsed.sourceId));
       if (lock && "heldBy" in lock) {
         throw new ConfluenceSyncError(
           "SYNC_ALREADY_RUNNING",
@@ -120,6 +121,8 @@ class SyncRun {
   readonly tracker: ProgressTracker;
   readonly logger;
   state!: SyncState;
+  /** Spans of the run and its stages; a no-op without OpenTelemetry. */
+  telemetry: SyncTelemetry = noTelemetry;
   #sinkChain: Promise<void> = Promise.resolve();
   #tree = new Map<string, TreeNode>();
   #hierarchy: Hierarchy | null = null;
@@ -275,6 +278,7 @@ class SyncRun {
       },
     );
     const telemetry = await startSyncTelemetry(this.sourceId, this.mode);
+    this.telemetry = telemetry;
     const withPeaks = (metrics: SyncMetrics): SyncMetrics => {
       monitor.stop();
       return { ...metrics, peakRssBytes: monitor.peakRssBytes, peakHeapBytes: monitor.peakHeapBytes };
@@ -369,7 +373,10 @@ class SyncRun {
     for (const [id, page] of stored) this.setParent(id, page.parentId);
     // A full sync always lists: it needs the whole tree. An incremental one lists only to find deletions and moves.
     const refs =
-      this.mode === "full" || record.deletionStrategy === "listing" ? await this.#listRefs(space, record) : null;
+      this.mode === "full" || record.deletionStrategy === "listing"
+        ? await this.telemetry.time("list", () => this.#listRefs(space, record))
+        : null;
+    if (refs) this.telemetry.count("list", "confluence.pages.listed", refs.size);
     if (refs) {
       const deletions =
         record.deletionStrategy === "listing" || (this.mode === "full" && record.deletionStrategy === "full-only");
@@ -403,8 +410,31 @@ class SyncRun {
   }
 
   async #process(space: ConfluenceSpace, refs: Map<string, PageRef> | null, processor: PageProcessor) {
-    const handle = (batch: ConfluencePage[]) => processor.processBatch(batch);
+    const handle = (batch: ConfluencePage[]) => {
+      this.telemetry.count("fetch", "confluence.pages.fetched", batch.length);
+      return processor.processBatch(batch);
+    };
+    await this.telemetry.time("fetch", () => this.#fetchPages(space, refs, processor, handle));
+    // Confirm by id before removing: deleting a page that still exists would cost a re-index.
+    await this.telemetry.time("delete", async () => {
+      const vanished = processor.vanishedIds();
+      this.telemetry.count("delete", "confluence.pages.confirmed", vanished.length);
+      for (let i = 0; i < vanished.length; i += this.tuning.fetchBatchSize) {
+        const ids = vanished.slice(i, i + this.tuning.fetchBatchSize);
+        await pipeBatches(this.options.source.getPages(space, ids, this.call), handle);
+      }
+      const before = this.counters.pagesDeleted;
+      await processor.finish();
+      this.telemetry.count("delete", "confluence.pages.deleted", this.counters.pagesDeleted - before);
+    });
+  }
 
+  async #fetchPages(
+    space: ConfluenceSpace,
+    refs: Map<string, PageRef> | null,
+    processor: PageProcessor,
+    handle: (batch: ConfluencePage[]) => Promise<void>,
+  ) {
     if (this.mode === "incremental" && this.state.watermark) {
       await pipeBatches(this.options.source.listChangedSince(space, new Date(this.state.watermark), this.call), handle);
     }
@@ -422,13 +452,6 @@ class SyncRun {
       const ids = remaining.slice(i, i + this.tuning.fetchBatchSize);
       await pipeBatches(this.options.source.getPages(space, ids, this.call), handle);
     }
-    // Confirm by id before removing: deleting a page that still exists would cost a re-index.
-    const vanished = processor.vanishedIds();
-    for (let i = 0; i < vanished.length; i += this.tuning.fetchBatchSize) {
-      const ids = vanished.slice(i, i + this.tuning.fetchBatchSize);
-      await pipeBatches(this.options.source.getPages(space, ids, this.call), handle);
-    }
-    await processor.finish();
   }
 
   async #listRefs(space: ConfluenceSpace, record: SourceRecord): Promise<Map<string, PageRef>> {

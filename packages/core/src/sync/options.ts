@@ -104,4 +104,9 @@ export const runOptionsSchema = z.object({
 /** One run of the engine. */
 export interface SyncRunOptions extends z.input<typeof runOptionsSchema> {
   readonly signal?: AbortSignal;
+  /**
+   * The source's lock, already taken by the caller with `store.lockSource()` (e.g. before answering a request, so a
+   * sync running elsewhere is refused up front). The engine then takes none and leaves releasing it to the caller.
+   */
+  readonly heldLock?: { readonly release: () => Promise<void> };
 }

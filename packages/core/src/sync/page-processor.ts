@@ -176,7 +176,7 @@ export class PageProcessor {
   async finish(): Promise<void> {
     const { store } = this.run.options;
     const sourceId = this.record.sourceId;
-    await this.#writer.drain();
+    await this.run.telemetry.time("write", () => this.#writer.drain());
     this.run.throwIfAborted();
     if (this.#deletions.size > 0) {
       this.run.setStage("deleting");
@@ -317,12 +317,14 @@ export class PageProcessor {
     let metadata: PageRecord["metadata"];
     let chunks: Chunk[];
     try {
+      const converted = this.run.telemetry.begin("convert", "confluence.pages.converted");
       ({ markdown, metadata, chunks } = await this.#convert.convert(
         page,
         title,
         this.record.spaceKey,
         this.#users.resolve,
       ));
+      converted();
     } catch (error) {
       if (isConfluenceSyncError(error, "SYNC_ABORTED")) throw error;
       return this.#fail(page, isConfluenceSyncError(error, "PAGE_TOO_COMPLEX") ? error.code : "CONVERT_FAILED", error);
@@ -340,7 +342,9 @@ export class PageProcessor {
     // The embedded form leaves out link targets; the stored content keeps them.
     for (const chunk of chunks) if (!known.has(chunk.hash)) missing.set(chunk.hash, chunk.embedText ?? chunk.text);
     try {
+      const embedding = this.run.telemetry.begin("embed", "confluence.chunks.embedded", missing.size);
       const vectors = await this.#batcher.embed([...missing.values()]);
+      embedding();
       let i = 0;
       for (const hash of missing.keys()) {
         known.set(hash, vectors[i++]!);
@@ -389,7 +393,10 @@ export class PageProcessor {
     this.run.tracker.stage = "storing";
     const embedded = missing.size;
     const reused = chunks.filter((chunk) => !missing.has(chunk.hash)).length;
+    const written = this.run.telemetry.begin("write", "confluence.chunks.written", records.length);
     await this.#writer.add({ page: record, chunks: records }, () => {
+      written();
+      this.run.telemetry.count("write", "confluence.pages.written", 1);
       this.#written.add(page.id);
       this.#finished.add(page.id);
       delete this.#failed[page.id];
