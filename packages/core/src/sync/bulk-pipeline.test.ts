@@ -41,7 +41,7 @@ class BulkStore extends InMemoryKnowledgeStore {
   }
 }
 
-async function setup(pages: number, tuning: SyncTuningInput = {}, embedder = new FakeEmbedder({ dimensions: 16 })) {
+async function setup(pages: number, tuning: SyncTuningInput & { convertPool?: false } = {}, embedder = new FakeEmbedder({ dimensions: 16 })) {
   const source = new FakeConfluenceSource({ batchSize: 25 });
   source.addSpace("ENG");
   const ids: string[] = [];
@@ -119,7 +119,8 @@ describe("bulk pipeline", () => {
 describe("embedding calls", () => {
   it("merges the texts of concurrent pages into shared calls while earlier calls are in flight", async () => {
     const embedder = new FakeEmbedder({ dimensions: 16, delayMs: 30 });
-    const { sync } = await setup(80, { concurrency: 40, embedConcurrency: 1 }, embedder);
+    // Converted on this thread, pages reach the batcher as fast as the event loop runs, however loaded the machine.
+    const { sync } = await setup(80, { concurrency: 40, embedConcurrency: 1, convertPool: false }, embedder);
     const metrics = await sync.run({ sourceId: "eng", mode: "full" });
     expect(metrics.pagesIndexed).toBe(80);
     // One call per page without merging; with one call in flight the queue fills while it runs.
