@@ -58,16 +58,16 @@ describe.each([
     const top = await get(fake, `${prefix}/content/${pageId}/child/comment?expand=${expand}`);
     expect(top.json.results.map((r: Json) => r.id)).toEqual([footerId, inlineId]);
     const all = await get(fake, `${prefix}/content/${pageId}/child/comment?depth=all&expand=${expand}`);
-    const byId = new Map(all.json.results.map((r: Json) => [r.id, r]));
+    const byId = new Map<string, Json>(all.json.results.map((r: Json) => [r.id, r]));
     expect([...byId.keys()]).toEqual([footerId, replyId, inlineId]);
     expect(byId.get(footerId)).toMatchObject({ type: "comment", extensions: { location: "footer" } });
-    expect(byId.get(replyId).ancestors.map((a: Json) => a.id)).toEqual([footerId]);
-    expect(byId.get(inlineId).extensions).toMatchObject({
+    expect(byId.get(replyId)?.ancestors.map((a: Json) => a.id)).toEqual([footerId]);
+    expect(byId.get(inlineId)?.extensions).toMatchObject({
       location: "inline",
       inlineProperties: { originalSelection: "the importer" },
       resolution: { status: "resolved" },
     });
-    expect(byId.get(inlineId)._links.webui).toContain(`focusedCommentId=${inlineId}`);
+    expect(byId.get(inlineId)?._links.webui).toContain(`focusedCommentId=${inlineId}`);
     const inline = await get(fake, `${prefix}/content/${pageId}/child/comment?location=footer&depth=all`);
     expect(inline.json.results.map((r: Json) => r.id)).toEqual([footerId, replyId]);
   });
