@@ -17,14 +17,7 @@ import type {
   SourceCallOptions,
 } from "../ports/confluence-source.js";
 import { type ConfluenceSourceConfig, type ResolvedSourceConfig, resolveSourceConfig } from "./config.js";
-import {
-  assertPageIds,
-  assertSpaceKey,
-  changedSinceCql,
-  pageIdsCql,
-  spaceCommentsCql,
-  spacePagesCql,
-} from "./cql.js";
+import { assertPageIds, assertSpaceKey, changedSinceCql, pageIdsCql, spaceCommentsCql, spacePagesCql } from "./cql.js";
 import { type MappingContext, v1Comment, v1Page, v1Ref, v2Page, v2Ref } from "./mapping.js";
 import { cursorOf, type ListingBatch, type ListingContext, paginateV1, paginateV2SpacePages } from "./pagination.js";
 import { v1SpaceArraySchema, v1SpaceSchema } from "./schemas.js";
@@ -222,7 +215,8 @@ export class ConfluenceJsSource implements ConfluenceSource {
    * asked for (v2 listings carry none).
    */
   async *#cloudBlogPosts(space: ConfluenceSpace, options: ListPagesOptions): AsyncIterable<ConfluencePage[]> {
-    const labels = options.labels === false ? new Map<string, LabelInfo>() : await this.#labelMap(space, options, "blogpost");
+    const labels =
+      options.labels === false ? new Map<string, LabelInfo>() : await this.#labelMap(space, options, "blogpost");
     const params = { status: ["current"], bodyFormat: "storage" as const, blogPosts: true };
     for await (const batch of paginateV2SpacePages(this.#listing, space.id, params, options)) {
       yield batch.results.map((summary) =>

@@ -58,7 +58,10 @@ export function spacePagesCql(spaceKey: string, types: readonly PageContentType[
   assertSpaceKey(spaceKey);
   const unique = [...new Set(types)];
   if (unique.length === 0 || unique.some((type) => !TYPES.has(type))) {
-    throw new ConfluenceSyncError("CONFIG_INVALID", `content types must be page and/or blogpost, got ${unique.join(", ")}.`);
+    throw new ConfluenceSyncError(
+      "CONFIG_INVALID",
+      `content types must be page and/or blogpost, got ${unique.join(", ")}.`,
+    );
   }
   const type = unique.length === 1 ? `type = ${unique[0]}` : `type in (${unique.join(", ")})`;
   return `space = ${cqlString(spaceKey)} and ${type}`;
@@ -75,7 +78,11 @@ export function changedSinceCql(
 }
 
 /** CQL for the given page ids within a space. */
-export function pageIdsCql(spaceKey: string, ids: readonly string[], types: readonly PageContentType[] = ["page"]): string {
+export function pageIdsCql(
+  spaceKey: string,
+  ids: readonly string[],
+  types: readonly PageContentType[] = ["page"],
+): string {
   assertPageIds(ids);
   return `${spacePagesCql(spaceKey, types)} and id in (${ids.join(",")})`;
 }

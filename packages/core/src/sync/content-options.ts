@@ -15,9 +15,7 @@ export const contentOptionsSchema = z
     /** Blog posts, under a `blog` node of their own. @default false */
     blogPosts: z.boolean().optional(),
     /** Footer and inline comments as a "Discussion" section of their page. @default false */
-    comments: z
-      .union([z.boolean(), z.object({ includeResolvedInline: z.boolean().optional() }).strict()])
-      .optional(),
+    comments: z.union([z.boolean(), z.object({ includeResolvedInline: z.boolean().optional() }).strict()]).optional(),
   })
   .strict();
 
