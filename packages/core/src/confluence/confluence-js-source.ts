@@ -185,7 +185,10 @@ export class ConfluenceJsSource implements ConfluenceSource {
     const others = [...statuses].filter((s) => s === "archived" || s === "trashed" || s === "deleted");
     if (others.length > 0) {
       for (const type of types) {
-        const params = { status: others, blogPosts: type === "blogpost" };
+        // Blog posts cannot be archived: v2 takes current, trashed and deleted for them.
+        const status = type === "blogpost" ? others.filter((s) => s !== "archived") : others;
+        if (status.length === 0) continue;
+        const params = { status, blogPosts: type === "blogpost" };
         for await (const batch of paginateV2SpacePages(this.#listing, space.id, params, options)) {
           const refs = batch.results
             .map((p) => ({ ...v2Ref(p, this.#context(batch)), ...(params.blogPosts ? { contentType: type } : {}) }))
