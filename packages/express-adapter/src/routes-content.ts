@@ -143,6 +143,7 @@ export function mountContentRoutes(router: Router, ctx: RouteContext): void {
       url: hit.url,
       breadcrumb: [...hit.breadcrumb],
       content: hit.content,
+      contentType: hit.contentType,
       score: hit.score,
       matched: { vector: hit.matched.vector, keyword: hit.matched.keyword },
     }));

@@ -39,6 +39,7 @@ export async function toSourceView(ctx: RouteContext, record: SourceRecord): Pro
     },
   };
   if (record.metadata !== undefined) view.metadata = record.metadata;
+  if (record.content !== undefined) view.content = record.content;
   return view;
 }
 
@@ -120,6 +121,7 @@ export function mountSourceRoutes(router: Router, ctx: RouteContext): void {
       createdAt: now,
       updatedAt: now,
       ...(body.metadata === undefined ? {} : { metadata: body.metadata }),
+      ...(body.content === undefined ? {} : { content: body.content }),
     };
     await ctx.credentials.put(sourceId, credentials);
     try {
@@ -159,6 +161,7 @@ export function mountSourceRoutes(router: Router, ctx: RouteContext): void {
       ...(body.deletionStrategy === undefined ? {} : { deletionStrategy: body.deletionStrategy }),
       ...(body.removeArchived === undefined ? {} : { removeArchived: body.removeArchived }),
       ...(body.metadata === undefined ? {} : { metadata: body.metadata }),
+      ...(body.content === undefined ? {} : { content: body.content }),
       updatedAt: new Date().toISOString(),
     };
     await ctx.store.upsertSource(updated);

@@ -3,7 +3,7 @@
  * OpenAPI document at `GET /openapi.json` is generated from them, and typed clients build on the inferred types.
  * `*Input` types are what a client sends (defaults optional); the other types are what the server returns.
  */
-import { SPACE_KEY_PATTERN, SPACE_KEY_RULE } from "@archon/confluence-core";
+import { contentOptionsSchema, SPACE_KEY_PATTERN, SPACE_KEY_RULE } from "@archon/confluence-core";
 import { z } from "zod";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -101,6 +101,9 @@ export const credentialInfoSchema = z.object({
 
 const metadataSchema = z.record(z.string(), z.unknown());
 
+/** What a chunk comes from: a page, a blog post, or a page's discussion (its comments). */
+export const contentTypeSchema = z.enum(["page", "blogpost", "comment"]);
+
 export const createSourceBodySchema = z
   .object({
     /** @default the space key, lower-cased */
@@ -116,6 +119,8 @@ export const createSourceBodySchema = z
     deletionStrategy: deletionStrategySchema.default("listing"),
     removeArchived: z.boolean().default(true),
     metadata: metadataSchema.optional(),
+    /** Content indexed besides pages: `{ blogPosts?: boolean; comments?: boolean | { includeResolvedInline?: boolean } }`. */
+    content: contentOptionsSchema.optional(),
   })
   .strict();
 
@@ -126,6 +131,8 @@ export const updateSourceBodySchema = z
     deletionStrategy: deletionStrategySchema.optional(),
     removeArchived: z.boolean().optional(),
     metadata: metadataSchema.optional(),
+    /** Replaces the content options; a full sync applies them to pages indexed before. */
+    content: contentOptionsSchema.optional(),
     /** New credentials; the connection is checked with them before they replace the old ones. */
     credentials: credentialsInputSchema.optional(),
   })
@@ -146,6 +153,7 @@ export const sourceSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   metadata: metadataSchema.optional(),
+  content: contentOptionsSchema.optional(),
   credentials: credentialInfoSchema.nullable(),
   sync: z.object({
     /** The sync running now in this server, if any. */
@@ -180,6 +188,15 @@ export const cancelSyncBodySchema = z
 
 export const operationParamsSchema = z.object({ operationId: operationIdSchema });
 
+const contentTypeCountSchema = z.object({ indexed: z.number().int(), deleted: z.number().int() });
+
+/** Indexed and deleted items per content type; types a sync did not touch are absent. */
+export const contentTypeCountsSchema = z.object({
+  page: contentTypeCountSchema.optional(),
+  blogpost: contentTypeCountSchema.optional(),
+  comment: contentTypeCountSchema.optional(),
+});
+
 export const syncProgressSchema = z.object({
   stage: syncStageSchema,
   total: z.number().int(),
@@ -191,6 +208,7 @@ export const syncProgressSchema = z.object({
   percent: z.number(),
   etaMs: z.number().nullable(),
   rateLimitWaits: z.number().int(),
+  contentTypes: contentTypeCountsSchema.optional(),
 });
 
 export const syncMetricsSchema = z.object({
@@ -217,6 +235,7 @@ export const syncMetricsSchema = z.object({
   retries: z.number().int(),
   rateLimitWaits: z.number().int(),
   rateLimitWaitMs: z.number(),
+  contentTypes: contentTypeCountsSchema.optional(),
 });
 
 export const operationStatusSchema = z.enum(["running", "succeeded", "failed", "cancelled"]);
@@ -291,6 +310,8 @@ const pageBaseShape = {
   updatedAt: z.string().nullable(),
   labels: z.array(z.string()),
   indexedAt: z.string(),
+  /** `blogpost` for a blog post (under the `blog` node); absent for a page. */
+  contentType: z.enum(["page", "blogpost"]).optional(),
 };
 
 export const pageSummarySchema = z.object({ ...pageBaseShape, childCount: z.number().int() });
@@ -343,6 +364,8 @@ export const searchFiltersSchema = z
         return time >= Date.UTC(1970, 0, 1) && time < Date.UTC(10_000, 0, 1);
       }, "must be between 1970-01-01 and 9999-12-31")
       .optional(),
+    /** Only chunks of these content types. */
+    contentTypes: z.array(contentTypeSchema).max(10).optional(),
   })
   .strict();
 
@@ -363,6 +386,7 @@ export const searchHitSchema = z.object({
   url: z.string(),
   breadcrumb: z.array(z.string()),
   content: z.string(),
+  contentType: contentTypeSchema,
   score: z.number(),
   matched: z.object({ vector: z.boolean(), keyword: z.boolean() }),
 });

@@ -17,6 +17,8 @@ export type { RequestLogEntry } from "./http/handler.js";
 export { loadSpaceFromDirectory, type PageEntry, pagesFileSchema } from "./load-dir.js";
 export type {
   Deployment,
+  FakeComment,
+  FakeContentType,
   FakeFolder,
   FakePage,
   FakePageStatus,
@@ -27,4 +29,4 @@ export type {
 } from "./model.js";
 export { type FakeConfluenceOptions, fakeConfluenceOptionsSchema, type SpaceSpec } from "./options.js";
 export { SpaceHandle } from "./space-handle.js";
-export { FakeConfluenceState, type NewPage, type PageEdit } from "./state.js";
+export { FakeConfluenceState, type NewBlogPost, type NewComment, type NewPage, type PageEdit } from "./state.js";

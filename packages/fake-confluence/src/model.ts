@@ -27,9 +27,17 @@ export interface FakeVersion {
   readonly minorEdit: boolean;
 }
 
-/** A page as the fake stores it. Treat instances as read-only; change pages through the mutation API. */
+/** Kinds of content the fake stores as pages: pages of the tree, and blog posts (dated, outside the tree). */
+export type FakeContentType = "page" | "blogpost";
+
+/**
+ * A page or a blog post as the fake stores it. Treat instances as read-only; change them through the mutation API.
+ * Blog posts have no parent and no children.
+ */
 export interface FakePage {
   readonly id: string;
+  /** @default "page" */
+  readonly type?: FakeContentType;
   readonly spaceKey: string;
   title: string;
   parentId: string | null;
@@ -92,4 +100,32 @@ export interface GroundTruthPage {
   readonly updatedAt: string;
   /** Absolute URL a person would open. */
   readonly webUrl: string;
+}
+
+/**
+ * A comment on a page or blog post. Footer comments sit below the content; inline comments are anchored to a piece of
+ * its text and can be resolved. Replies name the comment they answer.
+ */
+export interface FakeComment {
+  readonly id: string;
+  readonly type: "comment";
+  readonly spaceKey: string;
+  /** The page or blog post the comment belongs to. */
+  readonly containerId: string;
+  readonly location: "footer" | "inline";
+  /** The comment this one replies to, `null` for a top-level comment. */
+  readonly parentId: string | null;
+  title: string;
+  status: "current";
+  /** Storage format. */
+  body: string;
+  /** Comments carry no labels; present so CQL can treat every content alike. */
+  readonly labels: readonly string[];
+  version: FakeVersion;
+  readonly createdAt: string;
+  readonly createdBy: string;
+  /** Inline comments only: the text the comment is anchored to (`originalSelection`). */
+  readonly anchor: string | null;
+  /** Inline comments only: resolved in the page's comment panel. */
+  resolved: boolean;
 }

@@ -1,7 +1,7 @@
 import { FakeConfluenceError } from "./errors.js";
 import type { FakeConfluence } from "./fake-confluence.js";
-import type { FakeFolder, FakePageStatus, FakeSpace, GroundTruthPage } from "./model.js";
-import type { NewPage, PageEdit } from "./state.js";
+import type { FakeComment, FakeFolder, FakePageStatus, FakeSpace, GroundTruthPage } from "./model.js";
+import type { NewBlogPost, NewComment, NewPage, PageEdit } from "./state.js";
 
 /**
  * One space of a running fake: its ground truth and the mutation API tests use between syncs. Every mutation
@@ -111,5 +111,29 @@ export class SpaceHandle {
   /** Purges a page: it is gone from every endpoint (404). Its children move up to its parent. */
   deletePage(id: string): void {
     this.#fake.state.deletePage(this.#own(id));
+  }
+
+  /** Current blog posts of the space as a synced store should hold them (no parent, no ancestors), by id. */
+  blogPosts(): GroundTruthPage[] {
+    return this.#fake.state
+      .blogPostsOf(this.key)
+      .filter((post) => post.status === "current")
+      .map((post) => this.#fake.truthOf(post));
+  }
+
+  /** Creates a blog post; edit, trash or delete it with the page methods. */
+  addBlogPost(input: Omit<NewBlogPost, "spaceKey">): GroundTruthPage {
+    return this.#truth(this.#fake.state.addBlogPost({ ...input, spaceKey: this.key }).id);
+  }
+
+  /** Comments of a page or blog post of this space, replies included, by id. */
+  comments(containerId: string): FakeComment[] {
+    return this.#fake.state.commentsOf(this.#own(containerId));
+  }
+
+  /** Adds a footer or inline comment; the container's version does not change. */
+  addComment(input: NewComment): FakeComment {
+    this.#own(input.containerId);
+    return this.#fake.state.addComment(input);
   }
 }

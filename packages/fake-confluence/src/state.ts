@@ -1,6 +1,6 @@
 import { FakeConfluenceError } from "./errors.js";
 import type { SpaceSeed } from "./generator/generate-space.js";
-import type { FakeFolder, FakePage, FakePageStatus, FakeSpace, FakeUser } from "./model.js";
+import type { FakeComment, FakeFolder, FakePage, FakePageStatus, FakeSpace, FakeUser } from "./model.js";
 
 /** A new page for {@link FakeConfluenceState.addPage}. */
 export interface NewPage {
@@ -17,6 +17,35 @@ export interface NewPage {
   readonly id?: string;
   /** @default "current" */
   readonly status?: FakePageStatus;
+}
+
+/** A new blog post for {@link FakeConfluenceState.addBlogPost}. */
+export interface NewBlogPost {
+  readonly spaceKey: string;
+  readonly title: string;
+  /** Storage format. @default "<p></p>" */
+  readonly body?: string;
+  readonly labels?: readonly string[];
+  /** Account id of the author. @default the first user */
+  readonly authorId?: string;
+  /** Explicit id; must be unused. @default the next free id */
+  readonly id?: string;
+}
+
+/** A new comment for {@link FakeConfluenceState.addComment}. */
+export interface NewComment {
+  /** Page or blog post the comment is on. */
+  readonly containerId: string;
+  /** Storage format. */
+  readonly body: string;
+  /** @default "footer" */
+  readonly location?: "footer" | "inline";
+  /** Inline comments: the text they are anchored to. @default the first words of the container */
+  readonly anchor?: string;
+  /** Reply to this comment (same container). */
+  readonly parentId?: string;
+  /** @default the first user */
+  readonly authorId?: string;
 }
 
 /** A content edit for {@link FakeConfluenceState.editPage}; every edit bumps the version. */
@@ -44,6 +73,7 @@ export class FakeConfluenceState {
   readonly #spaces = new Map<string, FakeSpace>();
   readonly #pages = new Map<string, FakePage>();
   readonly #folders = new Map<string, FakeFolder>();
+  readonly #comments = new Map<string, FakeComment>();
   readonly #users = new Map<string, FakeUser>();
   readonly #labelIds = new Map<string, string>();
   #nextPageId = 100_000;
@@ -128,21 +158,44 @@ export class FakeConfluenceState {
     return undefined;
   }
 
-  /** A page in any status; `undefined` once deleted. */
+  /** A page or blog post in any status; `undefined` once deleted. */
   page(id: string): FakePage | undefined {
     return this.#pages.get(id);
   }
 
-  /** Pages of a space (all statuses), ordered by numeric id. */
+  /** Pages of a space (all statuses, no blog posts), ordered by numeric id. */
   pagesOf(spaceKey: string): FakePage[] {
-    const out: FakePage[] = [];
-    for (const page of this.#pages.values()) if (page.spaceKey === spaceKey) out.push(page);
-    return out.sort((a, b) => Number(a.id) - Number(b.id));
+    return this.allPages().filter((page) => page.spaceKey === spaceKey);
   }
 
-  /** Every page of every space, ordered by numeric id. */
+  /** Every page of every space (no blog posts), ordered by numeric id. */
   allPages(): FakePage[] {
+    return this.allContent().filter((page) => page.type !== "blogpost");
+  }
+
+  /** Blog posts of a space (all statuses), ordered by numeric id. */
+  blogPostsOf(spaceKey: string): FakePage[] {
+    return this.allContent().filter((page) => page.type === "blogpost" && page.spaceKey === spaceKey);
+  }
+
+  /** Pages and blog posts of every space, ordered by numeric id. */
+  allContent(): FakePage[] {
     return [...this.#pages.values()].sort((a, b) => Number(a.id) - Number(b.id));
+  }
+
+  /** A comment by id; `undefined` once deleted. */
+  comment(id: string): FakeComment | undefined {
+    return this.#comments.get(id);
+  }
+
+  /** Comments of a page or blog post (replies included), ordered by numeric id. */
+  commentsOf(containerId: string): FakeComment[] {
+    return this.allComments().filter((comment) => comment.containerId === containerId);
+  }
+
+  /** Every comment of every space, ordered by numeric id. */
+  allComments(): FakeComment[] {
+    return [...this.#comments.values()].sort((a, b) => Number(a.id) - Number(b.id));
   }
 
   /** Every known author. */
@@ -224,6 +277,7 @@ export class FakeConfluenceState {
     for (const page of this.#pages.values()) {
       if (
         page.spaceKey === spaceKey &&
+        page.type !== "blogpost" &&
         page.id !== exceptId &&
         page.status !== "trashed" &&
         page.title.toLowerCase() === lower
@@ -344,16 +398,133 @@ export class FakeConfluenceState {
     return page;
   }
 
-  /** Deletes a page for good (purge): every endpoint answers 404 for it afterwards. */
+  /** Deletes a page or blog post for good (purge), with its comments: every endpoint answers 404 for it afterwards. */
   deletePage(id: string): void {
     const page = this.#require(id);
     this.#liftChildren(page);
     this.#pages.delete(id);
+    for (const comment of this.commentsOf(id)) this.#comments.delete(comment.id);
     const space = this.#spaces.get(page.spaceKey);
     if (space?.homepageId === id) space.homepageId = null;
   }
 
   #liftChildren(page: FakePage): void {
     for (const child of this.#pages.values()) if (child.parentId === page.id) child.parentId = page.parentId;
+  }
+
+  /** Creates a blog post at version 1; blog posts sit outside the page tree. Edit, trash and delete it as a page. */
+  addBlogPost(input: NewBlogPost): FakePage {
+    const space = this.#spaces.get(input.spaceKey);
+    if (!space) throw notFound(`space "${input.spaceKey}"`);
+    const id = input.id ?? String(this.#nextPageId);
+    if (this.#pages.has(id) || this.#comments.has(id)) {
+      throw new FakeConfluenceError("CONFIG_INVALID", `fake-confluence: content id ${id} is taken.`);
+    }
+    this.#nextPageId = Math.max(this.#nextPageId, Number(id) + 1);
+    const authorId = input.authorId ?? this.users()[0]?.accountId ?? "";
+    const when = this.#now().toISOString();
+    const post: FakePage = {
+      id,
+      type: "blogpost",
+      spaceKey: space.key,
+      title: input.title,
+      parentId: null,
+      position: 0,
+      status: "current",
+      body: input.body ?? "<p></p>",
+      labels: [...(input.labels ?? [])],
+      version: { number: 1, when, authorId, message: "", minorEdit: false },
+      createdAt: when,
+      createdBy: authorId,
+    };
+    this.#pages.set(id, post);
+    return post;
+  }
+
+  /**
+   * Adds a comment to a page or blog post. Like Confluence, a comment does not change its container's version.
+   * An inline comment starts unresolved.
+   */
+  addComment(input: NewComment): FakeComment {
+    const container = this.#require(input.containerId);
+    if (input.parentId !== undefined && this.#comments.get(input.parentId)?.containerId !== container.id) {
+      throw notFound(`comment ${input.parentId} on content ${container.id}`);
+    }
+    const location = input.location ?? "footer";
+    const authorId = input.authorId ?? this.users()[0]?.accountId ?? "";
+    const when = this.#now().toISOString();
+    const id = String(this.#nextPageId++);
+    const anchor =
+      location === "inline"
+        ? (input.anchor ??
+          container.body
+            .replace(/<[^>]*>/g, " ")
+            .trim()
+            .split(/\s+/)
+            .slice(0, 3)
+            .join(" "))
+        : null;
+    const comment: FakeComment = {
+      id,
+      type: "comment",
+      spaceKey: container.spaceKey,
+      containerId: container.id,
+      location,
+      parentId: input.parentId ?? null,
+      title: `Re: ${container.title}`,
+      status: "current",
+      body: input.body,
+      labels: [],
+      version: { number: 1, when, authorId, message: "", minorEdit: false },
+      createdAt: when,
+      createdBy: authorId,
+      anchor,
+      resolved: false,
+    };
+    this.#comments.set(id, comment);
+    return comment;
+  }
+
+  /** Changes a comment's body; bumps the comment's version, not its container's. */
+  editComment(id: string, body: string): FakeComment {
+    const comment = this.#requireComment(id);
+    comment.body = body;
+    comment.version = {
+      ...comment.version,
+      number: comment.version.number + 1,
+      when: this.#timestamp(comment.version.when),
+    };
+    return comment;
+  }
+
+  /** Resolves (or reopens) an inline comment; Confluence records it as a new comment version. */
+  resolveComment(id: string, resolved = true): FakeComment {
+    const comment = this.#requireComment(id);
+    if (comment.location !== "inline") {
+      throw new FakeConfluenceError("CONFIG_INVALID", `fake-confluence: comment ${id} is not an inline comment.`);
+    }
+    comment.resolved = resolved;
+    comment.version = {
+      ...comment.version,
+      number: comment.version.number + 1,
+      when: this.#timestamp(comment.version.when),
+    };
+    return comment;
+  }
+
+  /** Deletes a comment and its replies. */
+  deleteComment(id: string): void {
+    this.#requireComment(id);
+    const doomed = new Set([id]);
+    for (const comment of this.allComments()) {
+      if (comment.parentId !== null && doomed.has(comment.parentId)) doomed.add(comment.id);
+    }
+    for (const gone of doomed) this.#comments.delete(gone);
+  }
+
+  #requireComment(id: string): FakeComment {
+    const comment = this.#comments.get(id);
+    if (!comment) throw notFound(`comment ${id}`);
+    return comment;
   }
 }

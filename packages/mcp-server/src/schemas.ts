@@ -29,10 +29,10 @@ export const searchFiltersSchema = z
       .optional()
       .describe("Pages updated on or after this date (YYYY-MM-DD or ISO timestamp)"),
     contentTypes: z
-      .array(z.enum(["page"]))
+      .array(z.enum(["page", "blogpost", "comment"]))
       .min(1)
       .optional()
-      .describe("Content types; pages are what is synced"),
+      .describe("Only passages of these content types: page, blogpost, comment (a page's discussion)"),
   })
   .strict();
 

@@ -76,6 +76,7 @@ async function storeFilters(ctx: ToolContext, filters: SearchFiltersInput | unde
     ...(filters?.labels ? { labels: filters.labels } : {}),
     ...(pathPrefix ? { pathPrefix } : {}),
     ...(filters?.authorIds ? { authorIds: filters.authorIds } : {}),
+    ...(filters?.contentTypes ? { contentTypes: filters.contentTypes } : {}),
     ...(updatedAfter
       ? {
           updatedAfter: new Date(updatedAfter.length === 10 ? `${updatedAfter}T00:00:00Z` : updatedAfter).toISOString(),

@@ -58,6 +58,17 @@ describe("search_confluence", () => {
     expect((ops.structured.results as Result[]).map((r) => r.pageId)).toEqual([fx.ids.ops]);
     const labelled = await call("search_confluence", { query: "rollback", filters: { labels: ["runbook"] } });
     expect((labelled.structured.results as Result[]).map((r) => r.pageId)).toEqual([fx.ids.runbook]);
+    const ids = (outcome: { structured: Record<string, unknown> }) =>
+      (outcome.structured.results as Result[]).map((r) => r.pageId).sort();
+    const everything = await call("search_confluence", { query: "rollback", mode: "keyword" });
+    const pages = await call("search_confluence", {
+      query: "rollback",
+      mode: "keyword",
+      filters: { contentTypes: ["page"] },
+    });
+    expect(ids(pages)).toEqual(ids(everything));
+    const posts = await call("search_confluence", { query: "rollback", filters: { contentTypes: ["blogpost"] } });
+    expect(posts.structured.results).toEqual([]);
     const future = await call("search_confluence", { query: "rollback", filters: { updatedAfter: "2999-01-01" } });
     expect(future.structured.results).toEqual([]);
     expect(future.text).toMatch(/No synced page matches "rollback"/);
@@ -65,9 +76,9 @@ describe("search_confluence", () => {
 
   it("names the bad filter", async () => {
     const { call } = await connect({ store: fx.store, embedder: fx.embedder });
-    const blog = await call("search_confluence", { query: "x", filters: { contentTypes: ["blogpost"] } });
-    expect(blog).toMatchObject({ isError: true });
-    expect(blog.text).toMatch(/filters\.contentTypes/);
+    const folder = await call("search_confluence", { query: "x", filters: { contentTypes: ["folder"] } });
+    expect(folder).toMatchObject({ isError: true });
+    expect(folder.text).toMatch(/filters\.contentTypes/);
     const empty = await call("search_confluence", { query: "  " });
     expect(empty.text).toMatch(/must not be empty.*query|query[\s\S]*must not be empty/);
     const space = await call("search_confluence", { query: "x", filters: { spaceKeys: ["NOPE"] } });

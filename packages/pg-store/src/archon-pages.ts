@@ -130,6 +130,7 @@ export async function writeArchonPages(
         tags: source.tags,
         title: page.title,
         confluence_page_id: page.pageId,
+        content_type: page.contentType ?? "page",
         space_key: page.spaceKey,
         version: page.version,
         labels: page.labels,

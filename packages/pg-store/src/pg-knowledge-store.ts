@@ -87,7 +87,7 @@ export class PgKnowledgeStore extends Hierarchy implements KnowledgeStore {
   async getPageStates(sourceId: string): Promise<Map<string, StoredPageState>> {
     const { rows } = await this.db.query(
       `SELECT page_id, version, content_hash, parent_id, path, title, status, labels, embedding_model,
-         embedding_dimension, converter_id, chunker_id FROM confluence_pages WHERE source_id = $1`,
+         embedding_dimension, converter_id, chunker_id, content_type FROM confluence_pages WHERE source_id = $1`,
       [sourceId],
     );
     const states = new Map<string, StoredPageState>();
@@ -95,6 +95,7 @@ export class PgKnowledgeStore extends Hierarchy implements KnowledgeStore {
       const pageId = row.page_id as string;
       states.set(pageId, {
         pageId,
+        ...(row.content_type === "blogpost" ? { contentType: "blogpost" as const } : {}),
         version: row.version as number,
         contentHash: row.content_hash as string,
         parentId: (row.parent_id as string | null) ?? null,

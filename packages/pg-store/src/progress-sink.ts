@@ -11,7 +11,7 @@ import { toIso } from "./rows.js";
 
 const COLUMNS =
   "operation_id, source_id, state, mode, stage, total, done, indexed, skipped, failed, deleted, percent, message, " +
-  "error_code, started_at, updated_at, finished_at";
+  "error_code, started_at, updated_at, finished_at, content_types";
 
 /** Options of {@link PgProgressSink}. */
 export interface PgProgressSinkOptions {
@@ -89,13 +89,13 @@ export class PgProgressSink implements ProgressSink, ProgressReader {
     this.#beat();
     await this.db.query(
       `INSERT INTO archon_progress (${COLUMNS}, owner, heartbeat_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
-         $11, $12, $13, $14, $15, $16, $17, $18, NOW())
+         $11, $12, $13, $14, $15, $16, $17, $18::jsonb, $19, NOW())
        ON CONFLICT (operation_id) DO UPDATE SET source_id = EXCLUDED.source_id, state = EXCLUDED.state,
          mode = EXCLUDED.mode, stage = EXCLUDED.stage, total = EXCLUDED.total, done = EXCLUDED.done,
          indexed = EXCLUDED.indexed, skipped = EXCLUDED.skipped, failed = EXCLUDED.failed, deleted = EXCLUDED.deleted,
          percent = EXCLUDED.percent, message = EXCLUDED.message, error_code = EXCLUDED.error_code,
          started_at = EXCLUDED.started_at, updated_at = EXCLUDED.updated_at, finished_at = EXCLUDED.finished_at,
-         owner = EXCLUDED.owner, heartbeat_at = EXCLUDED.heartbeat_at`,
+         content_types = EXCLUDED.content_types, owner = EXCLUDED.owner, heartbeat_at = EXCLUDED.heartbeat_at`,
       [
         next.operationId,
         next.sourceId,
@@ -114,6 +114,7 @@ export class PgProgressSink implements ProgressSink, ProgressReader {
         next.startedAt,
         next.updatedAt,
         next.finishedAt,
+        next.contentTypes === undefined ? null : JSON.stringify(next.contentTypes),
         this.owner,
       ],
     );
@@ -176,6 +177,9 @@ export class PgProgressSink implements ProgressSink, ProgressReader {
       startedAt: toIso(row.started_at),
       updatedAt: toIso(row.updated_at) as string,
       finishedAt: toIso(row.finished_at),
+      ...(row.content_types === null || row.content_types === undefined
+        ? {}
+        : { contentTypes: row.content_types as OperationProgress["contentTypes"] & object }),
     };
   }
 

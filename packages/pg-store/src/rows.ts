@@ -1,6 +1,7 @@
 import {
   type ChunkRecord,
   ConfluenceSyncError,
+  type ContentType,
   type PageRecord,
   type PageSummary,
   type SourceRecord,
@@ -59,7 +60,7 @@ export function parseVector(text: string): number[] {
 
 export const PAGE_COLUMNS =
   "source_id, page_id, space_key, title, version, content_hash, status, parent_id, ancestors, path, depth, web_url, " +
-  "author_id, created_at, updated_at, labels, indexed_at";
+  "author_id, created_at, updated_at, labels, indexed_at, content_type";
 
 export type Row = Record<string, unknown>;
 
@@ -67,6 +68,8 @@ export function toPageSummary(row: Row): Omit<PageSummary, "childCount"> {
   return {
     sourceId: row.source_id as string,
     pageId: row.page_id as string,
+    // Pages, the default, leave the field out, as the engine writes them.
+    ...(row.content_type === "blogpost" ? { contentType: "blogpost" as const } : {}),
     spaceKey: row.space_key as string,
     title: row.title as string,
     version: row.version as number,
@@ -105,9 +108,13 @@ export function toSourceRecord(row: Row): SourceRecord {
     createdAt: toIso(row.created_at) as string,
     updatedAt: toIso(row.updated_at) as string,
   };
+  const withContent =
+    row.content === null || row.content === undefined
+      ? source
+      : { ...source, content: row.content as SourceRecord["content"] & object };
   return row.metadata === null || row.metadata === undefined
-    ? source
-    : { ...source, metadata: row.metadata as Record<string, unknown> };
+    ? withContent
+    : { ...withContent, metadata: row.metadata as Record<string, unknown> };
 }
 
 /**
@@ -136,6 +143,8 @@ export interface ChunkMetadata {
   readonly breadcrumb: readonly string[];
   readonly chunk_hash: string;
   readonly tokens: number;
+  /** `page`, `blogpost`, or `comment` for a chunk of the page's discussion. */
+  readonly content_type: ContentType;
 }
 
 export function chunkMetadata(page: PageRecord, chunk: ChunkRecord, archon: ArchonPageContext): ChunkMetadata {
@@ -158,6 +167,7 @@ export function chunkMetadata(page: PageRecord, chunk: ChunkRecord, archon: Arch
     breadcrumb: chunk.breadcrumb,
     chunk_hash: chunk.hash,
     tokens: chunk.tokens,
+    content_type: chunk.contentType ?? page.contentType ?? "page",
   };
 }
 
@@ -171,6 +181,8 @@ export function toChunkRecord(row: Row): ChunkRecord {
     tokens: meta.tokens,
     embedding: parseVector(row.embedding as string),
     embeddingModel: row.embedding_model as string,
+    // Only a discussion chunk differs from its page; the others inherit the page's type.
+    ...(meta.content_type === "comment" ? { contentType: "comment" as const } : {}),
   };
 }
 

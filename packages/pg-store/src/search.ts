@@ -9,7 +9,7 @@ import {
 import { toSql } from "pgvector";
 import type { Db } from "./db.js";
 import { checkSupportedDimension, vectorDistance } from "./rows.js";
-import { CHUNKS_WITH_PAGES, filterConditions, IS_CONFLUENCE_CHUNK, Params } from "./sql.js";
+import { CHUNK_CONTENT_TYPE, CHUNKS_WITH_PAGES, filterConditions, IS_CONFLUENCE_CHUNK, Params } from "./sql.js";
 
 const TIE = `s.sid COLLATE "C", s.pid COLLATE "C", s.cn`;
 
@@ -42,7 +42,7 @@ export async function searchChunks(
   const sql =
     `WITH ${ctes.join(", ")}, f AS (${fused}) ` +
     "SELECT c.source_id, c.metadata ->> 'confluence_page_id' AS page_id, c.chunk_number, p.title, p.web_url, " +
-    "c.metadata -> 'breadcrumb' AS breadcrumb, c.content, f.score, f.vm, f.km " +
+    `c.metadata -> 'breadcrumb' AS breadcrumb, c.content, ${CHUNK_CONTENT_TYPE} AS content_type, f.score, f.vm, f.km ` +
     `FROM f JOIN ${CHUNKS_WITH_PAGES} ON c.id = f.id ` +
     `ORDER BY f.score DESC, c.source_id COLLATE "C", (c.metadata ->> 'confluence_page_id') COLLATE "C", c.chunk_number ` +
     `LIMIT ${q.limit}`;
@@ -63,6 +63,7 @@ export async function searchChunks(
     url: row.web_url as string,
     breadcrumb: (row.breadcrumb as string[]) ?? [],
     content: row.content as string,
+    contentType: row.content_type as SearchHit["contentType"],
     score: Number(row.score),
     matched: { vector: row.vm as boolean, keyword: row.km as boolean },
   }));

@@ -36,6 +36,9 @@ export function filterConditions(filters: SearchFilters, params: Params): string
   if (filters.updatedAfter !== undefined) {
     conditions.push(`p.updated_at >= ${params.add(new Date(filters.updatedAfter).toISOString())}::timestamptz`);
   }
+  if (filters.contentTypes) {
+    conditions.push(`${CHUNK_CONTENT_TYPE} = ANY(${params.add([...filters.contentTypes])}::text[])`);
+  }
   return conditions;
 }
 
@@ -47,3 +50,6 @@ export function filterConditions(filters: SearchFilters, params: Params): string
 export const CHUNKS_WITH_PAGES =
   "archon_crawled_pages c JOIN confluence_pages p ON p.source_id = c.source_id AND p.page_id = (c.metadata ->> 'confluence_page_id')";
 export const IS_CONFLUENCE_CHUNK = "(c.metadata ->> 'confluence_page_id') IS NOT NULL";
+
+/** What a chunk `c` comes from (`page`, `blogpost` or `comment`). */
+export const CHUNK_CONTENT_TYPE = "COALESCE(c.metadata ->> 'content_type', 'page')";

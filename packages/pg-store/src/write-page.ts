@@ -173,21 +173,23 @@ async function upsertPageRows(tx: Db, writes: readonly CleanWrite[]): Promise<Se
       embedding_dimension: signature.dimensions,
       converter_id: signature.converter,
       chunker_id: signature.chunker,
+      content_type: p.contentType ?? "page",
     };
   });
   const result = await tx.query<{ source_id: string; page_id: string; inserted: boolean }>(
     `INSERT INTO confluence_pages (source_id, page_id, space_key, title, version, content_hash, status, parent_id,
        ancestors, path, depth, web_url, author_id, created_at, updated_at, labels, metadata, markdown, indexed_at,
-       embedding_model, embedding_dimension, converter_id, chunker_id)
+       embedding_model, embedding_dimension, converter_id, chunker_id, content_type)
      SELECT r.source_id, r.page_id, r.space_key, r.title, r.version, r.content_hash, r.status, r.parent_id,
        ARRAY(SELECT json_array_elements_text(r.ancestors)), r.path, r.depth, r.web_url, r.author_id,
        r.created_at::timestamptz, r.updated_at::timestamptz, ARRAY(SELECT json_array_elements_text(r.labels)),
        r.metadata, r.markdown, r.indexed_at::timestamptz, r.embedding_model, r.embedding_dimension, r.converter_id,
-       r.chunker_id
+       r.chunker_id, r.content_type
      FROM json_to_recordset($1::json) AS r(source_id text, page_id text, space_key text, title text,
        version int, content_hash text, status text, parent_id text, ancestors json, path text, depth int,
        web_url text, author_id text, created_at text, updated_at text, labels json, metadata jsonb, markdown text,
-       indexed_at text, embedding_model text, embedding_dimension int, converter_id text, chunker_id text, n int)
+       indexed_at text, embedding_model text, embedding_dimension int, converter_id text, chunker_id text,
+       content_type text, n int)
      ORDER BY r.n
      ON CONFLICT (source_id, page_id) DO UPDATE SET space_key = EXCLUDED.space_key, title = EXCLUDED.title,
        version = EXCLUDED.version, content_hash = EXCLUDED.content_hash, status = EXCLUDED.status,
@@ -196,7 +198,7 @@ async function upsertPageRows(tx: Db, writes: readonly CleanWrite[]): Promise<Se
        updated_at = EXCLUDED.updated_at, labels = EXCLUDED.labels, metadata = EXCLUDED.metadata,
        markdown = EXCLUDED.markdown, indexed_at = EXCLUDED.indexed_at, embedding_model = EXCLUDED.embedding_model,
        embedding_dimension = EXCLUDED.embedding_dimension, converter_id = EXCLUDED.converter_id,
-       chunker_id = EXCLUDED.chunker_id
+       chunker_id = EXCLUDED.chunker_id, content_type = EXCLUDED.content_type
      RETURNING source_id, page_id, (xmax = 0) AS inserted`,
     [JSON.stringify(rows)],
   );

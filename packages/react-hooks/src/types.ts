@@ -64,6 +64,7 @@ export interface CreateSourceInput {
   /** @default true */
   removeArchived?: boolean | undefined;
   metadata?: Record<string, unknown> | undefined;
+  content?: ContentOptionsInput | undefined;
 }
 
 export interface UpdateSourceInput {
@@ -71,6 +72,7 @@ export interface UpdateSourceInput {
   deletionStrategy?: DeletionStrategy | undefined;
   removeArchived?: boolean | undefined;
   metadata?: Record<string, unknown> | undefined;
+  content?: ContentOptionsInput | undefined;
   credentials?: CredentialsInput | undefined;
 }
 
@@ -85,6 +87,7 @@ export interface SourceView {
   createdAt: string;
   updatedAt: string;
   metadata?: Record<string, unknown> | undefined;
+  content?: ContentOptionsInput | undefined;
   credentials: CredentialInfoView | null;
   sync: {
     /** The sync running now in the server, if any. */
@@ -110,6 +113,29 @@ export interface CancelSyncInput {
   operationId?: string | undefined;
 }
 
+/** What a chunk comes from: a page, a blog post, or a page's discussion (its comments). */
+export type ContentType = "page" | "blogpost" | "comment";
+
+/** Which kinds of content a source indexes besides its pages. */
+export interface ContentOptionsInput {
+  /** @default false */
+  blogPosts?: boolean | undefined;
+  /** @default false */
+  comments?: boolean | { includeResolvedInline?: boolean | undefined } | undefined;
+}
+
+export interface ContentTypeCountView {
+  indexed: number;
+  deleted: number;
+}
+
+/** Indexed and deleted items per content type; types a sync did not touch are absent. */
+export interface ContentTypeCountsView {
+  page?: ContentTypeCountView | undefined;
+  blogpost?: ContentTypeCountView | undefined;
+  comment?: ContentTypeCountView | undefined;
+}
+
 export interface SyncProgressView {
   stage: SyncStage;
   total: number;
@@ -123,6 +149,7 @@ export interface SyncProgressView {
   /** Estimated milliseconds left; `null` until the server can tell. */
   etaMs: number | null;
   rateLimitWaits: number;
+  contentTypes?: ContentTypeCountsView | undefined;
 }
 
 export interface SyncMetricsView {
@@ -149,6 +176,7 @@ export interface SyncMetricsView {
   /** Highest RSS and V8 heap of the server process during the sync, in bytes. */
   peakRssBytes?: number;
   peakHeapBytes?: number;
+  contentTypes?: ContentTypeCountsView | undefined;
 }
 
 /** One sync operation, as `GET /progress/:operationId` returns it. */
@@ -212,6 +240,8 @@ interface PageBase {
   updatedAt: string | null;
   labels: string[];
   indexedAt: string;
+  /** `blogpost` for a blog post (under the `blog` node); absent for a page. */
+  contentType?: "page" | "blogpost" | undefined;
 }
 
 export interface PageSummaryView extends PageBase {
@@ -255,6 +285,8 @@ export interface SearchFiltersInput {
   authorIds?: string[] | undefined;
   /** Pages updated at or after this ISO timestamp. */
   updatedAfter?: string | undefined;
+  /** Only chunks of these content types. */
+  contentTypes?: ContentType[] | undefined;
 }
 
 export interface SearchInput {
@@ -274,6 +306,7 @@ export interface SearchHitView {
   url: string;
   breadcrumb: string[];
   content: string;
+  contentType: ContentType;
   score: number;
   matched: { vector: boolean; keyword: boolean };
 }

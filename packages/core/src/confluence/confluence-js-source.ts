@@ -4,17 +4,21 @@ import { getPageLabels, getSpaces } from "confluence.js/v2";
 import { ConfluenceSyncError, isConfluenceSyncError } from "../errors.js";
 import { type Logger, silentLogger } from "../logger.js";
 import type {
+  ConfluenceComment,
   ConfluencePage,
   ConfluenceSource,
   ConfluenceSpace,
+  ContentTypeOptions,
+  ListCommentsOptions,
   ListPagesOptions,
+  PageContentType,
   PageRef,
   PageStatus,
   SourceCallOptions,
 } from "../ports/confluence-source.js";
 import { type ConfluenceSourceConfig, type ResolvedSourceConfig, resolveSourceConfig } from "./config.js";
-import { assertPageIds, assertSpaceKey, changedSinceCql, pageIdsCql, spacePagesCql } from "./cql.js";
-import { type MappingContext, v1Page, v1Ref, v2Page, v2Ref } from "./mapping.js";
+import { assertPageIds, assertSpaceKey, changedSinceCql, pageIdsCql, spaceCommentsCql, spacePagesCql } from "./cql.js";
+import { type MappingContext, v1Comment, v1Page, v1Ref, v2Page, v2Ref } from "./mapping.js";
 import { cursorOf, type ListingBatch, type ListingContext, paginateV1, paginateV2SpacePages } from "./pagination.js";
 import { v1SpaceArraySchema, v1SpaceSchema } from "./schemas.js";
 import { ConfluenceTransport } from "./transport.js";
@@ -25,6 +29,12 @@ import { lookUpUsers } from "./users.js";
 const EMPTY_PAGE_FOLLOWS = 3;
 const REF_EXPAND = "version,ancestors,metadata.labels";
 const PAGE_EXPAND = "body.storage,version,ancestors,metadata.labels,history";
+const COMMENT_EXPAND = "body.storage,version,history,ancestors,extensions.inlineProperties,extensions.resolution";
+
+/** The page-like content types a call asks for, pages when it says nothing. */
+function typesOf(options: ContentTypeOptions): PageContentType[] {
+  return options.contentTypes === undefined || options.contentTypes.length === 0 ? ["page"] : [...options.contentTypes];
+}
 interface LabelInfo {
   readonly labels: readonly string[];
   readonly parentId: string | null;
@@ -144,16 +154,19 @@ export class ConfluenceJsSource implements ConfluenceSource {
 
   async *listPageRefs(
     space: ConfluenceSpace,
-    options: SourceCallOptions & { readonly statuses?: readonly PageStatus[] } = {},
+    options: SourceCallOptions & ContentTypeOptions & { readonly statuses?: readonly PageStatus[] } = {},
   ): AsyncIterable<PageRef[]> {
     const statuses = new Set<PageStatus>(options.statuses ?? ["current"]);
+    const types = typesOf(options);
     const keep = (ref: PageRef) => statuses.has(ref.status);
     if (this.deployment === "datacenter") {
-      for (const status of statuses) {
-        if (status === "deleted") continue; // purged pages cannot be listed
-        for await (const batch of this.#dcContent(space, status, REF_EXPAND, options)) {
-          const refs = batch.results.map((c) => v1Ref(c, this.#context(batch))).filter(keep);
-          if (refs.length > 0) yield refs;
+      for (const type of types) {
+        for (const status of statuses) {
+          if (status === "deleted") continue; // purged pages cannot be listed
+          for await (const batch of this.#dcContent(space, status, REF_EXPAND, options, type)) {
+            const refs = batch.results.map((c) => v1Ref(c, this.#context(batch))).filter(keep);
+            if (refs.length > 0) yield refs;
+          }
         }
       }
       return;
@@ -162,7 +175,7 @@ export class ConfluenceJsSource implements ConfluenceSource {
       for await (const batch of paginateV1(
         this.#listing,
         "/wiki/rest/api/content/search",
-        this.#search(spacePagesCql(space.key), REF_EXPAND),
+        this.#search(spacePagesCql(space.key, types), REF_EXPAND),
         options,
       )) {
         const refs = batch.results.map((c) => v1Ref(c, this.#context(batch))).filter(keep);
@@ -171,20 +184,55 @@ export class ConfluenceJsSource implements ConfluenceSource {
     }
     const others = [...statuses].filter((s) => s === "archived" || s === "trashed" || s === "deleted");
     if (others.length > 0) {
-      for await (const batch of paginateV2SpacePages(this.#listing, space.id, { status: others }, options)) {
-        const refs = batch.results.map((p) => v2Ref(p, this.#context(batch))).filter(keep);
-        if (refs.length > 0) yield refs;
+      for (const type of types) {
+        // Blog posts cannot be archived: v2 takes current, trashed and deleted for them.
+        const status = type === "blogpost" ? others.filter((s) => s !== "archived") : others;
+        if (status.length === 0) continue;
+        const params = { status, blogPosts: type === "blogpost" };
+        for await (const batch of paginateV2SpacePages(this.#listing, space.id, params, options)) {
+          const refs = batch.results
+            .map((p) => ({ ...v2Ref(p, this.#context(batch)), ...(params.blogPosts ? { contentType: type } : {}) }))
+            .filter(keep);
+          if (refs.length > 0) yield refs;
+        }
       }
     }
   }
 
   async *listPages(space: ConfluenceSpace, options: ListPagesOptions = {}): AsyncIterable<ConfluencePage[]> {
+    const types = typesOf(options);
     if (this.deployment === "datacenter") {
-      for await (const batch of this.#dcContent(space, "current", PAGE_EXPAND, options)) {
-        yield batch.results.map((c) => v1Page(c, space.key, this.#context(batch)));
+      for (const type of types) {
+        for await (const batch of this.#dcContent(space, "current", PAGE_EXPAND, options, type)) {
+          yield batch.results.map((c) => v1Page(c, space.key, this.#context(batch)));
+        }
       }
       return;
     }
+    if (types.includes("page")) yield* this.#cloudPages(space, options);
+    if (types.includes("blogpost")) yield* this.#cloudBlogPosts(space, options);
+  }
+
+  /**
+   * Cloud blog posts from v2 `/spaces/{id}/blogposts?body-format=storage`, with labels from one CQL listing when
+   * asked for (v2 listings carry none).
+   */
+  async *#cloudBlogPosts(space: ConfluenceSpace, options: ListPagesOptions): AsyncIterable<ConfluencePage[]> {
+    const labels =
+      options.labels === false ? new Map<string, LabelInfo>() : await this.#labelMap(space, options, "blogpost");
+    const params = { status: ["current"], bodyFormat: "storage" as const, blogPosts: true };
+    for await (const batch of paginateV2SpacePages(this.#listing, space.id, params, options)) {
+      yield batch.results.map((summary) =>
+        v2Page(
+          summary,
+          { spaceKey: space.key, labels: labels.get(summary.id ?? "")?.labels ?? [], blogPost: true },
+          this.#context(batch),
+        ),
+      );
+    }
+  }
+
+  async *#cloudPages(space: ConfluenceSpace, options: ListPagesOptions): AsyncIterable<ConfluencePage[]> {
     if (options.labels === false) {
       for await (const batch of paginateV2SpacePages(
         this.#listing,
@@ -228,14 +276,14 @@ export class ConfluenceJsSource implements ConfluenceSource {
   async *listChangedSince(
     space: ConfluenceSpace,
     since: Date,
-    options: SourceCallOptions = {},
+    options: SourceCallOptions & ContentTypeOptions = {},
   ): AsyncIterable<ConfluencePage[]> {
     if (!(since instanceof Date) || Number.isNaN(since.getTime())) {
       throw new ConfluenceSyncError("CONFIG_INVALID", "since must be a valid Date");
     }
     const { zone, widenMs } = await this.#timeZone.resolve(options);
     const from = new Date(since.getTime() - this.#config.cqlOverlapMinutes * 60_000 - widenMs);
-    const cql = changedSinceCql(space.key, from, zone);
+    const cql = changedSinceCql(space.key, from, zone, typesOf(options));
     this.#logger.debug({ spaceKey: space.key, since: since.toISOString(), timeZone: zone }, "Listing changed pages");
     for await (const batch of paginateV1(
       this.#listing,
@@ -250,15 +298,16 @@ export class ConfluenceJsSource implements ConfluenceSource {
   async *getPages(
     space: ConfluenceSpace,
     ids: readonly string[],
-    options: SourceCallOptions = {},
+    options: SourceCallOptions & ContentTypeOptions = {},
   ): AsyncIterable<ConfluencePage[]> {
+    const types = typesOf(options);
     const unique = [...new Set(ids)];
     assertPageIds(unique);
     for (let offset = 0; offset < unique.length; ) {
       // Ask for no more ids than the server returns per request, once it has said how many that is.
       const chunk = unique.slice(offset, offset + Math.min(this.#config.pageSize, this.#searchCap));
       offset += chunk.length;
-      const cql = pageIdsCql(space.key, chunk);
+      const cql = pageIdsCql(space.key, chunk, types);
       const found = new Set<string>();
       for await (const batch of paginateV1(
         this.#listing,
@@ -274,9 +323,63 @@ export class ConfluenceJsSource implements ConfluenceSource {
       }
       // CQL reads the search index, which can trail edits or miss pages: an id it did not return is asked for by id.
       const missing = chunk.filter((id) => !found.has(id));
-      const confirmed = await this.#byId(space, missing, options);
+      const confirmed = await this.#byId(space, missing, options, types);
       if (confirmed.length > 0) yield confirmed;
     }
+  }
+
+  /**
+   * Comments of the space through v1 CQL search (`space = "KEY" and type = comment`, with `lastmodified >=` when
+   * `since` is given, widened like {@link listChangedSince}), expanded with their container, body, location,
+   * resolution and anchored text: ⌈K/B⌉ requests for K comments.
+   */
+  async *listComments(space: ConfluenceSpace, options: ListCommentsOptions = {}): AsyncIterable<ConfluenceComment[]> {
+    let since: { from: Date; timeZone: string } | undefined;
+    if (options.since !== undefined) {
+      if (!(options.since instanceof Date) || Number.isNaN(options.since.getTime())) {
+        throw new ConfluenceSyncError("CONFIG_INVALID", "since must be a valid Date");
+      }
+      const { zone, widenMs } = await this.#timeZone.resolve(options);
+      const overlap = this.#config.cqlOverlapMinutes * 60_000 + widenMs;
+      since = { from: new Date(options.since.getTime() - overlap), timeZone: zone };
+    }
+    const params = this.#search(spaceCommentsCql(space.key, since), `container,${COMMENT_EXPAND}`);
+    for await (const batch of paginateV1(this.#listing, "/wiki/rest/api/content/search", params, options)) {
+      const comments = batch.results.map((c) => v1Comment(c, this.#context(batch)));
+      if (comments.length > 0) yield comments;
+    }
+  }
+
+  /**
+   * Every comment of the given pages or blog posts: one v1 `GET /content/{id}/child/comment?depth=all` listing each
+   * (footer and inline, replies included). A container that no longer exists is left out.
+   */
+  async getComments(
+    _space: ConfluenceSpace,
+    containerIds: readonly string[],
+    options: SourceCallOptions = {},
+  ): Promise<Map<string, ConfluenceComment[]>> {
+    const unique = [...new Set(containerIds)];
+    assertPageIds(unique);
+    const out = new Map<string, ConfluenceComment[]>();
+    for (const id of unique) {
+      const comments: ConfluenceComment[] = [];
+      try {
+        for await (const batch of paginateV1(
+          this.#listing,
+          `/wiki/rest/api/content/${id}/child/comment`,
+          { depth: "all", expand: COMMENT_EXPAND },
+          options,
+        )) {
+          comments.push(...batch.results.map((c) => v1Comment(c, this.#context(batch), id)));
+        }
+      } catch (error) {
+        if (isConfluenceSyncError(error, "SOURCE_NOT_FOUND")) continue;
+        throw error;
+      }
+      out.set(id, comments);
+    }
+    return out;
   }
 
   /** Display names by account id (Cloud, 100 per request) or user key / user name (Data Center, one each). */
@@ -285,7 +388,12 @@ export class ConfluenceJsSource implements ConfluenceSource {
   }
 
   /** Pages by id in any status (current, archived or trashed), one request each; ids that do not exist are omitted. */
-  async #byId(space: ConfluenceSpace, ids: readonly string[], options: SourceCallOptions): Promise<ConfluencePage[]> {
+  async #byId(
+    space: ConfluenceSpace,
+    ids: readonly string[],
+    options: SourceCallOptions,
+    types: readonly PageContentType[],
+  ): Promise<ConfluencePage[]> {
     const client = this.#transport.client(options);
     const pages: ConfluencePage[] = [];
     for (const id of ids) {
@@ -296,7 +404,7 @@ export class ConfluenceJsSource implements ConfluenceSource {
           if (isConfluenceSyncError(error, "SOURCE_NOT_FOUND")) return undefined;
           throw error;
         });
-      if (content === undefined || content.type !== "page") continue;
+      if (content === undefined || !(types as readonly string[]).includes(content.type ?? "")) continue;
       // Moved to another space since: not this source's page any more.
       const container = (content._expandable as { space?: unknown } | undefined)?.space;
       if (typeof container === "string" && !container.endsWith(`/space/${encodeURIComponent(space.key)}`)) continue;
@@ -320,10 +428,11 @@ export class ConfluenceJsSource implements ConfluenceSource {
     status: string,
     expand: string,
     options: SourceCallOptions,
+    type: PageContentType = "page",
   ): AsyncGenerator<ListingBatch<Content>> {
     assertSpaceKey(space.key);
     if (!this.#contentRefused) {
-      const params = { spaceKey: space.key, type: "page", status, expand };
+      const params = { spaceKey: space.key, type, status, expand };
       let yielded = false;
       try {
         for await (const batch of paginateV1(this.#listing, "/wiki/rest/api/content", params, options)) {
@@ -343,7 +452,7 @@ export class ConfluenceJsSource implements ConfluenceSource {
     yield* paginateV1(
       this.#listing,
       "/wiki/rest/api/content/search",
-      this.#search(spacePagesCql(space.key), expand),
+      this.#search(spacePagesCql(space.key, [type]), expand),
       options,
     );
   }
@@ -363,10 +472,14 @@ export class ConfluenceJsSource implements ConfluenceSource {
     return new ConfluenceSyncError("SOURCE_BAD_RESPONSE", `Confluence at ${this.baseUrl} sent ${what} for ${request}.`);
   }
 
-  /** Labels, parent and ancestors of every current page, from the CQL listing `listPageRefs` uses. */
-  async #labelMap(space: ConfluenceSpace, options: SourceCallOptions): Promise<Map<string, LabelInfo>> {
+  /** Labels, parent and ancestors of every current page (or blog post), from the CQL listing `listPageRefs` uses. */
+  async #labelMap(
+    space: ConfluenceSpace,
+    options: SourceCallOptions,
+    type: PageContentType = "page",
+  ): Promise<Map<string, LabelInfo>> {
     const map = new Map<string, LabelInfo>();
-    const params = this.#search(spacePagesCql(space.key), REF_EXPAND);
+    const params = this.#search(spacePagesCql(space.key, [type]), REF_EXPAND);
     for await (const batch of paginateV1(this.#listing, "/wiki/rest/api/content/search", params, options)) {
       for (const content of batch.results) {
         const ref = v1Ref(content, this.#context(batch));

@@ -1,4 +1,5 @@
 import { ConfluenceSyncError } from "../errors.js";
+import type { PageContentType } from "../ports/confluence-source.js";
 import { isSpaceKey, SPACE_KEY_RULE } from "../space-key.js";
 
 /** Throws `CONFIG_INVALID` unless `key` looks like a Confluence space key. */
@@ -50,19 +51,47 @@ export function formatCqlDate(date: Date, timeZone: string): string {
   return `${part("year")}-${part("month")}-${part("day")} ${part("hour")}:${part("minute")}`;
 }
 
-/** CQL for every page of a space. */
-export function spacePagesCql(spaceKey: string): string {
+const TYPES: ReadonlySet<string> = new Set(["page", "blogpost"]);
+
+/** CQL for every page of a space; with `types`, every page and/or blog post (`type in (page, blogpost)`). */
+export function spacePagesCql(spaceKey: string, types: readonly PageContentType[] = ["page"]): string {
   assertSpaceKey(spaceKey);
-  return `space = ${cqlString(spaceKey)} and type = page`;
+  const unique = [...new Set(types)];
+  if (unique.length === 0 || unique.some((type) => !TYPES.has(type))) {
+    throw new ConfluenceSyncError(
+      "CONFIG_INVALID",
+      `content types must be page and/or blogpost, got ${unique.join(", ")}.`,
+    );
+  }
+  const type = unique.length === 1 ? `type = ${unique[0]}` : `type in (${unique.join(", ")})`;
+  return `space = ${cqlString(spaceKey)} and ${type}`;
 }
 
 /** CQL for pages of a space modified at or after `from` (already shifted by the overlap), in the user's time zone. */
-export function changedSinceCql(spaceKey: string, from: Date, timeZone: string): string {
-  return `${spacePagesCql(spaceKey)} and lastmodified >= ${cqlString(formatCqlDate(from, timeZone))}`;
+export function changedSinceCql(
+  spaceKey: string,
+  from: Date,
+  timeZone: string,
+  types: readonly PageContentType[] = ["page"],
+): string {
+  return `${spacePagesCql(spaceKey, types)} and lastmodified >= ${cqlString(formatCqlDate(from, timeZone))}`;
 }
 
 /** CQL for the given page ids within a space. */
-export function pageIdsCql(spaceKey: string, ids: readonly string[]): string {
+export function pageIdsCql(
+  spaceKey: string,
+  ids: readonly string[],
+  types: readonly PageContentType[] = ["page"],
+): string {
   assertPageIds(ids);
-  return `${spacePagesCql(spaceKey)} and id in (${ids.join(",")})`;
+  return `${spacePagesCql(spaceKey, types)} and id in (${ids.join(",")})`;
+}
+
+/** CQL for the comments of a space, or those created or edited at or after `from` (in the user's time zone). */
+export function spaceCommentsCql(spaceKey: string, since?: { from: Date; timeZone: string }): string {
+  assertSpaceKey(spaceKey);
+  const base = `space = ${cqlString(spaceKey)} and type = comment`;
+  return since === undefined
+    ? base
+    : `${base} and lastmodified >= ${cqlString(formatCqlDate(since.from, since.timeZone))}`;
 }

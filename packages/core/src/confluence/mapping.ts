@@ -1,7 +1,7 @@
 import type { Content } from "confluence.js/v1";
 import type { PageSummary } from "confluence.js/v2";
 import { ConfluenceSyncError } from "../errors.js";
-import type { ConfluencePage, PageRef, PageStatus } from "../ports/confluence-source.js";
+import type { ConfluenceComment, ConfluencePage, PageRef, PageStatus } from "../ports/confluence-source.js";
 import type { ConfluenceDeployment } from "./config.js";
 
 const STATUSES: ReadonlySet<string> = new Set<PageStatus>(["current", "archived", "trashed", "deleted", "draft"]);
@@ -69,6 +69,7 @@ export function v1Ref(content: Content, context: MappingContext): PageRef & { an
   const labels = v1Labels(content);
   return {
     id,
+    ...(content.type === "blogpost" ? { contentType: "blogpost" as const } : {}),
     title: content.title ?? "",
     version: content.version.number,
     status: pageStatus(content.status, id, context),
@@ -119,10 +120,15 @@ export function v2Ref(page: PageSummary, context: MappingContext): PageRef {
 /** A v2 page summary with `body-format=storage` as a full page; labels come from elsewhere (v2 lists carry none). */
 export function v2Page(
   page: PageSummary,
-  extra: { spaceKey: string; labels: readonly string[]; ancestors?: readonly string[] | undefined },
+  extra: {
+    spaceKey: string;
+    labels: readonly string[];
+    ancestors?: readonly string[] | undefined;
+    blogPost?: boolean;
+  },
   context: MappingContext,
 ): ConfluencePage {
-  const ref = v2Ref(page, context);
+  const ref = extra.blogPost ? { ...v2Ref(page, context), contentType: "blogpost" as const } : v2Ref(page, context);
   const body = page.body?.storage?.value;
   if (typeof body !== "string") throw bad(context, `page ${ref.id} without body.storage.value`);
   return {
@@ -135,5 +141,48 @@ export function v2Page(
     createdAt: iso(page.createdAt),
     updatedAt: ref.updatedAt ?? null,
     webUrl: absoluteWebUrl(page._links?.webui, ref.id, context),
+  };
+}
+
+/** What a v1 comment carries beyond {@link Content}'s typed fields. */
+interface CommentExtras {
+  readonly container?: { readonly id?: string };
+  readonly extensions?: {
+    readonly location?: string;
+    readonly inlineProperties?: { readonly originalSelection?: string };
+    readonly resolution?: { readonly status?: string };
+  };
+}
+
+/**
+ * A v1 comment expanded with `body.storage`, `version`, `history`, `ancestors` and `extensions.inlineProperties`,
+ * `extensions.resolution`; `containerId` when the response did not expand `container`. Only a comment whose
+ * resolution status is `resolved` counts as resolved (`open`, `reopened` and `dangling` do not).
+ */
+export function v1Comment(content: Content, context: MappingContext, containerId?: string): ConfluenceComment {
+  const id = requireId(content.id, context, "comment");
+  if (content.version?.number === undefined) throw bad(context, `comment ${id} without version.number`);
+  const body = content.body?.storage?.value;
+  if (typeof body !== "string") throw bad(context, `comment ${id} without body.storage.value`);
+  const extras = content as unknown as CommentExtras;
+  const container = extras.container?.id ?? containerId;
+  if (container === undefined) throw bad(context, `comment ${id} without its container`);
+  const location = extras.extensions?.location === "inline" ? "inline" : "footer";
+  const by = content.version.by;
+  const authorId = (context.deployment === "cloud" ? by?.accountId : (by?.userKey ?? by?.username)) ?? null;
+  const parent = (content.ancestors ?? []).filter((ancestor) => ancestor.type === "comment").at(-1);
+  return {
+    id,
+    containerId: String(container),
+    version: content.version.number,
+    location,
+    parentId: parent?.id ?? null,
+    body,
+    authorId,
+    createdAt: iso(content.history?.createdDate) ?? iso(content.version.when),
+    updatedAt: iso(content.version.when),
+    resolved: location === "inline" && extras.extensions?.resolution?.status === "resolved",
+    anchor: location === "inline" ? (extras.extensions?.inlineProperties?.originalSelection ?? null) : null,
+    webUrl: absoluteWebUrl(content._links?.webui, id, context),
   };
 }

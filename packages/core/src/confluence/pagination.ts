@@ -1,5 +1,5 @@
 import { type Content, ContentArraySchema } from "confluence.js/v1";
-import { getPagesInSpace, type PageSummary } from "confluence.js/v2";
+import { getBlogPostsInSpace, getPagesInSpace, type PageSummary } from "confluence.js/v2";
 import { ConfluenceSyncError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { SourceCallOptions } from "../ports/confluence-source.js";
@@ -97,19 +97,26 @@ export async function* paginateV1(
   }
 }
 
-/** Pages through Cloud v2 `/spaces/{id}/pages` by the cursor in `_links.next`; an empty page ends it, as in v1. */
+/**
+ * Pages through Cloud v2 `/spaces/{id}/pages` (or `/spaces/{id}/blogposts` with `blogPosts`) by the cursor in
+ * `_links.next`; an empty page ends it, as in v1. Blog posts come back in the page summary shape, without a parent.
+ */
 export async function* paginateV2SpacePages(
   context: ListingContext,
   spaceId: string,
-  params: { status: string[]; bodyFormat?: "storage" },
+  params: { status: string[]; bodyFormat?: "storage"; blogPosts?: boolean },
   call: SourceCallOptions,
 ): AsyncGenerator<ListingBatch<PageSummary>> {
   const client = context.transport.client(call);
-  const request = `GET /wiki/api/v2/spaces/${spaceId}/pages`;
+  const request = `GET /wiki/api/v2/spaces/${spaceId}/${params.blogPosts ? "blogposts" : "pages"}`;
+  const list = params.blogPosts
+    ? (p: Parameters<typeof getPagesInSpace>[1]) =>
+        getBlogPostsInSpace(client, p) as unknown as ReturnType<typeof getPagesInSpace>
+    : (p: Parameters<typeof getPagesInSpace>[1]) => getPagesInSpace(client, p);
   let cursor: string | undefined;
   let emptyRetries = 0;
   for (;;) {
-    const page = await getPagesInSpace(client, {
+    const page = await list({
       // The path takes the id as given; Cloud space ids are numeric strings.
       id: spaceId as unknown as number,
       status: params.status,

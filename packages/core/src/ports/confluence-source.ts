@@ -20,9 +20,14 @@ export interface ConfluenceSpace {
   readonly homepageId?: string | null;
 }
 
+/** What a source lists as pages: pages of the tree, and blog posts (dated posts outside the tree). */
+export type PageContentType = "page" | "blogpost";
+
 /** What a listing returns for every page: enough to diff against the store, no body. */
 export interface PageRef {
   readonly id: string;
+  /** `blogpost` for a blog post, which has no parent. @default "page" */
+  readonly contentType?: PageContentType;
   readonly title: string;
   /** Confluence's version number; bumps on every content edit. */
   readonly version: number;
@@ -51,6 +56,29 @@ export interface ConfluencePage extends PageRef {
   readonly createdAt: string | null;
   readonly updatedAt: string | null;
   /** Absolute URL a person can open. */
+  readonly webUrl: string;
+}
+
+/** A footer or inline comment of a page or blog post. */
+export interface ConfluenceComment {
+  readonly id: string;
+  /** The page or blog post the comment is on. */
+  readonly containerId: string;
+  readonly version: number;
+  readonly location: "footer" | "inline";
+  /** The comment this one replies to, `null` for a top-level comment. */
+  readonly parentId: string | null;
+  /** Confluence storage format. */
+  readonly body: string;
+  /** Account id (Cloud) or user key (Data Center) of the comment's last author. */
+  readonly authorId: string | null;
+  readonly createdAt: string | null;
+  readonly updatedAt: string | null;
+  /** Inline comments: resolved in the comment panel. Footer comments are never resolved. */
+  readonly resolved: boolean;
+  /** Inline comments: the text of the page the comment is anchored to. */
+  readonly anchor: string | null;
+  /** Absolute URL that opens the page focused on the comment. */
   readonly webUrl: string;
 }
 
@@ -89,8 +117,20 @@ export interface SourceCallOptions {
   readonly onWarning?: (warning: SourceWarning) => void;
 }
 
+/** Which kinds of content a listing covers. */
+export interface ContentTypeOptions {
+  /** @default ["page"] */
+  readonly contentTypes?: readonly PageContentType[];
+}
+
+/** Options of {@link ConfluenceSource.listComments}. */
+export interface ListCommentsOptions extends SourceCallOptions {
+  /** Only comments created or edited at or after this instant (sources may widen the window); all when absent. */
+  readonly since?: Date;
+}
+
 /** Options of {@link ConfluenceSource.listPages}. */
-export interface ListPagesOptions extends SourceCallOptions {
+export interface ListPagesOptions extends SourceCallOptions, ContentTypeOptions {
   /**
    * Whether pages must carry their labels. A caller that already has them from {@link ConfluenceSource.listPageRefs}
    * passes `false`, which can save a listing; pages then carry `labels: []`.
@@ -124,7 +164,7 @@ export interface ConfluenceSource {
    */
   listPageRefs(
     space: ConfluenceSpace,
-    options?: SourceCallOptions & { readonly statuses?: readonly PageStatus[] },
+    options?: SourceCallOptions & ContentTypeOptions & { readonly statuses?: readonly PageStatus[] },
   ): AsyncIterable<PageRef[]>;
 
   /** Every current page of the space with its body, in batches; the cheapest way to fetch a whole space. */
@@ -134,7 +174,11 @@ export interface ConfluenceSource {
    * Pages modified at or after `since`, with bodies. Implementations may return pages modified slightly
    * earlier (query windows are minute-granular) and may repeat a page; the engine de-duplicates by id and version.
    */
-  listChangedSince(space: ConfluenceSpace, since: Date, options?: SourceCallOptions): AsyncIterable<ConfluencePage[]>;
+  listChangedSince(
+    space: ConfluenceSpace,
+    since: Date,
+    options?: SourceCallOptions & ContentTypeOptions,
+  ): AsyncIterable<ConfluencePage[]>;
 
   /**
    * Display names of users, keyed by the ids mentions carry: account ids on Cloud, user keys (or user names) on Data
@@ -151,6 +195,23 @@ export interface ConfluenceSource {
   getPages(
     space: ConfluenceSpace,
     ids: readonly string[],
-    options?: SourceCallOptions,
+    options?: SourceCallOptions & ContentTypeOptions,
   ): AsyncIterable<ConfluencePage[]>;
+
+  /**
+   * Optional: comments of the space's pages and blog posts, with bodies, in batches; with `since`, only those created
+   * or edited since then (a comment never bumps its page's version, so this is how a sync finds new ones). Without
+   * it, the engine cannot index comments.
+   */
+  listComments?(space: ConfluenceSpace, options?: ListCommentsOptions): AsyncIterable<ConfluenceComment[]>;
+
+  /**
+   * Optional (with {@link ConfluenceSource.listComments}): every comment of the given pages or blog posts, replies
+   * included, keyed by container id; a container without comments maps to `[]`, one that no longer exists is left out.
+   */
+  getComments?(
+    space: ConfluenceSpace,
+    containerIds: readonly string[],
+    options?: SourceCallOptions,
+  ): Promise<Map<string, ConfluenceComment[]>>;
 }

@@ -4,7 +4,7 @@
  * `describeKnowledgeStore` from `@archon/confluence-core/testing`.
  */
 
-import type { PageStatus } from "./confluence-source.js";
+import type { PageContentType, PageStatus } from "./confluence-source.js";
 import type { PageMetadata } from "./converter.js";
 
 /** How a sync finds pages that left the space. */
@@ -15,6 +15,20 @@ export type DeletionStrategy =
   | "full-only"
   /** Never remove pages. */
   | "never";
+
+/** Kinds of indexed content: pages, blog posts, and the comments indexed with them. */
+export type ContentType = "page" | "blogpost" | "comment";
+
+/** Which kinds of content a source indexes besides its pages (pages are always indexed). */
+export interface ContentOptions {
+  /** Blog posts, under a `blog` node of the tree of their own (path `/blog/<id>`). @default false */
+  readonly blogPosts?: boolean;
+  /**
+   * Footer and inline comments, as a "Discussion" section of their page (chunks of content type `comment`);
+   * `{ includeResolvedInline: false }` leaves resolved inline comments out. @default false
+   */
+  readonly comments?: boolean | { readonly includeResolvedInline?: boolean };
+}
 
 /** A configured Confluence space to keep in sync. Credentials are never part of it. */
 export interface SourceRecord {
@@ -32,11 +46,15 @@ export interface SourceRecord {
   readonly updatedAt: string;
   /** Free-form, JSON-serialisable; the store keeps it as given. */
   readonly metadata?: Record<string, unknown>;
+  /** Content indexed besides pages; overrides the engine's `content` option key by key. */
+  readonly content?: ContentOptions;
 }
 
 /** What the store remembers of a page to decide whether a sync must touch it. */
 export interface StoredPageState {
   readonly pageId: string;
+  /** @default "page" */
+  readonly contentType?: PageContentType;
   readonly version: number;
   /** sha-256 of the storage body the page was indexed from. */
   readonly contentHash: string;
@@ -68,10 +86,12 @@ export interface IndexSignature {
 /** {@link IndexSignature} as stored; `null` parts are unknown. */
 export type StoredIndexSignature = { readonly [K in keyof IndexSignature]: IndexSignature[K] | null };
 
-/** One page as stored, without its chunks. */
+/** One page (or blog post) as stored, without its chunks. */
 export interface PageRecord {
   readonly sourceId: string;
   readonly pageId: string;
+  /** @default "page" */
+  readonly contentType?: PageContentType;
   readonly spaceKey: string;
   readonly title: string;
   readonly version: number;
@@ -108,6 +128,8 @@ export interface ChunkRecord {
   readonly embedding: readonly number[];
   /** `Embedder.modelId` that produced `embedding`. */
   readonly embeddingModel: string;
+  /** `comment` for a chunk of the page's discussion. @default the page's content type */
+  readonly contentType?: ContentType;
 }
 
 /** A page whose indexing failed; retried by the next sync. */
@@ -165,11 +187,24 @@ export interface SyncMetrics {
   readonly retries: number;
   readonly rateLimitWaits: number;
   readonly rateLimitWaitMs: number;
+  /** Indexed and deleted items per content type (comments count as indexed with their page). */
+  readonly contentTypes?: ContentTypeCounts;
   /** Highest resident set size of the process seen during the sync, in bytes. */
   readonly peakRssBytes?: number;
   /** Highest V8 heap use seen during the sync, in bytes. */
   readonly peakHeapBytes?: number;
 }
+
+/** What one sync did per kind of content. */
+export interface ContentTypeCount {
+  /** Pages or blog posts written; for comments, comments written with their page. */
+  readonly indexed: number;
+  /** Pages or blog posts removed (comments leave with their page or its next write). */
+  readonly deleted: number;
+}
+
+/** Counts per content type; a type the sync did not touch may be absent. */
+export type ContentTypeCounts = { readonly [K in ContentType]?: ContentTypeCount };
 
 /** Moves, renames and label changes touch only these fields; the chunks stay. */
 export interface PagePlacement {
@@ -197,6 +232,8 @@ export interface SearchFilters {
   readonly authorIds?: readonly string[];
   /** ISO timestamp; pages updated at or after it. */
   readonly updatedAfter?: string;
+  /** Only chunks of these content types (a page's discussion chunks are `comment`). */
+  readonly contentTypes?: readonly ContentType[];
 }
 
 export type SearchMode = "hybrid" | "vector" | "keyword";
@@ -221,6 +258,8 @@ export interface SearchHit {
   readonly url: string;
   readonly breadcrumb: readonly string[];
   readonly content: string;
+  /** What the chunk comes from: a page, a blog post, or a page's discussion. */
+  readonly contentType: ContentType;
   /** Higher is better; Reciprocal Rank Fusion score in hybrid mode, similarity or rank score otherwise. */
   readonly score: number;
   /** Which legs found this chunk. */

@@ -2,7 +2,8 @@
  * Receives the same stream of events as `ConfluenceSync`'s emitter, as one discriminated union, e.g. to persist
  * progress (`PgProgressSink`) or forward it to a UI. A sink that throws is logged and does not stop the sync.
  */
-import type { SyncMetrics } from "./knowledge-store.js";
+import type { PageContentType } from "./confluence-source.js";
+import type { ContentTypeCounts, SyncMetrics } from "./knowledge-store.js";
 
 export type SyncMode = "full" | "incremental";
 
@@ -34,6 +35,8 @@ export interface SyncProgress {
   /** Estimated milliseconds left, `null` until enough pages finished to tell. */
   readonly etaMs: number | null;
   readonly rateLimitWaits: number;
+  /** Indexed and deleted items per content type so far. */
+  readonly contentTypes?: ContentTypeCounts;
 }
 
 /** Every payload carries the `operationId` and the `sourceId`. */
@@ -47,6 +50,10 @@ export interface SyncEventMap {
     version: number;
     chunks: number;
     embedded: number;
+    /** `blogpost` for a blog post. */
+    contentType: PageContentType;
+    /** Comments indexed with the page (its discussion). */
+    comments: number;
   };
   "page-skipped": {
     operationId: string;
@@ -59,6 +66,7 @@ export interface SyncEventMap {
     sourceId: string;
     pageId: string;
     reason: "vanished" | "trashed" | "archived" | "deleted";
+    contentType: PageContentType;
   };
   "page-failed": { operationId: string; sourceId: string; pageId: string; title: string; code: string; error: string };
   "rate-limited": { operationId: string; sourceId: string; delayMs: number; attempt: number; request: string };

@@ -1,5 +1,5 @@
 import { ConfluenceSyncError } from "../errors.js";
-import type { ChunkRecord, PageRecord, SearchFilters, SearchHit } from "../ports/knowledge-store.js";
+import type { ChunkRecord, ContentType, PageRecord, SearchFilters, SearchHit } from "../ports/knowledge-store.js";
 import { cosineSimilarity, keywordScore, parseKeywordQuery } from "./keyword.js";
 import { type NormalizedSearch, pathInSubtree, RRF_K } from "./validate.js";
 
@@ -20,7 +20,10 @@ export function searchChunks(
   modelDims: ReadonlyMap<string, ReadonlyMap<number, number>>,
 ): SearchHit[] {
   if (query.embedding) checkDimensions(query.embedding.length, query.embeddingModel, modelDims);
-  const chunks = all.filter(({ page }) => matchesFilters(page, query.filters));
+  const types = query.filters.contentTypes;
+  const chunks = all.filter(
+    (item) => matchesFilters(item.page, query.filters) && (!types || types.includes(chunkContentType(item))),
+  );
   const vector = query.mode === "keyword" ? [] : vectorLeg(chunks, query);
   const keyword = query.mode === "vector" ? [] : keywordLeg(chunks, query);
   if (query.mode === "vector") return vector.slice(0, query.limit).map((r) => toHit(r.item, r.score, true, false));
@@ -93,6 +96,11 @@ export function matchesFilters(page: PageRecord, filters: SearchFilters): boolea
   return true;
 }
 
+/** What a chunk comes from: its own content type, else its page's. */
+export function chunkContentType({ page, chunk }: IndexedChunk): ContentType {
+  return chunk.contentType ?? page.contentType ?? "page";
+}
+
 function tieBreak(a: IndexedChunk, b: IndexedChunk): number {
   return (
     cmp(a.page.sourceId, b.page.sourceId) ||
@@ -114,6 +122,7 @@ function toHit({ page, chunk }: IndexedChunk, score: number, vector: boolean, ke
     url: page.webUrl,
     breadcrumb: [...chunk.breadcrumb],
     content: chunk.content,
+    contentType: chunkContentType({ page, chunk }),
     score,
     matched: { vector, keyword },
   };

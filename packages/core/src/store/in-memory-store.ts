@@ -81,8 +81,18 @@ export class InMemoryKnowledgeStore implements KnowledgeStore {
     this.#open();
     const states = new Map<string, StoredPageState>();
     for (const { page } of this.#pages.get(sourceId)?.values() ?? []) {
-      const { pageId, version, contentHash, parentId, path, title, status, labels, indexedWith } = page;
-      const state = { pageId, version, contentHash, parentId, path, title, status, labels: [...labels] };
+      const { pageId, version, contentHash, parentId, path, title, status, labels, indexedWith, contentType } = page;
+      const state = {
+        pageId,
+        ...(contentType === undefined || contentType === "page" ? {} : { contentType }),
+        version,
+        contentHash,
+        parentId,
+        path,
+        title,
+        status,
+        labels: [...labels],
+      };
       states.set(pageId, indexedWith ? { ...state, indexedWith: { ...indexedWith } } : state);
     }
     return states;

@@ -7,6 +7,7 @@ export { applySyncEvent, toSyncProgress } from "./progress.js";
 export type { NormalizedSearch } from "./validate.js";
 export {
   assertFiniteVector,
+  CONTENT_TYPES,
   checkLimit,
   decodeListCursor,
   encodeListCursor,

@@ -1,3 +1,4 @@
+import type { ContentTypeCounts } from "../ports/knowledge-store.js";
 import type { SyncEvent, SyncMode, SyncProgress, SyncStage } from "../ports/progress-sink.js";
 
 /** The latest known state of one sync operation, as a progress sink records it. */
@@ -16,6 +17,8 @@ export interface OperationProgress {
   readonly deleted: number;
   /** 0-100. */
   readonly percent: number;
+  /** Indexed and deleted items per content type, when the engine reported them. */
+  readonly contentTypes?: ContentTypeCounts;
   /** The error message of a failed operation; `null` otherwise. */
   readonly message: string | null;
   readonly errorCode: string | null;
@@ -70,8 +73,9 @@ export function applySyncEvent(
         updatedAt: now,
       };
     case "progress": {
-      const { stage, total, done, indexed, skipped, failed, deleted, percent } = event;
-      return { ...base, stage, total, done, indexed, skipped, failed, deleted, percent, updatedAt: now };
+      const { stage, total, done, indexed, skipped, failed, deleted, percent, contentTypes } = event;
+      const counts = contentTypes === undefined ? {} : { contentTypes };
+      return { ...base, stage, total, done, indexed, skipped, failed, deleted, percent, ...counts, updatedAt: now };
     }
     case "sync-warning":
       // Shown on the operation while it runs and after it ends; an error message replaces it.
@@ -89,6 +93,7 @@ export function applySyncEvent(
         deleted: m.pagesDeleted,
         done: m.pagesIndexed + m.pagesSkipped + m.pagesFailed,
         percent: 100,
+        ...(m.contentTypes === undefined ? {} : { contentTypes: m.contentTypes }),
         startedAt: base.startedAt ?? m.startedAt,
         updatedAt: now,
         finishedAt: m.finishedAt,
@@ -129,5 +134,6 @@ export function toSyncProgress(progress: OperationProgress): SyncProgress {
     percent,
     etaMs: null,
     rateLimitWaits: 0,
+    ...(progress.contentTypes === undefined ? {} : { contentTypes: progress.contentTypes }),
   };
 }

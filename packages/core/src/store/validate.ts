@@ -1,5 +1,12 @@
 import { ConfluenceSyncError } from "../errors.js";
-import type { ChunkRecord, PageRecord, SearchFilters, SearchMode, SearchQuery } from "../ports/knowledge-store.js";
+import type {
+  ChunkRecord,
+  ContentType,
+  PageRecord,
+  SearchFilters,
+  SearchMode,
+  SearchQuery,
+} from "../ports/knowledge-store.js";
 
 /**
  * Removes NUL characters (U+0000). PostgreSQL text and JSONB cannot hold them, so every store strips them on
@@ -134,6 +141,7 @@ export function normalizeSearchQuery(query: SearchQuery): NormalizedSearch {
       `filters.updatedAfter must be an ISO timestamp, got ${JSON.stringify(filters.updatedAfter)}.`,
     );
   }
+  checkContentTypes(filters.contentTypes);
   return {
     text: stripNul(query.text),
     embedding: mode === "keyword" ? null : embedding,
@@ -143,6 +151,24 @@ export function normalizeSearchQuery(query: SearchQuery): NormalizedSearch {
     candidates: mode === "hybrid" ? hybridCandidates(limit) : limit,
     filters,
   };
+}
+
+/** Every content type a store indexes. */
+export const CONTENT_TYPES: readonly ContentType[] = ["page", "blogpost", "comment"];
+
+/** Throws `CONFIG_INVALID` unless the filter lists known content types only. */
+function checkContentTypes(types: readonly ContentType[] | undefined): void {
+  if (types === undefined) return;
+  if (!Array.isArray(types)) {
+    throw new ConfluenceSyncError("CONFIG_INVALID", "filters.contentTypes must be an array of content types.");
+  }
+  const unknown = types.find((type) => !CONTENT_TYPES.includes(type));
+  if (unknown !== undefined) {
+    throw new ConfluenceSyncError(
+      "CONFIG_INVALID",
+      `filters.contentTypes: unknown content type ${JSON.stringify(unknown)}; use ${CONTENT_TYPES.join(", ")}.`,
+    );
+  }
 }
 
 /** True when `path` is `prefix` or lies below it (`prefix/...`); a prefix ending in `/` matches below it only. */

@@ -7,6 +7,13 @@ import { silentLogger } from "../logger.js";
 import type { ConfluencePage, ConfluenceSpace, PageRef, SourceCallOptions } from "../ports/confluence-source.js";
 import type { SourceLock, SourceRecord, StoredPageState, SyncMetrics, SyncState } from "../ports/knowledge-store.js";
 import type { SyncEventMap, SyncEventName, SyncMode } from "../ports/progress-sink.js";
+import { PageComments } from "./comments.js";
+import {
+  BLOG_NODE_ID,
+  listedContentTypes,
+  type ResolvedContentOptions,
+  resolveContentOptions,
+} from "./content-options.js";
 import { Hierarchy, type TreeNode } from "./hierarchy.js";
 import {
   type ConfluenceSyncOptions,
@@ -123,6 +130,8 @@ class SyncRun {
   state!: SyncState;
   /** Spans of the run and its stages; a no-op without OpenTelemetry. */
   telemetry: SyncTelemetry = noTelemetry;
+  /** What the source indexes besides pages; known once the source record is read. */
+  content: ResolvedContentOptions = { blogPosts: false, comments: false };
   #sinkChain: Promise<void> = Promise.resolve();
   #tree = new Map<string, TreeNode>();
   #hierarchy: Hierarchy | null = null;
@@ -221,6 +230,16 @@ class SyncRun {
     return byTitleUrl(webBaseOf(this.options.source), title, spaceKey);
   }
 
+  /** Page-like content types the run lists and fetches. */
+  get contentTypes() {
+    return listedContentTypes(this.content);
+  }
+
+  /** Where a page or blog post sits: blog posts under the blog node, pages under their parent. */
+  placeRef(ref: PageRef): void {
+    this.setParent(ref.id, ref.contentType === "blogpost" ? BLOG_NODE_ID : ref.parentId);
+  }
+
   setParent(pageId: string, parentId: string | null): void {
     const known = this.#tree.get(pageId);
     if (known && known.parentId === parentId) return;
@@ -291,6 +310,7 @@ class SyncRun {
           `No source "${this.sourceId}" in the store; create it with store.upsertSource() before syncing.`,
         );
       }
+      this.content = resolveContentOptions(this.options.content, record.content);
       this.state =
         (await storeCall("read the sync state", () => store.getSyncState(this.sourceId))) ??
         emptySyncState(this.sourceId);
@@ -309,8 +329,11 @@ class SyncRun {
 
       const space = await this.options.source.getSpace(record.spaceKey, this.call);
       const stored = await storeCall("read page states", () => store.getPageStates(this.sourceId));
-      processor = new PageProcessor(this, record, stored);
-      await this.#sync(record, space, stored, processor);
+      const comments = PageComments.wanted(this, this.content)
+        ? new PageComments(this, space, this.content.comments as Exclude<ResolvedContentOptions["comments"], false>)
+        : null;
+      processor = new PageProcessor(this, record, stored, comments);
+      await this.#sync(record, space, stored, processor, comments);
 
       const finishedAt = new Date();
       Object.assign(embedding, processor.embeddingUsage());
@@ -369,6 +392,7 @@ class SyncRun {
     space: ConfluenceSpace,
     stored: Map<string, StoredPageState>,
     processor: PageProcessor,
+    comments: PageComments | null,
   ) {
     for (const [id, page] of stored) this.setParent(id, page.parentId);
     // A full sync always lists: it needs the whole tree. An incremental one lists only to find deletions and moves.
@@ -384,6 +408,12 @@ class SyncRun {
     } else {
       processor.retryFailed();
       processor.wantStale();
+    }
+    if (comments) {
+      // A comment bumps no page version: a full sync reads every comment of the space, an incremental one re-checks
+      // the pages whose comments changed since the last sync.
+      if (this.mode === "full" || !this.state.watermark) await comments.loadAll();
+      else processor.wantComments(await comments.changedContainers(new Date(this.state.watermark)));
     }
     this.setStage("fetching");
     this.tracker.startProcessing();
@@ -421,7 +451,10 @@ class SyncRun {
       this.telemetry.count("delete", "confluence.pages.confirmed", vanished.length);
       for (let i = 0; i < vanished.length; i += this.tuning.fetchBatchSize) {
         const ids = vanished.slice(i, i + this.tuning.fetchBatchSize);
-        await pipeBatches(this.options.source.getPages(space, ids, this.call), handle);
+        await pipeBatches(
+          this.options.source.getPages(space, ids, { ...this.call, contentTypes: this.contentTypes }),
+          handle,
+        );
       }
       const before = this.counters.pagesDeleted;
       await processor.finish();
@@ -436,13 +469,16 @@ class SyncRun {
     handle: (batch: ConfluencePage[]) => Promise<void>,
   ) {
     if (this.mode === "incremental" && this.state.watermark) {
-      await pipeBatches(this.options.source.listChangedSince(space, new Date(this.state.watermark), this.call), handle);
+      const since = new Date(this.state.watermark);
+      const call = { ...this.call, contentTypes: this.contentTypes };
+      await pipeBatches(this.options.source.listChangedSince(space, since, call), handle);
     }
     const pending = processor.pendingIds().size;
     if (refs && refs.size > 0 && pending / refs.size > this.tuning.streamThreshold) {
       // Many pages to fetch: one streamed listing costs far fewer requests than fetching them by id.
       // Labels came with the listing, so the source need not fetch them again.
-      await pipeBatches(this.options.source.listPages(space, { ...this.call, labels: false }), (batch) =>
+      const call = { ...this.call, labels: false, contentTypes: this.contentTypes };
+      await pipeBatches(this.options.source.listPages(space, call), (batch) =>
         handle(batch.filter((page) => processor.wants(page.id))),
       );
     }
@@ -450,7 +486,10 @@ class SyncRun {
     const remaining = [...processor.pendingIds()];
     for (let i = 0; i < remaining.length; i += this.tuning.fetchBatchSize) {
       const ids = remaining.slice(i, i + this.tuning.fetchBatchSize);
-      await pipeBatches(this.options.source.getPages(space, ids, this.call), handle);
+      await pipeBatches(
+        this.options.source.getPages(space, ids, { ...this.call, contentTypes: this.contentTypes }),
+        handle,
+      );
     }
   }
 
@@ -458,11 +497,12 @@ class SyncRun {
     this.setStage("listing");
     const statuses = record.removeArchived ? (["current"] as const) : (["current", "archived"] as const);
     const refs = new Map<string, PageRef>();
-    for await (const batch of this.options.source.listPageRefs(space, { ...this.call, statuses })) {
+    const call = { ...this.call, statuses, contentTypes: this.contentTypes };
+    for await (const batch of this.options.source.listPageRefs(space, call)) {
       this.throwIfAborted();
       for (const ref of batch) {
         refs.set(ref.id, ref);
-        this.setParent(ref.id, ref.parentId);
+        this.placeRef(ref);
         this.learnAncestors(ref.ancestors);
       }
       this.counters.pagesListed = refs.size;

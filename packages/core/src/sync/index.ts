@@ -1,3 +1,10 @@
+export type { ResolvedContentOptions } from "./content-options.js";
+export {
+  BLOG_NODE_ID,
+  contentOptionsSchema,
+  listedContentTypes,
+  resolveContentOptions,
+} from "./content-options.js";
 export type { ConvertPoolOptions } from "./convert-pool.js";
 export { ConvertPool, ConvertPoolUnavailableError, defaultConvertPool } from "./convert-pool.js";
 export type { SyncEvents } from "./engine.js";

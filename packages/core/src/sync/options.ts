@@ -4,7 +4,7 @@ import type { Chunker } from "../ports/chunker.js";
 import type { ConfluenceSource } from "../ports/confluence-source.js";
 import type { Converter } from "../ports/converter.js";
 import type { Embedder } from "../ports/embedder.js";
-import type { KnowledgeStore } from "../ports/knowledge-store.js";
+import type { ContentOptions, KnowledgeStore } from "../ports/knowledge-store.js";
 import type { ProgressSink } from "../ports/progress-sink.js";
 import type { ConvertPool } from "./convert-pool.js";
 
@@ -85,6 +85,11 @@ export interface ConfluenceSyncOptions extends SyncTuningInput {
   readonly logger?: Logger;
   /** Display names for mention rendering. */
   readonly resolveUser?: (accountId: string) => string | undefined;
+  /**
+   * Content indexed besides pages, for every source this engine syncs; a source's own `content` overrides it key by
+   * key. @default pages only
+   */
+  readonly content?: ContentOptions;
 }
 
 export const runOptionsSchema = z.object({

@@ -1,7 +1,6 @@
 import { describeError, isConfluenceSyncError } from "../errors.js";
-import { sha256 } from "../hash.js";
 import type { Chunk } from "../ports/chunker.js";
-import type { ConfluencePage, PageRef, PageStatus } from "../ports/confluence-source.js";
+import type { ConfluenceComment, ConfluencePage, PageRef, PageStatus } from "../ports/confluence-source.js";
 import type {
   ChunkRecord,
   IndexSignature,
@@ -11,13 +10,14 @@ import type {
   StoredPageState,
 } from "../ports/knowledge-store.js";
 import type { SyncEventMap } from "../ports/progress-sink.js";
+import { type PageComments, pageContentHash, renderDiscussion } from "./comments.js";
 import { EmbedBatcher } from "./embed-batcher.js";
 import type { SyncRun } from "./engine.js";
 import { PageConvert } from "./page-convert.js";
 import { PageWriter } from "./page-writer.js";
 import { runPool } from "./pool.js";
 import type { FailedPages } from "./run-state.js";
-import { UserNames } from "./user-names.js";
+import { mentionedUserIds, UserNames } from "./user-names.js";
 import { storeCall, stripNul } from "./util.js";
 
 type DeletionReason = SyncEventMap["page-deleted"]["reason"];
@@ -47,6 +47,7 @@ export class PageProcessor {
     private readonly run: SyncRun,
     private readonly record: SourceRecord,
     private readonly stored: Map<string, StoredPageState>,
+    private readonly comments: PageComments | null = null,
   ) {
     this.#failed = { ...run.state.failedPages };
     const { embedder, converter, chunker } = run.options;
@@ -112,6 +113,14 @@ export class PageProcessor {
     }
   }
 
+  /** Stored pages whose comments changed are fetched again by id, even when their version did not change. */
+  wantComments(containerIds: ReadonlySet<string>): void {
+    for (const id of containerIds) {
+      const stored = this.stored.get(id);
+      if (stored && this.#keeps(stored.status)) this.#want(id);
+    }
+  }
+
   /** Without a listing, pages that failed last time are fetched again by id. */
   retryFailed(): void {
     for (const failed of Object.values(this.#failed)) {
@@ -153,8 +162,10 @@ export class PageProcessor {
     // Names are looked up only for pages likely to be indexed, so an unchanged resync asks for none.
     const changed = batch.filter((page) => this.stored.get(page.id)?.version !== page.version || this.#failed[page.id]);
     await this.#users.prefetch(changed, this.run.call);
+    const comments = this.comments ? await this.comments.forBatch(batch) : null;
+    if (comments) await this.#users.prefetchIds(commentUsers(comments), this.run.call);
     try {
-      await runPool(batch, this.run.tuning.concurrency, (page) => this.#process(page));
+      await runPool(batch, this.run.tuning.concurrency, (page) => this.#process(page, comments?.get(page.id) ?? []));
     } catch (error) {
       // Pages already handed over are still committed; the first error is the one reported.
       await this.#writer.drain().catch(() => {});
@@ -187,8 +198,10 @@ export class PageProcessor {
         for (const pageId of slice) {
           delete this.#failed[pageId];
           this.run.counters.pagesDeleted += 1;
+          const contentType = this.stored.get(pageId)?.contentType ?? "page";
+          this.run.counters.countContent(contentType, "deleted");
           const reason = this.#deletions.get(pageId) ?? "vanished";
-          this.run.emit("page-deleted", { operationId: this.run.operationId, sourceId, pageId, reason });
+          this.run.emit("page-deleted", { operationId: this.run.operationId, sourceId, pageId, reason, contentType });
         }
       }
     }
@@ -274,14 +287,14 @@ export class PageProcessor {
     return out;
   }
 
-  async #process(page: ConfluencePage): Promise<void> {
+  async #process(page: ConfluencePage, comments: readonly ConfluenceComment[]): Promise<void> {
     this.run.throwIfAborted();
     const seen = this.#processedVersion.get(page.id);
     if (seen !== undefined && seen >= page.version) return;
     this.#processedVersion.set(page.id, page.version);
     this.#pending.delete(page.id);
     this.#latest.set(page.id, { title: page.title, status: page.status });
-    this.run.setParent(page.id, page.parentId);
+    this.run.placeRef(page);
     this.run.learnAncestors(page.ancestors);
     if (!this.#keeps(page.status)) {
       if (this.#mayDelete && this.stored.has(page.id)) {
@@ -293,7 +306,7 @@ export class PageProcessor {
     // Present after all: a listing read from a lagging search index can miss a page.
     this.#deletions.delete(page.id);
     this.#count(page.id);
-    const contentHash = sha256(page.body);
+    const contentHash = pageContentHash(page.body, comments);
     const stored = this.stored.get(page.id);
     const failed = this.#failed[page.id];
     const current = stored && stored.version === page.version && stored.contentHash === contentHash;
@@ -305,17 +318,17 @@ export class PageProcessor {
       this.#skip(page.id, "gave-up");
       return;
     }
-    await this.#index(page, contentHash);
+    await this.#index(page, contentHash, comments);
   }
 
-  async #index(page: ConfluencePage, contentHash: string): Promise<void> {
+  async #index(page: ConfluencePage, contentHash: string, comments: readonly ConfluenceComment[]): Promise<void> {
     const { embedder, store } = this.run.options;
     const sourceId = this.record.sourceId;
     const title = stripNul(page.title);
     this.run.tracker.stage = "converting";
     let markdown: string;
     let metadata: PageRecord["metadata"];
-    let chunks: Chunk[];
+    let chunks: (Chunk & { readonly contentType?: "comment" })[];
     try {
       const converted = this.run.telemetry.begin("convert", "confluence.pages.converted");
       ({ markdown, metadata, chunks } = await this.#convert.convert(
@@ -324,6 +337,19 @@ export class PageProcessor {
         this.record.spaceKey,
         this.#users.resolve,
       ));
+      if (comments.length > 0) {
+        const discussion = renderDiscussion(
+          this.run,
+          page,
+          title,
+          this.record.spaceKey,
+          comments,
+          this.#users.resolve,
+          chunks.length,
+        );
+        markdown = markdown.trim() === "" ? discussion.markdown : `${markdown}\n\n${discussion.markdown}`;
+        chunks = [...chunks, ...discussion.chunks.map((chunk) => ({ ...chunk, contentType: "comment" as const }))];
+      }
       converted();
     } catch (error) {
       if (isConfluenceSyncError(error, "SYNC_ABORTED")) throw error;
@@ -359,9 +385,11 @@ export class PageProcessor {
       return this.#fail(page, "EMBED_FAILED", error);
     }
     const place = this.run.placement(page.id);
+    const contentType = page.contentType ?? "page";
     const record: PageRecord = {
       sourceId,
       pageId: page.id,
+      ...(contentType === "page" ? {} : { contentType }),
       spaceKey: page.spaceKey || this.record.spaceKey,
       title,
       version: page.version,
@@ -389,6 +417,7 @@ export class PageProcessor {
       tokens: chunk.tokens,
       embedding: known.get(chunk.hash)!,
       embeddingModel: embedder.modelId,
+      ...(chunk.contentType === undefined ? {} : { contentType: chunk.contentType }),
     }));
     this.run.tracker.stage = "storing";
     const embedded = missing.size;
@@ -402,6 +431,8 @@ export class PageProcessor {
       delete this.#failed[page.id];
       const counters = this.run.counters;
       counters.pagesIndexed += 1;
+      counters.countContent(contentType, "indexed");
+      counters.countContent("comment", "indexed", comments.length);
       counters.chunksWritten += records.length;
       counters.chunksReused += reused;
       this.run.emit("page-indexed", {
@@ -412,6 +443,8 @@ export class PageProcessor {
         version: page.version,
         chunks: records.length,
         embedded,
+        contentType,
+        comments: comments.length,
       });
       this.run.progress();
     });
@@ -455,4 +488,16 @@ function sameLabels(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
   const sorted = [...b].sort();
   return [...a].sort().every((label, i) => label === sorted[i]);
+}
+
+/** Authors of the comments, and users their bodies mention. */
+function commentUsers(comments: ReadonlyMap<string, readonly ConfluenceComment[]>): string[] {
+  const ids = new Set<string>();
+  for (const list of comments.values()) {
+    for (const comment of list) {
+      if (comment.authorId !== null) ids.add(comment.authorId);
+      for (const id of mentionedUserIds(comment.body)) ids.add(id);
+    }
+  }
+  return [...ids];
 }

@@ -1,3 +1,4 @@
+import type { ContentTypeCounts } from "../ports/knowledge-store.js";
 import type { SyncProgress, SyncStage } from "../ports/progress-sink.js";
 
 /** Counts, a monotonic percent and an ETA; decides when a progress event is worth sending. */
@@ -8,6 +9,7 @@ export interface ProgressCounts {
   readonly pagesFailed: number;
   readonly pagesDeleted: number;
   readonly rateLimitWaits: number;
+  readonly contentTypes: ContentTypeCounts;
 }
 
 export class ProgressTracker {
@@ -58,6 +60,7 @@ export class ProgressTracker {
       percent: this.#percent,
       etaMs: final ? 0 : this.#eta(),
       rateLimitWaits: this.counts.rateLimitWaits,
+      contentTypes: this.counts.contentTypes,
     };
   }
 

@@ -1,4 +1,4 @@
-import type { FailedPage, SyncMetrics, SyncState } from "../ports/knowledge-store.js";
+import type { ContentType, ContentTypeCounts, FailedPage, SyncMetrics, SyncState } from "../ports/knowledge-store.js";
 import type { SyncMode } from "../ports/progress-sink.js";
 
 /** Mutable counters of one run, turned into {@link SyncMetrics} at the end. */
@@ -16,6 +16,20 @@ export class RunCounters {
   retries = 0;
   rateLimitWaits = 0;
   rateLimitWaitMs = 0;
+  readonly #content = new Map<ContentType, { indexed: number; deleted: number }>();
+
+  /** Counts indexed or deleted items of one content type. */
+  countContent(type: ContentType, what: "indexed" | "deleted", n = 1): void {
+    if (n === 0) return;
+    const count = this.#content.get(type) ?? { indexed: 0, deleted: 0 };
+    count[what] += n;
+    this.#content.set(type, count);
+  }
+
+  /** Counts per content type so far; types not seen yet are absent. */
+  get contentTypes(): ContentTypeCounts {
+    return Object.fromEntries([...this.#content].map(([type, count]) => [type, { ...count }]));
+  }
 
   toMetrics(
     operationId: string,
@@ -45,6 +59,7 @@ export class RunCounters {
       retries: this.retries,
       rateLimitWaits: this.rateLimitWaits,
       rateLimitWaitMs: this.rateLimitWaitMs,
+      contentTypes: this.contentTypes,
     };
   }
 }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ConfluenceSyncError } from "../errors.js";
 import type { SourceRecord } from "../ports/knowledge-store.js";
 import { SPACE_KEY_PATTERN, SPACE_KEY_RULE } from "../space-key.js";
+import { contentOptionsSchema } from "./content-options.js";
 import { parseOrThrow } from "./util.js";
 
 /** What a caller gives to describe a space to sync; everything else has a default. */
@@ -19,6 +20,8 @@ export const sourceRecordInputSchema = z.object({
   /** @default true */
   removeArchived: z.boolean().default(true),
   metadata: z.record(z.string(), z.unknown()).optional(),
+  /** Content indexed besides pages: `{ blogPosts?: boolean; comments?: boolean | { includeResolvedInline?: boolean } }`. */
+  content: contentOptionsSchema.optional(),
 });
 
 export type SourceRecordInput = z.input<typeof sourceRecordInputSchema>;
@@ -51,5 +54,6 @@ export function createSourceRecord(input: SourceRecordInput, now: Date = new Dat
     createdAt: stamp,
     updatedAt: stamp,
     ...(parsed.metadata ? { metadata: parsed.metadata } : {}),
+    ...(parsed.content ? { content: parsed.content } : {}),
   };
 }

@@ -35,6 +35,15 @@ export class UserNames {
     for (const id of wanted) this.#names.set(id, found.get(id) ?? null);
   }
 
+  /** Looks up the given users (comment authors, say) that are not known yet, in one call to the source. */
+  async prefetchIds(ids: readonly string[], call: SourceCallOptions): Promise<void> {
+    if (this.source.resolveUsers === undefined) return;
+    const wanted = ids.filter((id) => !this.#names.has(id) && this.fallback?.(id) === undefined);
+    if (wanted.length === 0) return;
+    const found = await this.source.resolveUsers(wanted, call);
+    for (const id of wanted) this.#names.set(id, found.get(id) ?? null);
+  }
+
   /** The converter's `resolveUser`. */
   readonly resolve = (id: string): string | undefined => this.fallback?.(id) ?? this.#names.get(id) ?? undefined;
 }

@@ -1,15 +1,18 @@
-import type { FakePage } from "../model.js";
+import type { FakeComment, FakePage } from "../model.js";
 import type { FakeConfluenceState } from "../state.js";
 import { parseCqlDate } from "./dates.js";
 import { CqlError, type Token, tokenize } from "./tokenize.js";
 
-/** A compiled query: which pages match, and in which order. */
+/** What a CQL search looks at: pages, blog posts and comments. */
+export type CqlItem = FakePage | FakeComment;
+
+/** A compiled query: which content matches, and in which order. */
 export interface CompiledCql {
-  matches(page: FakePage): boolean;
-  compare(a: FakePage, b: FakePage): number;
+  matches(page: CqlItem): boolean;
+  compare(a: CqlItem, b: CqlItem): number;
 }
 
-type Predicate = (page: FakePage) => boolean;
+type Predicate = (page: CqlItem) => boolean;
 
 const TYPES = new Set(["page", "blogpost", "comment", "attachment", "folder", "whiteboard", "database", "embed"]);
 const KEYWORDS = new Set(["and", "or", "not", "in", "order", "by", "asc", "desc"]);
@@ -104,7 +107,7 @@ class Parser {
   }
 
   predicate(field: string, op: string, values: string[]): Predicate {
-    const set = (read: (page: FakePage) => readonly string[], normalize = (v: string) => v): Predicate => {
+    const set = (read: (page: CqlItem) => readonly string[], normalize = (v: string) => v): Predicate => {
       if (!["=", "!=", "in", "not in"].includes(op)) throw new CqlError(`operator ${op} is not supported for ${field}`);
       const wanted = new Set(values.map(normalize));
       const positive = op === "=" || op === "in";
@@ -117,7 +120,7 @@ class Parser {
       case "type":
         for (const v of values) if (!TYPES.has(v.toLowerCase())) throw new CqlError(`unknown content type '${v}'`);
         return set(
-          () => ["page"],
+          (page) => [page.type ?? "page"],
           (v) => v.toLowerCase(),
         );
       case "label":
@@ -128,7 +131,7 @@ class Parser {
       case "ancestor":
         return set((page) => this.state.ancestorsOf(page.id));
       case "parent":
-        return set((page) => (page.parentId === null ? [] : [page.parentId]));
+        return set((page) => (page.type === "comment" || page.parentId === null ? [] : [page.parentId]));
       case "title":
         if (op === "~" || op === "!~") {
           const needle = (values[0] ?? "").toLowerCase().replace(/\*/g, "");
@@ -144,10 +147,10 @@ class Parser {
     }
   }
 
-  date(op: string, value: string, read: (page: FakePage) => string): Predicate {
+  date(op: string, value: string, read: (page: CqlItem) => string): Predicate {
     const { startMs, endMs } = parseCqlDate(value, this.timeZone);
     // Confluence compares at minute precision, so a page edited at 10:15:59 is "at" 10:15.
-    const minute = (page: FakePage) => Math.floor(Date.parse(read(page)) / 60_000) * 60_000;
+    const minute = (page: CqlItem) => Math.floor(Date.parse(read(page)) / 60_000) * 60_000;
     switch (op) {
       case ">=":
         return (page) => minute(page) >= startMs;
@@ -166,22 +169,22 @@ class Parser {
     }
   }
 
-  orderBy(): (a: FakePage, b: FakePage) => number {
-    const byId = (a: FakePage, b: FakePage) => Number(a.id) - Number(b.id);
+  orderBy(): (a: CqlItem, b: CqlItem) => number {
+    const byId = (a: CqlItem, b: CqlItem) => Number(a.id) - Number(b.id);
     if (!this.isKeyword("order")) return byId;
     this.#i++;
     if (!this.isKeyword("by")) throw new CqlError("expected BY after ORDER");
     this.#i++;
-    const keys: Array<(a: FakePage, b: FakePage) => number> = [];
+    const keys: Array<(a: CqlItem, b: CqlItem) => number> = [];
     do {
       if (keys.length > 0) this.#i++;
       const field = this.next("a field to order by");
       const name = field.value.toLowerCase();
-      const read: ((page: FakePage) => string | number) | undefined = {
-        lastmodified: (page: FakePage) => page.version.when,
-        created: (page: FakePage) => page.createdAt,
-        title: (page: FakePage) => page.title.toLowerCase(),
-        id: (page: FakePage) => Number(page.id),
+      const read: ((page: CqlItem) => string | number) | undefined = {
+        lastmodified: (page: CqlItem) => page.version.when,
+        created: (page: CqlItem) => page.createdAt,
+        title: (page: CqlItem) => page.title.toLowerCase(),
+        id: (page: CqlItem) => Number(page.id),
       }[name];
       if (field.kind !== "word" || !read) throw new CqlError(`cannot order by '${field.value}'`);
       let sign = 1;

@@ -6,11 +6,21 @@ export function titleSlug(title: string): string {
   return encodeURIComponent(title).replace(/%20/g, "+");
 }
 
-/** Web UI path of a page, relative to the site base (`_links.webui`). */
+/** Web UI path of a page or blog post, relative to the site base (`_links.webui`). */
 export function pageWebui(deployment: RequestContext["deployment"], page: FakePage): string {
-  return deployment === "cloud"
-    ? `/spaces/${page.spaceKey}/pages/${page.id}/${titleSlug(page.title)}`
-    : `/pages/viewpage.action?pageId=${page.id}`;
+  if (deployment !== "cloud") return `/pages/viewpage.action?pageId=${page.id}`;
+  if (page.type === "blogpost") {
+    // Cloud dates blog post URLs by the day the post was created.
+    const day = page.createdAt.slice(0, 10).replaceAll("-", "/");
+    return `/spaces/${page.spaceKey}/blog/${day}/${page.id}/${titleSlug(page.title)}`;
+  }
+  return `/spaces/${page.spaceKey}/pages/${page.id}/${titleSlug(page.title)}`;
+}
+
+/** Web UI path of a comment: its container's page, focused on the comment. */
+export function commentWebui(deployment: RequestContext["deployment"], container: FakePage, commentId: string): string {
+  const base = pageWebui(deployment, container);
+  return `${base}${base.includes("?") ? "&" : "?"}focusedCommentId=${commentId}#comment-${commentId}`;
 }
 
 /** Short link, `/x/<base64 of the id>`, as Confluence's tiny links look. */

@@ -39,7 +39,7 @@ export function v1User(ctx: RequestContext, accountId: string): Json {
   };
 }
 
-function v1Version(ctx: RequestContext, page: FakePage): Json {
+export function v1Version(ctx: RequestContext, page: Pick<FakePage, "id" | "version">): Json {
   return {
     by: v1User(ctx, page.version.authorId),
     when: page.version.when,
@@ -109,7 +109,7 @@ export function v1Space(ctx: RequestContext, space: FakeSpace, expand: ReadonlyS
  * `space`, `history`, `history.lastUpdated`, `container`; anything else is ignored, as Confluence does.
  */
 export function v1Content(ctx: RequestContext, page: FakePage, expand: ReadonlySet<string>): Json {
-  const out: Json = { id: page.id, type: "page", status: page.status, title: page.title };
+  const out: Json = { id: page.id, type: page.type ?? "page", status: page.status, title: page.title };
   const space = ctx.state.space(page.spaceKey);
   const expandable: Json = {
     childTypes: "",

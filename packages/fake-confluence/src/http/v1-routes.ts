@@ -1,6 +1,7 @@
 import { compileCql } from "../cql/compile.js";
 import { CqlError } from "../cql/tokenize.js";
-import type { FakePage } from "../model.js";
+import type { FakeComment, FakePage } from "../model.js";
+import { v1Comment } from "./comment-objects.js";
 import { HttpError, v1Error } from "./errors.js";
 import { siteBase } from "./links.js";
 import { offsetListing } from "./offset-listing.js";
@@ -54,17 +55,17 @@ const space: Handler = (ctx) => {
 };
 
 const content: Handler = (ctx) => {
-  const types = multi(ctx.url, "type");
-  if (types.length > 0 && !types.includes("page")) {
-    return offsetListing(ctx, [], () => null);
-  }
+  // Like Confluence, one type per listing: pages unless `type=blogpost` is asked for.
+  const type = ctx.url.searchParams.get("type") ?? "page";
+  if (type !== "page" && type !== "blogpost") return offsetListing(ctx, [], () => null);
   const keys = new Set(multi(ctx.url, "spaceKey"));
   const wanted = statuses(ctx, ["current"]);
   const title = ctx.url.searchParams.get("title");
   const pages = ctx.state
-    .allPages()
+    .allContent()
     .filter(
       (page) =>
+        (page.type ?? "page") === type &&
         (keys.size === 0 || keys.has(page.spaceKey)) &&
         wanted.has(page.status) &&
         (title === null || page.title === title),
@@ -80,6 +81,8 @@ function requirePage(ctx: RequestContext): FakePage {
 }
 
 const contentById: Handler = (ctx) => {
+  const comment = ctx.state.comment(ctx.params.id ?? "");
+  if (comment) return single(ctx, v1Comment(ctx, comment, expansions(ctx.url)), "/rest/api/content");
   const page = requirePage(ctx);
   // Like Confluence, a trashed page is only visible when its status is asked for.
   if (!statuses(ctx, ["current", "archived"]).has(page.status)) {
@@ -114,15 +117,40 @@ const search: Handler = (ctx) => {
     const shown = cql.length > 200 ? `${cql.slice(0, 200)}...` : cql;
     return v1Error(400, `Could not parse cql : ${shown} (${error.message})`);
   }
-  // CQL searches current content only.
-  const pages = ctx.state
-    .allPages()
-    .filter((page) => page.status === "current" && ctx.faults.indexed(page.id) && compiled.matches(page))
+  // CQL searches current content only: pages, blog posts and comments.
+  const items: (FakePage | FakeComment)[] = [...ctx.state.allContent(), ...ctx.state.allComments()];
+  const found = items
+    .filter((item) => item.status === "current" && ctx.faults.indexed(item.id) && compiled.matches(item))
     .sort(compiled.compare);
   const expand = expansions(ctx.url);
-  return offsetListing(ctx, pages, (page) => v1Content(ctx, page, expand), {
+  const serialize = (item: FakePage | FakeComment) =>
+    item.type === "comment" ? v1Comment(ctx, item, expand) : v1Content(ctx, item, expand);
+  return offsetListing(ctx, found, serialize, {
     cursor: ctx.deployment === "cloud",
     max: listingMax(ctx, expand, true),
+  });
+};
+
+/**
+ * Comments of a page or blog post: top-level ones, or all of them with `depth=all`; `location` (repeatable) keeps
+ * `inline`, `footer` and/or `resolved` (inline) comments.
+ */
+const childComments: Handler = (ctx) => {
+  const container = requirePage(ctx);
+  const all = ctx.url.searchParams.get("depth") === "all";
+  const locations = new Set(multi(ctx.url, "location"));
+  const comments = ctx.state
+    .commentsOf(container.id)
+    .filter(
+      (comment) =>
+        (all || comment.parentId === null) &&
+        (locations.size === 0 ||
+          locations.has(comment.location) ||
+          (locations.has("resolved") && comment.location === "inline" && comment.resolved)),
+    );
+  const expand = expansions(ctx.url);
+  return offsetListing(ctx, comments, (comment) => v1Comment(ctx, comment, expand), {
+    max: listingMax(ctx, expand, false),
   });
 };
 
@@ -163,6 +191,7 @@ export const v1Routes: ReadonlyArray<readonly [method: string, pattern: string, 
   ["GET", "/content/search", search],
   ["GET", "/content/{id}", contentById],
   ["GET", "/content/{id}/child/page", childPages],
+  ["GET", "/content/{id}/child/comment", childComments],
   ["GET", "/content/{id}/label", labels],
   ["GET", "/user/current", currentUser],
   ["GET", "/user/bulk", userBulk],

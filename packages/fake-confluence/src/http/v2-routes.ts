@@ -1,4 +1,5 @@
 import type { FakePage, FakeSpace } from "../model.js";
+import { v2Comment } from "./comment-objects.js";
 import { cursorListing, type SortKey } from "./cursor-listing.js";
 import { HttpError, v2Error } from "./errors.js";
 import { pageTinyui, pageWebui, siteBase, spaceWebui } from "./links.js";
@@ -50,11 +51,11 @@ function v2Page(ctx: RequestContext, page: FakePage, summary: boolean): Record<s
     ...(page.parentId === null
       ? {}
       : { parentType: ctx.state.folder(page.parentId) ? "folder" : "page", parentId: page.parentId }),
-    ownerId: page.createdBy,
-    lastOwnerId: null,
+    // Blog posts have no owner, position or parent in v2.
+    ...(page.type === "blogpost" ? {} : { ownerId: page.createdBy, lastOwnerId: null }),
     createdAt: page.createdAt,
     authorId: page.createdBy,
-    position: page.position,
+    ...(page.type === "blogpost" ? {} : { position: page.position }),
     version: {
       number: page.version.number,
       message: page.version.message,
@@ -171,9 +172,9 @@ const pages: Handler = (ctx) => {
   return listPages(ctx, all);
 };
 
-function requirePage(ctx: RequestContext): FakePage {
+function requirePage(ctx: RequestContext, type: "page" | "blogpost" = "page"): FakePage {
   const page = ctx.state.page(ctx.params.id ?? "");
-  if (!page) throw new HttpError(404, "");
+  if (!page || (page.type ?? "page") !== type) throw new HttpError(404, "");
   return page;
 }
 
@@ -210,6 +211,42 @@ const labels: Handler = (ctx) => {
   );
 };
 
+const spaceBlogPosts: Handler = (ctx) => {
+  const found = ctx.state.spaceById(ctx.params.id ?? "");
+  if (!found) return v2Error(404, null);
+  return listPages(ctx, ctx.state.blogPostsOf(found.key));
+};
+
+const blogPost: Handler = (ctx) => {
+  const found = requirePage(ctx, "blogpost");
+  const statuses = multi(ctx.url, "status");
+  if (statuses.length > 0 && !statusFilter(ctx, []).has(found.status)) return v2Error(404, null);
+  return { status: 200, body: v2Page(ctx, found, false) };
+};
+
+/** Top-level footer or inline comments of a page or blog post (replies are listed per comment in Cloud). */
+function comments(type: "page" | "blogpost", location: "footer" | "inline"): Handler {
+  return (ctx) => {
+    bodyFormat(ctx);
+    const container = requirePage(ctx, type);
+    const wanted = multi(ctx.url, "resolution-status");
+    const found = ctx.state
+      .commentsOf(container.id)
+      .filter(
+        (comment) =>
+          comment.location === location &&
+          comment.parentId === null &&
+          (wanted.length === 0 || wanted.includes(comment.resolved ? "resolved" : "open")),
+      );
+    return cursorListing(
+      ctx,
+      found,
+      (comment) => [Number(comment.id), Number(comment.id)],
+      (comment) => v2Comment(ctx, comment),
+    );
+  };
+}
+
 /** Cloud v2 routes, relative to `/wiki/api/v2`. */
 export const v2Routes: ReadonlyArray<readonly [method: string, pattern: string, handler: Handler]> = [
   ["GET", "/spaces", spaces],
@@ -219,4 +256,10 @@ export const v2Routes: ReadonlyArray<readonly [method: string, pattern: string, 
   ["GET", "/pages/{id}", page],
   ["GET", "/pages/{id}/ancestors", ancestors],
   ["GET", "/pages/{id}/labels", labels],
+  ["GET", "/pages/{id}/footer-comments", comments("page", "footer")],
+  ["GET", "/pages/{id}/inline-comments", comments("page", "inline")],
+  ["GET", "/spaces/{id}/blogposts", spaceBlogPosts],
+  ["GET", "/blogposts/{id}", blogPost],
+  ["GET", "/blogposts/{id}/footer-comments", comments("blogpost", "footer")],
+  ["GET", "/blogposts/{id}/inline-comments", comments("blogpost", "inline")],
 ];

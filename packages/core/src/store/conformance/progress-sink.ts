@@ -43,6 +43,8 @@ export function progressSinkTests(create: () => Promise<ProgressSink & ProgressR
       title: "t",
       version: 1,
       chunks: 2,
+      contentType: "page",
+      comments: 0,
       embedded: 2,
     });
     await sink.handle(progress("op-a", 5, 10));

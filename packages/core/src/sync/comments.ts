@@ -1,0 +1,178 @@
+import { ConfluenceSyncError } from "../errors.js";
+import { sha256 } from "../hash.js";
+import type { Chunk } from "../ports/chunker.js";
+import type { ConfluenceComment, ConfluencePage, ConfluenceSpace } from "../ports/confluence-source.js";
+import type { ResolvedContentOptions } from "./content-options.js";
+import type { SyncRun } from "./engine.js";
+import { stripNul } from "./util.js";
+import { webBaseOf } from "./web-base.js";
+
+/** Heading of the section a page's comments become. */
+export const DISCUSSION_HEADING = "Discussion";
+
+/**
+ * The comments of the pages one sync looks at. A full sync lists every comment of the space once; an incremental one
+ * lists only comments changed since the last sync (their pages are re-checked even when the page version did not
+ * change) and fetches the complete comments of each page it processes.
+ */
+export class PageComments {
+  readonly #known = new Map<string, ConfluenceComment[]>();
+  #complete = false;
+
+  constructor(
+    private readonly run: SyncRun,
+    private readonly space: ConfluenceSpace,
+    private readonly options: Exclude<ResolvedContentOptions["comments"], false>,
+  ) {}
+
+  /** Whether the run indexes comments: asked for, and the source can list them. */
+  static wanted(run: SyncRun, content: ResolvedContentOptions): boolean {
+    if (content.comments === false) return false;
+    const { source } = run.options;
+    if (source.listComments === undefined || source.getComments === undefined) {
+      throw new ConfluenceSyncError(
+        "CONFIG_INVALID",
+        "content.comments is on, but this Confluence source cannot list comments (listComments/getComments).",
+      );
+    }
+    return true;
+  }
+
+  /** A full sync: every comment of the space, grouped by the page or blog post it is on. */
+  async loadAll(): Promise<void> {
+    for await (const batch of this.run.options.source.listComments!(this.space, this.run.call)) {
+      this.run.throwIfAborted();
+      for (const comment of batch) this.#add(comment);
+    }
+    this.#complete = true;
+  }
+
+  /** An incremental sync: ids of the pages and blog posts whose comments changed since `since`. */
+  async changedContainers(since: Date): Promise<Set<string>> {
+    const ids = new Set<string>();
+    for await (const batch of this.run.options.source.listComments!(this.space, { ...this.run.call, since })) {
+      this.run.throwIfAborted();
+      for (const comment of batch) ids.add(comment.containerId);
+    }
+    return ids;
+  }
+
+  /** The indexed comments of each page of a batch, fetching those not known yet (one listing per page). */
+  async forBatch(pages: readonly ConfluencePage[]): Promise<Map<string, ConfluenceComment[]>> {
+    if (!this.#complete) {
+      const missing = pages.map((page) => page.id).filter((id) => !this.#known.has(id));
+      if (missing.length > 0) {
+        const fetched = await this.run.options.source.getComments!(this.space, missing, this.run.call);
+        for (const id of missing) this.#known.set(id, fetched.get(id) ?? []);
+      }
+    }
+    const out = new Map<string, ConfluenceComment[]>();
+    for (const page of pages) out.set(page.id, this.#indexed(this.#known.get(page.id) ?? []));
+    return out;
+  }
+
+  #add(comment: ConfluenceComment): void {
+    const list = this.#known.get(comment.containerId) ?? [];
+    list.push(comment);
+    this.#known.set(comment.containerId, list);
+  }
+
+  /** Comments kept by the options (resolved inline ones may go, with their replies), ordered as threads. */
+  #indexed(comments: readonly ConfluenceComment[]): ConfluenceComment[] {
+    const dropped = new Set<string>();
+    if (!this.options.includeResolvedInline) {
+      for (const comment of comments) if (comment.location === "inline" && comment.resolved) dropped.add(comment.id);
+    }
+    return threadOrder(comments).filter((comment) => {
+      if (comment.parentId !== null && dropped.has(comment.parentId)) dropped.add(comment.id);
+      return !dropped.has(comment.id);
+    });
+  }
+}
+
+/** Footer threads first, then inline ones; each reply right after what it answers; by id otherwise. */
+export function threadOrder(comments: readonly ConfluenceComment[]): ConfluenceComment[] {
+  const byId = (a: ConfluenceComment, b: ConfluenceComment) => Number(a.id) - Number(b.id) || (a.id < b.id ? -1 : 1);
+  const children = new Map<string | null, ConfluenceComment[]>();
+  const ids = new Set(comments.map((comment) => comment.id));
+  for (const comment of comments) {
+    // A reply whose parent is not in the list is shown as a thread of its own.
+    const parent = comment.parentId !== null && ids.has(comment.parentId) ? comment.parentId : null;
+    children.set(parent, [...(children.get(parent) ?? []), comment]);
+  }
+  const out: ConfluenceComment[] = [];
+  const seen = new Set<string>();
+  const visit = (comment: ConfluenceComment) => {
+    if (seen.has(comment.id)) return;
+    seen.add(comment.id);
+    out.push(comment);
+    for (const reply of [...(children.get(comment.id) ?? [])].sort(byId)) visit(reply);
+  };
+  const roots = [...(children.get(null) ?? [])].sort(
+    (a, b) => (a.location === b.location ? 0 : a.location === "footer" ? -1 : 1) || byId(a, b),
+  );
+  for (const root of roots) visit(root);
+  return out;
+}
+
+/**
+ * The stored content hash of a page: its body alone without comments (as before comments were indexed), else the
+ * body and every indexed comment's id, version and resolution, so a new, edited, resolved or removed comment changes
+ * it even when the page version stays.
+ */
+export function pageContentHash(body: string, comments: readonly ConfluenceComment[]): string {
+  if (comments.length === 0) return sha256(body);
+  const key = comments.map((c) => [c.id, c.version, c.resolved, c.location, c.parentId]);
+  return sha256(`${body}\u0000${JSON.stringify(key)}`);
+}
+
+/** The discussion section of a page: its Markdown and its chunks, numbered after the page's own. */
+export interface Discussion {
+  readonly markdown: string;
+  readonly chunks: Chunk[];
+}
+
+/**
+ * Renders comments as one "Discussion" section: a heading per comment naming its author, date, kind (inline,
+ * resolved, reply) and, for inline comments, the quoted text it is anchored to. Bodies go through the run's converter
+ * on the calling thread (comments are short); the section is chunked on its own so its chunks carry the `comment`
+ * content type.
+ */
+export function renderDiscussion(
+  run: SyncRun,
+  page: ConfluencePage,
+  title: string,
+  spaceKey: string,
+  comments: readonly ConfluenceComment[],
+  resolveUser: (id: string) => string | undefined,
+  firstIndex: number,
+): Discussion {
+  const { converter, chunker, source } = run.options;
+  const byId = new Map(comments.map((comment) => [comment.id, comment]));
+  const name = (id: string | null) => (id === null ? "unknown" : (resolveUser(id) ?? id));
+  const parts = [`## ${DISCUSSION_HEADING}`];
+  for (const comment of comments) {
+    const kind = [
+      comment.location === "inline" ? "inline comment" : "comment",
+      ...(comment.resolved ? ["resolved"] : []),
+      ...(comment.parentId !== null && byId.has(comment.parentId)
+        ? [`reply to ${name(byId.get(comment.parentId)?.authorId ?? null)}`]
+        : []),
+    ].join(", ");
+    const date = (comment.createdAt ?? comment.updatedAt ?? "").slice(0, 10);
+    parts.push(`### ${name(comment.authorId)}${date ? ` on ${date}` : ""} (${kind})`);
+    if (comment.anchor) parts.push(`> ${comment.anchor.replace(/\s+/g, " ").trim()}`);
+    const converted = converter!.convert(comment.body, {
+      pageId: page.id,
+      title,
+      spaceKey,
+      baseUrl: webBaseOf(source),
+      resolveUser,
+      resolvePageUrl: (target, targetSpace) => run.pageUrl(target, targetSpace ?? spaceKey),
+    });
+    parts.push(stripNul(converted.markdown).trim());
+  }
+  const markdown = parts.join("\n\n");
+  const chunks = chunker!.chunk(markdown, { title }).map((chunk, i) => ({ ...chunk, index: firstIndex + i }));
+  return { markdown, chunks };
+}
