@@ -34,10 +34,18 @@ export interface PageRef {
   readonly parentId: string | null;
   /** Ancestor ids, root first, folders included, when the listing carries them. */
   readonly ancestors?: readonly string[];
+  /** The Cloud folders among {@link PageRef.ancestors}, with their titles, when the listing carries them. */
+  readonly folders?: readonly FolderRef[];
   /** Labels, when the listing carries them; `undefined` when this listing cannot tell. */
   readonly labels?: readonly string[];
   /** ISO timestamp of the current version, when known. */
   readonly updatedAt?: string | null;
+}
+
+/** A Cloud folder as a listing shows it among a page's ancestors. */
+export interface FolderRef {
+  readonly id: string;
+  readonly title: string;
 }
 
 /** A page with its storage-format body. */

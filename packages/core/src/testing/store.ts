@@ -1,6 +1,7 @@
 import type { KnowledgeStore } from "../ports/knowledge-store.js";
 import type { ProgressSink } from "../ports/progress-sink.js";
 import type { SuiteContext } from "../store/conformance/context.js";
+import { folderTests } from "../store/conformance/folders.js";
 import { hostileInputTests } from "../store/conformance/hostile.js";
 import { listingAndStateTests } from "../store/conformance/listing-and-state.js";
 import { progressSinkTests } from "../store/conformance/progress-sink.js";
@@ -73,6 +74,7 @@ export function describeKnowledgeStore(
     describe("listing, embedding cache and sync state", () => listingAndStateTests(ctx));
     describe("search", () => searchTests(ctx));
     describe("hostile input", () => hostileInputTests(ctx));
+    describe("folders", () => folderTests(ctx));
   });
 }
 
