@@ -415,6 +415,7 @@ export const streamEventNames = [
   "page-failed",
   "rate-limited",
   "retry",
+  "source-concurrency",
   "source-warning",
   "progress",
   "sync-warning",

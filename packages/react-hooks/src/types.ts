@@ -295,6 +295,7 @@ export type StreamEventName =
   | "page-failed"
   | "rate-limited"
   | "retry"
+  | "source-concurrency"
   | "source-warning"
   | "progress"
   | "sync-warning"

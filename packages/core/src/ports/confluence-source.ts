@@ -86,6 +86,16 @@ export interface SourceWarning {
   readonly message: string;
 }
 
+/**
+ * A change of how many requests the source keeps in flight: halved on a 429 (`rate-limited`), raised by one after a
+ * run of successes (`recovered`).
+ */
+export interface SourceConcurrencyChange {
+  readonly limit: number;
+  readonly previous: number;
+  readonly reason: "rate-limited" | "recovered";
+}
+
 /** Per-call options: cancellation and observers the engine uses for events and metrics. */
 export interface SourceCallOptions {
   readonly signal?: AbortSignal;
@@ -95,6 +105,8 @@ export interface SourceCallOptions {
   readonly onWait?: (wait: SourceWait) => void;
   /** Called when the source works around something the user should know about. */
   readonly onWarning?: (warning: SourceWarning) => void;
+  /** Called when the source changes how many requests it keeps in flight. */
+  readonly onConcurrency?: (change: SourceConcurrencyChange) => void;
 }
 
 /** Options of {@link ConfluenceSource.listPages}. */

@@ -178,6 +178,9 @@ class SyncRun {
           this.emit("retry", { ...base, reason: wait.reason, request: wait.request });
         }
       },
+      onConcurrency: (change) => {
+        this.emit("source-concurrency", { operationId: this.operationId, sourceId: this.sourceId, ...change });
+      },
       onWarning: (warning) => {
         this.logger.warn({ code: warning.code }, warning.message);
         this.emit("source-warning", { operationId: this.operationId, sourceId: this.sourceId, ...warning });
