@@ -190,3 +190,22 @@ describe("per-source authorization of reads", () => {
     expect(admin.body.hits.length).toBeGreaterThan(0);
   });
 });
+
+describe("page breadcrumbs", () => {
+  it("names the folders in a page's path, and the pages above it", async () => {
+    const { app, store } = await syncedApp();
+    const page = await store.getPage("eng", "4");
+    if (!page) throw new Error("page 4 was synced");
+    const folderUrl = "https://wiki.example.com/spaces/ENG/folder/900";
+    await store.saveFolders("eng", [
+      { folderId: "900", title: "Runbooks", parentId: null, ancestors: [], path: "/900", depth: 0, webUrl: folderUrl },
+    ]);
+    const inFolder = { ...page, pageId: "901", title: "In a folder", parentId: "900", ancestors: ["900"] };
+    await store.writePage({ ...inFolder, path: "/900/901", depth: 1 }, []);
+    const response = await request(app).get(`${API}/pages/901`).query({ sourceId: "eng" }).expect(200);
+    expect(response.body.breadcrumb).toEqual([
+      { id: "900", kind: "folder", title: "Runbooks", webUrl: folderUrl },
+      { id: "901", kind: "page", title: "In a folder", webUrl: page.webUrl },
+    ]);
+  });
+});

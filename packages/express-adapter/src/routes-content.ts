@@ -1,4 +1,4 @@
-import type { PageListQuery, PageRecord, SearchQuery } from "@archon/confluence-core";
+import type { BreadcrumbItem, PageListQuery, PageRecord, SearchQuery } from "@archon/confluence-core";
 import type { Router } from "express";
 import type { RouteContext } from "./context.js";
 import { HttpError } from "./http-error.js";
@@ -15,7 +15,7 @@ import {
   sourceParamsSchema,
 } from "./schemas.js";
 
-function toPageDetail(page: PageRecord): PageDetailView {
+function toPageDetail(page: PageRecord, breadcrumb: readonly BreadcrumbItem[]): PageDetailView {
   return {
     sourceId: page.sourceId,
     pageId: page.pageId,
@@ -35,6 +35,7 @@ function toPageDetail(page: PageRecord): PageDetailView {
     indexedAt: page.indexedAt,
     metadata: page.metadata,
     markdown: page.markdown,
+    breadcrumb: breadcrumb.map(({ id, kind, title, webUrl }) => ({ id, kind, title, webUrl })),
   };
 }
 
@@ -86,7 +87,7 @@ export function mountContentRoutes(router: Router, ctx: RouteContext): void {
       await requireSource(ctx, sourceId);
       const page = await ctx.store.getPage(sourceId, pageId);
       if (!page) throw new HttpError(404, "NOT_FOUND", `Page ${pageId} is not in source ${sourceId}.`);
-      sendJson(req, res, toPageDetail(page));
+      sendJson(req, res, toPageDetail(page, await ctx.store.getBreadcrumb(sourceId, pageId)));
       return;
     }
     // Without a source id, look in every source this caller may read; a denial is not a hit.
@@ -94,7 +95,7 @@ export function mountContentRoutes(router: Router, ctx: RouteContext): void {
       if (!(await ctx.isAllowed(req, "page:read", { sourceId: source.sourceId, pageId }))) continue;
       const page = await ctx.store.getPage(source.sourceId, pageId);
       if (page) {
-        sendJson(req, res, toPageDetail(page));
+        sendJson(req, res, toPageDetail(page, await ctx.store.getBreadcrumb(source.sourceId, pageId)));
         return;
       }
     }

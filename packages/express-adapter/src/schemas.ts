@@ -341,8 +341,21 @@ export const pageMetadataSchema = z.object({
   wordCount: z.number().int(),
 });
 
-/** A page with its Markdown and metadata. */
-export const pageDetailSchema = z.object({ ...pageBaseShape, metadata: pageMetadataSchema, markdown: z.string() });
+/** One step of a page's path: a stored page or a Cloud folder. */
+export const breadcrumbItemSchema = z.object({
+  id: z.string(),
+  kind: z.enum(["page", "folder"]),
+  title: z.string(),
+  webUrl: z.string(),
+});
+
+/** A page with its Markdown, metadata and breadcrumb (its ancestors that are stored pages or folders, then itself). */
+export const pageDetailSchema = z.object({
+  ...pageBaseShape,
+  metadata: pageMetadataSchema,
+  markdown: z.string(),
+  breadcrumb: z.array(breadcrumbItemSchema),
+});
 
 // ---------------------------------------------------------------------------------------------------------------
 // Search
@@ -439,6 +452,7 @@ export const streamEventNames = [
   "page-failed",
   "rate-limited",
   "retry",
+  "source-concurrency",
   "source-warning",
   "progress",
   "sync-warning",

@@ -1,7 +1,7 @@
 // Contract tests: every response the Confluence source reads, as the fake serves it, validated against Atlassian's
-// published OpenAPI response schemas (fragments committed under test/contract/, with their source). Data Center has
-// no published OpenAPI document; its content listings share Cloud v1's shapes, and its spaces differ only by sending
-// no `status`, which is checked as such.
+// published OpenAPI response schemas (fragments committed under test/contract/, with their source). Data Center is
+// checked twice: against Atlassian's Data Center document (which names field types but requires none) and against
+// Cloud v1's stricter schemas, from which Data Center differs only by sending spaces without `status`.
 import { readFileSync } from "node:fs";
 import { Ajv, type ValidateFunction } from "ajv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -113,6 +113,40 @@ describe.each(["cloud", "datacenter"] as const)(
       }
     });
 
+    it.runIf(deployment === "datacenter")(
+      "Data Center: content listings, search, content by id, spaces and users against the Data Center document (skipped on Cloud)",
+      async () => {
+        const dc = validators(load("datacenter"));
+        const page = fake.space("ENG").pages().at(-1);
+        const cql = encodeURIComponent('space = "ENG" and type = page');
+        for (const expand of [REF_EXPAND, PAGE_EXPAND]) {
+          check(
+            dc.get("/rest/api/content/search"),
+            await get(`/rest/api/content/search?cql=${cql}&expand=${expand}&limit=25`),
+            `search ${expand}`,
+          );
+          check(
+            dc.get("/rest/api/content"),
+            await get(`/rest/api/content?spaceKey=ENG&type=page&status=current&expand=${expand}&limit=25`),
+            `content ${expand}`,
+          );
+        }
+        check(
+          dc.get("/rest/api/content/{id}"),
+          await get(`/rest/api/content/${page?.id}?status=any&expand=${PAGE_EXPAND}`),
+          "by id",
+        );
+        check(dc.get("/rest/api/space/{spaceKey}"), await get("/rest/api/space/ENG?expand=homepage"), "space");
+        check(dc.get("/rest/api/space"), await get("/rest/api/space?limit=1"), "spaces");
+        check(dc.get("/rest/api/user/current"), await get("/rest/api/user/current"), "user/current");
+        const user = fake.state.users()[0];
+        check(dc.get("/rest/api/user"), await get(`/rest/api/user?key=${user?.userKey}`), "user by key");
+        // The document types what it names: a space id that is not an integer, or a version number sent as text, fails.
+        expect(dc.get("/rest/api/space/{spaceKey}")?.({ id: "98305", key: "ENG" })).toBe(false);
+        expect(dc.get("/rest/api/content/{id}")?.({ id: "1", version: { number: "2" } })).toBe(false);
+      },
+    );
+
     it.runIf(deployment === "cloud")(
       "v2: spaces, space pages with bodies in every status, labels, a page (skipped on Data Center, which has no v2 API)",
       async () => {
@@ -137,7 +171,7 @@ describe.each(["cloud", "datacenter"] as const)(
     );
 
     it("names where each schema came from", () => {
-      for (const name of ["cloud-v1", "cloud-v2"])
+      for (const name of ["cloud-v1", "cloud-v2", "datacenter"])
         expect(load(name).source).toMatch(/^https:\/\/github\.com\/.+atlassian/);
     });
   },

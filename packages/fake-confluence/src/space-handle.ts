@@ -56,12 +56,34 @@ export class SpaceHandle {
     return this.page(id) as GroundTruthPage;
   }
 
-  /** Creates a page (version 1), under the home page unless `parentId` says otherwise. */
   /** Creates a Cloud folder (a titled tree node without a body) under a page or folder; `null` for the top. */
   addFolder(title: string, parentId?: string | null): FakeFolder {
     return this.#fake.state.addFolder({ spaceKey: this.key, title, ...(parentId === undefined ? {} : { parentId }) });
   }
 
+  /** Renames a folder of this space. */
+  renameFolder(id: string, title: string): FakeFolder {
+    return this.#fake.state.renameFolder(this.#ownFolder(id), title);
+  }
+
+  /** Moves a folder of this space, with its contents, under a page or folder; `null` for the top. */
+  moveFolder(id: string, parentId: string | null): FakeFolder {
+    return this.#fake.state.moveFolder(this.#ownFolder(id), parentId);
+  }
+
+  /** Deletes a folder of this space; what was in it moves up to the folder's parent. */
+  deleteFolder(id: string): void {
+    this.#fake.state.deleteFolder(this.#ownFolder(id));
+  }
+
+  #ownFolder(id: string): string {
+    if (this.#fake.state.folder(id)?.spaceKey !== this.key) {
+      throw new FakeConfluenceError("SOURCE_NOT_FOUND", `fake-confluence: folder ${id} is not in space "${this.key}".`);
+    }
+    return id;
+  }
+
+  /** Creates a page (version 1), under the home page unless `parentId` says otherwise. */
   addPage(input: Omit<NewPage, "spaceKey">): GroundTruthPage {
     return this.#truth(this.#fake.state.addPage({ ...input, spaceKey: this.key }).id);
   }

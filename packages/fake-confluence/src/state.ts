@@ -256,6 +256,41 @@ export class FakeConfluenceState {
     return folder;
   }
 
+  /** Renames a folder; pages below it keep their versions. */
+  renameFolder(id: string, title: string): FakeFolder {
+    const folder = this.#requireFolder(id);
+    folder.title = title;
+    return folder;
+  }
+
+  /** Moves a folder, with everything in it, under another page or folder (or to the top with `null`). */
+  moveFolder(id: string, parentId: string | null): FakeFolder {
+    const folder = this.#requireFolder(id);
+    if (parentId !== null) {
+      this.#requireParent(parentId, folder.spaceKey);
+      if (parentId === id || this.ancestorsOf(parentId).includes(id)) {
+        throw new FakeConfluenceError("CONFIG_INVALID", `fake-confluence: cannot move folder ${id} under itself.`);
+      }
+    }
+    folder.parentId = parentId;
+    return folder;
+  }
+
+  /** Deletes a folder; what was in it moves up to the folder's parent. */
+  deleteFolder(id: string): void {
+    const folder = this.#requireFolder(id);
+    for (const child of [...this.#pages.values(), ...this.#folders.values()]) {
+      if (child.parentId === id) child.parentId = folder.parentId;
+    }
+    this.#folders.delete(id);
+  }
+
+  #requireFolder(id: string): FakeFolder {
+    const folder = this.#folders.get(id);
+    if (!folder) throw notFound(`folder ${id}`);
+    return folder;
+  }
+
   /** A page or folder of the space that can hold children. */
   #requireParent(id: string, spaceKey: string): void {
     const parent = this.#pages.get(id) ?? this.#folders.get(id);

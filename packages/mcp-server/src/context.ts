@@ -14,11 +14,12 @@ export interface ToolContext {
   requireSource(action: McpAction, sourceId: string): Promise<SourceRecord>;
   /** `sourceId` when given, else the only source the caller may use; a tool error when that is ambiguous. */
   pickSource(action: McpAction, sourceId: string | undefined): Promise<SourceRecord>;
-  /** Titles of the page's ancestors, root first, then its own (ancestors no longer stored are skipped). */
-  breadcrumbOf(page: Pick<PageRecord, "sourceId" | "ancestors" | "title">): Promise<string[]>;
+  /**
+   * Titles of the page's ancestors (pages and folders), root first, then its own; ancestors no longer stored are
+   * skipped.
+   */
+  breadcrumbOf(page: Pick<PageRecord, "sourceId" | "pageId" | "title">): Promise<string[]>;
 }
-
-const TITLE_TTL_MS = 60_000;
 
 export function createToolContext(options: ResolvedMcpOptions, logger: Logger, can: AccessCheck): ToolContext {
   const { store } = options;
@@ -33,8 +34,6 @@ export function createToolContext(options: ResolvedMcpOptions, logger: Logger, c
     sources.length === 0
       ? "No source is synced that you can use."
       : `Sources you can use: ${sources.map((s) => `${s.sourceId} (space ${s.spaceKey})`).join(", ")}.`;
-  // Ancestor titles change rarely and are asked for again and again: a short-lived cache per server.
-  const titles = new Map<string, { title: string | null; at: number }>();
   return {
     options,
     store,
@@ -56,19 +55,8 @@ export function createToolContext(options: ResolvedMcpOptions, logger: Logger, c
       );
     },
     async breadcrumbOf(page) {
-      const trail: string[] = [];
-      for (const id of page.ancestors) {
-        const key = `${page.sourceId}/${id}`;
-        let cached = titles.get(key);
-        if (!cached || Date.now() - cached.at > TITLE_TTL_MS) {
-          if (titles.size > 5000) titles.clear();
-          cached = { title: (await store.getPage(page.sourceId, id))?.title ?? null, at: Date.now() };
-          titles.set(key, cached);
-        }
-        if (cached.title) trail.push(cached.title);
-      }
-      trail.push(page.title);
-      return trail;
+      const trail = await store.getBreadcrumb(page.sourceId, page.pageId);
+      return trail.length > 0 ? trail.map((item) => item.title) : [page.title];
     },
   };
 }

@@ -1,3 +1,4 @@
+export type { BreadcrumbItem } from "@archon/confluence-core";
 export type { ArchonSearchCheck } from "./archon-compat.js";
 export { ARCHON_SEARCH_DIMENSIONS, checkArchonSearch, requireArchonPages } from "./archon-compat.js";
 export type { ArchonPageContext } from "./archon-pages.js";
@@ -9,7 +10,6 @@ export type { KeyRing, SecretKey } from "./credential-store.js";
 export { keyRingFromEnv, PgCredentialStore } from "./credential-store.js";
 export type { Db, PgliteDatabase, PgliteQueryable, QueryResult } from "./db.js";
 export { fromPglite, fromPgPool } from "./db.js";
-export type { BreadcrumbItem } from "./hierarchy.js";
 export type { MigrateResult, Migration } from "./migrate.js";
 export {
   defaultMigrationsDir,

@@ -79,9 +79,9 @@ describe("PgKnowledgeStore on PGlite: hierarchy", () => {
     expect((await store.getSubtree("s", "2")).items.map((p) => p.pageId)).toEqual(["2", "3"]);
     expect((await store.getSubtree("s", "404")).total).toBe(0);
     expect(await store.getBreadcrumb("s", "3")).toEqual([
-      { pageId: "1", title: "T1", webUrl: makePage("s", "1").webUrl },
-      { pageId: "2", title: "T2", webUrl: makePage("s", "2").webUrl },
-      { pageId: "3", title: "T3", webUrl: makePage("s", "3").webUrl },
+      { id: "1", kind: "page", title: "T1", webUrl: makePage("s", "1").webUrl },
+      { id: "2", kind: "page", title: "T2", webUrl: makePage("s", "2").webUrl },
+      { id: "3", kind: "page", title: "T3", webUrl: makePage("s", "3").webUrl },
     ]);
     expect(await store.getBreadcrumb("s", "404")).toEqual([]);
   });

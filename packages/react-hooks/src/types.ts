@@ -271,9 +271,19 @@ export interface PageMetadataView {
   wordCount: number;
 }
 
+/** One step of a page's path: a stored page or a Cloud folder. */
+export interface BreadcrumbItemView {
+  id: string;
+  kind: "page" | "folder";
+  title: string;
+  webUrl: string;
+}
+
 export interface PageDetailView extends PageBase {
   metadata: PageMetadataView;
   markdown: string;
+  /** The page's ancestors that are stored pages or folders, root first, then the page itself. */
+  breadcrumb: BreadcrumbItemView[];
 }
 
 export interface SearchFiltersInput {
@@ -328,6 +338,7 @@ export type StreamEventName =
   | "page-failed"
   | "rate-limited"
   | "retry"
+  | "source-concurrency"
   | "source-warning"
   | "progress"
   | "sync-warning"

@@ -37,6 +37,8 @@ export function Breadcrumbs({
             <li key={entry.item.id}>
               {last ? (
                 <span aria-current="page">{entry.item.label}</span>
+              ) : entry.item.folder ? (
+                <span className="folder">{entry.item.label}</span>
               ) : (
                 <button type="button" className="link" onClick={() => onSelect(entry.item.id)}>
                   {entry.item.label}

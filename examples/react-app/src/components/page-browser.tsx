@@ -1,11 +1,4 @@
-import {
-  pageQueryOptions,
-  useConfluenceClient,
-  useConfluencePage,
-  useConfluenceSources,
-  useInfiniteConfluencePages,
-} from "@archon/confluence-react";
-import { useQueries } from "@tanstack/react-query";
+import { useConfluencePage, useConfluenceSources, useInfiniteConfluencePages } from "@archon/confluence-react";
 import { useState } from "react";
 import type { TrailItem } from "../lib/trail.js";
 import { Breadcrumbs } from "./breadcrumbs.js";
@@ -14,17 +7,15 @@ import { PageReader } from "./page-reader.js";
 
 const ROOT = "root";
 
-/** Titles of the page's ancestors, root first; ids stand in until a title is loaded. */
+/** The page's path as the server gives it (stored pages and Cloud folders, root first), then the page itself. */
 function useTrail(sourceId: string, pageId: string | undefined, sourceName: string): TrailItem[] {
-  const client = useConfluenceClient();
   const page = useConfluencePage(pageId, { sourceId });
-  const ancestors = page.data?.ancestors ?? [];
-  const titles = useQueries({ queries: ancestors.map((id) => pageQueryOptions(client, id, sourceId)) });
   const trail: TrailItem[] = [{ id: ROOT, label: sourceName }];
-  ancestors.forEach((id, index) => {
-    trail.push({ id, label: titles[index]?.data?.title ?? `Page ${id}` });
-  });
-  if (pageId) trail.push({ id: pageId, label: page.data?.title ?? "…" });
+  if (!pageId) return trail;
+  for (const item of page.data?.breadcrumb.slice(0, -1) ?? []) {
+    trail.push({ id: item.id, label: item.title, ...(item.kind === "folder" ? { folder: true } : {}) });
+  }
+  trail.push({ id: pageId, label: page.data?.title ?? "…" });
   return trail;
 }
 

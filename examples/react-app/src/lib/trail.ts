@@ -2,6 +2,8 @@
 export interface TrailItem {
   readonly id: string;
   readonly label: string;
+  /** A Cloud folder: a node of the path that is not a page, so it cannot be opened. */
+  readonly folder?: boolean;
 }
 
 /** What a breadcrumb shows: the items, with `"ellipsis"` standing for the hidden middle. */

@@ -106,6 +106,18 @@ export const confluenceSourceConfigSchema = z.object({
     .min(0, "rateLimitBudgetMinutes must not be negative")
     .max(1440, "rateLimitBudgetMinutes must be at most one day")
     .default(10),
+  /**
+   * Most requests of this source in flight at once, across all its calls. With `adaptiveConcurrency`, a 429 halves
+   * the current limit and runs of successes raise it again by one (AIMD), up to this value. @default 8
+   */
+  maxConcurrentRequests: z
+    .number({ error: "maxConcurrentRequests must be a number" })
+    .int("maxConcurrentRequests must be an integer")
+    .min(1, "maxConcurrentRequests must be at least 1")
+    .max(64, "maxConcurrentRequests must be at most 64")
+    .default(8),
+  /** Lower the in-flight limit while the site answers 429, and raise it back slowly once it recovers. @default true */
+  adaptiveConcurrency: z.boolean({ error: "adaptiveConcurrency must be true or false" }).default(true),
   /** Time limit of one HTTP request, body included; a timeout is retried like a reset. @default 60000 */
   timeoutMs: z
     .number({ error: "timeoutMs must be a number" })

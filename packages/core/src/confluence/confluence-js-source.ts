@@ -9,6 +9,7 @@ import type {
   ConfluenceSource,
   ConfluenceSpace,
   ContentTypeOptions,
+  FolderRef,
   ListCommentsOptions,
   ListPagesOptions,
   PageContentType,
@@ -39,6 +40,7 @@ interface LabelInfo {
   readonly labels: readonly string[];
   readonly parentId: string | null;
   readonly ancestors: readonly string[];
+  readonly folders?: readonly FolderRef[] | undefined;
 }
 
 /** A 403, or a 405 some proxies send, for an endpoint an administrator blocked. */
@@ -263,8 +265,12 @@ export class ConfluenceJsSource implements ConfluenceSource {
         for (const summary of batch.results) {
           const id = summary.id ?? "";
           const info = labels.get(id) ?? (await this.#labelsOf(id, options));
-          const ancestors = info.parentId === (summary.parentId ?? null) ? info.ancestors : undefined;
-          pages.push(v2Page(summary, { spaceKey: space.key, labels: info.labels, ancestors }, this.#context(batch)));
+          const placed = info.parentId === (summary.parentId ?? null);
+          const ancestors = placed ? info.ancestors : undefined;
+          const folders = placed ? info.folders : undefined;
+          pages.push(
+            v2Page(summary, { spaceKey: space.key, labels: info.labels, ancestors, folders }, this.#context(batch)),
+          );
         }
         yield pages;
       }
@@ -483,7 +489,12 @@ export class ConfluenceJsSource implements ConfluenceSource {
     for await (const batch of paginateV1(this.#listing, "/wiki/rest/api/content/search", params, options)) {
       for (const content of batch.results) {
         const ref = v1Ref(content, this.#context(batch));
-        map.set(ref.id, { labels: ref.labels ?? [], parentId: ref.parentId, ancestors: ref.ancestors });
+        map.set(ref.id, {
+          labels: ref.labels ?? [],
+          parentId: ref.parentId,
+          ancestors: ref.ancestors,
+          folders: ref.folders,
+        });
       }
     }
     return map;

@@ -80,3 +80,68 @@ describe("pages in Cloud folders", () => {
     expect((await store.getPage("fld", ids.page))?.ancestors.slice(-2)).toEqual([ids.folder, ids.inner]);
   });
 });
+
+describe("folders in breadcrumbs", () => {
+  let fake: FakeConfluence;
+  let sync: ConfluenceSync;
+  let store: InMemoryKnowledgeStore;
+  beforeAll(async () => {
+    fake = await startFakeConfluence({ spaces: [{ key: "BRC", pages: 4, seed: 5 }] });
+    store = new InMemoryKnowledgeStore();
+    await store.upsertSource(
+      createSourceRecord({ sourceId: "brc", baseUrl: fake.baseUrl, spaceKey: "BRC", deployment: "cloud" }),
+    );
+    const { email, apiToken } = fake.credentials;
+    const source = new ConfluenceJsSource({
+      baseUrl: fake.baseUrl,
+      deployment: "cloud",
+      credentials: { type: "basic", email, apiToken },
+      timeZone: "UTC",
+    });
+    sync = new ConfluenceSync({ source, store, embedder: new HashingEmbedder({ dimensions: 16 }) });
+  });
+  afterAll(async () => fake?.close());
+
+  const crumbs = async (pageId: string) =>
+    (await store.getBreadcrumb("brc", pageId)).map((item) => `${item.kind}:${item.title}`);
+
+  it("shows a folder's title as a node of the path, and keeps it fresh through renames, moves and deletion", async () => {
+    const space = fake.space("BRC");
+    const home = fake.groundTruth("BRC").find((page) => page.parentId === null)!;
+    const other = space.addPage({ title: "Archive" });
+    const runbooks = space.addFolder("Runbooks", home.id);
+    const databases = space.addFolder("Databases", runbooks.id);
+    const page = space.addPage({ title: "Failover", parentId: databases.id });
+
+    await sync.run({ sourceId: "brc", mode: "full" });
+    expect(await crumbs(page.id)).toEqual([
+      `page:${home.title}`,
+      "folder:Runbooks",
+      "folder:Databases",
+      "page:Failover",
+    ]);
+    const folder = (await store.getBreadcrumb("brc", page.id))[1]!;
+    expect(folder.webUrl).toBe(`${fake.baseUrl}/wiki/spaces/BRC/folder/${runbooks.id}`);
+
+    space.renameFolder(runbooks.id, "Operations");
+    await sync.run({ sourceId: "brc", mode: "incremental" });
+    expect(await crumbs(page.id)).toEqual([
+      `page:${home.title}`,
+      "folder:Operations",
+      "folder:Databases",
+      "page:Failover",
+    ]);
+
+    space.moveFolder(databases.id, other.id);
+    const moved = await sync.run({ sourceId: "brc", mode: "incremental" });
+    expect(moved.pagesMoved).toBe(1);
+    expect(await crumbs(page.id)).toEqual([`page:${home.title}`, "page:Archive", "folder:Databases", "page:Failover"]);
+
+    space.deleteFolder(databases.id);
+    await sync.run({ sourceId: "brc", mode: "full" });
+    expect(await crumbs(page.id)).toEqual([`page:${home.title}`, "page:Archive", "page:Failover"]);
+    expect((await store.getPage("brc", page.id))?.ancestors).toEqual(
+      fake.groundTruth("BRC").find((p) => p.id === page.id)?.ancestors,
+    );
+  });
+});

@@ -1,7 +1,7 @@
 import type { Content } from "confluence.js/v1";
 import type { PageSummary } from "confluence.js/v2";
 import { ConfluenceSyncError } from "../errors.js";
-import type { ConfluenceComment, ConfluencePage, PageRef, PageStatus } from "../ports/confluence-source.js";
+import type { ConfluenceComment, ConfluencePage, FolderRef, PageRef, PageStatus } from "../ports/confluence-source.js";
 import type { ConfluenceDeployment } from "./config.js";
 
 const STATUSES: ReadonlySet<string> = new Set<PageStatus>(["current", "archived", "trashed", "deleted", "draft"]);
@@ -66,6 +66,10 @@ export function v1Ref(content: Content, context: MappingContext): PageRef & { an
   const id = requireId(content.id, context, "page");
   if (content.version?.number === undefined) throw bad(context, `page ${id} without version.number`);
   const ancestors = (content.ancestors ?? []).map((ancestor) => requireId(ancestor.id, context, "ancestor"));
+  // Cloud lists folders among the ancestors, as content of type "folder" with their titles.
+  const folders = (content.ancestors ?? [])
+    .filter((ancestor) => ancestor.type === "folder")
+    .map((ancestor) => ({ id: requireId(ancestor.id, context, "ancestor"), title: ancestor.title ?? "" }));
   const labels = v1Labels(content);
   return {
     id,
@@ -75,6 +79,7 @@ export function v1Ref(content: Content, context: MappingContext): PageRef & { an
     status: pageStatus(content.status, id, context),
     parentId: ancestors.at(-1) ?? null,
     ancestors,
+    ...(folders.length === 0 ? {} : { folders }),
     ...(labels === undefined ? {} : { labels }),
     updatedAt: iso(content.version.when),
   };
@@ -125,6 +130,7 @@ export function v2Page(
     labels: readonly string[];
     ancestors?: readonly string[] | undefined;
     blogPost?: boolean;
+    folders?: readonly FolderRef[] | undefined;
   },
   context: MappingContext,
 ): ConfluencePage {
@@ -137,6 +143,7 @@ export function v2Page(
     body,
     labels: extra.labels,
     ...(extra.ancestors === undefined ? {} : { ancestors: extra.ancestors }),
+    ...(extra.folders === undefined || extra.folders.length === 0 ? {} : { folders: extra.folders }),
     authorId: page.version?.authorId ?? page.authorId ?? null,
     createdAt: iso(page.createdAt),
     updatedAt: ref.updatedAt ?? null,

@@ -14,6 +14,7 @@ import { ConfluenceSyncError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { SourceCallOptions, SourceWait } from "../ports/confluence-source.js";
 import type { ConfluenceCredentials } from "../ports/credential-store.js";
+import { AdaptiveLimit } from "./adaptive-limit.js";
 import type { ConfluenceDeployment } from "./config.js";
 import { abortError, backoffDelay, createRedactor, parseRetryAfter, sleep } from "./retry-policy.js";
 
@@ -53,6 +54,10 @@ export interface TransportOptions {
   readonly rateLimitBudgetMs?: number;
   /** @default the global `fetch` */
   readonly fetch?: ConfluenceFetch;
+  /** Most requests in flight at once. @default 8 */
+  readonly maxConcurrentRequests?: number;
+  /** Halve the in-flight limit on 429s and raise it back after successes (AIMD). @default true */
+  readonly adaptiveConcurrency?: boolean;
   /** Source of jitter, replaceable for tests. @default Math.random */
   readonly random?: () => number;
 }
@@ -64,6 +69,8 @@ interface Transient {
   readonly retryAfterMs?: number;
   readonly error: Error;
 }
+
+type Outcome = { ok: true; value: unknown } | { ok: false; failure: Transient };
 
 const PERMANENT_NETWORK_CODE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_INVALID_URL|ERR_TLS_CERT|ERR_ADDRESS_NOT_ALLOWED/;
 
@@ -111,9 +118,12 @@ export class ConfluenceTransport {
   readonly #redact: (text: string) => string;
   /** Until when every request waits before it is sent: set by a 429, shared by all requests of this source. */
   #coolUntil = 0;
+  /** Requests in flight, lowered while the site answers 429. */
+  readonly #slots: AdaptiveLimit;
 
   constructor(options: TransportOptions) {
     this.#options = options;
+    this.#slots = new AdaptiveLimit(options.maxConcurrentRequests ?? 8, options.adaptiveConcurrency ?? true);
     const { credentials } = options;
     if (credentials.type === "basic") {
       const encoded = Buffer.from(`${credentials.email}:${credentials.apiToken}`, "utf8").toString("base64");
@@ -143,13 +153,26 @@ export class ConfluenceTransport {
     let limited = 0;
     for (let attempt = 1; ; attempt += 1) {
       if (call.signal?.aborted) throw abortError(call.signal);
-      // Another request was told to back off: this one waits too instead of adding to the storm.
-      const cooling = this.#coolUntil - Date.now();
-      if (cooling > 0) await sleep(cooling, call.signal);
-      const outcome = await this.#attempt(url, method, label, request.schema, call, attempt);
+      // At most the in-flight limit of requests go out, and they go once the shared pause is over.
+      const permit = await this.#slots.acquire(call.signal);
+      let outcome: Outcome;
+      try {
+        // Another request was told to back off: this one waits too instead of adding to the storm.
+        for (let cooling = this.#coolUntil - Date.now(); cooling > 0; cooling = this.#coolUntil - Date.now()) {
+          await sleep(cooling, call.signal);
+        }
+        outcome = await this.#attempt(url, method, label, request.schema, call, attempt);
+      } finally {
+        permit.release();
+      }
+      const rateLimited = !outcome.ok && outcome.failure.kind === "rate-limited";
+      const change = outcome.ok ? this.#slots.succeeded() : rateLimited ? this.#slots.rateLimited(permit) : undefined;
+      if (change) {
+        logger.info({ ...change }, `Confluence requests in flight: ${change.previous} -> ${change.limit}`);
+        call.onConcurrency?.(change);
+      }
       if (outcome.ok) return outcome.value as T;
       const failure = outcome.failure;
-      const rateLimited = failure.kind === "rate-limited";
       if (rateLimited) {
         limited += 1;
         firstLimitedAt ??= Date.now();
@@ -185,7 +208,7 @@ export class ConfluenceTransport {
     schema: z.ZodType | undefined,
     call: SourceCallOptions,
     attempt: number,
-  ): Promise<{ ok: true; value: unknown } | { ok: false; failure: Transient }> {
+  ): Promise<Outcome> {
     const timeout = AbortSignal.timeout(this.#options.timeoutMs);
     const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
     const started = Date.now();

@@ -4,6 +4,7 @@ export type { HashingEmbedderOptions } from "./hashing-embedder.js";
 export { HashingEmbedder, hashingEmbedderOptionsSchema } from "./hashing-embedder.js";
 export type { OpenAIEmbedResult } from "./openai-embedder.js";
 export { OpenAIEmbedder } from "./openai-embedder.js";
+export type { EmbeddingRequestBody, OpenAICompatibleClient } from "./openai-http.js";
 export type { EmbeddingCostEstimate, EmbeddingModelInfo } from "./openai-models.js";
 export {
   EMBEDDING_PRICES_USD_PER_MILLION_TOKENS,

@@ -218,7 +218,7 @@ describe("OpenAIEmbedder requests", () => {
         sendDimensions: true,
       });
       await openai.embed(["x"]);
-      expect(own.requests[0]!.authorization).not.toContain("sk-env-key");
+      expect(own.requests[0]!.authorization ?? "").not.toContain("sk-env-key");
     } finally {
       if (previous === undefined) delete process.env.OPENAI_API_KEY;
       else process.env.OPENAI_API_KEY = previous;

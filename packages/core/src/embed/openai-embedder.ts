@@ -1,7 +1,14 @@
-import OpenAI, { APIError } from "openai";
 import { ConfluenceSyncError } from "../errors.js";
 import { type Logger, silentLogger } from "../logger.js";
 import type { Embedder, EmbedResult, TokenCounter } from "../ports/embedder.js";
+import {
+  EmbeddingHTTPError,
+  type EmbeddingRequestBody,
+  type EmbeddingRequestConfig,
+  fromClientError,
+  type OpenAICompatibleClient,
+  postEmbeddings,
+} from "./openai-http.js";
 import { OPENAI_EMBEDDING_MODELS } from "./openai-models.js";
 import {
   type OpenAIEmbedderOptions,
@@ -56,7 +63,9 @@ export class OpenAIEmbedder implements Embedder {
    */
   readonly tokenizer?: TokenCounter;
   readonly #options: ParsedOpenAIEmbedderOptions;
-  readonly #client: OpenAI;
+  /** A caller's own SDK client, or else the request settings for `fetch`. */
+  readonly #client: OpenAICompatibleClient | undefined;
+  readonly #request: EmbeddingRequestConfig;
   readonly #context: EndpointContext;
   readonly #sendDimensions: boolean;
   readonly #logger: Logger;
@@ -100,22 +109,19 @@ export class OpenAIEmbedder implements Embedder {
         ...secretHeaders,
       ],
     };
-    // Everything is passed explicitly so the SDK reads nothing from the environment; retries are ours, so that
-    // each one is counted, logged and clamped.
-    this.#client =
-      parsed.client?.withOptions({ maxRetries: 0, timeout: parsed.timeoutMs }) ??
-      new OpenAI({
-        apiKey: apiKey || "no-key",
-        baseURL,
-        organization: parsed.organization ?? null,
-        project: parsed.project ?? null,
-        defaultHeaders: parsed.headers,
-        defaultQuery: parsed.query,
-        maxRetries: 0,
-        timeout: parsed.timeoutMs,
-        logLevel: "off",
-        ...(parsed.fetch ? { fetch: parsed.fetch } : {}),
-      });
+    // Nothing is read from the environment beyond OPENAI_API_KEY above; retries are ours, so that each one is
+    // counted, logged and clamped.
+    this.#client = parsed.client?.withOptions?.({ maxRetries: 0, timeout: parsed.timeoutMs }) ?? parsed.client;
+    this.#request = {
+      baseURL,
+      apiKey,
+      organization: parsed.organization,
+      project: parsed.project,
+      headers: parsed.headers,
+      query: parsed.query,
+      timeoutMs: parsed.timeoutMs,
+      fetch: parsed.fetch,
+    };
   }
 
   /** Totals over every call since construction, e.g. for a cost estimate with `estimateEmbeddingCost`. */
@@ -201,15 +207,17 @@ export class OpenAIEmbedder implements Embedder {
       const release = await this.#slots.acquire(signal);
       usage.requests++;
       try {
-        const response: unknown = await this.#client.embeddings.create(
-          {
-            model: this.model,
-            input: inputs,
-            encoding_format: encodingFormat,
-            ...(this.#sendDimensions ? { dimensions: this.dimensions } : {}),
-          },
-          { signal, maxRetries: 0, timeout: timeoutMs },
-        );
+        const body: EmbeddingRequestBody = {
+          model: this.model,
+          input: inputs,
+          encoding_format: encodingFormat,
+          ...(this.#sendDimensions ? { dimensions: this.dimensions } : {}),
+        };
+        const response: unknown = this.#client
+          ? await this.#client.embeddings
+              .create(body, { signal, maxRetries: 0, timeout: timeoutMs })
+              .then(undefined, (error: unknown) => Promise.reject(fromClientError(error)))
+          : await postEmbeddings(this.#request, body, signal);
         release();
         const { vectors, tokens: billed } = readEmbeddingResponse(response, inputs.length, this.#context);
         usage.tokens += billed ?? tokens.reduce((sum, n) => sum + n, 0);
@@ -230,8 +238,8 @@ export class OpenAIEmbedder implements Embedder {
           return [...first, ...second];
         }
         if (!isRetryable(error) || attempt >= maxRetries) throw toEmbedError(error, this.#context, attempt + 1);
-        const status = error instanceof APIError ? error.status : undefined;
-        const headers = error instanceof APIError ? error.headers : undefined;
+        const status = error instanceof EmbeddingHTTPError ? error.status : undefined;
+        const headers = error instanceof EmbeddingHTTPError ? error.headers : undefined;
         const { delayMs, fromServer } = retryDelay(headers, attempt, {
           initialDelayMs: initialRetryDelayMs,
           maxDelayMs: maxRetryDelayMs,
@@ -253,7 +261,7 @@ export class OpenAIEmbedder implements Embedder {
 
 /** A 400/413 about size: too many tokens or inputs in one request. */
 function isTooLarge(error: unknown): boolean {
-  if (!(error instanceof APIError) || (error.status !== 400 && error.status !== 413)) return false;
+  if (!(error instanceof EmbeddingHTTPError) || (error.status !== 400 && error.status !== 413)) return false;
   if (error.status === 413) return true;
   const message = (error.error as { message?: unknown } | undefined)?.message;
   return typeof message === "string" && /tokens per request|too many (tokens|inputs)|at most \d+ items/i.test(message);

@@ -1,6 +1,6 @@
-import OpenAI from "openai";
 import { z } from "zod";
 import type { Logger } from "../logger.js";
+import type { OpenAICompatibleClient } from "./openai-http.js";
 import { OPENAI_EMBEDDING_MODELS } from "./openai-models.js";
 import type { EmbeddingTokenizer } from "./tokenizer.js";
 
@@ -53,11 +53,15 @@ export const openAIEmbedderOptionsSchema = z
     organization: z.string().min(1, "must not be empty").optional(),
     project: z.string().min(1, "must not be empty").optional(),
     /**
-     * A preconfigured client (e.g. `AzureOpenAI` with Entra ID). `apiKey`, `baseURL`, `headers`, `query`,
-     * `organization` and `project` are then ignored; its own retries are turned off.
+     * A preconfigured client of the `openai` package (e.g. `AzureOpenAI` with Entra ID), which is then the
+     * caller's own dependency. `apiKey`, `baseURL`, `headers`, `query`, `organization`, `project` and `fetch` are
+     * then ignored; its own retries are turned off.
      */
     client: z
-      .custom<OpenAI>((value) => value instanceof OpenAI, "must be an instance of OpenAI from the openai package")
+      .custom<OpenAICompatibleClient>(
+        (value) => typeof (value as OpenAICompatibleClient | null)?.embeddings?.create === "function",
+        "must be a client of the openai package (an object with embeddings.create)",
+      )
       .optional(),
     /** Token counting and truncation. @default cl100k_base, exact for OpenAI models */
     tokenizer: z

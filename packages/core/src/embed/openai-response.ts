@@ -1,5 +1,5 @@
-import { APIConnectionError, APIConnectionTimeoutError, APIError } from "openai";
 import { ConfluenceSyncError, describeError } from "../errors.js";
+import { EmbeddingConnectionError, EmbeddingHTTPError } from "./openai-http.js";
 
 /** Where a request went and what to keep out of messages. */
 export interface EndpointContext {
@@ -96,10 +96,18 @@ export function redact(text: string, secrets: readonly string[]): string {
 
 /** What can go in `cause`: the status and ids of a failed request, never its body or headers. */
 function causeOf(error: unknown): unknown {
-  if (error instanceof APIError) {
+  if (error instanceof EmbeddingHTTPError) {
     return { status: error.status, code: error.code, type: error.type, requestId: error.requestID };
   }
   return error instanceof Error ? { name: error.name } : undefined;
+}
+
+/** Why a connection failed, e.g. `: fetch failed (ECONNREFUSED)`; empty when nothing useful is known. */
+function connectionReason(cause: unknown): string {
+  if (!(cause instanceof Error)) return "";
+  const inner = cause.cause as { code?: unknown } | undefined;
+  const code = typeof inner?.code === "string" ? ` (${inner.code})` : "";
+  return `: ${cause.message}${code}`;
 }
 
 /** Turns a failed request into a coded error with a message that says what to do, free of secrets. */
@@ -116,12 +124,14 @@ export function toEmbedError(error: unknown, context: EndpointContext, attempts:
       { cause },
     );
   }
-  if (error instanceof APIConnectionTimeoutError) return make(`${where} did not answer in time (${tries}).`, true);
-  if (error instanceof APIConnectionError) {
-    const reason = error.cause instanceof Error ? `: ${error.cause.message}` : "";
+  if (error instanceof EmbeddingConnectionError && error.timeout) {
+    return make(`${where} did not answer in time (${tries}).`, true);
+  }
+  if (error instanceof EmbeddingConnectionError) {
+    const reason = connectionReason(error.cause);
     return make(`${where} could not be reached (${tries})${reason}. Check baseURL and the network.`, true);
   }
-  if (error instanceof APIError && typeof error.status === "number") {
+  if (error instanceof EmbeddingHTTPError) {
     const status = error.status;
     const detail = (error.error as { message?: unknown } | undefined)?.message;
     const said = typeof detail === "string" && detail !== "" ? `: ${detail}` : "";
@@ -147,9 +157,9 @@ export function toEmbedError(error: unknown, context: EndpointContext, attempts:
 
 /** Whether a failed request may succeed when sent again. */
 export function isRetryable(error: unknown): boolean {
-  if (error instanceof APIConnectionError) return true; // includes timeouts, not user aborts
-  if (!(error instanceof APIError) || typeof error.status !== "number") return false;
-  const hint = error.headers?.get("x-should-retry");
+  if (error instanceof EmbeddingConnectionError) return true; // includes timeouts, not user aborts
+  if (!(error instanceof EmbeddingHTTPError)) return false;
+  const hint = error.headers.get("x-should-retry");
   if (hint === "true") return true;
   if (hint === "false") return false;
   if (error.status === 429) return error.code !== "insufficient_quota";

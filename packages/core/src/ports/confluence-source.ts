@@ -39,10 +39,18 @@ export interface PageRef {
   readonly parentId: string | null;
   /** Ancestor ids, root first, folders included, when the listing carries them. */
   readonly ancestors?: readonly string[];
+  /** The Cloud folders among {@link PageRef.ancestors}, with their titles, when the listing carries them. */
+  readonly folders?: readonly FolderRef[];
   /** Labels, when the listing carries them; `undefined` when this listing cannot tell. */
   readonly labels?: readonly string[];
   /** ISO timestamp of the current version, when known. */
   readonly updatedAt?: string | null;
+}
+
+/** A Cloud folder as a listing shows it among a page's ancestors. */
+export interface FolderRef {
+  readonly id: string;
+  readonly title: string;
 }
 
 /** A page with its storage-format body. */
@@ -106,6 +114,16 @@ export interface SourceWarning {
   readonly message: string;
 }
 
+/**
+ * A change of how many requests the source keeps in flight: halved on a 429 (`rate-limited`), raised by one after a
+ * run of successes (`recovered`).
+ */
+export interface SourceConcurrencyChange {
+  readonly limit: number;
+  readonly previous: number;
+  readonly reason: "rate-limited" | "recovered";
+}
+
 /** Per-call options: cancellation and observers the engine uses for events and metrics. */
 export interface SourceCallOptions {
   readonly signal?: AbortSignal;
@@ -115,6 +133,8 @@ export interface SourceCallOptions {
   readonly onWait?: (wait: SourceWait) => void;
   /** Called when the source works around something the user should know about. */
   readonly onWarning?: (warning: SourceWarning) => void;
+  /** Called when the source changes how many requests it keeps in flight. */
+  readonly onConcurrency?: (change: SourceConcurrencyChange) => void;
 }
 
 /** Which kinds of content a listing covers. */

@@ -117,6 +117,30 @@ export interface PageRecord {
   readonly indexedWith?: IndexSignature;
 }
 
+/**
+ * A Cloud folder of the page tree: a titled node without a body. It is never a page (no chunks, not searched), but it
+ * is part of the paths and breadcrumbs of the pages below it.
+ */
+export interface FolderRecord {
+  readonly folderId: string;
+  readonly title: string;
+  readonly parentId: string | null;
+  /** Ancestor ids, root first. */
+  readonly ancestors: readonly string[];
+  /** Materialized path `/rootId/.../folderId`. */
+  readonly path: string;
+  readonly depth: number;
+  readonly webUrl: string;
+}
+
+/** One step of a breadcrumb: a stored page, or a folder. */
+export interface BreadcrumbItem {
+  readonly id: string;
+  readonly kind: "page" | "folder";
+  readonly title: string;
+  readonly webUrl: string;
+}
+
 /** One chunk with its vector. */
 export interface ChunkRecord {
   readonly chunkNumber: number;
@@ -348,6 +372,22 @@ export interface KnowledgeStore {
 
   /** Removes pages and their chunks. Unknown ids are ignored. */
   deletePages(sourceId: string, pageIds: readonly string[]): Promise<void>;
+
+  /**
+   * Creates or updates the source's folders (title, parent, path). With `replace: true` the given folders are all the
+   * source has: any other stored folder is removed.
+   */
+  saveFolders(
+    sourceId: string,
+    folders: readonly FolderRecord[],
+    options?: { readonly replace?: boolean },
+  ): Promise<void>;
+
+  /**
+   * The page's ancestors, root first, then the page itself, each a stored page or folder; ancestors that are neither
+   * are skipped. Empty when the page is unknown.
+   */
+  getBreadcrumb(sourceId: string, pageId: string): Promise<BreadcrumbItem[]>;
 
   getPage(sourceId: string, pageId: string): Promise<PageRecord | null>;
   getChunks(sourceId: string, pageId: string): Promise<ChunkRecord[]>;

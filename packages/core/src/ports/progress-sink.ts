@@ -71,6 +71,17 @@ export interface SyncEventMap {
   "page-failed": { operationId: string; sourceId: string; pageId: string; title: string; code: string; error: string };
   "rate-limited": { operationId: string; sourceId: string; delayMs: number; attempt: number; request: string };
   retry: { operationId: string; sourceId: string; delayMs: number; attempt: number; reason: string; request: string };
+  /**
+   * The source changed how many requests it keeps in flight: halved after a 429 (`rate-limited`), raised by one once
+   * the site answers again (`recovered`).
+   */
+  "source-concurrency": {
+    operationId: string;
+    sourceId: string;
+    limit: number;
+    previous: number;
+    reason: "rate-limited" | "recovered";
+  };
   /** The source worked around something: see `SourceWarning` for the codes. */
   "source-warning": { operationId: string; sourceId: string; code: string; message: string };
   progress: SyncProgress;

@@ -1,6 +1,8 @@
 import { ConfluenceSyncError } from "../errors.js";
 import type {
+  BreadcrumbItem,
   ChunkRecord,
+  FolderRecord,
   KnowledgeStore,
   PageList,
   PageListQuery,
@@ -45,6 +47,7 @@ export class InMemoryKnowledgeStore implements KnowledgeStore {
   readonly #pages = new Map<string, Map<string, StoredPage>>();
   readonly #syncStates = new Map<string, SyncState>();
   readonly #metrics = new Map<string, SyncMetrics>();
+  readonly #folders = new Map<string, Map<string, FolderRecord>>();
   /** Embedding cache keyed by `model \u0001 dimensions \u0001 hash`; survives source deletion. */
   readonly #embeddings = new Map<string, number[]>();
   /** Stored chunk count per model and dimension, to enforce one dimension per model. */
@@ -75,6 +78,7 @@ export class InMemoryKnowledgeStore implements KnowledgeStore {
     this.#sources.delete(sourceId);
     this.#syncStates.delete(sourceId);
     this.#metrics.delete(sourceId);
+    this.#folders.delete(sourceId);
   }
 
   async getPageStates(sourceId: string): Promise<Map<string, StoredPageState>> {
@@ -150,6 +154,32 @@ export class InMemoryKnowledgeStore implements KnowledgeStore {
       this.#countChunks(stored.chunks, -1);
       pages.delete(pageId);
     }
+  }
+
+  async saveFolders(
+    sourceId: string,
+    folders: readonly FolderRecord[],
+    options: { readonly replace?: boolean } = {},
+  ): Promise<void> {
+    this.#open();
+    this.#requireSource(sourceId);
+    const stored = options.replace ? new Map<string, FolderRecord>() : (this.#folders.get(sourceId) ?? new Map());
+    for (const folder of folders) stored.set(folder.folderId, clone(stripNulDeep(folder)));
+    this.#folders.set(sourceId, stored);
+  }
+
+  async getBreadcrumb(sourceId: string, pageId: string): Promise<BreadcrumbItem[]> {
+    this.#open();
+    const pages = this.#pages.get(sourceId);
+    const page = pages?.get(pageId)?.page;
+    if (!page) return [];
+    const folders = this.#folders.get(sourceId);
+    return [...page.ancestors, pageId].flatMap((id): BreadcrumbItem[] => {
+      const node = pages?.get(id)?.page;
+      if (node) return [{ id, kind: "page", title: node.title, webUrl: node.webUrl }];
+      const folder = folders?.get(id);
+      return folder ? [{ id, kind: "folder", title: folder.title, webUrl: folder.webUrl }] : [];
+    });
   }
 
   async getPage(sourceId: string, pageId: string): Promise<PageRecord | null> {

@@ -41,7 +41,11 @@ class BulkStore extends InMemoryKnowledgeStore {
   }
 }
 
-async function setup(pages: number, tuning: SyncTuningInput & { convertPool?: false } = {}, embedder = new FakeEmbedder({ dimensions: 16 })) {
+async function setup(
+  pages: number,
+  tuning: SyncTuningInput & { convertPool?: false } = {},
+  embedder = new FakeEmbedder({ dimensions: 16 }),
+) {
   const source = new FakeConfluenceSource({ batchSize: 25 });
   source.addSpace("ENG");
   const ids: string[] = [];

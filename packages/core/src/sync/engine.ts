@@ -4,8 +4,21 @@ import { createMarkdownChunker } from "../chunk/markdown-chunker.js";
 import { createStorageConverter } from "../convert/storage-converter.js";
 import { ConfluenceSyncError, describeError, isConfluenceSyncError } from "../errors.js";
 import { silentLogger } from "../logger.js";
-import type { ConfluencePage, ConfluenceSpace, PageRef, SourceCallOptions } from "../ports/confluence-source.js";
-import type { SourceLock, SourceRecord, StoredPageState, SyncMetrics, SyncState } from "../ports/knowledge-store.js";
+import type {
+  ConfluencePage,
+  ConfluenceSpace,
+  FolderRef,
+  PageRef,
+  SourceCallOptions,
+} from "../ports/confluence-source.js";
+import type {
+  FolderRecord,
+  SourceLock,
+  SourceRecord,
+  StoredPageState,
+  SyncMetrics,
+  SyncState,
+} from "../ports/knowledge-store.js";
 import type { SyncEventMap, SyncEventName, SyncMode } from "../ports/progress-sink.js";
 import { PageComments } from "./comments.js";
 import {
@@ -135,6 +148,8 @@ class SyncRun {
   #sinkChain: Promise<void> = Promise.resolve();
   #tree = new Map<string, TreeNode>();
   #hierarchy: Hierarchy | null = null;
+  /** Titles of the folders the run saw among page ancestors. */
+  readonly #folders = new Map<string, string>();
 
   constructor(
     private readonly emitter: ConfluenceSync,
@@ -174,6 +189,9 @@ class SyncRun {
           this.counters.retries += 1;
           this.emit("retry", { ...base, reason: wait.reason, request: wait.request });
         }
+      },
+      onConcurrency: (change) => {
+        this.emit("source-concurrency", { operationId: this.operationId, sourceId: this.sourceId, ...change });
       },
       onWarning: (warning) => {
         this.logger.warn({ code: warning.code }, warning.message);
@@ -251,11 +269,43 @@ class SyncRun {
    * Links the nodes of an ancestor chain (root first) that the run knows nothing else about: Cloud folders, which are
    * never listed as pages, so a page under a folder keeps everything above the folder in its path.
    */
-  learnAncestors(ancestors: readonly string[] | undefined): void {
+  learnAncestors(ancestors: readonly string[] | undefined, folders?: readonly FolderRef[]): void {
     if (ancestors === undefined) return;
+    const ids = new Set(ancestors);
+    for (const folder of folders ?? []) {
+      if (!ids.has(folder.id)) continue;
+      this.#folders.set(folder.id, folder.title);
+      // The listing names the folder's place: it moves with it.
+      const at = ancestors.indexOf(folder.id);
+      this.setParent(folder.id, ancestors[at - 1] ?? null);
+    }
     ancestors.forEach((id, i) => {
       if (!this.#tree.has(id)) this.setParent(id, ancestors[i - 1] ?? null);
     });
+  }
+
+  /**
+   * Stores the folders seen, placed like pages. After a complete listing they are all the space has, so the others
+   * go; otherwise only the folders seen are updated.
+   */
+  async saveFolders(spaceKey: string, complete: boolean): Promise<void> {
+    const web = webBaseOf(this.options.source);
+    const folders: FolderRecord[] = [...this.#folders].map(([folderId, title]) => {
+      const place = this.placement(folderId);
+      return {
+        folderId,
+        title,
+        parentId: place.ancestors.at(-1) ?? null,
+        ancestors: place.ancestors,
+        path: place.path,
+        depth: place.depth,
+        webUrl: `${web}/spaces/${encodeURIComponent(spaceKey)}/folder/${encodeURIComponent(folderId)}`,
+      };
+    });
+    if (folders.length === 0 && !complete) return;
+    await storeCall("save folders", () =>
+      this.options.store.saveFolders(this.sourceId, folders, { replace: complete }),
+    );
   }
 
   placement(pageId: string) {
@@ -428,6 +478,7 @@ class SyncRun {
     let failed = true;
     try {
       await this.#process(space, refs, processor);
+      await this.saveFolders(space.key, refs !== null);
       failed = false;
     } finally {
       await processor.settle();
@@ -503,7 +554,7 @@ class SyncRun {
       for (const ref of batch) {
         refs.set(ref.id, ref);
         this.placeRef(ref);
-        this.learnAncestors(ref.ancestors);
+        this.learnAncestors(ref.ancestors, ref.folders);
       }
       this.counters.pagesListed = refs.size;
     }

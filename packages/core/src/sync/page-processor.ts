@@ -295,7 +295,7 @@ export class PageProcessor {
     this.#pending.delete(page.id);
     this.#latest.set(page.id, { title: page.title, status: page.status });
     this.run.placeRef(page);
-    this.run.learnAncestors(page.ancestors);
+    this.run.learnAncestors(page.ancestors, page.folders);
     if (!this.#keeps(page.status)) {
       if (this.#mayDelete && this.stored.has(page.id)) {
         const reason = page.status === "archived" ? "archived" : page.status === "deleted" ? "deleted" : "trashed";

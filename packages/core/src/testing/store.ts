@@ -2,6 +2,7 @@ import type { KnowledgeStore } from "../ports/knowledge-store.js";
 import type { ProgressSink } from "../ports/progress-sink.js";
 import { contentTypeTests } from "../store/conformance/content-types.js";
 import type { SuiteContext } from "../store/conformance/context.js";
+import { folderTests } from "../store/conformance/folders.js";
 import { hostileInputTests } from "../store/conformance/hostile.js";
 import { listingAndStateTests } from "../store/conformance/listing-and-state.js";
 import { progressSinkTests } from "../store/conformance/progress-sink.js";
@@ -75,6 +76,7 @@ export function describeKnowledgeStore(
     describe("search", () => searchTests(ctx));
     describe("hostile input", () => hostileInputTests(ctx));
     describe("content types", () => contentTypeTests(ctx));
+    describe("folders", () => folderTests(ctx));
   });
 }
 
