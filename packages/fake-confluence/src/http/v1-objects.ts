@@ -242,7 +242,7 @@ export function v1Label(ctx: RequestContext, name: string): Json {
 export const EXPANDED_SUBJECTS = 100;
 
 /** One subject list of a restriction: `start`/`limit`/`size` and a `next` link when more remain. */
-function subjectList(ctx: RequestContext, id: string, kind: string, items: unknown[], start: number, limit: number) {
+function subjectList(id: string, kind: string, items: unknown[], start: number, limit: number) {
   const results = items.slice(start, start + limit);
   const links: Json = {};
   if (start + limit < items.length) {
@@ -267,14 +267,14 @@ export function v1ReadRestriction(
   const expandable: Json = {};
   if (options.users) {
     const users = restriction.users.map((accountId) => v1User(ctx, accountId));
-    restrictions.user = subjectList(ctx, id, "user", users, start, options.limit);
+    restrictions.user = subjectList(id, "user", users, start, options.limit);
   } else expandable.user = "";
   if (options.groups) {
     const groups = restriction.groups.map((name) => {
       const group = ctx.state.permissions.group(name);
       return ctx.deployment === "cloud" ? { type: "group", name, id: group?.id } : { type: "group", name };
     });
-    restrictions.group = subjectList(ctx, id, "group", groups, start, options.limit);
+    restrictions.group = subjectList(id, "group", groups, start, options.limit);
   } else expandable.group = "";
   if (Object.keys(expandable).length > 0) restrictions._expandable = expandable;
   return {
