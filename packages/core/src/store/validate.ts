@@ -1,5 +1,7 @@
 import { ConfluenceSyncError } from "../errors.js";
+import { checkPrincipal } from "../permissions/readers.js";
 import type { ChunkRecord, PageRecord, SearchFilters, SearchMode, SearchQuery } from "../ports/knowledge-store.js";
+import type { SearchPrincipal } from "../ports/permissions.js";
 
 /**
  * Removes NUL characters (U+0000). PostgreSQL text and JSONB cannot hold them, so every store strips them on
@@ -83,6 +85,8 @@ export interface NormalizedSearch {
   /** Candidates each leg of a hybrid search contributes before fusion. */
   readonly candidates: number;
   readonly filters: SearchFilters;
+  /** Only pages this principal may read; `null` searches every page. */
+  readonly principal: SearchPrincipal | null;
 }
 
 /** Reciprocal Rank Fusion constant: a hit at rank r (1-based) in a leg scores `1 / (RRF_K + r)`. */
@@ -142,6 +146,7 @@ export function normalizeSearchQuery(query: SearchQuery): NormalizedSearch {
     limit,
     candidates: mode === "hybrid" ? hybridCandidates(limit) : limit,
     filters,
+    principal: query.principal === undefined || query.principal === null ? null : checkPrincipal(query.principal),
   };
 }
 

@@ -19,6 +19,10 @@ export const sourceRecordInputSchema = z.object({
   /** @default true */
   removeArchived: z.boolean().default(true),
   metadata: z.record(z.string(), z.unknown()).optional(),
+  /** Sync space permissions and read restrictions for searches by principal. @default false */
+  syncPermissions: z.boolean().optional(),
+  /** Refuse searches of this source without a principal; implies `syncPermissions`. @default false */
+  enforcePermissions: z.boolean().optional(),
 });
 
 export type SourceRecordInput = z.input<typeof sourceRecordInputSchema>;
@@ -51,5 +55,7 @@ export function createSourceRecord(input: SourceRecordInput, now: Date = new Dat
     createdAt: stamp,
     updatedAt: stamp,
     ...(parsed.metadata ? { metadata: parsed.metadata } : {}),
+    ...(parsed.syncPermissions || parsed.enforcePermissions ? { syncPermissions: true } : {}),
+    ...(parsed.enforcePermissions ? { enforcePermissions: true } : {}),
   };
 }

@@ -3,6 +3,7 @@ import type { ProgressSink } from "../ports/progress-sink.js";
 import type { SuiteContext } from "../store/conformance/context.js";
 import { hostileInputTests } from "../store/conformance/hostile.js";
 import { listingAndStateTests } from "../store/conformance/listing-and-state.js";
+import { permissionTests } from "../store/conformance/permissions.js";
 import { progressSinkTests } from "../store/conformance/progress-sink.js";
 import { searchTests } from "../store/conformance/search.js";
 import { sourceAndWriteTests } from "../store/conformance/sources-and-writes.js";
@@ -28,6 +29,11 @@ export interface KnowledgeStoreSuiteOptions {
   readonly alternateDimensions?: number;
   /** Skips the whole suite, showing this reason in the test name (e.g. "no PostgreSQL server at DATABASE_URL"). */
   readonly skip?: string;
+  /**
+   * Whether the store keeps page readers (`getPageReaders`/`setPageReaders`) and filters searches by principal; the
+   * permission tests are skipped, visibly, when `false`. @default true
+   */
+  readonly permissions?: boolean;
 }
 
 /**
@@ -73,6 +79,9 @@ export function describeKnowledgeStore(
     describe("listing, embedding cache and sync state", () => listingAndStateTests(ctx));
     describe("search", () => searchTests(ctx));
     describe("hostile input", () => hostileInputTests(ctx));
+    if (options.permissions === false)
+      describe.skip("permissions (skipped: the store keeps no page readers)", () => {});
+    else describe("permissions", () => permissionTests(ctx));
   });
 }
 
