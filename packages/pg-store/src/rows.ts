@@ -104,6 +104,8 @@ export function toSourceRecord(row: Row): SourceRecord {
     removeArchived: row.remove_archived as boolean,
     createdAt: toIso(row.created_at) as string,
     updatedAt: toIso(row.updated_at) as string,
+    ...(row.sync_permissions === true ? { syncPermissions: true } : {}),
+    ...(row.enforce_permissions === true ? { enforcePermissions: true } : {}),
   };
   return row.metadata === null || row.metadata === undefined
     ? source

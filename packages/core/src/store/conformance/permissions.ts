@@ -24,7 +24,7 @@ function rng(seed: number) {
 const USERS = ["u0", "u1", "u2", "u3", "u4"];
 const GROUPS = ["g0", "g1", "g2"];
 const WORDS = ["harbor", "lantern", "meadow", "copper", "violet"];
-const TRIALS = 5;
+const TRIALS = 4;
 const PAGES = 10;
 
 interface Corpus {
