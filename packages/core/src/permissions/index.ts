@@ -1,4 +1,8 @@
 export {
+  ConfluencePrincipalResolver,
+  type ConfluencePrincipalResolverOptions,
+} from "./principal-resolver.js";
+export {
   ANYONE,
   assertPrincipalGiven,
   canRead,

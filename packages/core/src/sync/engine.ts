@@ -16,6 +16,7 @@ import {
   syncTuningSchema,
 } from "./options.js";
 import { PageProcessor } from "./page-processor.js";
+import { syncPageReaders, syncsPermissions } from "./page-readers.js";
 import { pipeBatches } from "./pool.js";
 import { ProgressTracker } from "./progress-tracker.js";
 import { RunMonitor } from "./run-monitor.js";
@@ -367,9 +368,10 @@ class SyncRun {
     processor: PageProcessor,
   ) {
     for (const [id, page] of stored) this.setParent(id, page.parentId);
-    // A full sync always lists: it needs the whole tree. An incremental one lists only to find deletions and moves.
-    const refs =
-      this.mode === "full" || record.deletionStrategy === "listing" ? await this.#listRefs(space, record) : null;
+    // A full sync always lists: it needs the whole tree. An incremental one lists to find deletions and moves, and to
+    // re-check read restrictions, which change no version.
+    const listing = this.mode === "full" || record.deletionStrategy === "listing" || syncsPermissions(record);
+    const refs = listing ? await this.#listRefs(space, record) : null;
     if (refs) {
       const deletions =
         record.deletionStrategy === "listing" || (this.mode === "full" && record.deletionStrategy === "full-only");
@@ -398,6 +400,22 @@ class SyncRun {
         if (!failed) throw error;
         this.logger.error({ err: describeError(error) }, "could not finish the bulk load");
       });
+    }
+    if (syncsPermissions(record)) {
+      this.throwIfAborted();
+      await syncPageReaders(
+        {
+          sourceId: this.sourceId,
+          source: this.options.source,
+          store,
+          logger: this.logger,
+          call: this.call,
+          ancestorsOf: (pageId) => this.placement(pageId).ancestors,
+        },
+        space,
+        refs,
+        processor.writtenIds(),
+      );
     }
   }
 
@@ -434,7 +452,8 @@ class SyncRun {
     this.setStage("listing");
     const statuses = record.removeArchived ? (["current"] as const) : (["current", "archived"] as const);
     const refs = new Map<string, PageRef>();
-    for await (const batch of this.options.source.listPageRefs(space, { ...this.call, statuses })) {
+    const restrictions = syncsPermissions(record);
+    for await (const batch of this.options.source.listPageRefs(space, { ...this.call, statuses, restrictions })) {
       this.throwIfAborted();
       for (const ref of batch) {
         refs.set(ref.id, ref);
