@@ -127,12 +127,14 @@ export function mountContentRoutes(router: Router, ctx: RouteContext): void {
       if (!embedding) throw new HttpError(502, "EMBED_BAD_RESPONSE", "The embedder returned no vector for the query.");
       response.embeddingModel = ctx.embedder.modelId;
     }
+    const principal = ctx.principal ? await ctx.principal(req) : undefined;
     const query: SearchQuery = {
       text: body.query,
       mode: body.mode,
       limit: body.limit,
       ...(embedding ? { embedding, embeddingModel: ctx.embedder.modelId } : {}),
       ...(filters === undefined ? {} : { filters }),
+      ...(principal ? { principal } : {}),
     };
     const hits = await ctx.store.search(query);
     response.hits = hits.map((hit) => ({

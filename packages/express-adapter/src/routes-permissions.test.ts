@@ -1,0 +1,52 @@
+import request from "supertest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createTestApp, newSourceBody, type TestApp, waitForOperation } from "../test/helpers.js";
+
+const API = "/api/confluence";
+
+/** The app maps a request header to a principal, as an app would map its session. */
+async function appWithReaders(): Promise<TestApp> {
+  const test = createTestApp({
+    principal: (req) => {
+      const user = req.header("x-user");
+      return user ? { userId: user, groups: (req.header("x-groups") ?? "").split(",").filter(Boolean) } : undefined;
+    },
+  });
+  await request(test.app).post(`${API}/sources`).send(newSourceBody()).expect(201);
+  const started = await request(test.app).post(`${API}/eng/sync`).send({ mode: "full" }).expect(202);
+  const done = await waitForOperation(() => request(test.app).get(started.body.progressUrl));
+  expect(done.status).toBe("succeeded");
+  const record = await test.store.getSource("eng");
+  await test.store.upsertSource({ ...(record as NonNullable<typeof record>), enforcePermissions: true });
+  // The runbook subtree (pages 2 and 4) is restricted to the sre group; everything else is open to the space.
+  const open = [["group:staff"]];
+  const restricted = [["group:staff"], ["group:sre"]];
+  const readers = new Map(["1", "3", "5"].map((id) => [id, open] as const));
+  for (const id of ["2", "4"]) readers.set(id, restricted);
+  await test.store.setPageReaders("eng", readers);
+  return test;
+}
+
+describe("search with the principal hook", () => {
+  let test: TestApp;
+  beforeAll(async () => {
+    test = await appWithReaders();
+  });
+
+  const search = (headers: Record<string, string>) =>
+    request(test.app).post(`${API}/search`).set(headers).send({ query: "rollback", mode: "keyword" });
+
+  it("returns only pages the principal may read", async () => {
+    const staff = await search({ "x-user": "bob", "x-groups": "staff" }).expect(200);
+    const sre = await search({ "x-user": "alice", "x-groups": "staff,sre" }).expect(200);
+    const pageIds = (body: { hits: { pageId: string }[] }) => new Set(body.hits.map((h) => h.pageId));
+    expect(pageIds(sre.body).has("4")).toBe(true);
+    expect(pageIds(staff.body).has("4")).toBe(false);
+    expect(staff.body.hits).toHaveLength(0);
+  });
+
+  it("refuses a search without a principal on a source that enforces permissions", async () => {
+    const refused = await search({}).expect(403);
+    expect(refused.body.error.code).toBe("PERMISSION_REQUIRED");
+  });
+});
