@@ -45,6 +45,21 @@ describe("search with the principal hook", () => {
     expect(staff.body.hits).toHaveLength(0);
   });
 
+  it("hides unreadable pages from the page routes too", async () => {
+    const staff = { "x-user": "bob", "x-groups": "staff" };
+    const sre = { "x-user": "alice", "x-groups": "staff,sre" };
+    await request(test.app).get(`${API}/pages/4`).query({ sourceId: "eng" }).set(staff).expect(404);
+    await request(test.app).get(`${API}/pages/4`).set(staff).expect(404);
+    const page = await request(test.app).get(`${API}/pages/4`).query({ sourceId: "eng" }).set(sre).expect(200);
+    expect(page.body.markdown).toMatch(/rollback/);
+    const list = (headers: Record<string, string>) =>
+      request(test.app).get(`${API}/sources/eng/pages`).query({ parentId: "1" }).set(headers).expect(200);
+    expect((await list(staff)).body.items.map((p: { pageId: string }) => p.pageId)).toEqual(["3"]);
+    expect((await list(sre)).body.items.map((p: { pageId: string }) => p.pageId).sort()).toEqual(["2", "3"]);
+    const refused = await request(test.app).get(`${API}/pages/1`).query({ sourceId: "eng" }).expect(403);
+    expect(refused.body.error.code).toBe("PERMISSION_REQUIRED");
+  });
+
   it("refuses a search without a principal on a source that enforces permissions", async () => {
     const refused = await search({}).expect(403);
     expect(refused.body.error.code).toBe("PERMISSION_REQUIRED");

@@ -329,8 +329,8 @@ export class PgKnowledgeStore extends Hierarchy implements KnowledgeStore {
   }
 
   /** Readers of every page of the source that has them. */
-  getPageReaders(sourceId: string): Promise<Map<string, PageReaders>> {
-    return getPageReaders(this.db, sourceId);
+  getPageReaders(sourceId: string, pageIds?: readonly string[]): Promise<Map<string, PageReaders>> {
+    return getPageReaders(this.db, sourceId, pageIds);
   }
 
   /** Replaces page readers; also written into the Archon rows' metadata as `confluence_readers`. */

@@ -42,20 +42,26 @@ export async function checkSearchPrincipal(
 }
 
 /** Readers of every page of the source that has them, clauses in stored order. */
-export async function getPageReaders(db: Db, sourceId: string): Promise<Map<string, PageReaders>> {
+export async function getPageReaders(
+  db: Db,
+  sourceId: string,
+  pageIds?: readonly string[],
+): Promise<Map<string, PageReaders>> {
+  const only = pageIds === undefined ? "" : " AND p.page_id = ANY($2::text[])";
+  const params = pageIds === undefined ? [sourceId] : [sourceId, [...pageIds]];
   const { rows } = await db.query<{ page_id: string; readers: string[][] }>(
     `SELECT p.page_id, json_agg(rc.principals ORDER BY u.ord) AS readers
      FROM confluence_pages p CROSS JOIN LATERAL unnest(p.reader_clauses) WITH ORDINALITY AS u(id, ord)
      JOIN confluence_reader_clauses rc ON rc.id = u.id
-     WHERE p.source_id = $1 GROUP BY p.page_id`,
-    [sourceId],
+     WHERE p.source_id = $1${only} GROUP BY p.page_id`,
+    params,
   );
   const out = new Map<string, PageReaders>();
   for (const row of rows) out.set(row.page_id, row.readers);
   // Pages whose readers are "everyone" (no clause at all) have an empty array, which the join above drops.
   const empty = await db.query<{ page_id: string }>(
-    "SELECT page_id FROM confluence_pages WHERE source_id = $1 AND reader_clauses = '{}'::bigint[]",
-    [sourceId],
+    `SELECT p.page_id FROM confluence_pages p WHERE p.source_id = $1${only} AND p.reader_clauses = '{}'::bigint[]`,
+    params,
   );
   for (const row of empty.rows) out.set(row.page_id, []);
   return out;

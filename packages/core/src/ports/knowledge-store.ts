@@ -350,10 +350,10 @@ export interface KnowledgeStore {
   search(query: SearchQuery): Promise<SearchHit[]>;
 
   /**
-   * Optional (needed for `syncPermissions`): the stored readers of every page of the source that has them. Pages
-   * without an entry are readable by nobody when a search gives a principal.
+   * Optional (needed for `syncPermissions`): the stored readers of every page of the source that has them (only of
+   * `pageIds` when given). Pages without an entry are readable by nobody when a search gives a principal.
    */
-  getPageReaders?(sourceId: string): Promise<Map<string, PageReaders>>;
+  getPageReaders?(sourceId: string, pageIds?: readonly string[]): Promise<Map<string, PageReaders>>;
 
   /**
    * Optional (needed for `syncPermissions`): replaces the readers of the given pages (ids not stored are ignored).

@@ -242,9 +242,16 @@ export class InMemoryKnowledgeStore implements KnowledgeStore {
     return searchChunks(chunks, normalized, this.#modelDims);
   }
 
-  async getPageReaders(sourceId: string): Promise<Map<string, PageReaders>> {
+  async getPageReaders(sourceId: string, pageIds?: readonly string[]): Promise<Map<string, PageReaders>> {
     this.#open();
-    return clone(this.#readers.get(sourceId) ?? new Map<string, PageReaders>());
+    const all = this.#readers.get(sourceId) ?? new Map<string, PageReaders>();
+    if (pageIds === undefined) return clone(all);
+    const out = new Map<string, PageReaders>();
+    for (const id of pageIds) {
+      const readers = all.get(id);
+      if (readers) out.set(id, clone(readers));
+    }
+    return out;
   }
 
   async setPageReaders(sourceId: string, readers: ReadonlyMap<string, PageReaders>): Promise<void> {

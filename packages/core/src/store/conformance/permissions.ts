@@ -184,6 +184,8 @@ export function permissionTests(ctx: SuiteContext): void {
       makeChunk(0, "alpha secret plans v2", axis(0, dims)),
     ]);
     expect((await store.getPageReaders("perm")).get("1")).toEqual([["group:g1"], ["user:u1", "user:u2"]]);
+    expect([...(await store.getPageReaders("perm", ["1", "2"])).keys()]).toEqual(["1"]);
+    expect((await store.getPageReaders("perm", ["2"])).size).toBe(0);
     const hit = (principal: SearchPrincipal) => store.search(query("keyword", 5, principal));
     expect(await hit({ userId: "u1", groups: ["g1"] })).toHaveLength(1);
     expect(await hit({ userId: "u1", groups: [] })).toHaveLength(0);
