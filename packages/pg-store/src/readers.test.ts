@@ -16,16 +16,18 @@ describe("page readers in Archon rows (PGlite)", () => {
   });
   afterAll(() => db.close());
 
+  /** Readers as an Archon integration finds them: through each chunk's `page_id`, on the Archon page row. */
   const chunkReaders = async (pageId: string) =>
     (
       await db.query<{ readers: unknown }>(
-        "SELECT metadata -> 'confluence_readers' AS readers FROM archon_crawled_pages " +
-          "WHERE source_id = 's' AND metadata ->> 'confluence_page_id' = $1 ORDER BY chunk_number",
+        "SELECT m.metadata -> 'confluence_readers' AS readers FROM archon_crawled_pages c " +
+          "JOIN archon_page_metadata m ON m.id = c.page_id " +
+          "WHERE c.source_id = 's' AND c.metadata ->> 'confluence_page_id' = $1 ORDER BY c.chunk_number",
         [pageId],
       )
     ).rows.map((row) => row.readers);
 
-  it("writes the readers into chunk and page metadata, and drops unused clauses", async () => {
+  it("writes the readers into the Archon page row every chunk points at, and drops unused clauses", async () => {
     await store.upsertSource(makeSource("s", { syncPermissions: true, enforcePermissions: true }));
     expect(await store.getSource("s")).toMatchObject({ syncPermissions: true, enforcePermissions: true });
     await store.writePage(makePage("s", "1"), [

@@ -69,8 +69,10 @@ export async function getPageReaders(
 
 /**
  * Replaces the readers of the given pages in one transaction: the clause ids on `confluence_pages`, and a
- * `confluence_readers` key (the clauses) in the metadata of the pages' chunks and `archon_page_metadata` rows, so an
- * Archon integration can filter too. Unknown page ids are ignored; clauses no page uses any more are removed.
+ * `confluence_readers` key (the clauses) in the metadata of the pages' `archon_page_metadata` rows, which every chunk
+ * names by `page_id`, so an Archon integration can filter too. Chunk rows are not rewritten: each carries its vector
+ * and index entries, and a permission change would otherwise cost a rewrite of every chunk of the subtree. Unknown
+ * page ids are ignored; clauses no page uses any more are removed.
  */
 export async function setPageReaders(db: Db, sourceId: string, readers: ReadonlyMap<string, PageReaders>) {
   const entries = [...readers].map(([pageId, clauses]) => {
@@ -102,13 +104,6 @@ export async function setPageReaders(db: Db, sourceId: string, readers: Readonly
        FROM unnest($2::text[], $3::text[]) AS u(page_id, ids)
        WHERE p.source_id = $1 AND p.page_id = u.page_id`,
       [sourceId, pageIds, clauseIds],
-    );
-    await tx.query(
-      `UPDATE archon_crawled_pages c
-       SET metadata = c.metadata || jsonb_build_object('confluence_readers', u.readers::jsonb)
-       FROM unnest($2::text[], $3::text[]) AS u(page_id, readers)
-       WHERE c.source_id = $1 AND (c.metadata ->> 'confluence_page_id') = u.page_id`,
-      [sourceId, pageIds, json],
     );
     await tx.query(
       `UPDATE archon_page_metadata m

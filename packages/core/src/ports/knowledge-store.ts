@@ -357,8 +357,8 @@ export interface KnowledgeStore {
 
   /**
    * Optional (needed for `syncPermissions`): replaces the readers of the given pages (ids not stored are ignored).
-   * Readers survive page rewrites and go with the page; stores that keep Archon rows write them into their metadata
-   * too (`confluence_readers`).
+   * Readers survive page rewrites and go with the page; stores that keep Archon page rows write them into their
+   * metadata too (`confluence_readers`).
    */
   setPageReaders?(sourceId: string, readers: ReadonlyMap<string, PageReaders>): Promise<void>;
 
