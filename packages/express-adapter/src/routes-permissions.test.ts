@@ -12,12 +12,14 @@ async function appWithReaders(): Promise<TestApp> {
       return user ? { userId: user, groups: (req.header("x-groups") ?? "").split(",").filter(Boolean) } : undefined;
     },
   });
-  await request(test.app).post(`${API}/sources`).send(newSourceBody()).expect(201);
+  const created = await request(test.app).post(`${API}/sources`).send(newSourceBody()).expect(201);
+  expect(created.body).toMatchObject({ syncPermissions: false, enforcePermissions: false });
   const started = await request(test.app).post(`${API}/eng/sync`).send({ mode: "full" }).expect(202);
   const done = await waitForOperation(() => request(test.app).get(started.body.progressUrl));
   expect(done.status).toBe("succeeded");
-  const record = await test.store.getSource("eng");
-  await test.store.upsertSource({ ...(record as NonNullable<typeof record>), enforcePermissions: true });
+  // Turned on after the first sync, so this test sets the readers itself (the in-memory site has no permissions).
+  const updated = await request(test.app).patch(`${API}/sources/eng`).send({ enforcePermissions: true }).expect(200);
+  expect(updated.body).toMatchObject({ syncPermissions: true, enforcePermissions: true });
   // The runbook subtree (pages 2 and 4) is restricted to the sre group; everything else is open to the space.
   const open = [["group:staff"]];
   const restricted = [["group:staff"], ["group:sre"]];

@@ -21,6 +21,8 @@ export async function toSourceView(ctx: RouteContext, record: SourceRecord): Pro
     spaceKey: record.spaceKey,
     deletionStrategy: record.deletionStrategy,
     removeArchived: record.removeArchived,
+    syncPermissions: record.syncPermissions === true || record.enforcePermissions === true,
+    enforcePermissions: record.enforcePermissions === true,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
     credentials: credentials
@@ -117,6 +119,8 @@ export function mountSourceRoutes(router: Router, ctx: RouteContext): void {
       spaceKey: space.key,
       deletionStrategy: body.deletionStrategy,
       removeArchived: body.removeArchived,
+      ...(body.syncPermissions || body.enforcePermissions ? { syncPermissions: true } : {}),
+      ...(body.enforcePermissions ? { enforcePermissions: true } : {}),
       createdAt: now,
       updatedAt: now,
       ...(body.metadata === undefined ? {} : { metadata: body.metadata }),
@@ -158,6 +162,8 @@ export function mountSourceRoutes(router: Router, ctx: RouteContext): void {
       ...(body.name === undefined ? {} : { name: body.name }),
       ...(body.deletionStrategy === undefined ? {} : { deletionStrategy: body.deletionStrategy }),
       ...(body.removeArchived === undefined ? {} : { removeArchived: body.removeArchived }),
+      ...(body.syncPermissions === undefined ? {} : { syncPermissions: body.syncPermissions }),
+      ...(body.enforcePermissions === undefined ? {} : { enforcePermissions: body.enforcePermissions }),
       ...(body.metadata === undefined ? {} : { metadata: body.metadata }),
       updatedAt: new Date().toISOString(),
     };
