@@ -13,7 +13,8 @@ export type SyncErrorCode =
   | "EMBED_DIMENSION_MISMATCH"
   | "STORE_FAILED"
   | "SYNC_ABORTED"
-  | "SYNC_ALREADY_RUNNING";
+  | "SYNC_ALREADY_RUNNING"
+  | "PERMISSION_REQUIRED";
 
 /** An error with a code, a message that says what to do, and whether retrying can help. */
 export class ConfluenceSyncError extends Error {

@@ -7,6 +7,7 @@ export { ConfluenceSyncError, describeError, isConfluenceSyncError } from "./err
 export { sha256 } from "./hash.js";
 export type { Logger } from "./logger.js";
 export { silentLogger } from "./logger.js";
+export * from "./permissions/index.js";
 export type * from "./ports/index.js";
 export { isSpaceKey, SPACE_KEY_PATTERN, SPACE_KEY_RULE } from "./space-key.js";
 export * from "./store/index.js";

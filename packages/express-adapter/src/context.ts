@@ -2,7 +2,13 @@ import type { CredentialStore, Embedder, KnowledgeStore, Logger, ProgressReader 
 import type { Request } from "express";
 import { HttpError } from "./http-error.js";
 import type { SyncOperations } from "./operations.js";
-import type { ConfluenceAction, ConfluenceResource, ResolvedRouterOptions, SourceFactory } from "./options.js";
+import type {
+  ConfluenceAction,
+  ConfluenceResource,
+  PrincipalHook,
+  ResolvedRouterOptions,
+  SourceFactory,
+} from "./options.js";
 import type { UrlPolicy } from "./url-policy.js";
 
 /** What every route module needs. */
@@ -17,6 +23,8 @@ export interface RouteContext {
   readonly connectTimeoutMs: number;
   readonly heartbeatMs: number;
   readonly logger: Logger;
+  /** The searching user's principal, when the app configured the hook. */
+  readonly principal: PrincipalHook | undefined;
   /** Throws `403` unless the hook allows the action. */
   authorize(req: Request, action: ConfluenceAction, resource?: ConfluenceResource): Promise<void>;
   /** Like {@link authorize} but answers `false` instead of throwing a `403`. */

@@ -51,6 +51,7 @@ const statusBySyncCode: Record<string, number> = {
   STORE_FAILED: 500,
   SYNC_ABORTED: 409,
   SYNC_ALREADY_RUNNING: 409,
+  PERMISSION_REQUIRED: 403,
 };
 
 /** Writes the one error shape. */

@@ -9,6 +9,7 @@ export type {
   ConfluenceAction,
   ConfluenceResource,
   ConfluenceRouterOptions,
+  PrincipalHook,
   SourceConnection,
   SourceFactory,
 } from "./options.js";

@@ -8,6 +8,7 @@ import {
   type KnowledgeStore,
   type Logger,
   type ProgressReader,
+  type SearchPrincipal,
 } from "@archon/confluence-core";
 import type { Request } from "express";
 import { z } from "zod";
@@ -46,6 +47,16 @@ export type AuthorizeHook = (
   action: ConfluenceAction,
   resource: ConfluenceResource,
 ) => boolean | Promise<boolean>;
+
+/**
+ * Who is searching, as Confluence knows them: the router passes it to `store.search`, which returns only chunks of
+ * pages that principal may read. Return `null`/`undefined` to search unfiltered (refused with `403
+ * PERMISSION_REQUIRED` when a source in scope has `enforcePermissions`). Apps typically map their session to an account
+ * id and call a `ConfluencePrincipalResolver`.
+ */
+export type PrincipalHook = (
+  req: Request,
+) => SearchPrincipal | null | undefined | Promise<SearchPrincipal | null | undefined>;
 
 /** Everything a {@link SourceFactory} gets to build a source. */
 export interface SourceConnection {
@@ -87,6 +98,8 @@ export interface ConfluenceRouterOptions {
    * either, every request gets `403 AUTHORIZATION_NOT_CONFIGURED`.
    */
   readonly authorize?: AuthorizeHook;
+  /** The searching user's principal, for permission-aware search. @default none: searches are unfiltered */
+  readonly principal?: PrincipalHook;
   /**
    * Serve every request without asking anyone. Only for local demos on a trusted machine. @default false
    */
@@ -137,6 +150,7 @@ const optionsSchema = z.object({
     .optional(),
   progressReader: port<ProgressReader>("progressReader", "getProgress").optional(),
   authorize: z.custom<AuthorizeHook>((value) => typeof value === "function", "authorize must be a function").optional(),
+  principal: z.custom<PrincipalHook>((value) => typeof value === "function", "principal must be a function").optional(),
   allowUnauthenticated: z.boolean().default(false),
   urlPolicy: z
     .object({

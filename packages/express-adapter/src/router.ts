@@ -57,6 +57,7 @@ export function createConfluenceRouter(options: ConfluenceRouterOptions): Conflu
     connectTimeoutMs: resolved.connectTimeoutMs,
     heartbeatMs: resolved.heartbeatMs,
     logger,
+    principal: resolved.principal,
     ...authorizer(resolved),
   };
   if (!resolved.authorize && !resolved.allowUnauthenticated) {

@@ -3,6 +3,7 @@ import type { Router } from "express";
 import type { RouteContext } from "./context.js";
 import { HttpError } from "./http-error.js";
 import { parseInput, sendJson } from "./http-util.js";
+import { readablePages } from "./page-access.js";
 import { requireSource } from "./routes-sources.js";
 import {
   getPageQuerySchema,
@@ -44,7 +45,7 @@ export function mountContentRoutes(router: Router, ctx: RouteContext): void {
     const { sourceId } = parseInput(sourceParamsSchema, "params", req.params);
     await ctx.authorize(req, "pages:list", { sourceId });
     const query = parseInput(listPagesQuerySchema, "query", req.query);
-    await requireSource(ctx, sourceId);
+    const source = await requireSource(ctx, sourceId);
     const listQuery: PageListQuery = {
       sourceId,
       limit: query.limit,
@@ -53,26 +54,35 @@ export function mountContentRoutes(router: Router, ctx: RouteContext): void {
       ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
     };
     const list = await ctx.store.listPages(listQuery);
+    // Pages the principal may not read in Confluence are left out (the total still counts them).
+    const readable = await readablePages(
+      ctx,
+      req,
+      source,
+      list.items.map((item) => item.pageId),
+    );
     const body: PageListResponse = {
-      items: list.items.map((item) => ({
-        sourceId: item.sourceId,
-        pageId: item.pageId,
-        spaceKey: item.spaceKey,
-        title: item.title,
-        version: item.version,
-        status: item.status,
-        parentId: item.parentId,
-        ancestors: [...item.ancestors],
-        path: item.path,
-        depth: item.depth,
-        webUrl: item.webUrl,
-        authorId: item.authorId,
-        createdAt: item.createdAt,
-        updatedAt: item.updatedAt,
-        labels: [...item.labels],
-        indexedAt: item.indexedAt,
-        childCount: item.childCount,
-      })),
+      items: list.items
+        .filter((item) => readable === null || readable.has(item.pageId))
+        .map((item) => ({
+          sourceId: item.sourceId,
+          pageId: item.pageId,
+          spaceKey: item.spaceKey,
+          title: item.title,
+          version: item.version,
+          status: item.status,
+          parentId: item.parentId,
+          ancestors: [...item.ancestors],
+          path: item.path,
+          depth: item.depth,
+          webUrl: item.webUrl,
+          authorId: item.authorId,
+          createdAt: item.createdAt,
+          updatedAt: item.updatedAt,
+          labels: [...item.labels],
+          indexedAt: item.indexedAt,
+          childCount: item.childCount,
+        })),
       nextCursor: list.nextCursor,
       total: list.total,
     };
@@ -84,9 +94,12 @@ export function mountContentRoutes(router: Router, ctx: RouteContext): void {
     const { sourceId } = parseInput(getPageQuerySchema, "query", req.query);
     if (sourceId !== undefined) {
       await ctx.authorize(req, "page:read", { sourceId, pageId });
-      await requireSource(ctx, sourceId);
+      const source = await requireSource(ctx, sourceId);
       const page = await ctx.store.getPage(sourceId, pageId);
-      if (!page) throw new HttpError(404, "NOT_FOUND", `Page ${pageId} is not in source ${sourceId}.`);
+      const readable = page ? await readablePages(ctx, req, source, [pageId]) : null;
+      if (!page || (readable !== null && !readable.has(pageId))) {
+        throw new HttpError(404, "NOT_FOUND", `Page ${pageId} is not in source ${sourceId}.`);
+      }
       sendJson(req, res, toPageDetail(page, await ctx.store.getBreadcrumb(sourceId, pageId)));
       return;
     }
@@ -94,7 +107,8 @@ export function mountContentRoutes(router: Router, ctx: RouteContext): void {
     for (const source of await ctx.store.listSources()) {
       if (!(await ctx.isAllowed(req, "page:read", { sourceId: source.sourceId, pageId }))) continue;
       const page = await ctx.store.getPage(source.sourceId, pageId);
-      if (page) {
+      const readable = page ? await readablePages(ctx, req, source, [pageId]) : null;
+      if (page && (readable === null || readable.has(pageId))) {
         sendJson(req, res, toPageDetail(page, await ctx.store.getBreadcrumb(source.sourceId, pageId)));
         return;
       }
@@ -128,12 +142,14 @@ export function mountContentRoutes(router: Router, ctx: RouteContext): void {
       if (!embedding) throw new HttpError(502, "EMBED_BAD_RESPONSE", "The embedder returned no vector for the query.");
       response.embeddingModel = ctx.embedder.modelId;
     }
+    const principal = ctx.principal ? await ctx.principal(req) : undefined;
     const query: SearchQuery = {
       text: body.query,
       mode: body.mode,
       limit: body.limit,
       ...(embedding ? { embedding, embeddingModel: ctx.embedder.modelId } : {}),
       ...(filters === undefined ? {} : { filters }),
+      ...(principal ? { principal } : {}),
     };
     const hits = await ctx.store.search(query);
     response.hits = hits.map((hit) => ({

@@ -118,6 +118,10 @@ export const createSourceBodySchema = z
     credentials: credentialsInputSchema,
     deletionStrategy: deletionStrategySchema.default("listing"),
     removeArchived: z.boolean().default(true),
+    /** Sync space permissions and read restrictions for permission-aware search. @default false */
+    syncPermissions: z.boolean().optional(),
+    /** Refuse searches of this source without a principal; implies `syncPermissions`. @default false */
+    enforcePermissions: z.boolean().optional(),
     metadata: metadataSchema.optional(),
     /** Content indexed besides pages: `{ blogPosts?: boolean; comments?: boolean | { includeResolvedInline?: boolean } }`. */
     content: contentOptionsSchema.optional(),
@@ -130,6 +134,8 @@ export const updateSourceBodySchema = z
     name: z.string().trim().min(1).max(200).optional(),
     deletionStrategy: deletionStrategySchema.optional(),
     removeArchived: z.boolean().optional(),
+    syncPermissions: z.boolean().optional(),
+    enforcePermissions: z.boolean().optional(),
     metadata: metadataSchema.optional(),
     /** Replaces the content options; a full sync applies them to pages indexed before. */
     content: contentOptionsSchema.optional(),
@@ -150,6 +156,10 @@ export const sourceSchema = z.object({
   spaceKey: z.string(),
   deletionStrategy: deletionStrategySchema,
   removeArchived: z.boolean(),
+  /** Page readers are synced for permission-aware search. */
+  syncPermissions: z.boolean(),
+  /** Searches without a principal are refused. */
+  enforcePermissions: z.boolean(),
   createdAt: z.string(),
   updatedAt: z.string(),
   metadata: metadataSchema.optional(),

@@ -8,6 +8,7 @@ import { demoHandbook } from "./handbook/demo-handbook.js";
 import { servePageViewsFirst } from "./handbook/page-view.js";
 import { createRequestListener, type RequestCounters, type RequestLogEntry } from "./http/handler.js";
 import { pageWebui } from "./http/links.js";
+import { permissionV1Routes, permissionV2Routes } from "./http/permission-routes.js";
 import { compileRoutes } from "./http/router.js";
 import { v1Routes } from "./http/v1-routes.js";
 import { v2Routes } from "./http/v2-routes.js";
@@ -223,8 +224,11 @@ export async function startFakeConfluence(options: FakeConfluenceOptions = {}): 
   const faults = new FaultInjector(config.faults ?? {}, config.seed);
   const routes =
     deployment === "cloud"
-      ? [...compileRoutes("/wiki/api/v2", "v2", v2Routes), ...compileRoutes("/wiki/rest/api", "v1", v1Routes)]
-      : compileRoutes(`${contextPath}/rest/api`, "v1", v1Routes);
+      ? [
+          ...compileRoutes("/wiki/api/v2", "v2", [...v2Routes, ...permissionV2Routes]),
+          ...compileRoutes("/wiki/rest/api", "v1", [...v1Routes, ...permissionV1Routes]),
+        ]
+      : compileRoutes(`${contextPath}/rest/api`, "v1", [...v1Routes, ...permissionV1Routes]);
   const log: RequestLogEntry[] = [];
   const counters: RequestCounters = { total: 0, byEndpoint: {}, byStatus: {} };
   let origin = "";

@@ -28,5 +28,12 @@ export type {
   GroundTruthPage,
 } from "./model.js";
 export { type FakeConfluenceOptions, fakeConfluenceOptionsSchema, type SpaceSpec } from "./options.js";
+export {
+  DEFAULT_GROUP,
+  type FakeGroup,
+  FakePermissions,
+  type FakeReadRestriction,
+  type FakeSpaceViewers,
+} from "./permissions.js";
 export { SpaceHandle } from "./space-handle.js";
 export { FakeConfluenceState, type NewBlogPost, type NewComment, type NewPage, type PageEdit } from "./state.js";

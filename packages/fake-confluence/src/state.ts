@@ -1,6 +1,7 @@
 import { FakeConfluenceError } from "./errors.js";
 import type { SpaceSeed } from "./generator/generate-space.js";
 import type { FakeComment, FakeFolder, FakePage, FakePageStatus, FakeSpace, FakeUser } from "./model.js";
+import { FakePermissions } from "./permissions.js";
 
 /** A new page for {@link FakeConfluenceState.addPage}. */
 export interface NewPage {
@@ -79,9 +80,18 @@ export class FakeConfluenceState {
   #nextPageId = 100_000;
   #nextSpaceId = 65_537;
   readonly #now: () => Date;
+  /** Space permissions, read restrictions, groups and membership; changing them never bumps a version. */
+  readonly permissions: FakePermissions;
 
   constructor(options: { now?: () => Date } = {}) {
     this.#now = options.now ?? (() => new Date());
+    this.permissions = new FakePermissions({
+      user: (id) => this.user(id),
+      users: () => this.users(),
+      ancestorsOf: (id) => this.ancestorsOf(id),
+      hasNode: (id) => this.#pages.has(id) || this.#folders.has(id),
+      hasSpace: (key) => this.#spaces.has(key),
+    });
   }
 
   /** The id the next generated space should start its pages at. */

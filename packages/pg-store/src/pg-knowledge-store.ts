@@ -9,6 +9,7 @@ import {
   type PageList,
   type PageListQuery,
   type PagePlacement,
+  type PageReaders,
   type PageRecord,
   type PageWrite,
   type SearchHit,
@@ -25,6 +26,7 @@ import { deleteArchonPages, refreshArchonSource, updateArchonPlacements } from "
 import { AnalyzeSchedule, beginBulkLoad, buildDeferredIndexes, hasEmbeddings } from "./bulk-load.js";
 import type { Db } from "./db.js";
 import { Hierarchy } from "./hierarchy.js";
+import { getPageReaders, setPageReaders } from "./readers.js";
 import {
   isoParam,
   PAGE_COLUMNS,
@@ -325,6 +327,16 @@ export class PgKnowledgeStore extends Hierarchy implements KnowledgeStore {
    */
   checkArchonSearch(embedder: { readonly modelId: string; readonly dimensions: number }): Promise<ArchonSearchCheck> {
     return checkArchonSearch(this.db, embedder);
+  }
+
+  /** Readers of every page of the source that has them. */
+  getPageReaders(sourceId: string, pageIds?: readonly string[]): Promise<Map<string, PageReaders>> {
+    return getPageReaders(this.db, sourceId, pageIds);
+  }
+
+  /** Replaces page readers; also written into the Archon rows' metadata as `confluence_readers`. */
+  setPageReaders(sourceId: string, readers: ReadonlyMap<string, PageReaders>): Promise<void> {
+    return setPageReaders(this.db, sourceId, readers);
   }
 
   search(query: SearchQuery): Promise<SearchHit[]> {

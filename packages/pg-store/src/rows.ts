@@ -107,6 +107,8 @@ export function toSourceRecord(row: Row): SourceRecord {
     removeArchived: row.remove_archived as boolean,
     createdAt: toIso(row.created_at) as string,
     updatedAt: toIso(row.updated_at) as string,
+    ...(row.sync_permissions === true ? { syncPermissions: true } : {}),
+    ...(row.enforce_permissions === true ? { enforcePermissions: true } : {}),
   };
   const withContent =
     row.content === null || row.content === undefined

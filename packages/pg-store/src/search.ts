@@ -8,6 +8,7 @@ import {
 } from "@archon/confluence-core";
 import { toSql } from "pgvector";
 import type { Db } from "./db.js";
+import { checkSearchPrincipal, principalConditions } from "./readers.js";
 import { checkSupportedDimension, vectorDistance } from "./rows.js";
 import { CHUNK_CONTENT_TYPE, CHUNKS_WITH_PAGES, filterConditions, IS_CONFLUENCE_CHUNK, Params } from "./sql.js";
 
@@ -24,6 +25,7 @@ export async function searchChunks(
   options: { keywordRankLimit?: number } = {},
 ): Promise<SearchHit[]> {
   const q = normalizeSearchQuery(query);
+  await checkSearchPrincipal(db, q.principal, q.filters.sourceIds);
   if (q.embedding) await checkQueryDimension(db, q.embedding.length, q.embeddingModel);
   const params = new Params();
   const ctes: string[] = [];
@@ -101,6 +103,7 @@ function vectorLeg(q: NormalizedSearch, params: Params, halfvec: boolean): strin
     IS_CONFLUENCE_CHUNK,
     `c.embedding_dimension = ${embedding.length}`,
     ...filterConditions(q.filters, params),
+    ...principalConditions(q.principal, params),
   ];
   if (q.embeddingModel !== null) where.push(`c.embedding_model = ${params.add(q.embeddingModel)}`);
   const inner =
@@ -118,7 +121,12 @@ export const KEYWORD_RANK_LIMIT = 5000;
 
 function keywordLeg(q: NormalizedSearch, params: Params, rankLimit: number): string {
   const query = `websearch_to_tsquery('english', ${params.add(q.text)})`;
-  const where = [IS_CONFLUENCE_CHUNK, `c.content_search_vector @@ ${query}`, ...filterConditions(q.filters, params)];
+  const where = [
+    IS_CONFLUENCE_CHUNK,
+    `c.content_search_vector @@ ${query}`,
+    ...filterConditions(q.filters, params),
+    ...principalConditions(q.principal, params),
+  ];
   const matches =
     "SELECT c.id, c.source_id AS sid, c.metadata ->> 'confluence_page_id' AS pid, c.chunk_number AS cn, " +
     `c.content_search_vector AS tsv FROM ${CHUNKS_WITH_PAGES} WHERE ${where.join(" AND ")}` +

@@ -5,7 +5,7 @@ import { isoParam } from "./rows.js";
 /** Columns of `confluence_sources`, in insert order. */
 export const SOURCE_COLUMNS =
   "source_id, name, deployment, base_url, space_key, deletion_strategy, remove_archived, metadata, created_at, updated_at, " +
-  "content";
+  "content, sync_permissions, enforce_permissions";
 
 /**
  * Creates or replaces a Confluence source: its `confluence_sources` row and its `archon_sources` row. On an existing
@@ -56,11 +56,12 @@ export async function upsertSource(db: Db, input: SourceRecord): Promise<void> {
     );
     await tx.query(
       `INSERT INTO confluence_sources (${SOURCE_COLUMNS})
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11::jsonb)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11::jsonb, $12, $13)
        ON CONFLICT (source_id) DO UPDATE SET name = EXCLUDED.name, deployment = EXCLUDED.deployment,
          base_url = EXCLUDED.base_url, space_key = EXCLUDED.space_key, deletion_strategy = EXCLUDED.deletion_strategy,
          remove_archived = EXCLUDED.remove_archived, metadata = EXCLUDED.metadata, created_at = EXCLUDED.created_at,
-         updated_at = EXCLUDED.updated_at, content = EXCLUDED.content`,
+         updated_at = EXCLUDED.updated_at, content = EXCLUDED.content, sync_permissions = EXCLUDED.sync_permissions,
+         enforce_permissions = EXCLUDED.enforce_permissions`,
       [
         source.sourceId,
         source.name,
@@ -73,6 +74,8 @@ export async function upsertSource(db: Db, input: SourceRecord): Promise<void> {
         createdAt,
         updatedAt,
         source.content === undefined ? null : JSON.stringify(source.content),
+        source.syncPermissions === true || source.enforcePermissions === true,
+        source.enforcePermissions === true,
       ],
     );
   });

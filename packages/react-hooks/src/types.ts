@@ -63,6 +63,10 @@ export interface CreateSourceInput {
   deletionStrategy?: DeletionStrategy | undefined;
   /** @default true */
   removeArchived?: boolean | undefined;
+  /** Sync space permissions and read restrictions for permission-aware search. @default false */
+  syncPermissions?: boolean | undefined;
+  /** Refuse searches of this source without a principal; implies `syncPermissions`. @default false */
+  enforcePermissions?: boolean | undefined;
   metadata?: Record<string, unknown> | undefined;
   content?: ContentOptionsInput | undefined;
 }
@@ -71,6 +75,8 @@ export interface UpdateSourceInput {
   name?: string | undefined;
   deletionStrategy?: DeletionStrategy | undefined;
   removeArchived?: boolean | undefined;
+  syncPermissions?: boolean | undefined;
+  enforcePermissions?: boolean | undefined;
   metadata?: Record<string, unknown> | undefined;
   content?: ContentOptionsInput | undefined;
   credentials?: CredentialsInput | undefined;
@@ -84,6 +90,10 @@ export interface SourceView {
   spaceKey: string;
   deletionStrategy: DeletionStrategy;
   removeArchived: boolean;
+  /** Page readers are synced for permission-aware search. */
+  syncPermissions: boolean;
+  /** Searches without a principal are refused. */
+  enforcePermissions: boolean;
   createdAt: string;
   updatedAt: string;
   metadata?: Record<string, unknown> | undefined;

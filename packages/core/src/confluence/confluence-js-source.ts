@@ -17,10 +17,19 @@ import type {
   PageStatus,
   SourceCallOptions,
 } from "../ports/confluence-source.js";
+import type { ReadRestriction, SpaceViewers } from "../ports/permissions.js";
 import { type ConfluenceSourceConfig, type ResolvedSourceConfig, resolveSourceConfig } from "./config.js";
 import { assertPageIds, assertSpaceKey, changedSinceCql, pageIdsCql, spaceCommentsCql, spacePagesCql } from "./cql.js";
 import { type MappingContext, v1Comment, v1Page, v1Ref, v2Page, v2Ref } from "./mapping.js";
 import { cursorOf, type ListingBatch, type ListingContext, paginateV1, paginateV2SpacePages } from "./pagination.js";
+import {
+  fetchReadRestriction,
+  fetchSpaceViewers,
+  fetchUserGroups,
+  listDcRestrictions,
+  RESTRICTION_EXPAND,
+  restrictionFromContent,
+} from "./permissions.js";
 import { v1SpaceArraySchema, v1SpaceSchema } from "./schemas.js";
 import { ConfluenceTransport } from "./transport.js";
 import { UserTimeZone } from "./user-time-zone.js";
@@ -156,17 +165,31 @@ export class ConfluenceJsSource implements ConfluenceSource {
 
   async *listPageRefs(
     space: ConfluenceSpace,
-    options: SourceCallOptions & ContentTypeOptions & { readonly statuses?: readonly PageStatus[] } = {},
+    options: SourceCallOptions &
+      ContentTypeOptions & { readonly statuses?: readonly PageStatus[]; readonly restrictions?: boolean } = {},
   ): AsyncIterable<PageRef[]> {
     const statuses = new Set<PageStatus>(options.statuses ?? ["current"]);
     const types = typesOf(options);
     const keep = (ref: PageRef) => statuses.has(ref.status);
+    const expand = options.restrictions ? `${REF_EXPAND},${RESTRICTION_EXPAND}` : REF_EXPAND;
+    const refsOf = (batch: ListingBatch<Content>) =>
+      this.#withRestrictions(batch, options.restrictions === true, options).then((refs) => refs.filter(keep));
     if (this.deployment === "datacenter") {
+      // Restrictions come from a listing of their own (see listDcRestrictions); pages it missed are fetched by id.
+      const known = options.restrictions ? await listDcRestrictions(this.#transport, space, options) : null;
       for (const type of types) {
         for (const status of statuses) {
           if (status === "deleted") continue; // purged pages cannot be listed
           for await (const batch of this.#dcContent(space, status, REF_EXPAND, options, type)) {
             const refs = batch.results.map((c) => v1Ref(c, this.#context(batch))).filter(keep);
+            if (known) {
+              for (const [i, ref] of refs.entries()) {
+                const readRestriction = known.has(ref.id)
+                  ? known.get(ref.id)
+                  : await fetchReadRestriction(this.#transport, this.deployment, ref.id, options);
+                if (readRestriction !== undefined) refs[i] = { ...ref, readRestriction };
+              }
+            }
             if (refs.length > 0) yield refs;
           }
         }
@@ -177,10 +200,10 @@ export class ConfluenceJsSource implements ConfluenceSource {
       for await (const batch of paginateV1(
         this.#listing,
         "/wiki/rest/api/content/search",
-        this.#search(spacePagesCql(space.key, types), REF_EXPAND),
+        this.#search(spacePagesCql(space.key, types), expand),
         options,
       )) {
-        const refs = batch.results.map((c) => v1Ref(c, this.#context(batch))).filter(keep);
+        const refs = await refsOf(batch);
         if (refs.length > 0) yield refs;
       }
     }
@@ -386,6 +409,54 @@ export class ConfluenceJsSource implements ConfluenceSource {
       out.set(id, comments);
     }
     return out;
+  }
+
+  /**
+   * Refs of a listing batch; with `restrictions`, each carries its own read restriction from the expanded listing, and
+   * the few whose subject lists the listing cut short are fetched whole (one request per such page).
+   */
+  async #withRestrictions(
+    batch: ListingBatch<Content>,
+    restrictions: boolean,
+    options: SourceCallOptions,
+  ): Promise<PageRef[]> {
+    const refs: PageRef[] = [];
+    for (const content of batch.results) {
+      const ref = v1Ref(content, this.#context(batch));
+      if (!restrictions) {
+        refs.push(ref);
+        continue;
+      }
+      let readRestriction = restrictionFromContent(content, this.deployment);
+      if (readRestriction === undefined) {
+        readRestriction = await fetchReadRestriction(this.#transport, this.deployment, ref.id, options);
+      }
+      refs.push(readRestriction === undefined ? ref : { ...ref, readRestriction });
+    }
+    return refs;
+  }
+
+  /** Who may view the space: Cloud v2 space permissions, Data Center 9.1+ `/rest/api/space/{key}/permissions`. */
+  getSpaceViewers(space: ConfluenceSpace, options: SourceCallOptions = {}): Promise<SpaceViewers> {
+    return fetchSpaceViewers(this.#transport, this.deployment, this.baseUrl, space, options);
+  }
+
+  /** Each page's or folder's own read restriction, one `restriction/byOperation/read` request per id. */
+  async getReadRestrictions(
+    ids: readonly string[],
+    options: SourceCallOptions = {},
+  ): Promise<Map<string, ReadRestriction | null>> {
+    const out = new Map<string, ReadRestriction | null>();
+    for (const id of new Set(ids)) {
+      const restriction = await fetchReadRestriction(this.#transport, this.deployment, id, options);
+      if (restriction !== undefined) out.set(id, restriction);
+    }
+    return out;
+  }
+
+  /** A user's groups through `user/memberof`: Cloud group ids by account id, Data Center group names by user key. */
+  getUserGroups(userId: string, options: SourceCallOptions = {}): Promise<string[]> {
+    return fetchUserGroups(this.#transport, this.deployment, userId, options);
   }
 
   /** Display names by account id (Cloud, 100 per request) or user key / user name (Data Center, one each). */

@@ -10,6 +10,8 @@
 /** Lifecycle state of a page as Confluence reports it. `deleted` means the page no longer exists at all. */
 export type PageStatus = "current" | "archived" | "trashed" | "deleted" | "draft";
 
+import type { ReadRestriction, SpaceViewers } from "./permissions.js";
+
 /** A Confluence space, resolved from its key. */
 export interface ConfluenceSpace {
   /** Numeric space id (Cloud v2 uses it in URLs); Data Center has one too. */
@@ -45,6 +47,11 @@ export interface PageRef {
   readonly labels?: readonly string[];
   /** ISO timestamp of the current version, when known. */
   readonly updatedAt?: string | null;
+  /**
+   * The read restriction set on this page itself (`null`: none), when the listing was asked for restrictions and
+   * carries them; `undefined` when it cannot tell. Inherited restrictions are the ancestors' own.
+   */
+  readonly readRestriction?: ReadRestriction | null;
 }
 
 /** A Cloud folder as a listing shows it among a page's ancestors. */
@@ -184,7 +191,12 @@ export interface ConfluenceSource {
    */
   listPageRefs(
     space: ConfluenceSpace,
-    options?: SourceCallOptions & ContentTypeOptions & { readonly statuses?: readonly PageStatus[] },
+    options?: SourceCallOptions &
+      ContentTypeOptions & {
+        readonly statuses?: readonly PageStatus[];
+        /** Also report each page's own read restriction (`PageRef.readRestriction`). @default false */
+        readonly restrictions?: boolean;
+      },
   ): AsyncIterable<PageRef[]>;
 
   /** Every current page of the space with its body, in batches; the cheapest way to fetch a whole space. */
@@ -206,6 +218,27 @@ export interface ConfluenceSource {
    * mentions render as ids unless the engine is given `resolveUser`.
    */
   resolveUsers?(ids: readonly string[], options?: SourceCallOptions): Promise<ReadonlyMap<string, string>>;
+
+  /**
+   * Optional (needed to sync permissions): who may view the space. Cloud: users by account id, groups by id; Data
+   * Center: users by user key, groups by name.
+   */
+  getSpaceViewers?(space: ConfluenceSpace, options?: SourceCallOptions): Promise<SpaceViewers>;
+
+  /**
+   * Optional (needed to sync permissions): the read restriction set on each given page or folder itself (`null`:
+   * none), one request per id; ids that do not exist are left out.
+   */
+  getReadRestrictions?(
+    ids: readonly string[],
+    options?: SourceCallOptions,
+  ): Promise<Map<string, ReadRestriction | null>>;
+
+  /**
+   * Optional: the groups a user belongs to, as read restrictions and space permissions name them (Cloud group ids,
+   * Data Center group names). Throws `SOURCE_NOT_FOUND` for an unknown user.
+   */
+  getUserGroups?(userId: string, options?: SourceCallOptions): Promise<string[]>;
 
   /**
    * The given pages with bodies, in batches, whatever their status (an archived or trashed page comes back with that

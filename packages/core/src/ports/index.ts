@@ -4,4 +4,5 @@ export type * from "./converter.js";
 export type * from "./credential-store.js";
 export type * from "./embedder.js";
 export type * from "./knowledge-store.js";
+export type * from "./permissions.js";
 export type * from "./progress-sink.js";

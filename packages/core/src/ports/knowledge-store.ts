@@ -6,6 +6,7 @@
 
 import type { PageContentType, PageStatus } from "./confluence-source.js";
 import type { PageMetadata } from "./converter.js";
+import type { PageReaders, SearchPrincipal } from "./permissions.js";
 
 /** How a sync finds pages that left the space. */
 export type DeletionStrategy =
@@ -48,6 +49,13 @@ export interface SourceRecord {
   readonly metadata?: Record<string, unknown>;
   /** Content indexed besides pages; overrides the engine's `content` option key by key. */
   readonly content?: ContentOptions;
+  /**
+   * Sync space permissions and read restrictions, and store each page's readers for searches by principal.
+   * @default false (true when `enforcePermissions` is)
+   */
+  readonly syncPermissions?: boolean;
+  /** Refuse (`PERMISSION_REQUIRED`) a search of this source that gives no principal. Implies `syncPermissions`. @default false */
+  readonly enforcePermissions?: boolean;
 }
 
 /** What the store remembers of a page to decide whether a sync must touch it. */
@@ -272,6 +280,12 @@ export interface SearchQuery {
   /** @default 10 */
   readonly limit?: number;
   readonly filters?: SearchFilters;
+  /**
+   * Only chunks of pages this principal may read, filtered inside each leg (so `limit` readable hits still come back).
+   * Pages whose readers are unknown (permissions never synced) are readable by nobody. Without a principal, every
+   * page is searched, unless a source in scope has `enforcePermissions`, which refuses with `PERMISSION_REQUIRED`.
+   */
+  readonly principal?: SearchPrincipal;
 }
 
 export interface SearchHit {
@@ -413,6 +427,19 @@ export interface KnowledgeStore {
   lockSource?(sourceId: string): Promise<SourceLock>;
 
   search(query: SearchQuery): Promise<SearchHit[]>;
+
+  /**
+   * Optional (needed for `syncPermissions`): the stored readers of every page of the source that has them (only of
+   * `pageIds` when given). Pages without an entry are readable by nobody when a search gives a principal.
+   */
+  getPageReaders?(sourceId: string, pageIds?: readonly string[]): Promise<Map<string, PageReaders>>;
+
+  /**
+   * Optional (needed for `syncPermissions`): replaces the readers of the given pages (ids not stored are ignored).
+   * Readers survive page rewrites and go with the page; stores that keep Archon page rows write them into their
+   * metadata too (`confluence_readers`).
+   */
+  setPageReaders?(sourceId: string, readers: ReadonlyMap<string, PageReaders>): Promise<void>;
 
   /** Releases connections; the store is unusable afterwards. */
   close?(): Promise<void>;

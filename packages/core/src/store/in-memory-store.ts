@@ -1,4 +1,5 @@
 import { ConfluenceSyncError } from "../errors.js";
+import { assertPrincipalGiven, canRead, checkReaders } from "../permissions/readers.js";
 import type {
   BreadcrumbItem,
   ChunkRecord,
@@ -16,6 +17,7 @@ import type {
   SyncMetrics,
   SyncState,
 } from "../ports/knowledge-store.js";
+import type { PageReaders } from "../ports/permissions.js";
 import { type IndexedChunk, searchChunks } from "./in-memory-search.js";
 import {
   checkLimit,
@@ -52,6 +54,8 @@ export class InMemoryKnowledgeStore implements KnowledgeStore {
   readonly #embeddings = new Map<string, number[]>();
   /** Stored chunk count per model and dimension, to enforce one dimension per model. */
   readonly #modelDims = new Map<string, Map<number, number>>();
+  /** Readers per source and page, kept apart from page rows so a rewrite keeps them. */
+  readonly #readers = new Map<string, Map<string, PageReaders>>();
   #closed = false;
 
   async upsertSource(source: SourceRecord): Promise<void> {
@@ -75,6 +79,7 @@ export class InMemoryKnowledgeStore implements KnowledgeStore {
     this.#open();
     for (const stored of this.#pages.get(sourceId)?.values() ?? []) this.#countChunks(stored.chunks, -1);
     this.#pages.delete(sourceId);
+    this.#readers.delete(sourceId);
     this.#sources.delete(sourceId);
     this.#syncStates.delete(sourceId);
     this.#metrics.delete(sourceId);
@@ -153,6 +158,7 @@ export class InMemoryKnowledgeStore implements KnowledgeStore {
       if (!stored) continue;
       this.#countChunks(stored.chunks, -1);
       pages.delete(pageId);
+      this.#readers.get(sourceId)?.delete(pageId);
     }
   }
 
@@ -262,13 +268,45 @@ export class InMemoryKnowledgeStore implements KnowledgeStore {
   async search(query: SearchQuery): Promise<SearchHit[]> {
     this.#open();
     const normalized = normalizeSearchQuery(query);
+    const principal = normalized.principal;
+    assertPrincipalGiven(principal ?? undefined, normalized.filters.sourceIds, [...this.#sources.values()]);
     const chunks: IndexedChunk[] = [];
-    for (const pages of this.#pages.values()) {
+    for (const [sourceId, pages] of this.#pages) {
+      const readers = this.#readers.get(sourceId);
       for (const { page, chunks: pageChunks } of pages.values()) {
+        // Unreadable pages never reach either leg, so `limit` counts readable hits only.
+        if (principal && !canRead(readers?.get(page.pageId), principal)) continue;
         for (const chunk of pageChunks) chunks.push({ page, chunk });
       }
     }
     return searchChunks(chunks, normalized, this.#modelDims);
+  }
+
+  async getPageReaders(sourceId: string, pageIds?: readonly string[]): Promise<Map<string, PageReaders>> {
+    this.#open();
+    const all = this.#readers.get(sourceId) ?? new Map<string, PageReaders>();
+    if (pageIds === undefined) return clone(all);
+    const out = new Map<string, PageReaders>();
+    for (const id of pageIds) {
+      const readers = all.get(id);
+      if (readers) out.set(id, clone(readers));
+    }
+    return out;
+  }
+
+  async setPageReaders(sourceId: string, readers: ReadonlyMap<string, PageReaders>): Promise<void> {
+    this.#open();
+    for (const [pageId, clauses] of readers) checkReaders(pageId, clauses);
+    const pages = this.#pages.get(sourceId);
+    if (!pages) return;
+    let stored = this.#readers.get(sourceId);
+    if (!stored) {
+      stored = new Map();
+      this.#readers.set(sourceId, stored);
+    }
+    for (const [pageId, clauses] of readers) {
+      if (pages.has(pageId)) stored.set(pageId, clone(stripNulDeep(clauses)));
+    }
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,5 @@
 import { ConfluenceSyncError } from "../errors.js";
+import { checkPrincipal } from "../permissions/readers.js";
 import type {
   ChunkRecord,
   ContentType,
@@ -7,6 +8,7 @@ import type {
   SearchMode,
   SearchQuery,
 } from "../ports/knowledge-store.js";
+import type { SearchPrincipal } from "../ports/permissions.js";
 
 /**
  * Removes NUL characters (U+0000). PostgreSQL text and JSONB cannot hold them, so every store strips them on
@@ -90,6 +92,8 @@ export interface NormalizedSearch {
   /** Candidates each leg of a hybrid search contributes before fusion. */
   readonly candidates: number;
   readonly filters: SearchFilters;
+  /** Only pages this principal may read; `null` searches every page. */
+  readonly principal: SearchPrincipal | null;
 }
 
 /** Reciprocal Rank Fusion constant: a hit at rank r (1-based) in a leg scores `1 / (RRF_K + r)`. */
@@ -150,6 +154,7 @@ export function normalizeSearchQuery(query: SearchQuery): NormalizedSearch {
     limit,
     candidates: mode === "hybrid" ? hybridCandidates(limit) : limit,
     filters,
+    principal: query.principal === undefined || query.principal === null ? null : checkPrincipal(query.principal),
   };
 }
 

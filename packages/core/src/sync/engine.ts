@@ -36,6 +36,7 @@ import {
   syncTuningSchema,
 } from "./options.js";
 import { PageProcessor } from "./page-processor.js";
+import { syncPageReaders, syncsPermissions } from "./page-readers.js";
 import { pipeBatches } from "./pool.js";
 import { ProgressTracker } from "./progress-tracker.js";
 import { RunMonitor } from "./run-monitor.js";
@@ -445,11 +446,10 @@ class SyncRun {
     comments: PageComments | null,
   ) {
     for (const [id, page] of stored) this.setParent(id, page.parentId);
-    // A full sync always lists: it needs the whole tree. An incremental one lists only to find deletions and moves.
-    const refs =
-      this.mode === "full" || record.deletionStrategy === "listing"
-        ? await this.telemetry.time("list", () => this.#listRefs(space, record))
-        : null;
+    // A full sync always lists: it needs the whole tree. An incremental one lists to find deletions and moves, and to
+    // re-check read restrictions, which change no version.
+    const listing = this.mode === "full" || record.deletionStrategy === "listing" || syncsPermissions(record);
+    const refs = listing ? await this.telemetry.time("list", () => this.#listRefs(space, record)) : null;
     if (refs) this.telemetry.count("list", "confluence.pages.listed", refs.size);
     if (refs) {
       const deletions =
@@ -487,6 +487,22 @@ class SyncRun {
         if (!failed) throw error;
         this.logger.error({ err: describeError(error) }, "could not finish the bulk load");
       });
+    }
+    if (syncsPermissions(record)) {
+      this.throwIfAborted();
+      await syncPageReaders(
+        {
+          sourceId: this.sourceId,
+          source: this.options.source,
+          store,
+          logger: this.logger,
+          call: this.call,
+          ancestorsOf: (pageId) => this.placement(pageId).ancestors,
+        },
+        space,
+        refs,
+        processor.writtenIds(),
+      );
     }
   }
 
@@ -548,7 +564,8 @@ class SyncRun {
     this.setStage("listing");
     const statuses = record.removeArchived ? (["current"] as const) : (["current", "archived"] as const);
     const refs = new Map<string, PageRef>();
-    const call = { ...this.call, statuses, contentTypes: this.contentTypes };
+    const restrictions = syncsPermissions(record);
+    const call = { ...this.call, statuses, contentTypes: this.contentTypes, restrictions };
     for await (const batch of this.options.source.listPageRefs(space, call)) {
       this.throwIfAborted();
       for (const ref of batch) {

@@ -74,6 +74,11 @@ export class PageProcessor {
     return { calls: this.#batcher.calls, tokens: this.#batcher.tokens };
   }
 
+  /** Pages this run wrote (their chunks and Archon rows were replaced). */
+  writtenIds(): ReadonlySet<string> {
+    return this.#written;
+  }
+
   pendingIds(): Set<string> {
     return new Set(this.#pending);
   }

@@ -22,6 +22,10 @@ export const sourceRecordInputSchema = z.object({
   metadata: z.record(z.string(), z.unknown()).optional(),
   /** Content indexed besides pages: `{ blogPosts?: boolean; comments?: boolean | { includeResolvedInline?: boolean } }`. */
   content: contentOptionsSchema.optional(),
+  /** Sync space permissions and read restrictions for searches by principal. @default false */
+  syncPermissions: z.boolean().optional(),
+  /** Refuse searches of this source without a principal; implies `syncPermissions`. @default false */
+  enforcePermissions: z.boolean().optional(),
 });
 
 export type SourceRecordInput = z.input<typeof sourceRecordInputSchema>;
@@ -55,5 +59,7 @@ export function createSourceRecord(input: SourceRecordInput, now: Date = new Dat
     updatedAt: stamp,
     ...(parsed.metadata ? { metadata: parsed.metadata } : {}),
     ...(parsed.content ? { content: parsed.content } : {}),
+    ...(parsed.syncPermissions || parsed.enforcePermissions ? { syncPermissions: true } : {}),
+    ...(parsed.enforcePermissions ? { enforcePermissions: true } : {}),
   };
 }

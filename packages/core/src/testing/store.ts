@@ -5,6 +5,7 @@ import type { SuiteContext } from "../store/conformance/context.js";
 import { folderTests } from "../store/conformance/folders.js";
 import { hostileInputTests } from "../store/conformance/hostile.js";
 import { listingAndStateTests } from "../store/conformance/listing-and-state.js";
+import { permissionTests } from "../store/conformance/permissions.js";
 import { progressSinkTests } from "../store/conformance/progress-sink.js";
 import { searchTests } from "../store/conformance/search.js";
 import { sourceAndWriteTests } from "../store/conformance/sources-and-writes.js";
@@ -30,6 +31,11 @@ export interface KnowledgeStoreSuiteOptions {
   readonly alternateDimensions?: number;
   /** Skips the whole suite, showing this reason in the test name (e.g. "no PostgreSQL server at DATABASE_URL"). */
   readonly skip?: string;
+  /**
+   * Whether the store keeps page readers (`getPageReaders`/`setPageReaders`) and filters searches by principal; the
+   * permission tests are skipped, visibly, when `false`. @default true
+   */
+  readonly permissions?: boolean;
 }
 
 /**
@@ -77,6 +83,9 @@ export function describeKnowledgeStore(
     describe("hostile input", () => hostileInputTests(ctx));
     describe("content types", () => contentTypeTests(ctx));
     describe("folders", () => folderTests(ctx));
+    if (options.permissions === false)
+      describe.skip("permissions (skipped: the store keeps no page readers)", () => {});
+    else describe("permissions", () => permissionTests(ctx));
   });
 }
 

@@ -198,6 +198,15 @@ export function v1Content(ctx: RequestContext, page: FakePage, expand: ReadonlyS
     else (metadata._expandable as Json).labels = "";
     take("metadata", metadata);
   }
+  if (expand.has("restrictions")) {
+    // Like Confluence, `restrictions.read.restrictions.user` / `.group` expand the subjects; without them, only links.
+    const read = v1ReadRestriction(ctx, page.id, {
+      users: expand.has("restrictions.read.restrictions.user"),
+      groups: expand.has("restrictions.read.restrictions.group"),
+      limit: EXPANDED_SUBJECTS,
+    });
+    take("restrictions", { read, _expandable: { update: "" } });
+  }
   out.extensions = { position: page.position };
   out._expandable = expandable;
   out._links = {
@@ -227,4 +236,51 @@ function v1Folder(ctx: RequestContext, folder: FakeFolder): Json {
 /** A v1 label list for `GET /content/{id}/label`. */
 export function v1Label(ctx: RequestContext, name: string): Json {
   return { prefix: "global", name, id: ctx.state.labelId(name), label: name };
+}
+
+/** Most users (and groups) an expanded `restrictions.read` lists; more are left to `_links.next`. */
+export const EXPANDED_SUBJECTS = 100;
+
+/** One subject list of a restriction: `start`/`limit`/`size` and a `next` link when more remain. */
+function subjectList(id: string, kind: string, items: unknown[], start: number, limit: number) {
+  const results = items.slice(start, start + limit);
+  const links: Json = {};
+  if (start + limit < items.length) {
+    links.next = `/rest/api/content/${id}/restriction/byOperation/read/${kind}?start=${start + limit}&limit=${limit}`;
+  }
+  return { results, start, limit, size: results.length, _links: links };
+}
+
+/**
+ * The read restriction of a page as `GET /rest/api/content/{id}/restriction/byOperation/read` sends it: users (account
+ * ids on Cloud, user keys and names on Data Center) and groups (`name` and `id` on Cloud, `name` on Data Center) set on
+ * that page itself; inherited restrictions are not listed, as in Confluence.
+ */
+export function v1ReadRestriction(
+  ctx: RequestContext,
+  id: string,
+  options: { users: boolean; groups: boolean; start?: number; limit: number },
+): Json {
+  const restriction = ctx.state.permissions.readRestriction(id) ?? { users: [], groups: [] };
+  const start = options.start ?? 0;
+  const restrictions: Json = {};
+  const expandable: Json = {};
+  if (options.users) {
+    const users = restriction.users.map((accountId) => v1User(ctx, accountId));
+    restrictions.user = subjectList(id, "user", users, start, options.limit);
+  } else expandable.user = "";
+  if (options.groups) {
+    const groups = restriction.groups.map((name) => {
+      const group = ctx.state.permissions.group(name);
+      return ctx.deployment === "cloud" ? { type: "group", name, id: group?.id } : { type: "group", name };
+    });
+    restrictions.group = subjectList(id, "group", groups, start, options.limit);
+  } else expandable.group = "";
+  if (Object.keys(expandable).length > 0) restrictions._expandable = expandable;
+  return {
+    operation: "read",
+    restrictions,
+    _expandable: { content: `/rest/api/content/${id}` },
+    _links: { self: `${siteBase(ctx)}/rest/api/content/${id}/restriction/byOperation/read` },
+  };
 }
