@@ -1,3 +1,4 @@
+import { FakeAttachments } from "./attachments/attachment-store.js";
 import { FakeConfluenceError } from "./errors.js";
 import type { SpaceSeed } from "./generator/generate-space.js";
 import type { FakeFolder, FakePage, FakePageStatus, FakeSpace, FakeUser } from "./model.js";
@@ -49,9 +50,15 @@ export class FakeConfluenceState {
   #nextPageId = 100_000;
   #nextSpaceId = 65_537;
   readonly #now: () => Date;
+  /** Files attached to pages; a purged page's files go with it. */
+  readonly attachments: FakeAttachments;
 
   constructor(options: { now?: () => Date } = {}) {
     this.#now = options.now ?? (() => new Date());
+    this.attachments = new FakeAttachments(this.#now, (pageId) => {
+      const page = this.#pages.get(pageId);
+      return page ? { authorId: page.version.authorId } : undefined;
+    });
   }
 
   /** The id the next generated space should start its pages at. */
@@ -349,6 +356,7 @@ export class FakeConfluenceState {
     const page = this.#require(id);
     this.#liftChildren(page);
     this.#pages.delete(id);
+    for (const attachment of this.attachments.of(id)) this.attachments.delete(attachment.id);
     const space = this.#spaces.get(page.spaceKey);
     if (space?.homepageId === id) space.homepageId = null;
   }

@@ -1,3 +1,4 @@
+import { v1PageAttachments } from "../attachments/attachment-routes.js";
 import { compileCql } from "../cql/compile.js";
 import { CqlError } from "../cql/tokenize.js";
 import type { FakePage } from "../model.js";
@@ -163,6 +164,7 @@ export const v1Routes: ReadonlyArray<readonly [method: string, pattern: string, 
   ["GET", "/content/search", search],
   ["GET", "/content/{id}", contentById],
   ["GET", "/content/{id}/child/page", childPages],
+  ["GET", "/content/{id}/child/attachment", v1PageAttachments],
   ["GET", "/content/{id}/label", labels],
   ["GET", "/user/current", currentUser],
   ["GET", "/user/bulk", userBulk],

@@ -1,3 +1,4 @@
+import { v2PageAttachments } from "../attachments/attachment-routes.js";
 import type { FakePage, FakeSpace } from "../model.js";
 import { cursorListing, type SortKey } from "./cursor-listing.js";
 import { HttpError, v2Error } from "./errors.js";
@@ -219,4 +220,5 @@ export const v2Routes: ReadonlyArray<readonly [method: string, pattern: string, 
   ["GET", "/pages/{id}", page],
   ["GET", "/pages/{id}/ancestors", ancestors],
   ["GET", "/pages/{id}/labels", labels],
+  ["GET", "/pages/{id}/attachments", v2PageAttachments],
 ];
