@@ -44,7 +44,9 @@ export async function generateSampleFile(format: SampleFormat, tag: string): Pro
       const font = await doc.embedFont(StandardFonts.Helvetica);
       const lines = [`Incident runbook ${tag}`, "Restart the ingestion gateway before paging the on-call lead."];
       const first = doc.addPage([595, 842]);
-      lines.forEach((line, i) => first.drawText(line, { x: 50, y: 780 - i * 24, size: 14, font }));
+      lines.forEach((line, i) => {
+        first.drawText(line, { x: 50, y: 780 - i * 24, size: 14, font });
+      });
       doc.addPage([595, 842]).drawText(`Escalation matrix ${tag}`, { x: 50, y: 780, size: 14, font });
       const data = await doc.save({ useObjectStreams: false });
       return {
