@@ -165,10 +165,26 @@ export interface SyncMetrics {
   readonly retries: number;
   readonly rateLimitWaits: number;
   readonly rateLimitWaitMs: number;
+  /** Attached files, when the sync included them. */
+  readonly attachments?: AttachmentSyncMetrics;
   /** Highest resident set size of the process seen during the sync, in bytes. */
   readonly peakRssBytes?: number;
   /** Highest V8 heap use seen during the sync, in bytes. */
   readonly peakHeapBytes?: number;
+}
+
+/** What a sync did with attached files. */
+export interface AttachmentSyncMetrics {
+  /** Files the page listings reported (of the allowed media types). */
+  readonly listed: number;
+  readonly indexed: number;
+  /** Same version as stored: neither downloaded nor extracted. */
+  readonly unchanged: number;
+  /** Not indexed, each with an `attachment-skipped` event saying why. */
+  readonly skipped: number;
+  readonly deleted: number;
+  readonly downloads: number;
+  readonly bytesDownloaded: number;
 }
 
 /** Moves, renames and label changes touch only these fields; the chunks stay. */

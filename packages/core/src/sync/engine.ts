@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "eventemitter3";
+import { createTextAttachmentExtractor } from "../attachments/text-extractor.js";
 import { createMarkdownChunker } from "../chunk/markdown-chunker.js";
 import { createStorageConverter } from "../convert/storage-converter.js";
 import { ConfluenceSyncError, describeError, isConfluenceSyncError } from "../errors.js";
@@ -7,6 +8,8 @@ import { silentLogger } from "../logger.js";
 import type { ConfluencePage, ConfluenceSpace, PageRef, SourceCallOptions } from "../ports/confluence-source.js";
 import type { SourceLock, SourceRecord, StoredPageState, SyncMetrics, SyncState } from "../ports/knowledge-store.js";
 import type { SyncEventMap, SyncEventName, SyncMode } from "../ports/progress-sink.js";
+import { AttachmentSync, isAttachmentEntry } from "./attachment-sync.js";
+import { type AttachmentOptions, contentOptionsSchema, resolveAttachmentOptions } from "./content-options.js";
 import { Hierarchy, type TreeNode } from "./hierarchy.js";
 import {
   type ConfluenceSyncOptions,
@@ -39,6 +42,7 @@ export type SyncEvents = { [K in SyncEventName]: [event: SyncEventMap[K]] };
 export class ConfluenceSync extends EventEmitter<SyncEvents> {
   readonly #options: ConfluenceSyncOptions;
   readonly #tuning: SyncTuning;
+  readonly #attachments: AttachmentOptions | null;
   readonly #running = new Map<string, string>();
 
   constructor(options: ConfluenceSyncOptions) {
@@ -49,6 +53,7 @@ export class ConfluenceSync extends EventEmitter<SyncEvents> {
       }
     }
     this.#tuning = parseOrThrow(syncTuningSchema, options, "ConfluenceSync options");
+    this.#attachments = resolveAttachmentOptions(parseOrThrow(contentOptionsSchema, options.content ?? {}, "content"));
     this.#options = {
       ...options,
       converter: options.converter ?? createStorageConverter(),
@@ -101,6 +106,7 @@ export class ConfluenceSync extends EventEmitter<SyncEvents> {
         operationId,
         options.signal,
         parsed.reindex,
+        this.#attachments,
       ).run();
     } finally {
       this.#running.delete(parsed.sourceId);
@@ -134,6 +140,8 @@ class SyncRun {
     readonly signal: AbortSignal | undefined,
     /** Re-index every page whatever produced its stored chunks. */
     readonly reindex = false,
+    /** Attached files to sync after the pages, or `null` to keep none. */
+    readonly attachments: AttachmentOptions | null = null,
   ) {
     if (reindex) this.mode = "full";
     this.tracker = new ProgressTracker(operationId, sourceId, this.counters);
@@ -304,9 +312,17 @@ class SyncRun {
       await this.checkpoint();
 
       const space = await this.options.source.getSpace(record.spaceKey, this.call);
-      const stored = await storeCall("read page states", () => store.getPageStates(this.sourceId));
+      const states = await storeCall("read page states", () => store.getPageStates(this.sourceId));
+      // Attached files are entries of their own (ids `att…`); the page pass never sees them.
+      const stored = new Map([...states].filter(([id]) => !isAttachmentEntry(id)));
       processor = new PageProcessor(this, record, stored);
       await this.#sync(record, space, stored, processor);
+      const attachments = await this.#syncAttachments(record, states.size > stored.size, processor.writtenIds());
+      if (attachments) {
+        const usage = attachments.embeddingUsage();
+        embedding.calls += usage.calls;
+        embedding.tokens += usage.tokens;
+      }
 
       const finishedAt = new Date();
       Object.assign(embedding, processor.embeddingUsage());
@@ -347,6 +363,27 @@ class SyncRun {
       await this.drainSinks();
       throw error;
     }
+  }
+
+  /** Attached files, after the pages; with attachments off, files indexed earlier are removed. */
+  async #syncAttachments(
+    record: SourceRecord,
+    anyStored: boolean,
+    written: ReadonlySet<string>,
+  ): Promise<AttachmentSync | null> {
+    if (this.attachments === null && !anyStored) return null;
+    const options = this.attachments ?? {
+      enabled: false,
+      maxBytes: 0,
+      timeBudgetMs: 0,
+      concurrency: 1,
+      mediaTypes: [],
+    };
+    const extractor = this.options.attachmentExtractor ?? createTextAttachmentExtractor();
+    const sync = new AttachmentSync(this, record, options, extractor, written);
+    this.setStage("fetching");
+    await sync.sync();
+    return sync;
   }
 
   #coded(error: unknown): ConfluenceSyncError {

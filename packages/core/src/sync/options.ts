@@ -1,11 +1,13 @@
 import { z } from "zod";
 import type { Logger } from "../logger.js";
+import type { AttachmentExtractor } from "../ports/attachments.js";
 import type { Chunker } from "../ports/chunker.js";
 import type { ConfluenceSource } from "../ports/confluence-source.js";
 import type { Converter } from "../ports/converter.js";
 import type { Embedder } from "../ports/embedder.js";
 import type { KnowledgeStore } from "../ports/knowledge-store.js";
 import type { ProgressSink } from "../ports/progress-sink.js";
+import type { ContentOptionsInput } from "./content-options.js";
 import type { ConvertPool } from "./convert-pool.js";
 
 /** Tuning knobs of the engine, validated once at construction. */
@@ -80,6 +82,13 @@ export interface ConfluenceSyncOptions extends SyncTuningInput {
   readonly logger?: Logger;
   /** Display names for mention rendering. */
   readonly resolveUser?: (accountId: string) => string | undefined;
+  /** What to sync besides pages. @default pages only */
+  readonly content?: ContentOptionsInput;
+  /**
+   * Reads attached files when `content.attachments` is on. @default text, Markdown and CSV only; pass
+   * `createAttachmentExtractor()` from `@archon/confluence-attachments` for PDF, Office and HTML files
+   */
+  readonly attachmentExtractor?: AttachmentExtractor;
 }
 
 export const runOptionsSchema = z.object({

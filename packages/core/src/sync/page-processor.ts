@@ -72,6 +72,11 @@ export class PageProcessor {
     return { calls: this.#batcher.calls, tokens: this.#batcher.tokens };
   }
 
+  /** Pages written by this run so far. */
+  writtenIds(): ReadonlySet<string> {
+    return this.#written;
+  }
+
   pendingIds(): Set<string> {
     return new Set(this.#pending);
   }

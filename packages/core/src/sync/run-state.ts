@@ -1,4 +1,4 @@
-import type { FailedPage, SyncMetrics, SyncState } from "../ports/knowledge-store.js";
+import type { AttachmentSyncMetrics, FailedPage, SyncMetrics, SyncState } from "../ports/knowledge-store.js";
 import type { SyncMode } from "../ports/progress-sink.js";
 
 /** Mutable counters of one run, turned into {@link SyncMetrics} at the end. */
@@ -16,6 +16,8 @@ export class RunCounters {
   retries = 0;
   rateLimitWaits = 0;
   rateLimitWaitMs = 0;
+  /** Set when the run includes attached files. */
+  attachments: { -readonly [K in keyof AttachmentSyncMetrics]: number } | undefined;
 
   toMetrics(
     operationId: string,
@@ -45,6 +47,7 @@ export class RunCounters {
       retries: this.retries,
       rateLimitWaits: this.rateLimitWaits,
       rateLimitWaitMs: this.rateLimitWaitMs,
+      ...(this.attachments ? { attachments: { ...this.attachments } } : {}),
     };
   }
 }
