@@ -136,6 +136,13 @@ export interface ChunkMetadata {
   readonly breadcrumb: readonly string[];
   readonly chunk_hash: string;
   readonly tokens: number;
+  /** Set on the chunks of an attached file: `confluence_page_id` is then the attachment id, this the page's. */
+  readonly attachment?: {
+    readonly content_type: "attachment";
+    readonly container_page_id: string;
+    readonly file_name: string;
+    readonly media_type: string;
+  };
 }
 
 export function chunkMetadata(page: PageRecord, chunk: ChunkRecord, archon: ArchonPageContext): ChunkMetadata {
@@ -158,6 +165,16 @@ export function chunkMetadata(page: PageRecord, chunk: ChunkRecord, archon: Arch
     breadcrumb: chunk.breadcrumb,
     chunk_hash: chunk.hash,
     tokens: chunk.tokens,
+    ...(page.metadata.attachment
+      ? {
+          attachment: {
+            content_type: "attachment",
+            container_page_id: page.metadata.attachment.pageId,
+            file_name: page.metadata.attachment.fileName,
+            media_type: page.metadata.attachment.mediaType,
+          },
+        }
+      : {}),
   };
 }
 
