@@ -1,4 +1,5 @@
 import { deflateSync } from "node:zlib";
+import { FakeConfluenceError } from "../errors.js";
 
 /** A generated file in one of the formats Confluence users attach, with phrases its text must yield. */
 export interface SampleFile {
@@ -30,6 +31,18 @@ export const SAMPLE_FORMATS = Object.keys(MEDIA_TYPES) as SampleFormat[];
 
 const text = (value: string) => new TextEncoder().encode(value);
 
+/** The writer libraries are optional peers: only callers that generate Office and PDF files install them. */
+async function writer<T>(name: string, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    throw new FakeConfluenceError(
+      "CONFIG_INVALID",
+      `fake-confluence: writing sample files of this format needs the optional package "${name}" (npm install -D ${name}): ${(error as Error).message}`,
+    );
+  }
+}
+
 /**
  * Writes a real file of the format with the libraries made for it (pdf-lib, docx, pptxgenjs, exceljs; text formats
  * and a PNG by hand). `tag` makes the content and name unique, e.g. a page id or a version.
@@ -39,7 +52,7 @@ export async function generateSampleFile(format: SampleFormat, tag: string): Pro
   const comment = `Caption ${tag}`;
   switch (format) {
     case "pdf": {
-      const { PDFDocument, StandardFonts } = await import("pdf-lib");
+      const { PDFDocument, StandardFonts } = await writer("pdf-lib", () => import("pdf-lib"));
       const doc = await PDFDocument.create();
       const font = await doc.embedFont(StandardFonts.Helvetica);
       const lines = [`Incident runbook ${tag}`, "Restart the ingestion gateway before paging the on-call lead."];
@@ -58,7 +71,7 @@ export async function generateSampleFile(format: SampleFormat, tag: string): Pro
       };
     }
     case "docx": {
-      const docx = await import("docx");
+      const docx = await writer("docx", () => import("docx"));
       const { Document, Packer, Paragraph, HeadingLevel, Table, TableRow, TableCell, TextRun } = docx;
       const cell = (value: string) => new TableCell({ children: [new Paragraph(value)] });
       const doc = new Document({
@@ -89,7 +102,7 @@ export async function generateSampleFile(format: SampleFormat, tag: string): Pro
       };
     }
     case "pptx": {
-      const { default: PptxGenJS } = await import("pptxgenjs");
+      const { default: PptxGenJS } = await writer("pptxgenjs", () => import("pptxgenjs"));
       const pptx = new PptxGenJS();
       pptx.addSlide().addText(`Roadmap ${tag}`, { x: 1, y: 1, w: 8, h: 1 });
       pptx.addSlide().addText("Migrate the search cluster in spring", { x: 1, y: 1, w: 8, h: 1 });
@@ -103,7 +116,7 @@ export async function generateSampleFile(format: SampleFormat, tag: string): Pro
       };
     }
     case "xlsx": {
-      const { default: ExcelJS } = await import("exceljs");
+      const { default: ExcelJS } = await writer("exceljs", () => import("exceljs"));
       const book = new ExcelJS.Workbook();
       const budget = book.addWorksheet("Budget");
       budget.addRow(["Item", "Cost"]);
