@@ -13,7 +13,7 @@ import type {
   PageStatus,
   SourceCallOptions,
 } from "../ports/confluence-source.js";
-import { listPageAttachments } from "./attachments.js";
+import { listPageAttachments, listSpaceAttachments } from "./attachments.js";
 import { type ConfluenceSourceConfig, type ResolvedSourceConfig, resolveSourceConfig } from "./config.js";
 import { assertPageIds, assertSpaceKey, changedSinceCql, pageIdsCql, spacePagesCql } from "./cql.js";
 import { downloadFile } from "./download.js";
@@ -290,6 +290,11 @@ export class ConfluenceJsSource implements ConfluenceSource {
   /** Current files of a page, one v1 listing request per 250 files; a page that is gone has none. */
   listAttachments(pageId: string, options: SourceCallOptions = {}): Promise<ConfluenceAttachment[]> {
     return listPageAttachments(this.#listing, pageId, (batch) => this.#context(batch), options);
+  }
+
+  /** Every current file of the space through CQL search, ⌈A/B⌉ requests for A files. */
+  listSpaceAttachments(space: ConfluenceSpace, options: SourceCallOptions = {}): AsyncIterable<ConfluenceAttachment[]> {
+    return listSpaceAttachments(this.#listing, space.key, (batch) => this.#context(batch), options);
   }
 
   /** A file's bytes from its download link (redirects followed), at most `options.maxBytes`. */

@@ -5,7 +5,7 @@
  * deleted or replaced.
  */
 
-import type { SourceCallOptions } from "./confluence-source.js";
+import type { ConfluenceSpace, SourceCallOptions } from "./confluence-source.js";
 
 /** A file attached to a page, as a listing reports it; no bytes. */
 export interface ConfluenceAttachment {
@@ -38,6 +38,12 @@ export interface DownloadAttachmentOptions extends SourceCallOptions {
 export interface AttachmentSource {
   /** Current files of one page, every page of the listing. A page that no longer exists has none (not an error). */
   listAttachments(pageId: string, options?: SourceCallOptions): Promise<ConfluenceAttachment[]>;
+  /**
+   * Optional: every current file of the space in a few requests (CQL search, which can trail uploads by seconds).
+   * The engine prefers it to one listing per page, and confirms files it did not return with {@link listAttachments}
+   * before it removes them.
+   */
+  listSpaceAttachments?(space: ConfluenceSpace, options?: SourceCallOptions): AsyncIterable<ConfluenceAttachment[]>;
   /** The file's bytes, at most `maxBytes`. Throws `SOURCE_NOT_FOUND` when it is gone, `ATTACHMENT_TOO_LARGE` past the cap. */
   downloadAttachment(attachment: ConfluenceAttachment, options: DownloadAttachmentOptions): Promise<Uint8Array>;
 }

@@ -213,6 +213,29 @@ describe("attachment sync with the built-in extractor", () => {
     expect(quiet.metrics.attachments).toMatchObject({ downloads: 0, skipped: 0, unchanged: 2 });
   });
 
+  it("lists the space's files in one search, and a file the lagging index misses is confirmed, not removed", async () => {
+    const s = await setup();
+    const a = await attach(s, s.pageA, "txt", "l1");
+    await attach(s, s.pageB, "md", "l2");
+    await sync(s, "full");
+    s.fake.resetStats();
+    const quiet = await sync(s, "incremental");
+    expect(quiet.metrics.attachments).toMatchObject({ unchanged: 2, downloads: 0 });
+    const perPage = (stats: Record<string, number>) =>
+      Object.entries(stats)
+        .filter(([name]) => name.includes("/child/attachment"))
+        .reduce((n, [, count]) => n + count, 0);
+    expect(perPage(s.fake.stats().byEndpoint)).toBe(0);
+
+    s.fake.updateFaults({ indexLag: { pageIds: [a.attachment.id] } });
+    s.fake.resetStats();
+    const lagging = await sync(s, "incremental");
+    expect(lagging.metrics.attachments).toMatchObject({ unchanged: 2, deleted: 0 });
+    // Only the page whose file the search missed is listed on its own.
+    expect(perPage(s.fake.stats().byEndpoint)).toBe(1);
+    expect(await s.store.getPage("eng", a.attachment.id)).not.toBeNull();
+  });
+
   it("rejects bad content options with CONFIG_INVALID naming the field", async () => {
     const s = await setup();
     const build = () =>

@@ -8,6 +8,7 @@ import type {
   AttachmentSkipReason,
   ConfluenceAttachment,
 } from "../ports/attachments.js";
+import type { ConfluenceSpace } from "../ports/confluence-source.js";
 import type { PageMetadata } from "../ports/converter.js";
 import type {
   ChunkRecord,
@@ -99,7 +100,7 @@ export class AttachmentSync {
     return { calls: this.#batcher.calls, tokens: this.#batcher.tokens };
   }
 
-  async sync(): Promise<void> {
+  async sync(space: ConfluenceSpace): Promise<void> {
     const { source, store } = this.run.options;
     const sourceId = this.record.sourceId;
     const states = await storeCall("read page states", () => store.getPageStates(sourceId));
@@ -113,9 +114,10 @@ export class AttachmentSync {
     const excluded = new Set<string>();
     const placements: PagePlacement[] = [];
     if (this.options.enabled && source.listAttachments && source.downloadAttachment) {
-      await runPool(pages, this.options.concurrency, async (page) => {
-        this.run.throwIfAborted();
-        const files = await source.listAttachments!(page.pageId, this.run.call);
+      const listings = await this.#listings(space, pages, stored);
+      const byId = new Map(pages.map((page) => [page.pageId, page]));
+      await runPool([...listings], this.options.concurrency, async ([pageId, files]) => {
+        const page = byId.get(pageId)!;
         for (const file of files) {
           if (!mediaTypeAllowed(this.options.mediaTypes, file.mediaType)) {
             excluded.add(file.id);
@@ -160,6 +162,51 @@ export class AttachmentSync {
       const slice = placements.slice(i, i + 500);
       await storeCall("update attachment placements", () => store.updatePlacements(sourceId, slice));
     }
+  }
+
+  /**
+   * The current files of every kept page: from one space-wide listing when the source has it (files of stored entries
+   * it did not return are confirmed with their page's own listing, since it reads a search index that can trail),
+   * else one listing per page.
+   */
+  async #listings(
+    space: ConfluenceSpace,
+    pages: readonly StoredPageState[],
+    stored: ReadonlyMap<string, StoredPageState>,
+  ): Promise<Map<string, ConfluenceAttachment[]>> {
+    const { source } = this.run.options;
+    const byPage = new Map<string, ConfluenceAttachment[]>(pages.map((page) => [page.pageId, []]));
+    const perPage = async (pageIds: readonly string[]) =>
+      runPool(pageIds, this.options.concurrency, async (pageId) => {
+        this.run.throwIfAborted();
+        byPage.set(pageId, await source.listAttachments!(pageId, this.run.call));
+      });
+    if (source.listSpaceAttachments) {
+      try {
+        const seen = new Set<string>();
+        for await (const batch of source.listSpaceAttachments(space, this.run.call)) {
+          this.run.throwIfAborted();
+          for (const file of batch) {
+            const files = byPage.get(file.pageId);
+            if (!files || seen.has(file.id)) continue;
+            seen.add(file.id);
+            files.push(file);
+          }
+        }
+        const unconfirmed = new Set<string>();
+        for (const [id, state] of stored) {
+          if (!seen.has(id) && state.parentId !== null && byPage.has(state.parentId)) unconfirmed.add(state.parentId);
+        }
+        await perPage([...unconfirmed]);
+        return byPage;
+      } catch (error) {
+        if (this.run.signal?.aborted || isConfluenceSyncError(error, "SYNC_ABORTED")) throw error;
+        this.run.logger.warn({ err: describeError(error) }, "space attachment listing failed; listing each page");
+        for (const files of byPage.values()) files.length = 0;
+      }
+    }
+    await perPage(pages.map((page) => page.pageId));
+    return byPage;
   }
 
   #keeps(state: StoredPageState): boolean {

@@ -317,7 +317,7 @@ class SyncRun {
       const stored = new Map([...states].filter(([id]) => !isAttachmentEntry(id)));
       processor = new PageProcessor(this, record, stored);
       await this.#sync(record, space, stored, processor);
-      const attachments = await this.#syncAttachments(record, states.size > stored.size, processor.writtenIds());
+      const attachments = await this.#syncAttachments(record, space, states.size > stored.size, processor.writtenIds());
       if (attachments) {
         const usage = attachments.embeddingUsage();
         embedding.calls += usage.calls;
@@ -368,6 +368,7 @@ class SyncRun {
   /** Attached files, after the pages; with attachments off, files indexed earlier are removed. */
   async #syncAttachments(
     record: SourceRecord,
+    space: ConfluenceSpace,
     anyStored: boolean,
     written: ReadonlySet<string>,
   ): Promise<AttachmentSync | null> {
@@ -382,7 +383,7 @@ class SyncRun {
     const extractor = this.options.attachmentExtractor ?? createTextAttachmentExtractor();
     const sync = new AttachmentSync(this, record, options, extractor, written);
     this.setStage("fetching");
-    await sync.sync();
+    await sync.sync(space);
     return sync;
   }
 

@@ -51,7 +51,12 @@ function filtered(ctx: RequestContext, page: FakePage): FakeAttachment[] {
 }
 
 /** A v1 attachment; `version` and `container` are sent when expanded. */
-function v1Attachment(ctx: RequestContext, page: FakePage, attachment: FakeAttachment, expand: Set<string>): Json {
+export function v1Attachment(
+  ctx: RequestContext,
+  page: FakePage,
+  attachment: FakeAttachment,
+  expand: Set<string>,
+): Json {
   const size = attachment.version.data.byteLength;
   const description = DESCRIPTIONS[attachment.mediaType] ?? "File";
   const out: Json = {
@@ -95,6 +100,23 @@ function v1Attachment(ctx: RequestContext, page: FakePage, attachment: FakeAttac
     delete expandable.container;
   }
   return out;
+}
+
+/**
+ * An attachment as CQL search sees it: a page-shaped view (`type: "attachment"`, its file name as title, its page as
+ * parent) so the same compiled query filters pages and attachments.
+ */
+export function searchableAttachment(page: FakePage, attachment: FakeAttachment): FakePage & { type: "attachment" } {
+  return {
+    ...page,
+    id: attachment.id,
+    type: "attachment",
+    title: attachment.fileName,
+    parentId: page.id,
+    labels: [],
+    version: { ...page.version, number: attachment.version.number, when: attachment.version.when },
+    createdAt: attachment.createdAt,
+  };
 }
 
 /** v1 `GET /rest/api/content/{id}/child/attachment` (Cloud and Data Center): offset listing, 200 at most. */

@@ -117,7 +117,7 @@ class Parser {
       case "type":
         for (const v of values) if (!TYPES.has(v.toLowerCase())) throw new CqlError(`unknown content type '${v}'`);
         return set(
-          () => ["page"],
+          (page) => [(page as { type?: string }).type ?? "page"],
           (v) => v.toLowerCase(),
         );
       case "label":

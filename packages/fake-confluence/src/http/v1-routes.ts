@@ -1,4 +1,4 @@
-import { v1PageAttachments } from "../attachments/attachment-routes.js";
+import { searchableAttachment, v1Attachment, v1PageAttachments } from "../attachments/attachment-routes.js";
 import { compileCql } from "../cql/compile.js";
 import { CqlError } from "../cql/tokenize.js";
 import type { FakePage } from "../model.js";
@@ -115,13 +115,23 @@ const search: Handler = (ctx) => {
     const shown = cql.length > 200 ? `${cql.slice(0, 200)}...` : cql;
     return v1Error(400, `Could not parse cql : ${shown} (${error.message})`);
   }
-  // CQL searches current content only.
-  const pages = ctx.state
-    .allPages()
-    .filter((page) => page.status === "current" && ctx.faults.indexed(page.id) && compiled.matches(page))
-    .sort(compiled.compare);
+  // CQL searches current content only; attachments of current pages are content too (`type = attachment`).
+  const current = ctx.state.allPages().filter((page) => page.status === "current");
+  const files = current.flatMap((page) =>
+    ctx.state.attachments
+      .of(page.id)
+      .map((attachment) => ({ page, attachment, view: searchableAttachment(page, attachment) })),
+  );
+  const byId = new Map(files.map((file) => [file.view.id, file]));
+  const pages = [...current, ...files.map((file) => file.view)]
+    .filter((page) => ctx.faults.indexed(page.id) && compiled.matches(page))
+    .sort((a, b) => compiled.compare(a, b) || a.id.localeCompare(b.id));
   const expand = expansions(ctx.url);
-  return offsetListing(ctx, pages, (page) => v1Content(ctx, page, expand), {
+  const serialize = (page: FakePage) => {
+    const file = byId.get(page.id);
+    return file ? v1Attachment(ctx, file.page, file.attachment, expand) : v1Content(ctx, page, expand);
+  };
+  return offsetListing(ctx, pages, serialize, {
     cursor: ctx.deployment === "cloud",
     max: listingMax(ctx, expand, true),
   });
