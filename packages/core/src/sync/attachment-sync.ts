@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { imageMarkdown, imageTextsOnPage } from "../attachments/image.js";
 import { describeError, isConfluenceSyncError } from "../errors.js";
 import { sha256 } from "../hash.js";
@@ -19,6 +18,7 @@ import type {
   StoredPageState,
 } from "../ports/knowledge-store.js";
 import type { SyncEventMap } from "../ports/progress-sink.js";
+import { limitsKey, listByPage, readAttachment } from "./attachment-fetch.js";
 import { type AttachmentOptions, mediaTypeAllowed } from "./content-options.js";
 import { EmbedBatcher } from "./embed-batcher.js";
 import type { SyncRun } from "./engine.js";
@@ -74,7 +74,7 @@ export class AttachmentSync {
       converter: extractor.id,
       chunker: chunker!.id,
     };
-    this.#limits = `${options.maxBytes}/${options.timeBudgetMs}`;
+    this.#limits = limitsKey(options);
     const batchSize = Math.min(run.tuning.embedBatchSize ?? embedder.maxBatchSize, embedder.maxBatchSize);
     this.#batcher = new EmbedBatcher(embedder, batchSize, run.tuning.embedConcurrency, run.signal);
     this.#writer = new PageWriter(run.options.store, {
@@ -114,7 +114,7 @@ export class AttachmentSync {
     const excluded = new Set<string>();
     const placements: PagePlacement[] = [];
     if (this.options.enabled && source.listAttachments && source.downloadAttachment) {
-      const listings = await this.#listings(space, pages, stored);
+      const listings = await listByPage(this.run, this.options.concurrency, space, pages, stored);
       const byId = new Map(pages.map((page) => [page.pageId, page]));
       await runPool([...listings], this.options.concurrency, async ([pageId, files]) => {
         const page = byId.get(pageId)!;
@@ -131,7 +131,13 @@ export class AttachmentSync {
       });
       await this.#writer.drain();
     }
-    const gone = [...stored.entries()].filter(([id]) => !listed.has(id));
+    // Like pages, files leave the store only under a deletion strategy that allows it in this mode; files excluded by
+    // the options (or all of them, with attachments off) always do.
+    const strategy = this.record.deletionStrategy;
+    const mayDelete = strategy === "listing" || (strategy === "full-only" && this.run.mode === "full");
+    const gone = [...stored.entries()].filter(
+      ([id]) => !listed.has(id) && (mayDelete || excluded.has(id) || !this.options.enabled),
+    );
     const pageIds = new Set(pages.map((page) => page.pageId));
     for (let i = 0; i < gone.length; i += 500) {
       const slice = gone.slice(i, i + 500);
@@ -162,51 +168,6 @@ export class AttachmentSync {
       const slice = placements.slice(i, i + 500);
       await storeCall("update attachment placements", () => store.updatePlacements(sourceId, slice));
     }
-  }
-
-  /**
-   * The current files of every kept page: from one space-wide listing when the source has it (files of stored entries
-   * it did not return are confirmed with their page's own listing, since it reads a search index that can trail),
-   * else one listing per page.
-   */
-  async #listings(
-    space: ConfluenceSpace,
-    pages: readonly StoredPageState[],
-    stored: ReadonlyMap<string, StoredPageState>,
-  ): Promise<Map<string, ConfluenceAttachment[]>> {
-    const { source } = this.run.options;
-    const byPage = new Map<string, ConfluenceAttachment[]>(pages.map((page) => [page.pageId, []]));
-    const perPage = async (pageIds: readonly string[]) =>
-      runPool(pageIds, this.options.concurrency, async (pageId) => {
-        this.run.throwIfAborted();
-        byPage.set(pageId, await source.listAttachments!(pageId, this.run.call));
-      });
-    if (source.listSpaceAttachments) {
-      try {
-        const seen = new Set<string>();
-        for await (const batch of source.listSpaceAttachments(space, this.run.call)) {
-          this.run.throwIfAborted();
-          for (const file of batch) {
-            const files = byPage.get(file.pageId);
-            if (!files || seen.has(file.id)) continue;
-            seen.add(file.id);
-            files.push(file);
-          }
-        }
-        const unconfirmed = new Set<string>();
-        for (const [id, state] of stored) {
-          if (!seen.has(id) && state.parentId !== null && byPage.has(state.parentId)) unconfirmed.add(state.parentId);
-        }
-        await perPage([...unconfirmed]);
-        return byPage;
-      } catch (error) {
-        if (this.run.signal?.aborted || isConfluenceSyncError(error, "SYNC_ABORTED")) throw error;
-        this.run.logger.warn({ err: describeError(error) }, "space attachment listing failed; listing each page");
-        for (const files of byPage.values()) files.length = 0;
-      }
-    }
-    await perPage(pages.map((page) => page.pageId));
-    return byPage;
   }
 
   #keeps(state: StoredPageState): boolean {
@@ -246,7 +207,7 @@ export class AttachmentSync {
       outcome = { kind: "text", markdown: imageMarkdown(file, texts) };
       contentHash = sha256(outcome.markdown);
     } else {
-      const read = await this.#read(file);
+      const read = await readAttachment(this.run, this.options, this.extractor, file, this.#counters);
       if (read === "gone") return false;
       outcome = read.outcome;
       contentHash = read.hash;
@@ -347,44 +308,6 @@ export class AttachmentSync {
     return (Object.keys(this.#signature) as (keyof IndexSignature)[]).every(
       (key) => known[key] === null || known[key] === undefined || known[key] === this.#signature[key],
     );
-  }
-
-  /** Downloads and extracts a file within the limits; every failure but a vanished file becomes a skip. */
-  async #read(file: ConfluenceAttachment): Promise<{ outcome: AttachmentExtraction; hash: string } | "gone"> {
-    const limits = `skipped:${this.#limits}`;
-    const skip = (reason: AttachmentSkipReason, message: string) => ({
-      outcome: { kind: "skipped" as const, reason, message },
-      hash: limits,
-    });
-    if (!this.extractor.supports(file.mediaType, file.fileName)) {
-      return skip("unsupported", `No extractor reads ${file.mediaType} files (${this.extractor.id}).`);
-    }
-    const { maxBytes } = this.options;
-    if (file.fileSize > maxBytes) {
-      return skip(
-        "too-large",
-        `${file.fileName} has ${file.fileSize} bytes; the limit is ${maxBytes} (content.attachments.maxBytes).`,
-      );
-    }
-    let bytes: Uint8Array;
-    try {
-      bytes = await this.run.options.source.downloadAttachment!(file, { ...this.run.call, maxBytes });
-    } catch (error) {
-      if (isConfluenceSyncError(error, "SOURCE_NOT_FOUND")) return "gone";
-      if (isConfluenceSyncError(error, "ATTACHMENT_TOO_LARGE")) {
-        return skip("too-large", `${file.fileName} sent more than ${maxBytes} bytes (content.attachments.maxBytes).`);
-      }
-      if (this.run.signal?.aborted || isConfluenceSyncError(error, "SOURCE_AUTH")) throw error;
-      return skip("download-failed", `${file.fileName} could not be downloaded: ${describeError(error)}`);
-    } finally {
-      this.#counters.downloads += 1;
-    }
-    this.#counters.bytesDownloaded += bytes.byteLength;
-    const outcome = await this.extractor.extract(
-      { bytes, fileName: file.fileName, mediaType: file.mediaType },
-      { timeBudgetMs: this.options.timeBudgetMs, ...(this.run.signal ? { signal: this.run.signal } : {}) },
-    );
-    return { outcome, hash: outcome.kind === "text" ? createHash("sha256").update(bytes).digest("hex") : limits };
   }
 
   async #embed(texts: readonly { hash: string; text: string }[]): Promise<Map<string, number[]>> {
