@@ -44,6 +44,8 @@ export interface NewAttachment {
  */
 export class FakeAttachments {
   readonly #byId = new Map<string, FakeAttachment>();
+  /** Ids per page, in upload order: listings and search read it on every request. */
+  readonly #byPage = new Map<string, string[]>();
   #nextId = 900_000;
 
   constructor(
@@ -75,6 +77,9 @@ export class FakeAttachments {
       version: { number: 1, when, authorId: input.authorId ?? page.authorId, data: input.data },
     };
     this.#byId.set(id, attachment);
+    const ids = this.#byPage.get(input.pageId);
+    if (ids) ids.push(id);
+    else this.#byPage.set(input.pageId, [id]);
     return attachment;
   }
 
@@ -94,8 +99,11 @@ export class FakeAttachments {
 
   /** Removes the file for good. */
   delete(id: string): void {
-    this.#require(id);
+    const attachment = this.#require(id);
     this.#byId.delete(id);
+    const ids = this.#byPage.get(attachment.pageId)?.filter((other) => other !== id) ?? [];
+    if (ids.length > 0) this.#byPage.set(attachment.pageId, ids);
+    else this.#byPage.delete(attachment.pageId);
   }
 
   /** One attachment, `undefined` when unknown or deleted. */
@@ -105,9 +113,7 @@ export class FakeAttachments {
 
   /** Files of a page, oldest first. */
   of(pageId: string): FakeAttachment[] {
-    const out: FakeAttachment[] = [];
-    for (const attachment of this.#byId.values()) if (attachment.pageId === pageId) out.push(attachment);
-    return out;
+    return (this.#byPage.get(pageId) ?? []).map((id) => this.#byId.get(id) as FakeAttachment);
   }
 
   /** Every attachment. */
