@@ -27,6 +27,8 @@ async function probe(): Promise<string | undefined> {
   }
 }
 const skip = await probe();
+// The server suite works in a schema of its own, so parallel suites and other tables in the database are left alone.
+const schema = `attachments_it_${process.pid}_${Date.now().toString(36)}`;
 if (skip) console.warn(`[attachments] skipping the PostgreSQL server suite: ${skip}`);
 
 async function exercise(store: KnowledgeStore & { close?: () => Promise<void> }) {
@@ -106,11 +108,16 @@ describe("attachments in PGlite", () => {
 
 describe.skipIf(skip !== undefined)(`attachments in PostgreSQL${skip ? ` (skipped: ${skip})` : ""}`, () => {
   it("are searchable with their download URL and breadcrumb, under their page, and leave with the file", async () => {
-    const store = await createPgStore({ connectionString: url! });
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    const pool = new pg.Pool({ connectionString: url, max: 4, options: `-c search_path=${schema},public` });
     try {
-      await exercise(store);
+      await exercise(await createPgStore({ pool }));
     } finally {
-      await store.close?.();
+      await pool.end();
+      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+      await admin.end();
     }
   });
 });
