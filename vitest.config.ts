@@ -12,6 +12,7 @@ export const workspaceAliases = [
   { find: /^@archon\/confluence-express$/, replacement: src("./packages/express-adapter/src/index.ts") },
   { find: /^@archon\/confluence-react$/, replacement: src("./packages/react-hooks/src/index.ts") },
   { find: /^@archon\/confluence-worker$/, replacement: src("./packages/worker/src/index.ts") },
+  { find: /^@archon\/confluence-attachments$/, replacement: src("./packages/attachments/src/index.ts") },
   { find: /^@archon\/confluence-mcp$/, replacement: src("./packages/mcp-server/src/index.ts") },
 ];
 

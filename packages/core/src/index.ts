@@ -1,3 +1,4 @@
+export * from "./attachments/index.js";
 export * from "./chunk/index.js";
 export * from "./confluence/index.js";
 export * from "./convert/index.js";

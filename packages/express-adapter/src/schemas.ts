@@ -222,6 +222,18 @@ export const syncProgressSchema = z.object({
 });
 
 export const syncMetricsSchema = z.object({
+  /** Attached files, when the sync included them. */
+  attachments: z
+    .object({
+      listed: z.number().int(),
+      indexed: z.number().int(),
+      unchanged: z.number().int(),
+      skipped: z.number().int(),
+      deleted: z.number().int(),
+      downloads: z.number().int(),
+      bytesDownloaded: z.number().int(),
+    })
+    .optional(),
   /** Highest RSS and V8 heap of the process during the sync, in bytes. */
   peakRssBytes: z.number().optional(),
   peakHeapBytes: z.number().optional(),
@@ -460,6 +472,9 @@ export const streamEventNames = [
   "page-skipped",
   "page-deleted",
   "page-failed",
+  "attachment-indexed",
+  "attachment-skipped",
+  "attachment-deleted",
   "rate-limited",
   "retry",
   "source-concurrency",

@@ -1,6 +1,7 @@
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { downloadRoutes } from "./attachments/attachment-routes.js";
 import { AuthChecker, defaultCredentials, type FakeCredentials } from "./auth.js";
 import { type FaultConfigInput, type FaultCounters, FaultInjector } from "./faults.js";
 import { generateSpace, generateUsers, type SpaceSeed } from "./generator/generate-space.js";
@@ -222,13 +223,15 @@ export async function startFakeConfluence(options: FakeConfluenceOptions = {}): 
   };
   const auth = new AuthChecker(accepted);
   const faults = new FaultInjector(config.faults ?? {}, config.seed);
-  const routes =
-    deployment === "cloud"
+  const routes = [
+    ...(deployment === "cloud"
       ? [
           ...compileRoutes("/wiki/api/v2", "v2", [...v2Routes, ...permissionV2Routes]),
           ...compileRoutes("/wiki/rest/api", "v1", [...v1Routes, ...permissionV1Routes]),
         ]
-      : compileRoutes(`${contextPath}/rest/api`, "v1", [...v1Routes, ...permissionV1Routes]);
+      : compileRoutes(`${contextPath}/rest/api`, "v1", [...v1Routes, ...permissionV1Routes])),
+    ...compileRoutes(contextPath, "v1", downloadRoutes),
+  ];
   const log: RequestLogEntry[] = [];
   const counters: RequestCounters = { total: 0, byEndpoint: {}, byStatus: {} };
   let origin = "";

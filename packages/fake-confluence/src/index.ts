@@ -1,3 +1,19 @@
+export type {
+  FakeAttachment,
+  FakeAttachments,
+  FakeAttachmentVersion,
+  NewAttachment,
+} from "./attachments/attachment-store.js";
+export {
+  corruptPdf,
+  encryptedDocx,
+  generateSampleFile,
+  generateSampleFiles,
+  MEDIA_TYPES,
+  SAMPLE_FORMATS,
+  type SampleFile,
+  type SampleFormat,
+} from "./attachments/sample-files.js";
 export { type AuthOptionsInput, defaultCredentials, type FakeCredentials } from "./auth.js";
 export { FakeConfluenceError, type FakeConfluenceErrorCode } from "./errors.js";
 export { FakeConfluence, type FakeConfluenceStats, startFakeConfluence } from "./fake-confluence.js";

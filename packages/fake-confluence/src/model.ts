@@ -54,6 +54,9 @@ export interface FakePage {
   readonly createdBy: string;
 }
 
+/** A file as CQL search sees it: shaped like a page (its file name as title, its page as parent), typed `attachment`. */
+export type FakeAttachmentView = Omit<FakePage, "type"> & { readonly type: "attachment" };
+
 /**
  * A Cloud folder: a node of the page tree that has a title but no body. Pages and folders may sit in folders; page
  * listings never return folders, but v1 `ancestors` include them and v2 pages name them with `parentType: "folder"`.

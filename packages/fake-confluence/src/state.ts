@@ -1,3 +1,4 @@
+import { FakeAttachments } from "./attachments/attachment-store.js";
 import { FakeConfluenceError } from "./errors.js";
 import type { SpaceSeed } from "./generator/generate-space.js";
 import type { FakeComment, FakeFolder, FakePage, FakePageStatus, FakeSpace, FakeUser } from "./model.js";
@@ -82,6 +83,8 @@ export class FakeConfluenceState {
   readonly #now: () => Date;
   /** Space permissions, read restrictions, groups and membership; changing them never bumps a version. */
   readonly permissions: FakePermissions;
+  /** Files attached to pages; a purged page's files go with it. */
+  readonly attachments: FakeAttachments;
 
   constructor(options: { now?: () => Date } = {}) {
     this.#now = options.now ?? (() => new Date());
@@ -91,6 +94,10 @@ export class FakeConfluenceState {
       ancestorsOf: (id) => this.ancestorsOf(id),
       hasNode: (id) => this.#pages.has(id) || this.#folders.has(id),
       hasSpace: (key) => this.#spaces.has(key),
+    });
+    this.attachments = new FakeAttachments(this.#now, (pageId) => {
+      const page = this.#pages.get(pageId);
+      return page ? { authorId: page.version.authorId } : undefined;
     });
   }
 
@@ -449,6 +456,7 @@ export class FakeConfluenceState {
     this.#liftChildren(page);
     this.#pages.delete(id);
     for (const comment of this.commentsOf(id)) this.#comments.delete(comment.id);
+    for (const attachment of this.attachments.of(id)) this.attachments.delete(attachment.id);
     const space = this.#spaces.get(page.spaceKey);
     if (space?.homepageId === id) space.homepageId = null;
   }

@@ -147,6 +147,13 @@ export interface ChunkMetadata {
   readonly tokens: number;
   /** `page`, `blogpost`, or `comment` for a chunk of the page's discussion. */
   readonly content_type: ContentType;
+  /** Set on the chunks of an attached file: `confluence_page_id` is then the attachment id, this the page's. */
+  readonly attachment?: {
+    readonly content_type: "attachment";
+    readonly container_page_id: string;
+    readonly file_name: string;
+    readonly media_type: string;
+  };
 }
 
 export function chunkMetadata(page: PageRecord, chunk: ChunkRecord, archon: ArchonPageContext): ChunkMetadata {
@@ -170,6 +177,16 @@ export function chunkMetadata(page: PageRecord, chunk: ChunkRecord, archon: Arch
     chunk_hash: chunk.hash,
     tokens: chunk.tokens,
     content_type: chunk.contentType ?? page.contentType ?? "page",
+    ...(page.metadata.attachment
+      ? {
+          attachment: {
+            content_type: "attachment",
+            container_page_id: page.metadata.attachment.pageId,
+            file_name: page.metadata.attachment.fileName,
+            media_type: page.metadata.attachment.mediaType,
+          },
+        }
+      : {}),
   };
 }
 

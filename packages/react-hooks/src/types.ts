@@ -183,6 +183,16 @@ export interface SyncMetricsView {
   retries: number;
   rateLimitWaits: number;
   rateLimitWaitMs: number;
+  /** Attached files, when the sync included them. */
+  attachments?: {
+    listed: number;
+    indexed: number;
+    unchanged: number;
+    skipped: number;
+    deleted: number;
+    downloads: number;
+    bytesDownloaded: number;
+  };
   /** Highest RSS and V8 heap of the server process during the sync, in bytes. */
   peakRssBytes?: number;
   peakHeapBytes?: number;
@@ -346,6 +356,9 @@ export type StreamEventName =
   | "page-skipped"
   | "page-deleted"
   | "page-failed"
+  | "attachment-indexed"
+  | "attachment-skipped"
+  | "attachment-deleted"
   | "rate-limited"
   | "retry"
   | "source-concurrency"

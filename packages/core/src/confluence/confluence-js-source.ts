@@ -3,6 +3,7 @@ import { type Content, ContentSchema } from "confluence.js/v1";
 import { getPageLabels, getSpaces } from "confluence.js/v2";
 import { ConfluenceSyncError, isConfluenceSyncError } from "../errors.js";
 import { type Logger, silentLogger } from "../logger.js";
+import type { ConfluenceAttachment, DownloadAttachmentOptions } from "../ports/attachments.js";
 import type {
   ConfluenceComment,
   ConfluencePage,
@@ -18,8 +19,10 @@ import type {
   SourceCallOptions,
 } from "../ports/confluence-source.js";
 import type { ReadRestriction, SpaceViewers } from "../ports/permissions.js";
+import { listPageAttachments, listSpaceAttachments } from "./attachments.js";
 import { type ConfluenceSourceConfig, type ResolvedSourceConfig, resolveSourceConfig } from "./config.js";
 import { assertPageIds, assertSpaceKey, changedSinceCql, pageIdsCql, spaceCommentsCql, spacePagesCql } from "./cql.js";
+import { downloadFile } from "./download.js";
 import { type MappingContext, v1Comment, v1Page, v1Ref, v2Page, v2Ref } from "./mapping.js";
 import { cursorOf, type ListingBatch, type ListingContext, paginateV1, paginateV2SpacePages } from "./pagination.js";
 import {
@@ -462,6 +465,39 @@ export class ConfluenceJsSource implements ConfluenceSource {
   /** Display names by account id (Cloud, 100 per request) or user key / user name (Data Center, one each). */
   resolveUsers(ids: readonly string[], options: SourceCallOptions = {}): Promise<ReadonlyMap<string, string>> {
     return lookUpUsers(this.#transport, this.deployment, this.#logger, ids, options);
+  }
+
+  /** Current files of a page, one v1 listing request per 250 files; a page that is gone has none. */
+  listAttachments(pageId: string, options: SourceCallOptions = {}): Promise<ConfluenceAttachment[]> {
+    return listPageAttachments(this.#listing, pageId, (batch) => this.#context(batch), options);
+  }
+
+  /** Every current file of the space through CQL search, ⌈A/B⌉ requests for A files. */
+  listSpaceAttachments(space: ConfluenceSpace, options: SourceCallOptions = {}): AsyncIterable<ConfluenceAttachment[]> {
+    return listSpaceAttachments(this.#listing, space.key, (batch) => this.#context(batch), options);
+  }
+
+  /** A file's bytes from its download link (redirects followed), at most `options.maxBytes`. */
+  downloadAttachment(attachment: ConfluenceAttachment, options: DownloadAttachmentOptions): Promise<Uint8Array> {
+    const root = new URL(this.webBaseUrl).origin;
+    if (
+      new URL(attachment.downloadUrl).origin !== root &&
+      new URL(attachment.downloadUrl).origin !== new URL(this.baseUrl).origin
+    ) {
+      throw new ConfluenceSyncError(
+        "CONFIG_INVALID",
+        `Attachment ${attachment.id} links to another host; only files on ${this.webBaseUrl} are downloaded.`,
+      );
+    }
+    return downloadFile(this.#transport, this.#downloadUrl(attachment.downloadUrl), options);
+  }
+
+  /** Download links name the web address; requests go to `baseUrl` (which differs behind the OAuth gateway). */
+  #downloadUrl(url: string): string {
+    const web = this.webBaseUrl.replace(/\/+$/, "");
+    if (!url.startsWith(web)) return url;
+    const site = this.deployment === "cloud" ? `${this.baseUrl}/wiki` : this.baseUrl;
+    return `${site}${url.slice(web.length)}`;
   }
 
   /** Pages by id in any status (current, archived or trashed), one request each; ids that do not exist are omitted. */

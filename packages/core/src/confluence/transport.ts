@@ -135,6 +135,24 @@ export class ConfluenceTransport {
     }
   }
 
+  /** Retry and timeout settings, for requests sent outside confluence.js (file downloads). */
+  get settings(): Readonly<TransportOptions> {
+    return this.#options;
+  }
+
+  /**
+   * Headers that authenticate a request to `url`: the credentials go only to the site itself, never to another host a
+   * download redirects to (Cloud's media store takes a signed URL instead).
+   */
+  authHeadersFor(url: string): Record<string, string> {
+    return new URL(url).origin === new URL(this.#options.baseUrl).origin ? { Authorization: this.#authorization } : {};
+  }
+
+  /** Removes every credential from a text that is about to leave the source. */
+  redact(text: string): string {
+    return this.#redact(text);
+  }
+
   /** A confluence.js client whose every request reports to, and is cancelled by, the given call options. */
   client(call: SourceCallOptions = {}): Client {
     return { sendRequest: <T>(request: SendRequestOptions<T>) => this.send(request, call) };

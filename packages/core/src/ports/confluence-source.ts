@@ -1,3 +1,5 @@
+import type { AttachmentSource } from "./attachments.js";
+
 /**
  * Where pages come from. The default implementation talks to Confluence Cloud or Data Center through
  * confluence.js; tests use `@archon/fake-confluence` over real HTTP.
@@ -166,8 +168,11 @@ export interface ListPagesOptions extends SourceCallOptions, ContentTypeOptions 
   readonly labels?: boolean;
 }
 
-/** Reads a Confluence site. Implementations must be safe to call concurrently. */
-export interface ConfluenceSource {
+/**
+ * Reads a Confluence site. Implementations must be safe to call concurrently. A source that also implements
+ * {@link AttachmentSource} can have attachments synced.
+ */
+export interface ConfluenceSource extends Partial<AttachmentSource> {
   /** `cloud` or `datacenter`; affects only how URLs and auth are built. */
   readonly deployment: "cloud" | "datacenter";
   /** Site base URL without credentials, e.g. `https://acme.atlassian.net`. */

@@ -27,6 +27,21 @@ export interface PageMetadata {
   /** How often each macro name occurs. */
   readonly macros: Record<string, number>;
   readonly wordCount: number;
+  /** Set on the entry of an attached file (its id starts with `att`); pages have none. */
+  readonly attachment?: AttachmentMetadata;
+}
+
+/** What the store keeps about an attached file besides its text. */
+export interface AttachmentMetadata {
+  readonly fileName: string;
+  readonly mediaType: string;
+  readonly fileSize: number;
+  /** Caption ("comment") of the file; `""` when none. */
+  readonly comment: string;
+  /** Id of the page that holds the file. */
+  readonly pageId: string;
+  /** Set when the file was not indexed: why, in words a person can act on. */
+  readonly skipped?: { readonly reason: string; readonly message: string };
 }
 
 /** What the converter may consult; everything is optional. */

@@ -1,3 +1,4 @@
+export type * from "./attachments.js";
 export type * from "./chunker.js";
 export type * from "./confluence-source.js";
 export type * from "./converter.js";

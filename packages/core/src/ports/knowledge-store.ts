@@ -221,6 +221,8 @@ export interface SyncMetrics {
   readonly rateLimitWaitMs: number;
   /** Indexed and deleted items per content type (comments count as indexed with their page). */
   readonly contentTypes?: ContentTypeCounts;
+  /** Attached files, when the sync included them. */
+  readonly attachments?: AttachmentSyncMetrics;
   /** Highest resident set size of the process seen during the sync, in bytes. */
   readonly peakRssBytes?: number;
   /** Highest V8 heap use seen during the sync, in bytes. */
@@ -237,6 +239,20 @@ export interface ContentTypeCount {
 
 /** Counts per content type; a type the sync did not touch may be absent. */
 export type ContentTypeCounts = { readonly [K in ContentType]?: ContentTypeCount };
+
+/** What a sync did with attached files. */
+export interface AttachmentSyncMetrics {
+  /** Files the page listings reported (of the allowed media types). */
+  readonly listed: number;
+  readonly indexed: number;
+  /** Same version as stored: neither downloaded nor extracted. */
+  readonly unchanged: number;
+  /** Not indexed, each with an `attachment-skipped` event saying why. */
+  readonly skipped: number;
+  readonly deleted: number;
+  readonly downloads: number;
+  readonly bytesDownloaded: number;
+}
 
 /** Moves, renames and label changes touch only these fields; the chunks stay. */
 export interface PagePlacement {

@@ -2,6 +2,7 @@
  * Receives the same stream of events as `ConfluenceSync`'s emitter, as one discriminated union, e.g. to persist
  * progress (`PgProgressSink`) or forward it to a UI. A sink that throws is logged and does not stop the sync.
  */
+import type { AttachmentSkipReason } from "./attachments.js";
 import type { PageContentType } from "./confluence-source.js";
 import type { ContentTypeCounts, SyncMetrics } from "./knowledge-store.js";
 
@@ -69,6 +70,35 @@ export interface SyncEventMap {
     contentType: PageContentType;
   };
   "page-failed": { operationId: string; sourceId: string; pageId: string; title: string; code: string; error: string };
+  /** An attached file was (re-)indexed; `pageId` is the page that holds it. */
+  "attachment-indexed": {
+    operationId: string;
+    sourceId: string;
+    pageId: string;
+    attachmentId: string;
+    fileName: string;
+    version: number;
+    chunks: number;
+  };
+  /** An attached file was not indexed; it is looked at again when its version changes (or the limits do). */
+  "attachment-skipped": {
+    operationId: string;
+    sourceId: string;
+    pageId: string;
+    attachmentId: string;
+    fileName: string;
+    version: number;
+    reason: AttachmentSkipReason;
+    message: string;
+  };
+  /** An attached file left the store: deleted or replaced in Confluence, its page removed, or its type excluded. */
+  "attachment-deleted": {
+    operationId: string;
+    sourceId: string;
+    pageId: string | null;
+    attachmentId: string;
+    reason: "vanished" | "page-removed" | "excluded";
+  };
   "rate-limited": { operationId: string; sourceId: string; delayMs: number; attempt: number; request: string };
   retry: { operationId: string; sourceId: string; delayMs: number; attempt: number; reason: string; request: string };
   /**

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "eventemitter3";
+import { createTextAttachmentExtractor } from "../attachments/text-extractor.js";
 import { createMarkdownChunker } from "../chunk/markdown-chunker.js";
 import { createStorageConverter } from "../convert/storage-converter.js";
 import { ConfluenceSyncError, describeError, isConfluenceSyncError } from "../errors.js";
@@ -20,11 +21,15 @@ import type {
   SyncState,
 } from "../ports/knowledge-store.js";
 import type { SyncEventMap, SyncEventName, SyncMode } from "../ports/progress-sink.js";
+import { AttachmentSync, isAttachmentEntry } from "./attachment-sync.js";
 import { PageComments } from "./comments.js";
 import {
+  type AttachmentOptions,
   BLOG_NODE_ID,
+  contentOptionsSchema,
   listedContentTypes,
   type ResolvedContentOptions,
+  resolveAttachmentOptions,
   resolveContentOptions,
 } from "./content-options.js";
 import { Hierarchy, type TreeNode } from "./hierarchy.js";
@@ -60,6 +65,7 @@ export type SyncEvents = { [K in SyncEventName]: [event: SyncEventMap[K]] };
 export class ConfluenceSync extends EventEmitter<SyncEvents> {
   readonly #options: ConfluenceSyncOptions;
   readonly #tuning: SyncTuning;
+  readonly #attachments: AttachmentOptions | null;
   readonly #running = new Map<string, string>();
 
   constructor(options: ConfluenceSyncOptions) {
@@ -70,6 +76,7 @@ export class ConfluenceSync extends EventEmitter<SyncEvents> {
       }
     }
     this.#tuning = parseOrThrow(syncTuningSchema, options, "ConfluenceSync options");
+    this.#attachments = resolveAttachmentOptions(parseOrThrow(contentOptionsSchema, options.content ?? {}, "content"));
     this.#options = {
       ...options,
       converter: options.converter ?? createStorageConverter(),
@@ -123,6 +130,7 @@ export class ConfluenceSync extends EventEmitter<SyncEvents> {
         operationId,
         options.signal,
         parsed.reindex,
+        this.#attachments,
       ).run();
     } finally {
       this.#running.delete(parsed.sourceId);
@@ -162,6 +170,8 @@ class SyncRun {
     readonly signal: AbortSignal | undefined,
     /** Re-index every page whatever produced its stored chunks. */
     readonly reindex = false,
+    /** Attached files to sync after the pages, or `null` to keep none. */
+    readonly attachments: AttachmentOptions | null = null,
   ) {
     if (reindex) this.mode = "full";
     this.tracker = new ProgressTracker(operationId, sourceId, this.counters);
@@ -337,6 +347,7 @@ class SyncRun {
     const startedAt = new Date();
     const embedding = { calls: 0, tokens: 0 };
     let processor: PageProcessor | undefined;
+    let attachments: AttachmentSync | null = null;
     const monitor = new RunMonitor(
       { durationBudgetMs: this.tuning.syncDurationBudgetMs, memoryGrowthWarning: this.tuning.memoryGrowthWarning },
       (warning) => {
@@ -379,15 +390,18 @@ class SyncRun {
       await this.checkpoint();
 
       const space = await this.options.source.getSpace(record.spaceKey, this.call);
-      const stored = await storeCall("read page states", () => store.getPageStates(this.sourceId));
+      const states = await storeCall("read page states", () => store.getPageStates(this.sourceId));
+      // Attached files are entries of their own (ids `att…`); the page pass never sees them.
+      const stored = new Map([...states].filter(([id]) => !isAttachmentEntry(id)));
       const comments = PageComments.wanted(this, this.content)
         ? new PageComments(this, space, this.content.comments as Exclude<ResolvedContentOptions["comments"], false>)
         : null;
       processor = new PageProcessor(this, record, stored, comments);
       await this.#sync(record, space, stored, processor, comments);
+      attachments = await this.#syncAttachments(record, space, states.size > stored.size, processor.writtenIds());
 
       const finishedAt = new Date();
-      Object.assign(embedding, processor.embeddingUsage());
+      Object.assign(embedding, usageOf(processor, attachments));
       const metrics = withPeaks(this.counters.toMetrics(this.operationId, this.mode, startedAt, finishedAt, embedding));
       await this.saveState({
         watermark: startedAt.toISOString(),
@@ -403,7 +417,7 @@ class SyncRun {
       return metrics;
     } catch (thrown) {
       const error = this.#coded(thrown);
-      if (processor) Object.assign(embedding, processor.embeddingUsage());
+      if (processor) Object.assign(embedding, usageOf(processor, attachments));
       const metrics = withPeaks(this.counters.toMetrics(this.operationId, this.mode, startedAt, new Date(), embedding));
       if (this.state) {
         // Keep the checkpoint: the next run resumes. Failed pages recorded so far are kept too.
@@ -425,6 +439,28 @@ class SyncRun {
       await this.drainSinks();
       throw error;
     }
+  }
+
+  /** Attached files, after the pages; with attachments off, files indexed earlier are removed. */
+  async #syncAttachments(
+    record: SourceRecord,
+    space: ConfluenceSpace,
+    anyStored: boolean,
+    written: ReadonlySet<string>,
+  ): Promise<AttachmentSync | null> {
+    if (this.attachments === null && !anyStored) return null;
+    const options = this.attachments ?? {
+      enabled: false,
+      maxBytes: 0,
+      timeBudgetMs: 0,
+      concurrency: 1,
+      mediaTypes: [],
+    };
+    const extractor = this.options.attachmentExtractor ?? createTextAttachmentExtractor();
+    const sync = new AttachmentSync(this, record, options, extractor, written);
+    this.setStage("fetching");
+    await sync.sync(space);
+    return sync;
   }
 
   #coded(error: unknown): ConfluenceSyncError {
@@ -580,3 +616,10 @@ class SyncRun {
 }
 
 export type { SyncRun };
+
+/** Embedding calls and tokens of the page pass and of the attached files together. */
+function usageOf(processor: PageProcessor, attachments: AttachmentSync | null): { calls: number; tokens: number } {
+  const pages = processor.embeddingUsage();
+  const files = attachments?.embeddingUsage() ?? { calls: 0, tokens: 0 };
+  return { calls: pages.calls + files.calls, tokens: pages.tokens + files.tokens };
+}

@@ -1,11 +1,13 @@
 import { z } from "zod";
 import type { Logger } from "../logger.js";
+import type { AttachmentExtractor } from "../ports/attachments.js";
 import type { Chunker } from "../ports/chunker.js";
 import type { ConfluenceSource } from "../ports/confluence-source.js";
 import type { Converter } from "../ports/converter.js";
 import type { Embedder } from "../ports/embedder.js";
 import type { ContentOptions, KnowledgeStore } from "../ports/knowledge-store.js";
 import type { ProgressSink } from "../ports/progress-sink.js";
+import type { ContentOptionsInput } from "./content-options.js";
 import type { ConvertPool } from "./convert-pool.js";
 
 /** Tuning knobs of the engine, validated once at construction. */
@@ -87,9 +89,14 @@ export interface ConfluenceSyncOptions extends SyncTuningInput {
   readonly resolveUser?: (accountId: string) => string | undefined;
   /**
    * Content indexed besides pages, for every source this engine syncs; a source's own `content` overrides it key by
-   * key. @default pages only
+   * key (blog posts and comments). @default pages only
    */
-  readonly content?: ContentOptions;
+  readonly content?: ContentOptionsInput;
+  /**
+   * Reads attached files when `content.attachments` is on. @default text, Markdown and CSV only; pass
+   * `createAttachmentExtractor()` from `@archon/confluence-attachments` for PDF, Office and HTML files
+   */
+  readonly attachmentExtractor?: AttachmentExtractor;
 }
 
 export const runOptionsSchema = z.object({

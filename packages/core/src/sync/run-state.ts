@@ -1,4 +1,11 @@
-import type { ContentType, ContentTypeCounts, FailedPage, SyncMetrics, SyncState } from "../ports/knowledge-store.js";
+import type {
+  AttachmentSyncMetrics,
+  ContentType,
+  ContentTypeCounts,
+  FailedPage,
+  SyncMetrics,
+  SyncState,
+} from "../ports/knowledge-store.js";
 import type { SyncMode } from "../ports/progress-sink.js";
 
 /** Mutable counters of one run, turned into {@link SyncMetrics} at the end. */
@@ -30,6 +37,8 @@ export class RunCounters {
   get contentTypes(): ContentTypeCounts {
     return Object.fromEntries([...this.#content].map(([type, count]) => [type, { ...count }]));
   }
+  /** Set when the run includes attached files. */
+  attachments: { -readonly [K in keyof AttachmentSyncMetrics]: number } | undefined;
 
   toMetrics(
     operationId: string,
@@ -60,6 +69,7 @@ export class RunCounters {
       rateLimitWaits: this.rateLimitWaits,
       rateLimitWaitMs: this.rateLimitWaitMs,
       contentTypes: this.contentTypes,
+      ...(this.attachments ? { attachments: { ...this.attachments } } : {}),
     };
   }
 }

@@ -1,10 +1,10 @@
-import type { FakeComment, FakePage } from "../model.js";
+import type { FakeAttachmentView, FakeComment, FakePage } from "../model.js";
 import type { FakeConfluenceState } from "../state.js";
 import { parseCqlDate } from "./dates.js";
 import { CqlError, type Token, tokenize } from "./tokenize.js";
 
 /** What a CQL search looks at: pages, blog posts and comments. */
-export type CqlItem = FakePage | FakeComment;
+export type CqlItem = FakePage | FakeComment | FakeAttachmentView;
 
 /** A compiled query: which content matches, and in which order. */
 export interface CompiledCql {

@@ -96,6 +96,16 @@ export function createRequestListener(deps: HandlerDeps): (req: IncomingMessage,
     };
 
     const send = (response: ApiResponse, fault?: RequestLogEntry["fault"], raw?: string, type?: string) => {
+      if (response.raw && raw === undefined) {
+        res.writeHead(response.status, reasonPhrase(response.status), {
+          "Content-Type": response.raw.contentType,
+          "Content-Length": response.raw.bytes.byteLength,
+          ...response.headers,
+        });
+        res.end(response.raw.bytes);
+        record(response.status, fault);
+        return;
+      }
       const text = raw ?? JSON.stringify(response.body);
       res.writeHead(response.status, reasonPhrase(response.status), {
         "Content-Type": type ?? "application/json;charset=UTF-8",
@@ -154,7 +164,7 @@ export function createRequestListener(deps: HandlerDeps): (req: IncomingMessage,
         if (!(error instanceof HttpError)) throw error;
         response = errorFor(family, error.status, error.message);
       }
-      if (response.status === 200 && deps.faults.malformed(url.pathname)) {
+      if (response.status === 200 && !response.raw && deps.faults.malformed(url.pathname)) {
         const text = JSON.stringify(response.body);
         return send(response, "malformed-json", text.slice(0, Math.max(1, Math.floor(text.length / 2))));
       }

@@ -6,6 +6,8 @@ export interface ApiResponse {
   readonly status: number;
   readonly body: unknown;
   readonly headers?: Readonly<Record<string, string>>;
+  /** Bytes to send as they are instead of a JSON `body` (file downloads). */
+  readonly raw?: { readonly bytes: Uint8Array; readonly contentType: string };
 }
 
 /** Decisions the fault injector makes for listing endpoints. */

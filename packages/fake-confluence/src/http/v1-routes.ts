@@ -1,4 +1,5 @@
-import { compileCql } from "../cql/compile.js";
+import { searchableAttachment, v1Attachment, v1PageAttachments } from "../attachments/attachment-routes.js";
+import { type CqlItem, compileCql } from "../cql/compile.js";
 import { CqlError } from "../cql/tokenize.js";
 import type { FakeComment, FakePage } from "../model.js";
 import { v1Comment } from "./comment-objects.js";
@@ -117,14 +118,32 @@ const search: Handler = (ctx) => {
     const shown = cql.length > 200 ? `${cql.slice(0, 200)}...` : cql;
     return v1Error(400, `Could not parse cql : ${shown} (${error.message})`);
   }
-  // CQL searches current content only: pages, blog posts and comments.
-  const items: (FakePage | FakeComment)[] = [...ctx.state.allContent(), ...ctx.state.allComments()];
+  // CQL searches current content only: pages, blog posts and comments, and the files attached to current pages
+  // (`type = attachment`).
+  const files = ctx.state
+    .allPages()
+    .filter((page) => page.status === "current")
+    .flatMap((page) =>
+      ctx.state.attachments
+        .of(page.id)
+        .map((attachment) => ({ page, attachment, view: searchableAttachment(page, attachment) })),
+    );
+  const byId = new Map(files.map((file) => [file.view.id, file]));
+  const items: CqlItem[] = [
+    ...ctx.state.allContent().filter((item) => item.status === "current"),
+    ...ctx.state.allComments().filter((item) => item.status === "current"),
+    ...files.map((file) => file.view),
+  ];
   const found = items
-    .filter((item) => item.status === "current" && ctx.faults.indexed(item.id) && compiled.matches(item))
-    .sort(compiled.compare);
+    .filter((item) => ctx.faults.indexed(item.id) && compiled.matches(item))
+    .sort((a, b) => compiled.compare(a, b) || a.id.localeCompare(b.id));
   const expand = expansions(ctx.url);
-  const serialize = (item: FakePage | FakeComment) =>
-    item.type === "comment" ? v1Comment(ctx, item, expand) : v1Content(ctx, item, expand);
+  const serialize = (item: CqlItem) => {
+    if (item.type === "comment") return v1Comment(ctx, item, expand);
+    const file = byId.get(item.id);
+    if (file) return v1Attachment(ctx, file.page, file.attachment, expand);
+    return v1Content(ctx, item as FakePage, expand);
+  };
   return offsetListing(ctx, found, serialize, {
     cursor: ctx.deployment === "cloud",
     max: listingMax(ctx, expand, true),
@@ -192,6 +211,7 @@ export const v1Routes: ReadonlyArray<readonly [method: string, pattern: string, 
   ["GET", "/content/{id}", contentById],
   ["GET", "/content/{id}/child/page", childPages],
   ["GET", "/content/{id}/child/comment", childComments],
+  ["GET", "/content/{id}/child/attachment", v1PageAttachments],
   ["GET", "/content/{id}/label", labels],
   ["GET", "/user/current", currentUser],
   ["GET", "/user/bulk", userBulk],

@@ -1,3 +1,4 @@
+import { v2PageAttachments } from "../attachments/attachment-routes.js";
 import type { FakePage, FakeSpace } from "../model.js";
 import { v2Comment } from "./comment-objects.js";
 import { cursorListing, type SortKey } from "./cursor-listing.js";
@@ -262,4 +263,5 @@ export const v2Routes: ReadonlyArray<readonly [method: string, pattern: string, 
   ["GET", "/blogposts/{id}", blogPost],
   ["GET", "/blogposts/{id}/footer-comments", comments("blogpost", "footer")],
   ["GET", "/blogposts/{id}/inline-comments", comments("blogpost", "inline")],
+  ["GET", "/pages/{id}/attachments", v2PageAttachments],
 ];
