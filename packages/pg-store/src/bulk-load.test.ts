@@ -258,3 +258,49 @@ describe("PgKnowledgeStore bulk load", () => {
     expect(await indexNames(later)).toContain("confluence_crawled_pages_search_idx");
   });
 });
+
+describe("buildDeferredIndexes on a server", () => {
+  /** A server-kind Db that records statements and fails the first build as `failure` says. */
+  function recordingServer(failure: { code: string; message: string } | null) {
+    const log: string[] = [];
+    let attempts = 0;
+    const db: Db = {
+      kind: "pg",
+      async query<Row>(sql: string) {
+        log.push(sql);
+        if (sql.includes("count(*)::int AS n")) return { rows: [{ n: 1 }] as Row[], rowCount: 1 };
+        if (sql.includes("confluence_build_deferred_indexes")) {
+          attempts += 1;
+          if (failure && attempts === 1) throw Object.assign(new Error(failure.message), { code: failure.code });
+          return { rows: [{ built: 1 }] as Row[], rowCount: 1 };
+        }
+        return { rows: [] as Row[], rowCount: 0 };
+      },
+      async exec(sql: string) {
+        log.push(sql);
+      },
+      transaction: (fn) => fn(db),
+      close: async () => {},
+    };
+    return { db, log };
+  }
+
+  it("lets the build use parallel workers, and builds without them when shared memory is refused", async () => {
+    const { buildDeferredIndexes } = await import("./bulk-load.js");
+    const quiet = recordingServer(null);
+    expect(await buildDeferredIndexes(quiet.db)).toBe(1);
+    expect(quiet.log).toContain("SET LOCAL min_parallel_table_scan_size = 0");
+    expect(quiet.log).not.toContain("SET LOCAL max_parallel_maintenance_workers = 0");
+
+    const small = recordingServer({ code: "53100", message: 'could not resize shared memory segment "/PostgreSQL.1"' });
+    expect(await buildDeferredIndexes(small.db)).toBe(1);
+    const settings = small.log.filter((sql) => sql.includes("parallel"));
+    expect(settings).toEqual([
+      "SET LOCAL min_parallel_table_scan_size = 0",
+      "SET LOCAL max_parallel_maintenance_workers = 0",
+    ]);
+
+    const broken = recordingServer({ code: "XX000", message: "index row size exceeds maximum" });
+    await expect(buildDeferredIndexes(broken.db)).rejects.toThrow(/index row size/);
+  });
+});

@@ -53,15 +53,41 @@ export async function beginBulkLoad(db: Db, load: BulkLoad): Promise<boolean> {
 export async function buildDeferredIndexes(db: Db): Promise<number> {
   const pending = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM confluence_deferred_indexes");
   if ((pending.rows[0]?.n ?? 0) === 0) return 0;
-  const built = await db.transaction(async (tx) => {
-    // An HNSW build is much faster when its graph fits in memory; PGlite's heap is the process's own, so less.
-    const memory = tx.kind === "pglite" ? "128MB" : "512MB";
-    await tx.query(`SET LOCAL maintenance_work_mem = '${memory}'`);
-    const { rows } = await tx.query<{ built: number }>("SELECT confluence_build_deferred_indexes(NULL) AS built");
-    return rows[0]?.built ?? 0;
-  });
+  const build = (parallel: boolean) =>
+    db.transaction(async (tx) => {
+      // An HNSW build is much faster when its graph fits in memory; PGlite's heap is the process's own, so less.
+      const memory = tx.kind === "pglite" ? "128MB" : "512MB";
+      await tx.query(`SET LOCAL maintenance_work_mem = '${memory}'`);
+      if (tx.kind === "pg") {
+        // The load is over and the server idle: let the build use parallel workers (as many as the server's
+        // max_parallel_maintenance_workers allows) whatever the table's size, or none after a failed attempt.
+        await tx.query(
+          parallel ? "SET LOCAL min_parallel_table_scan_size = 0" : "SET LOCAL max_parallel_maintenance_workers = 0",
+        );
+      }
+      const { rows } = await tx.query<{ built: number }>("SELECT confluence_build_deferred_indexes(NULL) AS built");
+      return rows[0]?.built ?? 0;
+    });
+  let built: number;
+  try {
+    built = await build(db.kind === "pg");
+  } catch (error) {
+    // A parallel build keeps its graph in shared memory, which a container's small /dev/shm may refuse.
+    if (db.kind !== "pg" || !isSharedMemoryError(error)) throw error;
+    built = await build(false);
+  }
   await db.exec("ANALYZE archon_crawled_pages");
   return built;
+}
+
+/** PostgreSQL's "could not resize shared memory segment" (and other out-of-shared-memory errors). */
+export function isSharedMemoryError(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return (
+    code === "53100" ||
+    code === "53200" ||
+    (typeof message === "string" && /shared memory|dynamic shared memory/i.test(message))
+  );
 }
 
 /**
