@@ -5,7 +5,7 @@ import type { Chunker } from "../ports/chunker.js";
 import type { ConfluenceSource } from "../ports/confluence-source.js";
 import type { Converter } from "../ports/converter.js";
 import type { Embedder } from "../ports/embedder.js";
-import type { ContentOptions, KnowledgeStore } from "../ports/knowledge-store.js";
+import type { KnowledgeStore } from "../ports/knowledge-store.js";
 import type { ProgressSink } from "../ports/progress-sink.js";
 import type { ContentOptionsInput } from "./content-options.js";
 import type { ConvertPool } from "./convert-pool.js";

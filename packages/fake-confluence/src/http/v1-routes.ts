@@ -1,7 +1,7 @@
 import { searchableAttachment, v1Attachment, v1PageAttachments } from "../attachments/attachment-routes.js";
 import { type CqlItem, compileCql } from "../cql/compile.js";
 import { CqlError } from "../cql/tokenize.js";
-import type { FakeComment, FakePage } from "../model.js";
+import type { FakePage } from "../model.js";
 import { v1Comment } from "./comment-objects.js";
 import { HttpError, v1Error } from "./errors.js";
 import { siteBase } from "./links.js";
