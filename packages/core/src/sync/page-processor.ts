@@ -176,8 +176,9 @@ export class PageProcessor {
       await this.#writer.drain().catch(() => {});
       throw error;
     }
-    // Groups still being written commit while the next batch is processed: a checkpoint records progress and
-    // failed pages only, and a resumed sync finds committed pages unchanged, so it need not wait for them.
+    // The batch's last pages go to the store now, but the next batch need not wait for them to commit: a checkpoint
+    // records progress and failed pages only, and a resumed sync finds committed pages unchanged.
+    await this.#writer.flush();
     this.run.state = { ...this.run.state, failedPages: { ...this.#failed } };
     await this.run.checkpoint();
     this.run.progress();

@@ -81,3 +81,20 @@ describe("PageWriter", () => {
     expect(log).toEqual(["start 1,2", "commit 1,2", "start 3,1", "commit 3,1"]);
   });
 });
+
+describe("PageWriter.flush", () => {
+  it("starts writing a partial group without waiting for it to commit", async () => {
+    const { store, open } = gatedStore();
+    const writer = new PageWriter(store, { pages: 50, chunks: 1000, inFlight: 2 });
+    const written: string[] = [];
+    await writer.add(write("1"), () => written.push("1"));
+    await writer.add(write("2"), () => written.push("2"));
+    expect(open).toHaveLength(0);
+    await writer.flush();
+    expect(open.map((g) => g.ids)).toEqual([["1", "2"]]);
+    expect(written).toEqual([]);
+    open[0]?.release();
+    await writer.drain();
+    expect(written).toEqual(["1", "2"]);
+  });
+});

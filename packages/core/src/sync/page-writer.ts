@@ -56,6 +56,15 @@ export class PageWriter {
     if (this.#group.length >= this.limits.pages || this.#groupChunks >= this.limits.chunks) await this.#flush();
   }
 
+  /**
+   * Starts writing what is queued, without waiting for it to commit (only, when every lane is busy, for one to
+   * free up). Rethrows the failure of an earlier group.
+   */
+  async flush(): Promise<void> {
+    await this.#flush();
+    this.#throwIfFailed();
+  }
+
   /** Writes what is queued and waits for every write; rethrows the first failure. */
   async drain(): Promise<void> {
     await this.#flush();
