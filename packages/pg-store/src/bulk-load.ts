@@ -28,8 +28,9 @@ export async function hasEmbeddings(db: Db, embeddingModel: string, dimensions: 
 /**
  * Starts a bulk load. When the table holds no vector of the load's dimension yet and the load is large, the vector
  * indexes of that column are dropped, their definitions kept in `confluence_deferred_indexes` in the same
- * transaction (see migrations/0004_bulk_load.sql). Indexes a crashed load left deferred stay deferred for a large
- * load (it is that load resumed, or another first load) and are built at once for a small one.
+ * transaction (see migrations/0004_bulk_load.sql); into an empty table, the full-text index too (0010). Indexes a
+ * crashed load left deferred stay deferred for a large load (it is that load resumed, or another first load) and are
+ * built at once for a small one.
  * @returns whether vector indexes of the dimension are deferred now
  */
 export async function beginBulkLoad(db: Db, load: BulkLoad): Promise<boolean> {
@@ -39,9 +40,11 @@ export async function beginBulkLoad(db: Db, load: BulkLoad): Promise<boolean> {
     await buildDeferredIndexes(db);
     return false;
   }
-  const { rows } = await db.transaction((tx) =>
-    tx.query<{ deferred: number }>("SELECT confluence_defer_indexes($1) AS deferred", [load.dimensions]),
-  );
+  const { rows } = await db.transaction(async (tx) => {
+    // The full-text index first (it checks that the table is empty), then the vector indexes; the count is of both.
+    await tx.query("SELECT confluence_defer_search_index($1)", [load.dimensions]);
+    return tx.query<{ deferred: number }>("SELECT confluence_defer_indexes($1) AS deferred", [load.dimensions]);
+  });
   return (rows[0]?.deferred ?? 0) > 0;
 }
 
