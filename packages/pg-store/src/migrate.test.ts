@@ -7,7 +7,14 @@ import { ConfluenceSyncError } from "@archon/confluence-core";
 import { axis, makeChunk, makePage, makeSource } from "@archon/confluence-core/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Db, fromPglite } from "./db.js";
-import { defaultMigrationsDir, loadMigrations, migrate, migrationStatus, rollback } from "./migrate.js";
+import {
+  defaultMigrationsDir,
+  loadMigrations,
+  migrate,
+  migrationDirCandidates,
+  migrationStatus,
+  rollback,
+} from "./migrate.js";
 import { PgKnowledgeStore } from "./pg-knowledge-store.js";
 import { openPglite } from "./pglite.js";
 
@@ -25,6 +32,14 @@ const exists = async (db: Db, table: string) =>
   (await db.query<{ t: string | null }>("SELECT to_regclass($1)::text AS t", [table])).rows[0]?.t !== null;
 
 describe("migrate", () => {
+  it("reads the repository's migrations from source, and the package's copy from a build", () => {
+    const root = join(tmpdir(), "checkout");
+    const pkg = join(root, "packages", "pg-store");
+    expect(migrationDirCandidates(join(pkg, "src"))).toEqual([join(root, "migrations"), join(pkg, "migrations")]);
+    expect(migrationDirCandidates(join(pkg, "dist"))).toEqual([join(pkg, "migrations"), join(root, "migrations")]);
+    expect(defaultMigrationsDir()).toBe(join(__dirname, "..", "..", "..", "migrations"));
+  });
+
   it("applies every migration once, records it, and refuses a changed file", async () => {
     const db = await fresh();
     const dir = mkdtempSync(join(tmpdir(), "archon-migrations-"));

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfluenceSyncError } from "@archon/confluence-core";
 import type { Db } from "./db.js";
@@ -21,10 +21,12 @@ export const MIGRATION_SERIES = "confluence";
 
 const FILE = /^(\d{4})_([a-z0-9_]+)\.sql$/;
 
-/** The `migrations/` directory: beside the published package, or at the repository root in a checkout. */
+/**
+ * The `migrations/` directory: beside the published package, or at the repository root in a checkout. Code run from
+ * `src/` reads the repository's own files first, so a copy left by an earlier build never hides a newer migration.
+ */
 export function defaultMigrationsDir(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [resolve(here, "../migrations"), resolve(here, "../../../migrations")];
+  const candidates = migrationDirCandidates(dirname(fileURLToPath(import.meta.url)));
   const found = candidates.find((dir) => existsSync(join(dir, "0001_archon_knowledge_base.sql")));
   if (!found) {
     throw new ConfluenceSyncError(
@@ -33,6 +35,13 @@ export function defaultMigrationsDir(): string {
     );
   }
   return found;
+}
+
+/** Where {@link defaultMigrationsDir} looks, in order, for a module in `moduleDir` (`src/` or `dist/`). */
+export function migrationDirCandidates(moduleDir: string): string[] {
+  const besidePackage = resolve(moduleDir, "../migrations");
+  const repositoryRoot = resolve(moduleDir, "../../../migrations");
+  return basename(moduleDir) === "src" ? [repositoryRoot, besidePackage] : [besidePackage, repositoryRoot];
 }
 
 /** Reads `NNNN_name.sql` and `NNNN_name.down.sql` files, ordered by number. */
