@@ -172,6 +172,7 @@ export class JobRunner {
         mode: base.mode,
         operationId: base.operationId,
         signal: controller.signal,
+        ...(job.data.reindex ? { reindex: true } : {}),
       });
       await finish(
         "succeeded",

@@ -152,5 +152,18 @@ describe.skipIf(skip !== undefined)(`worker lifecycle${skip ? ` (skipped: ${skip
     expect(await runner.runningOperation("routed")).toBeUndefined();
     expect(metrics.pagesIndexed).toBe(fake.space("ROUTED").pages().length);
     expect(events.at(-1)).toMatchObject({ type: "sync-end", operationId, metrics: { operationId } });
+
+    // The pages are unchanged: a plain full sync indexes none, a re-index request indexes every one on the worker.
+    const rerun = (reindex: boolean) =>
+      runner({
+        source,
+        mode: "full",
+        ...(reindex ? { reindex } : {}),
+        operationId: crypto.randomUUID(),
+        signal: new AbortController().signal,
+        sink: recording,
+      });
+    expect(await rerun(false)).toMatchObject({ pagesIndexed: 0 });
+    expect(await rerun(true)).toMatchObject({ pagesIndexed: metrics.pagesIndexed, mode: "full" });
   });
 });

@@ -74,6 +74,41 @@ describe.skipIf(skip !== undefined)(`SyncQueue on PostgreSQL${skip ? ` (skipped:
     await queue.cancelSync("behind");
   });
 
+  it("never answers a re-index request with a sync that does not re-index", async () => {
+    const waiting = await queue.enqueueSync("again", { mode: "full" });
+    expect(await queue.enqueueSync("again", { reindex: true })).toEqual({
+      operationId: waiting.operationId,
+      enqueued: false,
+      state: "queued",
+      mode: "full",
+      reindex: true,
+      upgraded: true,
+    });
+    const { rows } = await area.pool.query(
+      `SELECT data->>'mode' AS mode, data->'reindex' AS reindex FROM "${area.schema}".job WHERE id = $1::uuid`,
+      [waiting.operationId],
+    );
+    expect(rows).toEqual([{ mode: "full", reindex: true }]);
+    // A later plain request is answered by the waiting re-index, which does more than it asks.
+    expect(await queue.enqueueSync("again")).toMatchObject({ operationId: waiting.operationId, reindex: true });
+    await area.pool.query(`UPDATE "${area.schema}".job SET state = 'active' WHERE id = $1::uuid`, [
+      waiting.operationId,
+    ]);
+    expect(await queue.enqueueSync("again", { reindex: true })).toMatchObject({ state: "running", reindex: true });
+
+    // A running plain full sync gets a re-index queued behind it.
+    const plain = await queue.enqueueSync("plain", { mode: "full" });
+    await area.pool.query(`UPDATE "${area.schema}".job SET state = 'active' WHERE id = $1::uuid`, [plain.operationId]);
+    const forced = await queue.enqueueSync("plain", { reindex: true });
+    expect(forced).toMatchObject({ enqueued: true, state: "queued", mode: "full", reindex: true });
+    expect(forced.operationId).not.toBe(plain.operationId);
+    await expect(queue.enqueueSync("plain", { reindex: "yes" as unknown as boolean })).rejects.toMatchObject({
+      code: "CONFIG_INVALID",
+    });
+    await queue.cancelSync("again");
+    await queue.cancelSync("plain");
+  });
+
   it("keeps the caller's operation id and rejects one that is not a UUID", async () => {
     const operationId = "6f1c1a52-2f54-4f55-9d4c-0f7d7b1b7a10";
     await expect(queue.enqueueSync("hr", { operationId })).resolves.toMatchObject({ operationId, enqueued: true });

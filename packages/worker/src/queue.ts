@@ -22,6 +22,8 @@ export interface SyncJobData {
   readonly trigger: SyncTrigger;
   /** Set by requests; scheduled jobs use the job id. */
   readonly operationId?: string;
+  /** Re-index every page whatever produced its stored chunks (the engine's `reindex` run option); implies `full`. */
+  readonly reindex?: boolean;
 }
 
 /** What {@link SyncQueue.enqueueSync} did. */
@@ -33,7 +35,9 @@ export interface EnqueueResult {
   readonly state: "queued" | "running";
   /** The mode `operationId` runs in. */
   readonly mode: SyncMode;
-  /** `true` when a full request turned the waiting incremental sync into a full one. */
+  /** Whether `operationId` re-indexes every page. */
+  readonly reindex?: boolean;
+  /** `true` when a full (or re-index) request turned the waiting sync into a full (or re-index) one. */
   readonly upgraded?: boolean;
 }
 
@@ -50,6 +54,7 @@ const enqueueSchema = z.object({
   sourceId: z.string().regex(SOURCE_ID, "sourceId: letters, digits and _.:- only, 1 to 128 characters"),
   mode: z.enum(["full", "incremental"], { error: 'mode must be "full" or "incremental"' }).default("incremental"),
   operationId: z.uuid("operationId must be a UUID").optional(),
+  reindex: z.boolean({ error: "reindex must be true or false" }).optional(),
 });
 
 /** pg-boss schedule keys allow no `:`, which source ids may contain, but `/`, which they may not. */
@@ -60,6 +65,7 @@ interface LiveJob {
   state: "created" | "retry" | "active";
   operation_id: string | null;
   mode: SyncMode | null;
+  reindex: boolean;
 }
 
 /**
@@ -109,18 +115,30 @@ export class SyncQueue {
    * is returned, so a second request reports the running operation. A full request is never answered by an
    * incremental sync: it turns a waiting incremental job into a full one (`upgraded: true`), or queues a full sync
    * after a running incremental one. A request also lifts a source out of the `failed` state (scheduled syncs of a
-   * failed source are skipped until then).
+   * failed source are skipped until then). `reindex: true` asks for a full sync that re-indexes every page, and is
+   * never answered by a sync that does not.
    */
-  async enqueueSync(sourceId: string, options: { mode?: SyncMode; operationId?: string } = {}): Promise<EnqueueResult> {
-    const input = parseOptions(enqueueSchema, { sourceId, ...options }, "enqueueSync arguments");
-    const existing = await this.#existing(input.sourceId, input.mode);
+  async enqueueSync(
+    sourceId: string,
+    options: { mode?: SyncMode; operationId?: string; reindex?: boolean } = {},
+  ): Promise<EnqueueResult> {
+    const parsed = parseOptions(enqueueSchema, { sourceId, ...options }, "enqueueSync arguments");
+    const reindex = parsed.reindex === true;
+    const input = { ...parsed, mode: reindex ? ("full" as const) : parsed.mode };
+    const existing = await this.#existing(input.sourceId, input.mode, reindex);
     if (existing) return existing;
     const operationId = input.operationId ?? randomUUID();
-    const data: SyncJobData = { sourceId: input.sourceId, mode: input.mode, trigger: "request", operationId };
+    const data: SyncJobData = {
+      sourceId: input.sourceId,
+      mode: input.mode,
+      trigger: "request",
+      operationId,
+      ...(reindex ? { reindex } : {}),
+    };
     const id = await this.boss.send(this.options.queueName, data, { id: operationId, singletonKey: input.sourceId });
-    if (id) return { operationId, enqueued: true, state: "queued", mode: input.mode };
+    if (id) return { operationId, enqueued: true, state: "queued", mode: input.mode, ...(reindex ? { reindex } : {}) };
     // Lost a race with another producer: report the job that won.
-    const winner = await this.#existing(input.sourceId, input.mode);
+    const winner = await this.#existing(input.sourceId, input.mode, reindex);
     if (winner) return winner;
     throw new ConfluenceSyncError("STORE_FAILED", `Could not enqueue a sync of source ${input.sourceId}; try again.`, {
       retryable: true,
@@ -219,32 +237,43 @@ export class SyncQueue {
   }
 
   /** The live job that answers a request in `mode`, upgrading a waiting one to full when asked for full. */
-  async #existing(sourceId: string, mode: SyncMode): Promise<EnqueueResult | undefined> {
+  async #existing(sourceId: string, mode: SyncMode, reindex: boolean): Promise<EnqueueResult | undefined> {
     const jobs = await this.#liveJobs(sourceId);
     const waiting = jobs.find((job) => job.state !== "active");
+    const flag = (job: LiveJob) => (job.reindex ? { reindex: true } : {});
     if (waiting) {
       const operationId = waiting.operation_id ?? waiting.id;
-      if (mode === "full" && waiting.mode !== "full") {
+      if ((mode === "full" && waiting.mode !== "full") || (reindex && !waiting.reindex)) {
+        const patch = reindex ? { mode: "full", reindex: true } : { mode: "full" };
         const upgraded = await this.pool.query(
-          `UPDATE "${this.options.schema}"."${this.#table}" SET data = jsonb_set(data, '{mode}', '"full"')
+          `UPDATE "${this.options.schema}"."${this.#table}" SET data = data || $3::jsonb
            WHERE name = $1 AND id = $2::uuid AND state IN ('created', 'retry')`,
-          [this.options.queueName, waiting.id],
+          [this.options.queueName, waiting.id, JSON.stringify(patch)],
         );
-        // Started in between: it runs incremental, so a full sync is queued after it.
+        // Started in between: it runs as it was, so the requested sync is queued after it.
         if (upgraded.rowCount === 0) return undefined;
-        return { operationId, enqueued: false, state: "queued", mode: "full", upgraded: true };
+        return {
+          operationId,
+          enqueued: false,
+          state: "queued",
+          mode: "full",
+          ...(reindex || waiting.reindex ? { reindex: true } : {}),
+          upgraded: true,
+        };
       }
-      return { operationId, enqueued: false, state: "queued", mode: waiting.mode ?? "incremental" };
+      return { operationId, enqueued: false, state: "queued", mode: waiting.mode ?? "incremental", ...flag(waiting) };
     }
     const active = jobs.find((job) => job.state === "active");
     if (!active) return undefined;
-    // A full request after a running incremental sync gets a full sync of its own, queued behind it.
+    // A full (or re-index) request after a running incremental (or plain) sync gets one of its own, queued behind it.
     if (mode === "full" && active.mode !== "full") return undefined;
+    if (reindex && !active.reindex) return undefined;
     return {
       operationId: active.operation_id ?? active.id,
       enqueued: false,
       state: "running",
       mode: active.mode ?? "incremental",
+      ...flag(active),
     };
   }
 
@@ -252,7 +281,8 @@ export class SyncQueue {
   async #liveJobs(sourceId: string): Promise<LiveJob[]> {
     this.#table ??= (await this.boss.getQueue(this.options.queueName))?.table ?? "job";
     const { rows } = await this.pool.query<LiveJob>(
-      `SELECT id::text AS id, state::text AS state, data->>'operationId' AS operation_id, data->>'mode' AS mode
+      `SELECT id::text AS id, state::text AS state, data->>'operationId' AS operation_id, data->>'mode' AS mode,
+              COALESCE((data->>'reindex')::boolean, false) AS reindex
        FROM "${this.options.schema}"."${this.#table}"
        WHERE name = $1 AND singleton_key = $2 AND state IN ('created', 'retry', 'active')
        ORDER BY created_on`,

@@ -15,6 +15,8 @@ import type { SyncQueue } from "./queue.js";
 export interface QueuedSyncRequest {
   readonly source: { readonly sourceId: string };
   readonly mode: SyncMode;
+  /** Re-index every page whatever produced its stored chunks; the job carries it to the worker. */
+  readonly reindex?: boolean;
   /** Must be a UUID: it becomes the job's id. */
   readonly operationId: string;
   readonly signal: AbortSignal;
@@ -58,7 +60,11 @@ export function createQueuedSyncRunner(
   const run = async (request: QueuedSyncRequest): Promise<SyncMetrics> => {
     const { sourceId } = request.source;
     const { operationId, signal, sink } = request;
-    const result = await queue.enqueueSync(sourceId, { mode: request.mode, operationId });
+    const result = await queue.enqueueSync(sourceId, {
+      mode: request.mode,
+      operationId,
+      ...(request.reindex ? { reindex: true } : {}),
+    });
     if (!result.enqueued) {
       throw new ConfluenceSyncError(
         "SYNC_ALREADY_RUNNING",
