@@ -2,9 +2,17 @@
 // against plain multi-row INSERT), hybrid search latency at 100k chunks with HNSW, and recall@10 of the vector leg
 // against exact search. Needs a server with pgvector: `eval "$(.ci/setup-postgres.sh | tail -n 1)"` then
 // `npx tsx bench/pg-store.ts` (env: DATABASE_URL, BENCH_CHUNKS=100000, BENCH_INSERT_ROWS=5000, BENCH_QUERIES=200,
-// BENCH_PGLITE=0 to skip the PGlite rows).
-import { cpus, totalmem } from "node:os";
-import { type ChunkRecord, type PageRecord, type PageWrite, type SearchQuery, sha256 } from "@archon/confluence-core";
+// BENCH_PGLITE=0 to skip the PGlite rows, BENCH_KEEP=1 to keep the loaded schema, BENCH_REUSE=1 to search a kept
+// corpus of BENCH_CHUNKS chunks again without loading it).
+import { cpus, loadavg, totalmem } from "node:os";
+import {
+  type ChunkRecord,
+  type PageRecord,
+  type PageWrite,
+  type SearchHit,
+  type SearchQuery,
+  sha256,
+} from "@archon/confluence-core";
 import { makePage, makeSource } from "@archon/confluence-core/testing";
 import { createPgliteStore, type Db, fromPgPool, migrate, PgKnowledgeStore } from "@archon/confluence-pg-store";
 import pg from "pg";
@@ -51,6 +59,19 @@ const ms = (n: number) => `${n.toFixed(1)} ms`;
 
 async function setup(pool: pg.Pool): Promise<Db> {
   await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
+  const db = fromPgPool(pool);
+  await migrate(db);
+  return db;
+}
+
+/** With BENCH_REUSE=1, the corpus a kept run (BENCH_KEEP=1) left behind, migrated to the current schema; else null. */
+async function reuse(pool: pg.Pool): Promise<Db | null> {
+  if (process.env.BENCH_REUSE !== "1") return null;
+  const kept = await pool.query<{ n: number }>(
+    `SELECT CASE WHEN to_regclass('${schema}.archon_crawled_pages') IS NULL THEN 0
+       ELSE (SELECT count(*)::int FROM ${schema}.archon_crawled_pages WHERE source_id = 'corpus') END AS n`,
+  );
+  if (kept.rows[0]?.n !== CHUNKS) return null;
   const db = fromPgPool(pool);
   await migrate(db);
   return db;
@@ -186,60 +207,95 @@ async function loadCorpus(db: Db, store: PgKnowledgeStore): Promise<string> {
   return `loaded ${CHUNKS} chunks (${pages} pages) via writePages, 50 pages per transaction, in ${loadSeconds.toFixed(0)} s; deferred HNSW build (m=16, ef_construction=64) ${buildSeconds.toFixed(0)} s`;
 }
 
+/** Readers for every corpus page: a quarter readable by group `eng` only, the rest by anyone. */
+async function grantReaders(store: PgKnowledgeStore): Promise<void> {
+  const readers = new Map<string, string[][]>();
+  for (let p = 0; p < CHUNKS / 20; p++) readers.set(String(p), p % 4 === 0 ? [["group:eng"]] : []);
+  await store.setPageReaders("corpus", readers);
+}
+
+type BenchQuery = { text: string; embedding: number[] };
+type Run = (q: BenchQuery) => Promise<SearchHit[]>;
+
+/**
+ * Search latency, every case run for every query in turn (after warm-up), so a change of load on a shared machine
+ * reaches all cases alike; then, per case, whether the narrow keyword leg returns the same hits as ranking every
+ * match on the chunk table itself (the reference, computed in the same run).
+ */
 async function searchBench(db: Db, store: PgKnowledgeStore): Promise<string[]> {
-  const queries = Array.from({ length: QUERIES }, () => ({
+  seed = 7; // the queries do not depend on whether this run loaded the corpus
+  const queries: BenchQuery[] = Array.from({ length: QUERIES }, () => ({
     text: `${zipfWord()} ${zipfWord()}`,
     embedding: clustered(centers[Math.floor(random() * centers.length)] as number[]),
   }));
-  const lines: string[] = [];
-  const cases: [string, (q: (typeof queries)[number]) => Promise<unknown>][] = [
-    ["hybrid, limit 10", (q) => store.search({ ...q, embeddingModel: "m384", limit: 10 })],
-    [
-      "hybrid + filters (space, label)",
-      (q) => store.search({ ...q, embeddingModel: "m384", filters: { spaceKeys: ["ENG"], labels: ["runbook"] } }),
-    ],
-    ["hybrid + subtree filter", (q) => store.search({ ...q, embeddingModel: "m384", filters: { pathPrefix: "/0" } })],
-    ["vector only", (q) => store.search({ ...q, embeddingModel: "m384", mode: "vector" })],
-    ["keyword only", (q) => store.search({ text: q.text, mode: "keyword" })],
-    [
-      "hybrid, keyword leg unbounded (as before)",
-      (q) => searchChunks(db, { ...q, embeddingModel: "m384", limit: 10 }, { keywordRankLimit: Infinity }),
-    ],
+  await grantReaders(store);
+  const principal = { userId: "bench-user", groups: ["eng"] };
+  const base = (q: BenchQuery): SearchQuery => ({ ...q, embeddingModel: "m384", limit: 10 });
+  const wide = (query: SearchQuery, rankLimit?: number) =>
+    searchChunks(db, query, { keyword: { table: "wide", rankLimit } });
+  const variants: [string, (q: BenchQuery) => SearchQuery][] = [
+    ["hybrid", base],
+    ["hybrid + filters (space, label)", (q) => ({ ...base(q), filters: { spaceKeys: ["ENG"], labels: ["runbook"] } })],
+    ["hybrid + subtree filter", (q) => ({ ...base(q), filters: { pathPrefix: "/0" } })],
+    ["hybrid + content types", (q) => ({ ...base(q), filters: { contentTypes: ["page"] } })],
+    ["hybrid + principal", (q) => ({ ...base(q), principal })],
+    ["keyword only", (q) => ({ text: q.text, mode: "keyword", limit: 10 })],
   ];
-  for (const [name, run] of cases) {
-    for (const q of queries.slice(0, 20)) await run(q); // warm-up
-    const times: number[] = [];
-    for (const q of queries) {
+  const cases: [string, Run, Run | null][] = variants.map(([name, make]) => [
+    name,
+    (q) => store.search(make(q)),
+    (q) => wide(make(q)),
+  ]);
+  cases.push(["hybrid, keyword leg bounded to 5,000 matches (previous)", (q) => wide(base(q), 5000), null]);
+  cases.push(["vector only", (q) => store.search({ ...base(q), mode: "vector" }), null]);
+  const runs: [string, Run][] = cases.flatMap(([name, narrow, reference]) => [
+    [name, narrow] as [string, Run],
+    ...(reference ? [[`${name}, exact ranking on the chunk table (reference)`, reference] as [string, Run]] : []),
+  ]);
+  const times = new Map<string, number[]>(runs.map(([name]) => [name, []]));
+  for (const q of queries.slice(0, 20)) for (const [, run] of runs) await run(q); // warm-up
+  for (const [n, q] of queries.entries()) {
+    // Rotate the order, so no case always runs right after another's cache misses.
+    for (let i = 0; i < runs.length; i++) {
+      const [name, run] = runs[(n + i) % runs.length] as [string, Run];
       const start = performance.now();
       await run(q);
-      times.push(performance.now() - start);
+      times.get(name)?.push(performance.now() - start);
     }
-    lines.push(`| ${name} | ${ms(percentile(times, 50))} | ${ms(percentile(times, 95))} |`);
   }
-  // Same hits: the bounded keyword leg against ranking every match, top 10 of hybrid and keyword searches.
-  for (const mode of ["hybrid", "keyword"] as const) {
+  const lines = runs.map(([name]) => {
+    const t = times.get(name) as number[];
+    return `| ${name} | ${ms(percentile(t, 50))} | ${ms(percentile(t, 95))} |`;
+  });
+  // Same hits: each case against the reference, top 10 identical (same chunks, same order) and overlap@10.
+  const key = (hits: SearchHit[]) => hits.map((h) => `${h.sourceId}/${h.pageId}#${h.chunkNumber}`);
+  for (const [name, narrow, reference] of [
+    ...cases.filter((c) => c[2] !== null),
+    ["hybrid, bounded (previous)", (q: BenchQuery) => wide(base(q), 5000), (q: BenchQuery) => wide(base(q))] as const,
+  ]) {
+    if (!reference) continue;
     let same = 0;
     let overlap = 0;
-    let bounded = 0;
     for (const q of queries) {
-      const query: SearchQuery = { ...q, embeddingModel: "m384", limit: 10, mode };
-      const key = (hits: { pageId: string; chunkNumber: number }[]) => hits.map((h) => `${h.pageId}#${h.chunkNumber}`);
-      const a = key(await store.search(query));
-      const b = key(await searchChunks(db, query, { keywordRankLimit: Infinity }));
+      const a = key(await narrow(q));
+      const b = key(await reference(q));
       if (a.join() === b.join()) same += 1;
-      overlap += a.filter((k) => b.includes(k)).length / Math.max(1, b.length);
-      const matches = await db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM archon_crawled_pages
-         WHERE content_search_vector @@ websearch_to_tsquery('english', $1)`,
-        [q.text],
-      );
-      if ((matches.rows[0]?.n ?? 0) > 5000) bounded += 1;
+      overlap += b.length === 0 ? 1 : a.filter((k) => b.includes(k)).length / b.length;
     }
     lines.push(
-      `same hits, ${mode}: ${same}/${queries.length} queries return the same top 10 in the same order as ranking every ` +
-        `match; mean overlap@10 ${(overlap / queries.length).toFixed(3)}; ${bounded} queries match over 5,000 chunks`,
+      `same hits, ${name}: ${same}/${queries.length} identical top 10 against exact ranking on the chunk table; ` +
+        `mean overlap@10 ${(overlap / queries.length).toFixed(3)}`,
     );
   }
+  let large = 0;
+  for (const q of queries) {
+    const matches = await db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM confluence_chunk_search WHERE search_vector @@ websearch_to_tsquery('english', $1)",
+      [q.text],
+    );
+    if ((matches.rows[0]?.n ?? 0) > 5000) large += 1;
+  }
+  lines.push(`${large} of the ${queries.length} queries match over 5,000 chunks`);
   // Recall@10 of the vector leg against exact search (sequential scan, no index).
   let found = 0;
   for (const q of queries) {
@@ -299,7 +355,8 @@ async function pgliteBench(): Promise<string[]> {
 
 async function main(): Promise<void> {
   const pool = new pg.Pool({ connectionString: url, max: 2, options: `-c search_path=${schema},public` });
-  const db = await setup(pool);
+  const kept = await reuse(pool);
+  const db = kept ?? (await setup(pool));
   const store = new PgKnowledgeStore(db);
   const version = (
     await db.query<{ v: string }>(
@@ -312,13 +369,22 @@ async function main(): Promise<void> {
   console.log(
     "\n| insert method (1536 dims, batches of 500) | HNSW index | rows | rows/s |\n| --- | --- | --- | --- |",
   );
-  for (const line of await insertBench(db, store)) console.log(line);
-  if (process.env.BENCH_PGLITE !== "0") for (const line of await pgliteBench()) console.log(line);
-  console.log(`\n${await loadCorpus(db, store)}`);
+  if (kept) console.log(`reused the ${CHUNKS}-chunk corpus of a kept run (BENCH_REUSE=1)`);
+  else {
+    for (const line of await insertBench(db, store)) console.log(line);
+    if (process.env.BENCH_PGLITE !== "0") for (const line of await pgliteBench()) console.log(line);
+    console.log(`\n${await loadCorpus(db, store)}`);
+  }
   console.log(
     `\n| search at ${CHUNKS} chunks, ${SEARCH_DIMS} dims, ${QUERIES} queries | p50 | p95 |\n| --- | --- | --- |`,
   );
+  const before = loadavg().map((n) => n.toFixed(1));
   for (const line of await searchBench(db, store)) console.log(line);
+  console.log(
+    `load average (1, 5, 15 min): ${before.join(", ")} before the searches, ${loadavg()
+      .map((n) => n.toFixed(1))
+      .join(", ")} after`,
+  );
   if (!process.env.BENCH_KEEP) await pool.query(`DROP SCHEMA ${schema} CASCADE`);
   await pool.end();
 }
