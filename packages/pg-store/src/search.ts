@@ -14,6 +14,12 @@ import { CHUNK_CONTENT_TYPE, CHUNKS_WITH_PAGES, filterConditions, IS_CONFLUENCE_
 
 const TIE = `s.sid COLLATE "C", s.pid COLLATE "C", s.cn`;
 
+/**
+ * Smallest `hnsw.ef_search` of the vector leg (raised to the leg's candidates when more). pgvector's default of 40
+ * found 0.93-0.98 of the exact top 10 at 100,000 chunks depending on the graph; 100 keeps recall@10 above 0.95.
+ */
+export const HNSW_EF_SEARCH = 100;
+
 /** How the keyword leg reads its matches; only benchmarks choose anything but the default. */
 export interface KeywordLegOptions {
   /**
@@ -34,7 +40,7 @@ export interface KeywordLegOptions {
 export async function searchChunks(
   db: Db,
   query: SearchQuery,
-  options: { keyword?: KeywordLegOptions } = {},
+  options: { keyword?: KeywordLegOptions; efSearch?: number } = {},
 ): Promise<SearchHit[]> {
   const q = normalizeSearchQuery(query);
   await checkSearchPrincipal(db, q.principal, q.filters.sourceIds);
@@ -66,7 +72,8 @@ export async function searchChunks(
   const run = async (tx: Db) => {
     if (vector) {
       // ef_search must cover k; relaxed iterative scans keep filtered vector searches from coming back short.
-      await tx.query(`SET LOCAL hnsw.ef_search = ${Math.max(40, q.candidates)}`);
+      const ef = Math.trunc(Math.max(options.efSearch ?? HNSW_EF_SEARCH, q.candidates));
+      await tx.query(`SET LOCAL hnsw.ef_search = ${ef}`);
       if (vector.iterativeScan) await tx.query("SET LOCAL hnsw.iterative_scan = relaxed_order");
     }
     return (await tx.query(sql, params.values)).rows;
