@@ -76,10 +76,11 @@ DROP TRIGGER IF EXISTS confluence_chunk_search_truncate ON archon_crawled_pages;
 CREATE TRIGGER confluence_chunk_search_truncate AFTER TRUNCATE ON archon_crawled_pages
     FOR EACH STATEMENT EXECUTE FUNCTION confluence_chunk_search_truncate();
 
--- Chunks stored before this migration.
+-- Chunks stored before this migration. A stored tsvector is often compressed; concatenating the empty tsvector
+-- gives the same value uncompressed (the triggers see values before storage compresses them).
 INSERT INTO confluence_chunk_search (id, source_id, page_id, chunk_number, content_type, search_vector)
 SELECT c.id, c.source_id, c.metadata ->> 'confluence_page_id', c.chunk_number,
-       COALESCE(c.metadata ->> 'content_type', 'page'), c.content_search_vector
+       COALESCE(c.metadata ->> 'content_type', 'page'), c.content_search_vector || ''::tsvector
 FROM archon_crawled_pages c
 WHERE (c.metadata ->> 'confluence_page_id') IS NOT NULL AND c.content_search_vector IS NOT NULL
 ON CONFLICT (id) DO NOTHING;
