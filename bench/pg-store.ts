@@ -3,7 +3,8 @@
 // against exact search. Needs a server with pgvector: `eval "$(.ci/setup-postgres.sh | tail -n 1)"` then
 // `npx tsx bench/pg-store.ts` (env: DATABASE_URL, BENCH_CHUNKS=100000, BENCH_INSERT_ROWS=5000, BENCH_QUERIES=200,
 // BENCH_PGLITE=0 to skip the PGlite rows, BENCH_KEEP=1 to keep the loaded schema, BENCH_REUSE=1 to search a kept
-// corpus of BENCH_CHUNKS chunks again without loading it).
+// corpus of BENCH_CHUNKS chunks again without loading it, BENCH_WRITES_ONLY=1 to measure only what the keyword
+// table's triggers cost a first load).
 import { cpus, loadavg, totalmem } from "node:os";
 import {
   type ChunkRecord,
@@ -368,7 +369,73 @@ async function pgliteBench(): Promise<string[]> {
   return lines;
 }
 
+/**
+ * What the narrow search table's triggers cost a first load: the same pages written the way a first sync writes
+ * them (bulk load into an empty table, 50 pages per `writePages`, indexes built after), with the triggers enabled
+ * and disabled in alternate rounds, in a schema of its own.
+ */
+async function triggerCostBench(): Promise<string[]> {
+  const own = `${schema}_writes`;
+  const pool = new pg.Pool({ connectionString: url, max: 2, options: `-c search_path=${own},public` });
+  await pool.query(`DROP SCHEMA IF EXISTS ${own} CASCADE; CREATE SCHEMA ${own}`);
+  const db = fromPgPool(pool);
+  await migrate(db);
+  const store = new PgKnowledgeStore(db);
+  await store.upsertSource(makeSource("w"));
+  const pages = Number(process.env.BENCH_WRITE_PAGES ?? 1000);
+  const writes: PageWrite[] = Array.from({ length: pages }, (_, p) => ({
+    page: makePage("w", String(p)),
+    chunks: Array.from({ length: 20 }, (_, n) => {
+      const content = sentence(60);
+      return {
+        chunkNumber: n,
+        content,
+        hash: sha256(content),
+        breadcrumb: ["B"],
+        tokens: 80,
+        embeddingModel: "m384",
+        embedding: clustered(centers[(p + n) % centers.length] as number[]),
+      };
+    }),
+  }));
+  const seconds: Record<"on" | "off", number[]> = { on: [], off: [] };
+  for (const round of [1, 2, 3, 4]) {
+    const mode = round % 2 === 1 ? "on" : "off";
+    await db.exec("TRUNCATE archon_crawled_pages");
+    for (const event of ["insert", "update", "delete", "truncate"]) {
+      await db.exec(
+        `ALTER TABLE archon_crawled_pages ${mode === "on" ? "ENABLE" : "DISABLE"} TRIGGER confluence_chunk_search_${event}`,
+      );
+    }
+    const load = { sourceId: "w", pages, embeddingModel: "m384", dimensions: SEARCH_DIMS };
+    const start = performance.now();
+    await store.beginBulkLoad(load);
+    for (let i = 0; i < writes.length; i += 50) await store.writePages(writes.slice(i, i + 50));
+    await store.endBulkLoad(load);
+    seconds[mode].push((performance.now() - start) / 1000);
+  }
+  await pool.query(`DROP SCHEMA ${own} CASCADE`);
+  await pool.end();
+  const best = (xs: number[]) => Math.min(...xs);
+  return [
+    `first load of ${pages * 20} chunks (${pages} pages, bulk load, indexes built after), best of 2 alternate rounds: ` +
+      `with the narrow table's triggers ${best(seconds.on).toFixed(1)} s, without ${best(seconds.off).toFixed(1)} s ` +
+      `(${(best(seconds.on) / best(seconds.off)).toFixed(2)}x); all rounds on ${seconds.on.map((x) => x.toFixed(1)).join(", ")}, ` +
+      `off ${seconds.off.map((x) => x.toFixed(1)).join(", ")}`,
+  ];
+}
+
 async function main(): Promise<void> {
+  if (process.env.BENCH_WRITES_ONLY === "1") {
+    const before = loadavg().map((n) => n.toFixed(1));
+    for (const line of await triggerCostBench()) console.log(line);
+    console.log(
+      `load average: ${before.join(", ")} before, ${loadavg()
+        .map((n) => n.toFixed(1))
+        .join(", ")} after`,
+    );
+    return;
+  }
   const pool = new pg.Pool({ connectionString: url, max: 2, options: `-c search_path=${schema},public` });
   const kept = await reuse(pool);
   const db = kept ?? (await setup(pool));

@@ -52,10 +52,15 @@ BEGIN
 END
 $$;
 
+-- A TRUNCATE naming both tables has already emptied this one, and TRUNCATE refuses a table its statement is using.
 CREATE OR REPLACE FUNCTION confluence_chunk_search_truncate() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  TRUNCATE confluence_chunk_search;
+  BEGIN
+    TRUNCATE confluence_chunk_search;
+  EXCEPTION WHEN object_in_use THEN
+    DELETE FROM confluence_chunk_search;
+  END;
   RETURN NULL;
 END
 $$;

@@ -84,6 +84,10 @@ describe("keyword ranking on confluence_chunk_search", () => {
     expect(updated.narrow.filter((k) => k.includes("kappa"))).toHaveLength(3);
     await db.exec("TRUNCATE archon_crawled_pages");
     expect((await mirror(db)).narrow).toEqual([]);
+    await writeCorpus(store, 1);
+    expect((await mirror(db)).narrow).toHaveLength(3);
+    await db.exec("TRUNCATE archon_crawled_pages, confluence_chunk_search");
+    expect((await mirror(db)).narrow).toEqual([]);
   });
 
   it("returns the same hits, scores and order as ranking on the chunk table, with and without filters", async () => {
