@@ -136,9 +136,10 @@ function vectorLeg(q: NormalizedSearch, params: Params, halfvec: boolean): strin
 
 /**
  * The keyword leg: every match ranked by `ts_rank`, on `confluence_chunk_search` (`c`), whose rows are narrow and
- * hold an uncompressed copy of each chunk's tsvector, so ranking a query of common words reads a fraction of the
- * pages the chunk table would need and decompresses nothing. The page row is joined only when a filter (or the
- * principal) reads it; every stored chunk has its page, written and deleted in the same transaction.
+ * hold a copy of each chunk's tsvector (uncompressed unless the row would pass 2 KB), so ranking a query of common
+ * words reads a fraction of the pages the chunk table would need and mostly decompresses nothing. The page row is
+ * joined only when a filter (or the principal) reads it; every stored chunk has its page, written and deleted in the
+ * same transaction.
  */
 function keywordLeg(q: NormalizedSearch, params: Params): string {
   const query = `websearch_to_tsquery('english', ${params.add(q.text)})`;
