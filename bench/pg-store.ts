@@ -2,13 +2,22 @@
 // against plain multi-row INSERT), hybrid search latency at 100k chunks with HNSW, and recall@10 of the vector leg
 // against exact search. Needs a server with pgvector: `eval "$(.ci/setup-postgres.sh | tail -n 1)"` then
 // `npx tsx bench/pg-store.ts` (env: DATABASE_URL, BENCH_CHUNKS=100000, BENCH_INSERT_ROWS=5000, BENCH_QUERIES=200,
-// BENCH_PGLITE=0 to skip the PGlite rows).
-import { cpus, totalmem } from "node:os";
-import { type ChunkRecord, type PageRecord, type PageWrite, type SearchQuery, sha256 } from "@archon/confluence-core";
+// BENCH_PGLITE=0 to skip the PGlite rows, BENCH_KEEP=1 to keep the loaded schema, BENCH_REUSE=1 to search a kept
+// corpus of BENCH_CHUNKS chunks again without loading it, BENCH_WRITES_ONLY=1 to measure only what the keyword
+// table's triggers cost a first load).
+import { cpus, loadavg, totalmem } from "node:os";
+import {
+  type ChunkRecord,
+  type PageRecord,
+  type PageWrite,
+  type SearchHit,
+  type SearchQuery,
+  sha256,
+} from "@archon/confluence-core";
 import { makePage, makeSource } from "@archon/confluence-core/testing";
 import { createPgliteStore, type Db, fromPgPool, migrate, PgKnowledgeStore } from "@archon/confluence-pg-store";
 import pg from "pg";
-import { searchChunks } from "../packages/pg-store/src/search.js";
+import { HNSW_EF_SEARCH, searchChunks } from "../packages/pg-store/src/search.js";
 import { insertChunks } from "../packages/pg-store/src/write-page.js";
 
 const url = process.env.DATABASE_URL ?? "postgres://archon:archon@127.0.0.1:5432/archon_test";
@@ -51,6 +60,19 @@ const ms = (n: number) => `${n.toFixed(1)} ms`;
 
 async function setup(pool: pg.Pool): Promise<Db> {
   await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
+  const db = fromPgPool(pool);
+  await migrate(db);
+  return db;
+}
+
+/** With BENCH_REUSE=1, the corpus a kept run (BENCH_KEEP=1) left behind, migrated to the current schema; else null. */
+async function reuse(pool: pg.Pool): Promise<Db | null> {
+  if (process.env.BENCH_REUSE !== "1") return null;
+  const kept = await pool.query<{ n: number }>(
+    `SELECT CASE WHEN to_regclass('${schema}.archon_crawled_pages') IS NULL THEN 0
+       ELSE (SELECT count(*)::int FROM ${schema}.archon_crawled_pages WHERE source_id = 'corpus') END AS n`,
+  );
+  if (kept.rows[0]?.n !== CHUNKS) return null;
   const db = fromPgPool(pool);
   await migrate(db);
   return db;
@@ -186,64 +208,106 @@ async function loadCorpus(db: Db, store: PgKnowledgeStore): Promise<string> {
   return `loaded ${CHUNKS} chunks (${pages} pages) via writePages, 50 pages per transaction, in ${loadSeconds.toFixed(0)} s; deferred HNSW build (m=16, ef_construction=64) ${buildSeconds.toFixed(0)} s`;
 }
 
+/** Readers for every corpus page: a quarter readable by group `eng` only, the rest by anyone. */
+async function grantReaders(store: PgKnowledgeStore): Promise<void> {
+  const readers = new Map<string, string[][]>();
+  for (let p = 0; p < CHUNKS / 20; p++) readers.set(String(p), p % 4 === 0 ? [["group:eng"]] : []);
+  await store.setPageReaders("corpus", readers);
+}
+
+type BenchQuery = { text: string; embedding: number[] };
+type Run = (q: BenchQuery) => Promise<SearchHit[]>;
+
+/**
+ * Search latency, every case run for every query in turn (after warm-up), so a change of load on a shared machine
+ * reaches all cases alike; then, per case, whether the narrow keyword leg returns the same hits as ranking every
+ * match on the chunk table itself (the reference, computed in the same run).
+ */
 async function searchBench(db: Db, store: PgKnowledgeStore): Promise<string[]> {
-  const queries = Array.from({ length: QUERIES }, () => ({
+  seed = 7; // the queries do not depend on whether this run loaded the corpus
+  const queries: BenchQuery[] = Array.from({ length: QUERIES }, () => ({
     text: `${zipfWord()} ${zipfWord()}`,
     embedding: clustered(centers[Math.floor(random() * centers.length)] as number[]),
   }));
-  const lines: string[] = [];
-  const cases: [string, (q: (typeof queries)[number]) => Promise<unknown>][] = [
-    ["hybrid, limit 10", (q) => store.search({ ...q, embeddingModel: "m384", limit: 10 })],
-    [
-      "hybrid + filters (space, label)",
-      (q) => store.search({ ...q, embeddingModel: "m384", filters: { spaceKeys: ["ENG"], labels: ["runbook"] } }),
-    ],
-    ["hybrid + subtree filter", (q) => store.search({ ...q, embeddingModel: "m384", filters: { pathPrefix: "/0" } })],
-    ["vector only", (q) => store.search({ ...q, embeddingModel: "m384", mode: "vector" })],
-    ["keyword only", (q) => store.search({ text: q.text, mode: "keyword" })],
-    [
-      "hybrid, keyword leg unbounded (as before)",
-      (q) => searchChunks(db, { ...q, embeddingModel: "m384", limit: 10 }, { keywordRankLimit: Infinity }),
-    ],
+  await grantReaders(store);
+  const principal = { userId: "bench-user", groups: ["eng"] };
+  const base = (q: BenchQuery): SearchQuery => ({ ...q, embeddingModel: "m384", limit: 10 });
+  const wide = (query: SearchQuery, rankLimit?: number) =>
+    searchChunks(db, query, { keyword: { table: "wide", rankLimit } });
+  const variants: [string, (q: BenchQuery) => SearchQuery][] = [
+    ["hybrid", base],
+    ["hybrid + filters (space, label)", (q) => ({ ...base(q), filters: { spaceKeys: ["ENG"], labels: ["runbook"] } })],
+    ["hybrid + subtree filter", (q) => ({ ...base(q), filters: { pathPrefix: "/0" } })],
+    ["hybrid + content types", (q) => ({ ...base(q), filters: { contentTypes: ["page"] } })],
+    ["hybrid + principal", (q) => ({ ...base(q), principal })],
+    ["keyword only", (q) => ({ text: q.text, mode: "keyword", limit: 10 })],
   ];
-  for (const [name, run] of cases) {
-    for (const q of queries.slice(0, 20)) await run(q); // warm-up
-    const times: number[] = [];
-    for (const q of queries) {
+  const cases: [string, Run, Run | null][] = variants.map(([name, make]) => [
+    name,
+    (q) => store.search(make(q)),
+    (q) => wide(make(q)),
+  ]);
+  const bounded = "hybrid, keyword leg bounded to 5,000 matches (previous)";
+  cases.push([bounded, (q) => wide(base(q), 5000), null]);
+  cases.push(["vector only", (q) => store.search({ ...base(q), mode: "vector" }), null]);
+  const runs: [string, Run][] = cases.flatMap(([name, narrow, reference]) => [
+    [name, narrow] as [string, Run],
+    ...(reference ? [[`${name}, exact ranking on the chunk table (reference)`, reference] as [string, Run]] : []),
+  ]);
+  const times = new Map<string, number[]>(runs.map(([name]) => [name, []]));
+  const results = new Map<string, string[][]>(runs.map(([name]) => [name, []]));
+  const key = (hits: SearchHit[]) => hits.map((h) => `${h.sourceId}/${h.pageId}#${h.chunkNumber}`);
+  for (const q of queries.slice(0, 20)) for (const [, run] of runs) await run(q); // warm-up
+  for (const [n, q] of queries.entries()) {
+    // Rotate the order, so no case always runs right after another's cache misses.
+    for (let i = 0; i < runs.length; i++) {
+      const [name, run] = runs[(n + i) % runs.length] as [string, Run];
       const start = performance.now();
-      await run(q);
-      times.push(performance.now() - start);
+      const hits = await run(q);
+      times.get(name)?.push(performance.now() - start);
+      (results.get(name) as string[][])[n] = key(hits);
     }
-    lines.push(`| ${name} | ${ms(percentile(times, 50))} | ${ms(percentile(times, 95))} |`);
   }
-  // Same hits: the bounded keyword leg against ranking every match, top 10 of hybrid and keyword searches.
-  for (const mode of ["hybrid", "keyword"] as const) {
+  const lines = runs.map(([name]) => {
+    const t = times.get(name) as number[];
+    return `| ${name} | ${ms(percentile(t, 50))} | ${ms(percentile(t, 95))} |`;
+  });
+  // Same hits, from the timed runs: each case against its reference, top 10 identical (same chunks, same order)
+  // and overlap@10; the previous, bounded leg against the exact hybrid reference.
+  const pairs: [string, string][] = cases
+    .filter(([, , reference]) => reference !== null)
+    .map(([name]) => [name, `${name}, exact ranking on the chunk table (reference)`]);
+  pairs.push([bounded, "hybrid, exact ranking on the chunk table (reference)"]);
+  for (const [name, reference] of pairs) {
     let same = 0;
     let overlap = 0;
-    let bounded = 0;
-    for (const q of queries) {
-      const query: SearchQuery = { ...q, embeddingModel: "m384", limit: 10, mode };
-      const key = (hits: { pageId: string; chunkNumber: number }[]) => hits.map((h) => `${h.pageId}#${h.chunkNumber}`);
-      const a = key(await store.search(query));
-      const b = key(await searchChunks(db, query, { keywordRankLimit: Infinity }));
+    for (const [n] of queries.entries()) {
+      const a = results.get(name)?.[n] ?? [];
+      const b = results.get(reference)?.[n] ?? [];
       if (a.join() === b.join()) same += 1;
-      overlap += a.filter((k) => b.includes(k)).length / Math.max(1, b.length);
-      const matches = await db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM archon_crawled_pages
-         WHERE content_search_vector @@ websearch_to_tsquery('english', $1)`,
-        [q.text],
-      );
-      if ((matches.rows[0]?.n ?? 0) > 5000) bounded += 1;
+      overlap += b.length === 0 ? 1 : a.filter((k) => b.includes(k)).length / b.length;
     }
     lines.push(
-      `same hits, ${mode}: ${same}/${queries.length} queries return the same top 10 in the same order as ranking every ` +
-        `match; mean overlap@10 ${(overlap / queries.length).toFixed(3)}; ${bounded} queries match over 5,000 chunks`,
+      `same hits, ${name}: ${same}/${queries.length} identical top 10 against exact ranking on the chunk table; ` +
+        `mean overlap@10 ${(overlap / queries.length).toFixed(3)}`,
     );
   }
-  // Recall@10 of the vector leg against exact search (sequential scan, no index).
-  let found = 0;
+  let large = 0;
   for (const q of queries) {
-    const hits = await store.search({ ...q, embeddingModel: "m384", mode: "vector", limit: 10 });
+    const matches = await db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM confluence_chunk_search WHERE search_vector @@ websearch_to_tsquery('english', $1)",
+      [q.text],
+    );
+    if ((matches.rows[0]?.n ?? 0) > 5000) large += 1;
+  }
+  lines.push(`${large} of the ${queries.length} queries match over 5,000 chunks`);
+  // Recall@10 of the vector leg against exact search (sequential scan, no index), at pgvector's default ef_search
+  // and at the store's.
+  const found = new Map<number, number>([
+    [40, 0],
+    [HNSW_EF_SEARCH, 0],
+  ]);
+  for (const q of queries) {
     const exact = await db.transaction(async (tx) => {
       await tx.exec("SET LOCAL enable_indexscan = off; SET LOCAL enable_bitmapscan = off");
       return (
@@ -255,10 +319,18 @@ async function searchBench(db: Db, store: PgKnowledgeStore): Promise<string[]> {
         )
       ).rows.map((r) => r.k);
     });
-    const got = new Set(hits.map((h) => `${h.pageId}#${h.chunkNumber}`));
-    found += exact.filter((k) => got.has(k)).length;
+    for (const ef of found.keys()) {
+      const hits = await searchChunks(db, { ...base(q), mode: "vector" }, { efSearch: ef });
+      const got = new Set(hits.map((h) => `${h.pageId}#${h.chunkNumber}`));
+      found.set(ef, (found.get(ef) ?? 0) + exact.filter((k) => got.has(k)).length);
+    }
   }
-  lines.push(`recall@10 of the vector leg (ef_search 40) vs exact: ${(found / (queries.length * 10)).toFixed(3)}`);
+  for (const [ef, n] of found) {
+    lines.push(
+      `recall@10 of the vector leg vs exact, hnsw.ef_search = ${ef}${ef === HNSW_EF_SEARCH ? " (the store's)" : ""}: ` +
+        (n / (queries.length * 10)).toFixed(3),
+    );
+  }
   const plan = await db.query<{ "QUERY PLAN": string }>(
     `EXPLAIN SELECT c.id FROM archon_crawled_pages c WHERE (c.metadata ->> 'confluence_page_id') IS NOT NULL
      ORDER BY c.embedding_384 <=> $1::vector(384) LIMIT 40`,
@@ -297,9 +369,76 @@ async function pgliteBench(): Promise<string[]> {
   return lines;
 }
 
+/**
+ * What the narrow search table's triggers cost a first load: the same pages written the way a first sync writes
+ * them (bulk load into an empty table, 50 pages per `writePages`, indexes built after), with the triggers enabled
+ * and disabled in alternate rounds, in a schema of its own.
+ */
+async function triggerCostBench(): Promise<string[]> {
+  const own = `${schema}_writes`;
+  const pool = new pg.Pool({ connectionString: url, max: 2, options: `-c search_path=${own},public` });
+  await pool.query(`DROP SCHEMA IF EXISTS ${own} CASCADE; CREATE SCHEMA ${own}`);
+  const db = fromPgPool(pool);
+  await migrate(db);
+  const store = new PgKnowledgeStore(db);
+  await store.upsertSource(makeSource("w"));
+  const pages = Number(process.env.BENCH_WRITE_PAGES ?? 1000);
+  const writes: PageWrite[] = Array.from({ length: pages }, (_, p) => ({
+    page: makePage("w", String(p)),
+    chunks: Array.from({ length: 20 }, (_, n) => {
+      const content = sentence(60);
+      return {
+        chunkNumber: n,
+        content,
+        hash: sha256(content),
+        breadcrumb: ["B"],
+        tokens: 80,
+        embeddingModel: "m384",
+        embedding: clustered(centers[(p + n) % centers.length] as number[]),
+      };
+    }),
+  }));
+  const seconds: Record<"on" | "off", number[]> = { on: [], off: [] };
+  for (const round of [1, 2, 3, 4]) {
+    const mode = round % 2 === 1 ? "on" : "off";
+    await db.exec("TRUNCATE archon_crawled_pages");
+    for (const event of ["insert", "update", "delete", "truncate"]) {
+      await db.exec(
+        `ALTER TABLE archon_crawled_pages ${mode === "on" ? "ENABLE" : "DISABLE"} TRIGGER confluence_chunk_search_${event}`,
+      );
+    }
+    const load = { sourceId: "w", pages, embeddingModel: "m384", dimensions: SEARCH_DIMS };
+    const start = performance.now();
+    await store.beginBulkLoad(load);
+    for (let i = 0; i < writes.length; i += 50) await store.writePages(writes.slice(i, i + 50));
+    await store.endBulkLoad(load);
+    seconds[mode].push((performance.now() - start) / 1000);
+  }
+  await pool.query(`DROP SCHEMA ${own} CASCADE`);
+  await pool.end();
+  const best = (xs: number[]) => Math.min(...xs);
+  return [
+    `first load of ${pages * 20} chunks (${pages} pages, bulk load, indexes built after), best of 2 alternate rounds: ` +
+      `with the narrow table's triggers ${best(seconds.on).toFixed(1)} s, without ${best(seconds.off).toFixed(1)} s ` +
+      `(${(best(seconds.on) / best(seconds.off)).toFixed(2)}x); all rounds on ${seconds.on.map((x) => x.toFixed(1)).join(", ")}, ` +
+      `off ${seconds.off.map((x) => x.toFixed(1)).join(", ")}`,
+  ];
+}
+
 async function main(): Promise<void> {
+  if (process.env.BENCH_WRITES_ONLY === "1") {
+    const before = loadavg().map((n) => n.toFixed(1));
+    for (const line of await triggerCostBench()) console.log(line);
+    console.log(
+      `load average: ${before.join(", ")} before, ${loadavg()
+        .map((n) => n.toFixed(1))
+        .join(", ")} after`,
+    );
+    return;
+  }
   const pool = new pg.Pool({ connectionString: url, max: 2, options: `-c search_path=${schema},public` });
-  const db = await setup(pool);
+  const kept = await reuse(pool);
+  const db = kept ?? (await setup(pool));
   const store = new PgKnowledgeStore(db);
   const version = (
     await db.query<{ v: string }>(
@@ -312,13 +451,22 @@ async function main(): Promise<void> {
   console.log(
     "\n| insert method (1536 dims, batches of 500) | HNSW index | rows | rows/s |\n| --- | --- | --- | --- |",
   );
-  for (const line of await insertBench(db, store)) console.log(line);
-  if (process.env.BENCH_PGLITE !== "0") for (const line of await pgliteBench()) console.log(line);
-  console.log(`\n${await loadCorpus(db, store)}`);
+  if (kept) console.log(`reused the ${CHUNKS}-chunk corpus of a kept run (BENCH_REUSE=1)`);
+  else {
+    for (const line of await insertBench(db, store)) console.log(line);
+    if (process.env.BENCH_PGLITE !== "0") for (const line of await pgliteBench()) console.log(line);
+    console.log(`\n${await loadCorpus(db, store)}`);
+  }
   console.log(
     `\n| search at ${CHUNKS} chunks, ${SEARCH_DIMS} dims, ${QUERIES} queries | p50 | p95 |\n| --- | --- | --- |`,
   );
+  const before = loadavg().map((n) => n.toFixed(1));
   for (const line of await searchBench(db, store)) console.log(line);
+  console.log(
+    `load average (1, 5, 15 min): ${before.join(", ")} before the searches, ${loadavg()
+      .map((n) => n.toFixed(1))
+      .join(", ")} after`,
+  );
   if (!process.env.BENCH_KEEP) await pool.query(`DROP SCHEMA ${schema} CASCADE`);
   await pool.end();
 }

@@ -31,7 +31,8 @@ async function freshStore(): Promise<PgKnowledgeStore> {
 
 async function indexNames(store: PgKnowledgeStore): Promise<string[]> {
   const { rows } = await store.db.query<{ name: string }>(
-    "SELECT indexname AS name FROM pg_indexes WHERE tablename = 'archon_crawled_pages' ORDER BY indexname",
+    "SELECT indexname AS name FROM pg_indexes WHERE tablename IN ('archon_crawled_pages', 'confluence_chunk_search') " +
+      "ORDER BY indexname",
   );
   return rows.map((row) => row.name);
 }
@@ -175,7 +176,11 @@ describe("PgKnowledgeStore bulk load", () => {
     await store.upsertSource(makeSource("a"));
     expect(await store.hasEmbeddings(MODEL, 384)).toBe(false);
     await store.beginBulkLoad(load(BULK_LOAD_MIN_PAGES));
-    const both = ["confluence_chunk_embedding_384_hnsw", "confluence_crawled_pages_search_idx"];
+    const both = [
+      "confluence_chunk_embedding_384_hnsw",
+      "confluence_chunk_search_vector_idx",
+      "confluence_crawled_pages_search_idx",
+    ];
     expect(await deferred(store)).toEqual(both);
     for (const name of both) expect(await indexNames(store)).not.toContain(name);
     // Other dimensions keep their indexes.
@@ -200,6 +205,7 @@ describe("PgKnowledgeStore bulk load", () => {
     await store.beginBulkLoad(load(BULK_LOAD_MIN_PAGES));
     expect(await deferred(store)).toEqual(["confluence_chunk_embedding_384_hnsw"]);
     expect(await indexNames(store)).toContain("confluence_crawled_pages_search_idx");
+    expect(await indexNames(store)).toContain("confluence_chunk_search_vector_idx");
     await store.endBulkLoad(load(BULK_LOAD_MIN_PAGES));
   });
 
@@ -213,7 +219,11 @@ describe("PgKnowledgeStore bulk load", () => {
       await store.upsertSource(makeSource("a"));
       const load1536 = { sourceId: "a", pages: BULK_LOAD_MIN_PAGES, embeddingModel: MODEL, dimensions: 1536 };
       await store.beginBulkLoad(load1536);
-      expect(await deferred(store)).toEqual(["confluence_crawled_pages_search_idx", "confluence_embedding_1536_hnsw"]);
+      expect(await deferred(store)).toEqual([
+        "confluence_chunk_search_vector_idx",
+        "confluence_crawled_pages_search_idx",
+        "confluence_embedding_1536_hnsw",
+      ]);
       expect(await indexNames(store)).toContain("archon_own_embedding_1536");
       await store.writePages([{ page: makePage("a", "1"), chunks: [makeChunk(0, "one", axis(0, 1536))] }]);
       await store.endBulkLoad(load1536);
@@ -249,6 +259,7 @@ describe("PgKnowledgeStore bulk load", () => {
     await resumed.beginBulkLoad(load(1000));
     expect(await deferred(resumed)).toEqual([
       "confluence_chunk_embedding_384_hnsw",
+      "confluence_chunk_search_vector_idx",
       "confluence_crawled_pages_search_idx",
     ]);
     const later = new PgKnowledgeStore(store.db);
@@ -256,6 +267,7 @@ describe("PgKnowledgeStore bulk load", () => {
     expect(await deferred(later)).toEqual([]);
     expect(await indexNames(later)).toContain("confluence_chunk_embedding_384_hnsw");
     expect(await indexNames(later)).toContain("confluence_crawled_pages_search_idx");
+    expect(await indexNames(later)).toContain("confluence_chunk_search_vector_idx");
   });
 });
 

@@ -79,7 +79,7 @@ export async function buildDeferredIndexes(db: Db): Promise<number> {
     if (db.kind !== "pg" || !isSharedMemoryError(error)) throw error;
     built = await build(false);
   }
-  await db.exec("ANALYZE archon_crawled_pages");
+  await db.exec("ANALYZE archon_crawled_pages, confluence_chunk_search");
   return built;
 }
 
@@ -108,7 +108,7 @@ export class AnalyzeSchedule {
     this.#written += rows;
     if (this.#written < this.#next || this.#running) return;
     this.#next = this.#written * 2;
-    this.#running = db.exec("ANALYZE archon_crawled_pages, confluence_pages").finally(() => {
+    this.#running = db.exec("ANALYZE archon_crawled_pages, confluence_chunk_search, confluence_pages").finally(() => {
       this.#running = null;
     });
     await this.#running;

@@ -26,6 +26,6 @@ export { PROCESS_OWNER } from "./progress-owner.js";
 export type { InterruptedOperation, PgProgressSinkOptions } from "./progress-sink.js";
 export { PgProgressSink } from "./progress-sink.js";
 export { SUPPORTED_DIMENSIONS } from "./rows.js";
-export { KEYWORD_RANK_LIMIT } from "./search.js";
+export { HNSW_EF_SEARCH } from "./search.js";
 export { MAX_BIND_PARAMS } from "./sql.js";
 export { CHUNK_BATCH_ROWS } from "./write-page.js";

@@ -20,8 +20,11 @@ export function pathCondition(prefix: string, params: Params, alias = "p"): stri
   return `(${alias}.path = ${params.add(prefix)} OR ${alias}.path LIKE ${params.add(`${escapeLike(prefix)}/%`)})`;
 }
 
-/** Search filters as conditions on chunks `c` and pages `p`. */
-export function filterConditions(filters: SearchFilters, params: Params): string[] {
+/**
+ * Search filters as conditions on chunks `c` and pages `p`; `contentType` is the expression for a chunk's content
+ * type (@default {@link CHUNK_CONTENT_TYPE}).
+ */
+export function filterConditions(filters: SearchFilters, params: Params, contentType = CHUNK_CONTENT_TYPE): string[] {
   const conditions: string[] = [];
   if (filters.sourceIds) conditions.push(`c.source_id = ANY(${params.add([...filters.sourceIds])}::text[])`);
   if (filters.spaceKeys) conditions.push(`p.space_key = ANY(${params.add([...filters.spaceKeys])}::text[])`);
@@ -37,7 +40,7 @@ export function filterConditions(filters: SearchFilters, params: Params): string
     conditions.push(`p.updated_at >= ${params.add(new Date(filters.updatedAfter).toISOString())}::timestamptz`);
   }
   if (filters.contentTypes) {
-    conditions.push(`${CHUNK_CONTENT_TYPE} = ANY(${params.add([...filters.contentTypes])}::text[])`);
+    conditions.push(`${contentType} = ANY(${params.add([...filters.contentTypes])}::text[])`);
   }
   return conditions;
 }
