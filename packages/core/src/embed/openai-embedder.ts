@@ -55,6 +55,8 @@ export class OpenAIEmbedder implements Embedder {
   readonly dimensions: number;
   /** Inputs per request; larger calls are split. @default 2048 */
   readonly maxBatchSize: number;
+  /** Tokens per request, all inputs together; the engine packs calls toward it. @default 300000 */
+  readonly maxRequestTokens: number;
   /** The model name sent to the API. */
   readonly model: string;
   /**
@@ -80,6 +82,7 @@ export class OpenAIEmbedder implements Embedder {
     this.model = parsed.model;
     this.dimensions = parsed.dimensions ?? known!.dimensions;
     this.maxBatchSize = parsed.maxBatchSize;
+    this.maxRequestTokens = parsed.maxRequestTokens;
     this.modelId = parsed.modelId ?? `openai:${parsed.model}`;
     const custom = parsed.tokenizer;
     if (custom !== undefined) this.tokenizer = { id: "custom", count: (text) => custom.count(text) };

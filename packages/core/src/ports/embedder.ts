@@ -26,6 +26,12 @@ export interface Embedder {
   /** Most inputs per call; the engine batches to this. @default 2048 */
   readonly maxBatchSize: number;
   /**
+   * Most tokens per request, all inputs together, for a remote provider with such a limit (OpenAI: 300,000). When
+   * set, the engine packs the texts of many pages into calls close to it instead of sending what it has at once.
+   * @default unset: calls are sent as soon as a slot is free
+   */
+  readonly maxRequestTokens?: number;
+  /**
    * The model's tokenizer, when known: the default chunker sizes chunks in its tokens (Korean text, say, counts very
    * differently in different tokenizers). @default the chunker's own (`cl100k`)
    */
