@@ -17,7 +17,7 @@ import {
 } from "./openai-options.js";
 import { type EndpointContext, isRetryable, readEmbeddingResponse, toEmbedError } from "./openai-response.js";
 import { parseEmbedderOptions } from "./parse-options.js";
-import { abortError, retryDelay, runPool, Semaphore, sleep } from "./retry.js";
+import { AdaptiveLimiter, abortError, retryDelay, runPool, sleep } from "./retry.js";
 import { type EmbeddingTokenizer, loadCl100kTokenizer, planBatches } from "./tokenizer.js";
 
 const DEFAULT_BASE_URL = "https://api.openai.com/v1";
@@ -44,7 +44,8 @@ type Usage = { -readonly [K in keyof Omit<OpenAIEmbedResult, "embeddings">]: num
  * Each call is split into requests within the API's limits (`maxBatchSize` inputs and `maxRequestTokens` tokens),
  * inputs over `maxInputTokens` are truncated with a warning, and up to `concurrency` requests run at once. 408, 409,
  * 429, 5xx and network errors are retried with exponential backoff that honours `retry-after-ms` and `retry-after`
- * (clamped to `maxRetryDelayMs`). Every response is checked: one vector per input, placed by `index`, of
+ * (clamped to `maxRetryDelayMs`). A 429 also halves the requests kept in flight and holds new ones for the wait the
+ * server asked for; successes raise the limit again, one request per run of successes, up to `concurrency`. Every response is checked: one vector per input, placed by `index`, of
  * `dimensions` finite numbers; anything else rejects with `EMBED_BAD_RESPONSE` or `EMBED_DIMENSION_MISMATCH`.
  * Errors and logs never contain the API key.
  */
@@ -71,7 +72,7 @@ export class OpenAIEmbedder implements Embedder {
   readonly #context: EndpointContext;
   readonly #sendDimensions: boolean;
   readonly #logger: Logger;
-  readonly #slots: Semaphore;
+  readonly #slots: AdaptiveLimiter;
   readonly #totals: Usage = { tokens: 0, requests: 0, retries: 0, rateLimitWaits: 0, rateLimitWaitMs: 0, truncated: 0 };
 
   /** @throws ConfluenceSyncError `CONFIG_INVALID` naming the field, for invalid options or a missing API key. */
@@ -88,7 +89,7 @@ export class OpenAIEmbedder implements Embedder {
     if (custom !== undefined) this.tokenizer = { id: "custom", count: (text) => custom.count(text) };
     this.#sendDimensions = parsed.sendDimensions ?? known?.shortenable ?? false;
     this.#logger = parsed.logger ?? silentLogger;
-    this.#slots = new Semaphore(parsed.concurrency);
+    this.#slots = new AdaptiveLimiter(parsed.concurrency);
 
     const baseURL = parsed.baseURL ?? DEFAULT_BASE_URL;
     const apiKey = parsed.apiKey ?? (parsed.baseURL === undefined ? process.env.OPENAI_API_KEY : undefined);
@@ -125,6 +126,11 @@ export class OpenAIEmbedder implements Embedder {
       timeoutMs: parsed.timeoutMs,
       fetch: parsed.fetch,
     };
+  }
+
+  /** Requests allowed in flight now: `concurrency`, halved by each 429 and raised again by successes. */
+  get requestsInFlightLimit(): number {
+    return this.#slots.limit;
   }
 
   /** Totals over every call since construction, e.g. for a cost estimate with `estimateEmbeddingCost`. */
@@ -222,6 +228,7 @@ export class OpenAIEmbedder implements Embedder {
               .then(undefined, (error: unknown) => Promise.reject(fromClientError(error)))
           : await postEmbeddings(this.#request, body, signal);
         release();
+        this.#slots.succeeded();
         const { vectors, tokens: billed } = readEmbeddingResponse(response, inputs.length, this.#context);
         usage.tokens += billed ?? tokens.reduce((sum, n) => sum + n, 0);
         return vectors;
@@ -251,6 +258,7 @@ export class OpenAIEmbedder implements Embedder {
         if (status === 429) {
           usage.rateLimitWaits++;
           usage.rateLimitWaitMs += delayMs;
+          this.#slots.rateLimited(delayMs);
         }
         this.#logger.warn(
           { model: this.model, status: status ?? "network", attempt: attempt + 1, delayMs, fromServer },
