@@ -49,5 +49,7 @@ describe("embedding with a provider that has a per-request token limit", () => {
     expect(sent.length).toBeLessThanOrEqual(fewest + 5);
     expect(sent.length).toBeLessThan(120 / 2 / 2);
     expect(server.maxInFlight).toBeLessThanOrEqual(2);
+    // Each request holds the provider for its 40 ms delay, at most two of them at a time.
+    expect(server.busyMs).toBeGreaterThanOrEqual(39 * Math.ceil(sent.length / 2));
   });
 });
