@@ -1,6 +1,6 @@
 import { ConfluenceSyncError } from "../errors.js";
 import { type Logger, silentLogger } from "../logger.js";
-import type { Embedder, EmbedResult, TokenCounter } from "../ports/embedder.js";
+import type { Embedder, EmbedOptions, EmbedResult, TokenCounter } from "../ports/embedder.js";
 import {
   EmbeddingHTTPError,
   type EmbeddingRequestBody,
@@ -142,13 +142,14 @@ export class OpenAIEmbedder implements Embedder {
    * One vector per text, in order. Rejects with `EMBED_FAILED`, `EMBED_BAD_RESPONSE`, `EMBED_DIMENSION_MISMATCH` or
    * `SYNC_ABORTED`; a rejected call returns no vector at all.
    */
-  async embed(texts: readonly string[], options?: { readonly signal?: AbortSignal }): Promise<OpenAIEmbedResult> {
+  async embed(texts: readonly string[], options?: EmbedOptions): Promise<OpenAIEmbedResult> {
     const outer = options?.signal;
     if (outer?.aborted) throw abortError(outer);
     const usage: Usage = { tokens: 0, requests: 0, retries: 0, rateLimitWaits: 0, rateLimitWaitMs: 0, truncated: 0 };
     if (texts.length === 0) return { embeddings: [], ...usage };
 
-    const { inputs, tokens } = await this.#prepare(texts, usage);
+    const hints = options?.tokens?.length === texts.length ? options.tokens : undefined;
+    const { inputs, tokens } = await this.#prepare(texts, usage, hints);
     const embeddings: number[][] = new Array(texts.length);
     // One failed batch cancels its siblings: their vectors would be thrown away anyway.
     const failed = new AbortController();
@@ -170,10 +171,17 @@ export class OpenAIEmbedder implements Embedder {
     return { embeddings, ...usage };
   }
 
-  /** Makes every input acceptable to the API: non-empty and within `maxInputTokens`. */
-  async #prepare(texts: readonly string[], usage: Usage): Promise<{ inputs: string[]; tokens: number[] }> {
-    const tokenizer: EmbeddingTokenizer = this.#options.tokenizer ?? (await loadCl100kTokenizer());
+  /**
+   * Makes every input acceptable to the API: non-empty and within `maxInputTokens`. A caller's count within the
+   * limit is trusted (the chunker counted in the same tokenizer); anything else is counted here.
+   */
+  async #prepare(
+    texts: readonly string[],
+    usage: Usage,
+    hints: readonly number[] | undefined,
+  ): Promise<{ inputs: string[]; tokens: number[] }> {
     const max = this.#options.maxInputTokens;
+    let loaded: EmbeddingTokenizer | undefined = this.#options.tokenizer;
     const inputs: string[] = new Array(texts.length);
     const tokens: number[] = new Array(texts.length);
     for (let i = 0; i < texts.length; i++) {
@@ -182,6 +190,14 @@ export class OpenAIEmbedder implements Embedder {
         throw new ConfluenceSyncError("EMBED_FAILED", `Embedding input ${i} is not a string.`);
       // The API rejects empty strings; a space embeds as "nothing" just as well.
       let input = text === "" ? " " : text;
+      const hint = hints?.[i];
+      if (hint !== undefined && Number.isFinite(hint) && hint >= 0 && hint <= max) {
+        inputs[i] = input;
+        tokens[i] = Math.max(1, Math.ceil(hint));
+        continue;
+      }
+      loaded ??= await loadCl100kTokenizer();
+      const tokenizer = loaded;
       let count = tokenizer.count(input);
       if (count > max) {
         if (!this.#options.truncate) {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ConfluenceSyncError } from "../errors.js";
-import type { Embedder, EmbedResult } from "../ports/embedder.js";
+import type { Embedder, EmbedOptions, EmbedResult } from "../ports/embedder.js";
 import { EmbedBatcher } from "./embed-batcher.js";
 
 /** An embedder whose calls are answered when the test says so (or at once with `auto`), recording each call. */
@@ -18,7 +18,10 @@ class ManualEmbedder implements Embedder {
     private readonly auto = true,
   ) {}
 
-  embed(texts: readonly string[]): Promise<EmbedResult> {
+  readonly hints: (readonly number[] | undefined)[] = [];
+
+  embed(texts: readonly string[], options?: EmbedOptions): Promise<EmbedResult> {
+    this.hints.push(options?.tokens);
     this.inFlight++;
     this.mostInFlight = Math.max(this.mostInFlight, this.inFlight);
     return new Promise<EmbedResult>((resolve, reject) => {
@@ -62,6 +65,8 @@ describe("EmbedBatcher with a per-request token limit", () => {
     expect(embedder.sizes()).toEqual([3, 3, 3]);
     await vi.advanceTimersByTimeAsync(1);
     expect(embedder.sizes()).toEqual([3, 3, 3, 1]);
+    // The callers' counts go along, so that the embedder need not count again.
+    expect(embedder.hints[0]).toEqual([30, 30, 30]);
     await batcher.drain();
     expect([...vectors.keys()].sort((a, b) => a - b)).toEqual(pages);
     for (const [i, v] of vectors) expect(v).toEqual([[`page ${i}`.length, 1]]);

@@ -12,6 +12,8 @@ export interface EmbedBatcherTiming {
 
 interface Pending {
   readonly texts: readonly string[];
+  /** The caller's count per text, handed on to the embedder. */
+  readonly counts: readonly number[] | undefined;
   readonly tokens: number;
   readonly at: number;
   readonly resolve: (vectors: number[][]) => void;
@@ -106,6 +108,7 @@ export class EmbedBatcher {
       };
       this.#queue.push({
         texts,
+        counts: tokens?.length === texts.length ? tokens : undefined,
         tokens: total,
         at: Date.now(),
         resolve: (vectors) => {
@@ -305,7 +308,11 @@ export class EmbedBatcher {
 
   async #run(group: Pending[], first = true): Promise<void> {
     try {
-      const vectors = await this.#call(group.flatMap((p) => p.texts));
+      const counts = group.every((p) => p.counts) ? group.flatMap((p) => p.counts!) : undefined;
+      const vectors = await this.#call(
+        group.flatMap((p) => p.texts),
+        counts,
+      );
       let offset = 0;
       for (const pending of group) {
         pending.resolve(vectors.slice(offset, offset + pending.texts.length));
@@ -331,13 +338,14 @@ export class EmbedBatcher {
     return isConfluenceSyncError(error, "EMBED_DIMENSION_MISMATCH");
   }
 
-  async #call(texts: readonly string[]): Promise<number[][]> {
+  async #call(texts: readonly string[], counts: readonly number[] | undefined): Promise<number[][]> {
     const out: number[][] = [];
     // A single page can have more chunks than one call takes.
     for (let i = 0; i < texts.length; i += this.batchSize) {
       const slice = texts.slice(i, i + this.batchSize);
       this.calls += 1;
-      const result = await this.embedder.embed(slice, { signal: this.signal });
+      const tokens = counts?.slice(i, i + this.batchSize);
+      const result = await this.embedder.embed(slice, { signal: this.signal, ...(tokens ? { tokens } : {}) });
       this.tokens += result.tokens;
       checkVectors(this.embedder, slice.length, result.embeddings);
       out.push(...result.embeddings);
