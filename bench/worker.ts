@@ -5,10 +5,17 @@
  *
  *   DATABASE_URL=postgres://... npx tsx --tsconfig tsconfig.json bench/worker.ts [--sources 16] [--pages 30]
  *     [--latency 150] [--workers 1,2,4] [--concurrency 1] [--page-size 10]
+ *
+ * Where the time goes, per run: CPU seconds of the worker processes, of the PostgreSQL backends serving this
+ * database (sampled before the workers stop), and of this process (the fake Confluence), against the cores the
+ * wall time offers; and how busy the whole machine was meanwhile (other jobs included: the machine is shared).
  */
+import { readFileSync } from "node:fs";
+import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { createSyncQueue } from "@archon/confluence-worker";
 import { startFakeConfluence } from "@archon/fake-confluence";
+import pg from "pg";
 import { createArea, probeDatabase, seedSources, spawnWorker, waitFor } from "../packages/worker/test/support.js";
 import { machineLine } from "./machine.js";
 
@@ -32,7 +39,41 @@ const pages = Number(values.pages);
 const latencyMs = Number(values.latency);
 const keys = Array.from({ length: sources }, (_, i) => `B${i + 1}`);
 
+/** CPU seconds (user + system) a process has used, or 0 once it is gone. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** Busy and total CPU time of the whole machine so far, in seconds. */
+function machineCpu(): { busy: number; total: number } {
+  const line = readFileSync("/proc/stat", "utf8").split("\n")[0]!;
+  const ticks = line.split(/\s+/).slice(1).map(Number);
+  const total = ticks.reduce((sum, n) => sum + n, 0);
+  const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
+  return { busy: (total - idle) / 100, total: total / 100 };
+}
+
+/** CPU seconds of every PostgreSQL backend now serving the benchmark's database, by pid. */
+async function backendCpu(url: string): Promise<Map<number, number>> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>(
+      "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    );
+    return new Map(rows.map((r) => [r.pid, cpuSeconds(r.pid)]));
+  } finally {
+    await client.end();
+  }
+}
+
 const rows: string[] = [];
+const cpuRows: string[] = [];
 for (const count of values.workers.split(",").map(Number)) {
   const fake = await startFakeConfluence({
     seed: 42,
@@ -52,6 +93,10 @@ for (const count of values.workers.split(",").map(Number)) {
     ),
   );
   const before = fake.stats().requests;
+  const backendsBefore = await backendCpu(area.url);
+  const workersBefore = workers.map((w) => cpuSeconds(w.process.pid!));
+  const selfBefore = process.cpuUsage();
+  const machineBefore = machineCpu();
   const started = performance.now();
   for (const key of keys) await queue.enqueueSync(key.toLowerCase(), { mode: "full" });
   await waitFor(
@@ -64,6 +109,17 @@ for (const count of values.workers.split(",").map(Number)) {
   );
   const seconds = (performance.now() - started) / 1000;
   const requests = fake.stats().requests - before;
+  const machineAfter = machineCpu();
+  const self = process.cpuUsage(selfBefore);
+  const workerCpu = workers.reduce((sum, w, i) => sum + cpuSeconds(w.process.pid!) - workersBefore[i]!, 0);
+  let backendSeconds = 0;
+  for (const [pid, after] of await backendCpu(area.url)) backendSeconds += after - (backendsBefore.get(pid) ?? 0);
+  const fakeSeconds = (self.user + self.system) / 1e6;
+  const offered = seconds * cpus().length;
+  const machineBusy = (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total);
+  cpuRows.push(
+    `| ${count} | ${workerCpu.toFixed(1)} s (${(workerCpu / count / seconds).toFixed(2)} of a core each) | ${backendSeconds.toFixed(1)} s | ${fakeSeconds.toFixed(1)} s | ${(((workerCpu + backendSeconds + fakeSeconds) / offered) * 100).toFixed(0)}% | ${(machineBusy * 100).toFixed(0)}% |`,
+  );
   const perMinute = (sources / seconds) * 60;
   rows.push(
     `| ${count} | ${values.concurrency} | ${sources} × ${pages} pages | ${seconds.toFixed(1)} s | ${perMinute.toFixed(1)} | ${requests} |`,
@@ -81,3 +137,13 @@ console.log(
 console.log("| Workers | Syncs per worker | Sources | Wall time | Sources per minute | API requests |");
 console.log("| ------: | ---------------: | ------- | --------: | -----------------: | -----------: |");
 for (const row of rows) console.log(row);
+console.log(
+  `\nCPU during each run (${cpus().length} cores): the workers, the PostgreSQL backends of the benchmark's database and the fake Confluence, as a share of the cores over the wall time; and the whole machine's busy share, other jobs included.\n`,
+);
+console.log(
+  "| Workers | worker CPU | PostgreSQL CPU | fake Confluence CPU | share of the cores (ours) | machine busy (all jobs) |",
+);
+console.log(
+  "| ------: | ---------: | -------------: | ------------------: | ------------------------: | ----------------------: |",
+);
+for (const row of cpuRows) console.log(row);

@@ -68,6 +68,8 @@ export class FakeOpenAIServer {
   /** Most requests ever handled at the same time. */
   maxInFlight = 0;
   #inFlight = 0;
+  #busySince = 0;
+  #busyMs = 0;
   readonly #server: Server;
   readonly #options: FakeOpenAIServerOptions;
   readonly #script: FakeOpenAIResponse[] = [];
@@ -83,6 +85,7 @@ export class FakeOpenAIServer {
     const server = createServer();
     const fake = new FakeOpenAIServer(server, options);
     server.on("request", (req, res) => {
+      if (fake.#inFlight === 0) fake.#busySince = performance.now();
       fake.#inFlight++;
       fake.maxInFlight = Math.max(fake.maxInFlight, fake.#inFlight);
       fake
@@ -91,10 +94,18 @@ export class FakeOpenAIServer {
           res.writeHead(500, { "content-type": "application/json" });
           res.end(JSON.stringify({ error: { message: String(error), type: "server_error" } }));
         })
-        .finally(() => fake.#inFlight--);
+        .finally(() => {
+          fake.#inFlight--;
+          if (fake.#inFlight === 0) fake.#busyMs += performance.now() - fake.#busySince;
+        });
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     return fake;
+  }
+
+  /** Milliseconds during which at least one request was being handled: how long the provider was busy. */
+  get busyMs(): number {
+    return this.#busyMs + (this.#inFlight > 0 ? performance.now() - this.#busySince : 0);
   }
 
   /** Base URL to hand to the OpenAI SDK, ending in `/v1`. */

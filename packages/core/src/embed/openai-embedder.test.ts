@@ -37,6 +37,26 @@ describe("OpenAIEmbedder requests", () => {
   const embedder = (options: OpenAIEmbedderOptions = {}) =>
     new OpenAIEmbedder({ baseURL: own.baseURL, apiKey: "sk-test-key", ...options });
 
+  it("plans requests by the caller's token counts without counting again, and counts only what is over the limit", async () => {
+    let counted = 0;
+    const tokenizer = {
+      count: (text: string) => {
+        counted++;
+        return text.split(" ").length;
+      },
+      truncate: (text: string, max: number) => text.split(" ").slice(0, max).join(" "),
+    };
+    const e = embedder({ tokenizer, maxRequestTokens: 10, maxInputTokens: 5, dimensions: 16 });
+    const texts = ["a b c", "d e f", "g h i j", "k l m n o p q"];
+    const result = await e.embed(texts, { tokens: [3, 3, 4, 7] });
+    expect(result.embeddings).toHaveLength(4);
+    // Only the text whose count is over maxInputTokens was counted (before and after its cut).
+    expect(counted).toBe(2);
+    expect(result.truncated).toBe(1);
+    // By the caller's counts, 3 + 3 + 4 fill a 10-token request; the cut text (5 tokens) goes in a second one.
+    expect(own.requests.map((r) => r.input.length)).toEqual([3, 1]);
+  });
+
   it("defaults to text-embedding-3-small at 1536 dimensions, asking for base64, and decodes it exactly", async () => {
     const openai = embedder();
     expect([openai.model, openai.dimensions, openai.modelId]).toEqual([

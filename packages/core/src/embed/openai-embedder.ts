@@ -1,6 +1,6 @@
 import { ConfluenceSyncError } from "../errors.js";
 import { type Logger, silentLogger } from "../logger.js";
-import type { Embedder, EmbedResult, TokenCounter } from "../ports/embedder.js";
+import type { Embedder, EmbedOptions, EmbedResult, TokenCounter } from "../ports/embedder.js";
 import {
   EmbeddingHTTPError,
   type EmbeddingRequestBody,
@@ -17,7 +17,7 @@ import {
 } from "./openai-options.js";
 import { type EndpointContext, isRetryable, readEmbeddingResponse, toEmbedError } from "./openai-response.js";
 import { parseEmbedderOptions } from "./parse-options.js";
-import { abortError, retryDelay, runPool, Semaphore, sleep } from "./retry.js";
+import { AdaptiveLimiter, abortError, retryDelay, runPool, sleep } from "./retry.js";
 import { type EmbeddingTokenizer, loadCl100kTokenizer, planBatches } from "./tokenizer.js";
 
 const DEFAULT_BASE_URL = "https://api.openai.com/v1";
@@ -44,7 +44,8 @@ type Usage = { -readonly [K in keyof Omit<OpenAIEmbedResult, "embeddings">]: num
  * Each call is split into requests within the API's limits (`maxBatchSize` inputs and `maxRequestTokens` tokens),
  * inputs over `maxInputTokens` are truncated with a warning, and up to `concurrency` requests run at once. 408, 409,
  * 429, 5xx and network errors are retried with exponential backoff that honours `retry-after-ms` and `retry-after`
- * (clamped to `maxRetryDelayMs`). Every response is checked: one vector per input, placed by `index`, of
+ * (clamped to `maxRetryDelayMs`). A 429 also halves the requests kept in flight and holds new ones for the wait the
+ * server asked for; successes raise the limit again, one request per run of successes, up to `concurrency`. Every response is checked: one vector per input, placed by `index`, of
  * `dimensions` finite numbers; anything else rejects with `EMBED_BAD_RESPONSE` or `EMBED_DIMENSION_MISMATCH`.
  * Errors and logs never contain the API key.
  */
@@ -55,6 +56,8 @@ export class OpenAIEmbedder implements Embedder {
   readonly dimensions: number;
   /** Inputs per request; larger calls are split. @default 2048 */
   readonly maxBatchSize: number;
+  /** Tokens per request, all inputs together; the engine packs calls toward it. @default 300000 */
+  readonly maxRequestTokens: number;
   /** The model name sent to the API. */
   readonly model: string;
   /**
@@ -69,7 +72,7 @@ export class OpenAIEmbedder implements Embedder {
   readonly #context: EndpointContext;
   readonly #sendDimensions: boolean;
   readonly #logger: Logger;
-  readonly #slots: Semaphore;
+  readonly #slots: AdaptiveLimiter;
   readonly #totals: Usage = { tokens: 0, requests: 0, retries: 0, rateLimitWaits: 0, rateLimitWaitMs: 0, truncated: 0 };
 
   /** @throws ConfluenceSyncError `CONFIG_INVALID` naming the field, for invalid options or a missing API key. */
@@ -80,12 +83,13 @@ export class OpenAIEmbedder implements Embedder {
     this.model = parsed.model;
     this.dimensions = parsed.dimensions ?? known!.dimensions;
     this.maxBatchSize = parsed.maxBatchSize;
+    this.maxRequestTokens = parsed.maxRequestTokens;
     this.modelId = parsed.modelId ?? `openai:${parsed.model}`;
     const custom = parsed.tokenizer;
     if (custom !== undefined) this.tokenizer = { id: "custom", count: (text) => custom.count(text) };
     this.#sendDimensions = parsed.sendDimensions ?? known?.shortenable ?? false;
     this.#logger = parsed.logger ?? silentLogger;
-    this.#slots = new Semaphore(parsed.concurrency);
+    this.#slots = new AdaptiveLimiter(parsed.concurrency);
 
     const baseURL = parsed.baseURL ?? DEFAULT_BASE_URL;
     const apiKey = parsed.apiKey ?? (parsed.baseURL === undefined ? process.env.OPENAI_API_KEY : undefined);
@@ -124,6 +128,11 @@ export class OpenAIEmbedder implements Embedder {
     };
   }
 
+  /** Requests allowed in flight now: `concurrency`, halved by each 429 and raised again by successes. */
+  get requestsInFlightLimit(): number {
+    return this.#slots.limit;
+  }
+
   /** Totals over every call since construction, e.g. for a cost estimate with `estimateEmbeddingCost`. */
   get usage(): Readonly<Usage> {
     return { ...this.#totals };
@@ -133,13 +142,14 @@ export class OpenAIEmbedder implements Embedder {
    * One vector per text, in order. Rejects with `EMBED_FAILED`, `EMBED_BAD_RESPONSE`, `EMBED_DIMENSION_MISMATCH` or
    * `SYNC_ABORTED`; a rejected call returns no vector at all.
    */
-  async embed(texts: readonly string[], options?: { readonly signal?: AbortSignal }): Promise<OpenAIEmbedResult> {
+  async embed(texts: readonly string[], options?: EmbedOptions): Promise<OpenAIEmbedResult> {
     const outer = options?.signal;
     if (outer?.aborted) throw abortError(outer);
     const usage: Usage = { tokens: 0, requests: 0, retries: 0, rateLimitWaits: 0, rateLimitWaitMs: 0, truncated: 0 };
     if (texts.length === 0) return { embeddings: [], ...usage };
 
-    const { inputs, tokens } = await this.#prepare(texts, usage);
+    const hints = options?.tokens?.length === texts.length ? options.tokens : undefined;
+    const { inputs, tokens } = await this.#prepare(texts, usage, hints);
     const embeddings: number[][] = new Array(texts.length);
     // One failed batch cancels its siblings: their vectors would be thrown away anyway.
     const failed = new AbortController();
@@ -161,10 +171,17 @@ export class OpenAIEmbedder implements Embedder {
     return { embeddings, ...usage };
   }
 
-  /** Makes every input acceptable to the API: non-empty and within `maxInputTokens`. */
-  async #prepare(texts: readonly string[], usage: Usage): Promise<{ inputs: string[]; tokens: number[] }> {
-    const tokenizer: EmbeddingTokenizer = this.#options.tokenizer ?? (await loadCl100kTokenizer());
+  /**
+   * Makes every input acceptable to the API: non-empty and within `maxInputTokens`. A caller's count within the
+   * limit is trusted (the chunker counted in the same tokenizer); anything else is counted here.
+   */
+  async #prepare(
+    texts: readonly string[],
+    usage: Usage,
+    hints: readonly number[] | undefined,
+  ): Promise<{ inputs: string[]; tokens: number[] }> {
     const max = this.#options.maxInputTokens;
+    let loaded: EmbeddingTokenizer | undefined = this.#options.tokenizer;
     const inputs: string[] = new Array(texts.length);
     const tokens: number[] = new Array(texts.length);
     for (let i = 0; i < texts.length; i++) {
@@ -173,6 +190,14 @@ export class OpenAIEmbedder implements Embedder {
         throw new ConfluenceSyncError("EMBED_FAILED", `Embedding input ${i} is not a string.`);
       // The API rejects empty strings; a space embeds as "nothing" just as well.
       let input = text === "" ? " " : text;
+      const hint = hints?.[i];
+      if (hint !== undefined && Number.isFinite(hint) && hint >= 0 && hint <= max) {
+        inputs[i] = input;
+        tokens[i] = Math.max(1, Math.ceil(hint));
+        continue;
+      }
+      loaded ??= await loadCl100kTokenizer();
+      const tokenizer = loaded;
       let count = tokenizer.count(input);
       if (count > max) {
         if (!this.#options.truncate) {
@@ -219,6 +244,7 @@ export class OpenAIEmbedder implements Embedder {
               .then(undefined, (error: unknown) => Promise.reject(fromClientError(error)))
           : await postEmbeddings(this.#request, body, signal);
         release();
+        this.#slots.succeeded();
         const { vectors, tokens: billed } = readEmbeddingResponse(response, inputs.length, this.#context);
         usage.tokens += billed ?? tokens.reduce((sum, n) => sum + n, 0);
         return vectors;
@@ -248,6 +274,7 @@ export class OpenAIEmbedder implements Embedder {
         if (status === 429) {
           usage.rateLimitWaits++;
           usage.rateLimitWaitMs += delayMs;
+          this.#slots.rateLimited(delayMs);
         }
         this.#logger.warn(
           { model: this.model, status: status ?? "network", attempt: attempt + 1, delayMs, fromServer },

@@ -57,6 +57,16 @@ describe("OpenAIEmbedder retries", () => {
     });
   });
 
+  it("halves the requests it keeps in flight after a 429, and raises them again as requests succeed", async () => {
+    const e = embedder({ concurrency: 4, maxBatchSize: 1 });
+    server.respondNext({ status: 429, headers: { "retry-after-ms": "5" }, body: { error: { message: "slow down" } } });
+    await e.embed(["a"]);
+    expect(e.requestsInFlightLimit).toBe(2);
+    // Eight one-input requests: two successes raise the limit to 3, three more to 4.
+    await e.embed(["b", "c", "d", "e", "f", "g", "h", "i"]);
+    expect(e.requestsInFlightLimit).toBe(4);
+  });
+
   it("honours retry-after in seconds", async () => {
     server.respondNext({ status: 429, headers: { "retry-after": "1" } });
     const result = await embedder().embed(["a"]);

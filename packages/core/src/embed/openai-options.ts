@@ -36,7 +36,10 @@ export const openAIEmbedderOptionsSchema = z
     maxInputTokens: int(1, 1_000_000).default(8191),
     /** Cut inputs over `maxInputTokens` (with a warning) instead of failing the call. @default true */
     truncate: z.boolean().default(true),
-    /** Requests in flight at once, across all concurrent `embed()` calls of this embedder. @default 4 */
+    /**
+     * Most requests in flight at once, across all concurrent `embed()` calls of this embedder; a 429 halves the
+     * number for a while. @default 4
+     */
     concurrency: int(1, 64).default(4),
     /** Retries of a request that got a 408, 409, 429, 5xx or a network error. @default 6 */
     maxRetries: int(0, 50).default(6),

@@ -1,6 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { isConfluenceSyncError } from "../errors.js";
-import { retryDelay, runPool, Semaphore, sleep } from "./retry.js";
+import { AdaptiveLimiter, retryDelay, runPool, Semaphore, sleep } from "./retry.js";
 
 const policy = { initialDelayMs: 100, maxDelayMs: 10_000 };
 const headers = (init: Record<string, string>) => new Headers(init);
@@ -102,5 +102,62 @@ describe("Semaphore", () => {
     third();
     await pending;
     expect(fourth).toBe(true);
+  });
+});
+
+describe("AdaptiveLimiter", () => {
+  /** Asks for `count` permits; returns the releases granted so far (the array fills as permits come). */
+  const ask = (limiter: AdaptiveLimiter, count: number) => {
+    const granted: Array<() => void> = [];
+    for (let i = 0; i < count; i++) void limiter.acquire().then((release) => granted.push(release));
+    return granted;
+  };
+  const flush = () => new Promise((resolve) => setImmediate(resolve));
+
+  it("halves the requests in flight on a 429 and raises them by one per run of successes", async () => {
+    const limiter = new AdaptiveLimiter(4);
+    const granted = ask(limiter, 12);
+    await flush();
+    expect(granted).toHaveLength(4);
+    limiter.rateLimited(0);
+    expect(limiter.limit).toBe(2);
+    // Four in flight, limit two: nothing new goes out until two of them are back.
+    granted[0]!();
+    await flush();
+    expect(granted).toHaveLength(4);
+    granted[1]!();
+    granted[2]!();
+    await flush();
+    expect(granted).toHaveLength(5);
+    limiter.succeeded();
+    limiter.succeeded();
+    expect(limiter.limit).toBe(3);
+    await flush();
+    expect(granted).toHaveLength(6);
+    limiter.rateLimited(0);
+    limiter.rateLimited(0);
+    expect(limiter.limit).toBe(1);
+    for (let i = 0; i < 1 + 2 + 3; i++) limiter.succeeded();
+    expect(limiter.limit).toBe(4);
+    limiter.succeeded();
+    expect(limiter.limit).toBe(4);
+  });
+
+  it("holds every new request until the wait a 429 asked for has passed", async () => {
+    vi.useFakeTimers();
+    try {
+      const limiter = new AdaptiveLimiter(4);
+      const first = ask(limiter, 1);
+      await vi.advanceTimersByTimeAsync(0);
+      limiter.rateLimited(500);
+      const later = ask(limiter, 1);
+      await vi.advanceTimersByTimeAsync(499);
+      expect(later).toHaveLength(0);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(later).toHaveLength(1);
+      expect(first).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -105,3 +105,84 @@ export async function runPool(tasks: ReadonlyArray<() => Promise<void>>, concurr
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, tasks.length) }, worker));
 }
+
+/**
+ * Limits requests in flight like {@link Semaphore}, and adapts the limit to the provider: a 429 halves it (down to
+ * one) and holds every new request until the wait the server asked for has passed, since a rate limit applies to
+ * the whole account, not to one request; each run of `limit` successes in a row raises it by one, up to `max`.
+ */
+export class AdaptiveLimiter {
+  #limit: number;
+  #active = 0;
+  #successes = 0;
+  #notBefore = 0;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  readonly #waiting: Array<() => void> = [];
+
+  constructor(readonly max: number) {
+    this.#limit = max;
+  }
+
+  /** Requests that may be in flight now. */
+  get limit(): number {
+    return this.#limit;
+  }
+
+  /** Resolves with a release function once a request may go; rejects with `SYNC_ABORTED` if `signal` aborts. */
+  acquire(signal?: AbortSignal): Promise<() => void> {
+    if (signal?.aborted) return Promise.reject(abortError(signal));
+    return new Promise((resolve, reject) => {
+      const grant = () => {
+        signal?.removeEventListener("abort", onAbort);
+        this.#active++;
+        let released = false;
+        resolve(() => {
+          if (released) return;
+          released = true;
+          this.#active--;
+          this.#wake();
+        });
+      };
+      const onAbort = () => {
+        const at = this.#waiting.indexOf(grant);
+        if (at >= 0) this.#waiting.splice(at, 1);
+        reject(abortError(signal!));
+      };
+      this.#waiting.push(grant);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#wake();
+    });
+  }
+
+  /** A request succeeded. */
+  succeeded(): void {
+    if (this.#limit >= this.max) return;
+    this.#successes++;
+    if (this.#successes >= this.#limit) {
+      this.#successes = 0;
+      this.#limit++;
+      this.#wake();
+    }
+  }
+
+  /** A request got a 429; nothing new goes out for `delayMs`. */
+  rateLimited(delayMs: number): void {
+    this.#limit = Math.max(1, Math.floor(this.#limit / 2));
+    this.#successes = 0;
+    this.#notBefore = Math.max(this.#notBefore, Date.now() + delayMs);
+  }
+
+  #wake(): void {
+    const wait = this.#notBefore - Date.now();
+    if (wait > 0) {
+      if (this.#waiting.length > 0 && !this.#timer) {
+        this.#timer = setTimeout(() => {
+          this.#timer = null;
+          this.#wake();
+        }, wait);
+      }
+      return;
+    }
+    while (this.#active < this.#limit && this.#waiting.length > 0) this.#waiting.shift()!();
+  }
+}

@@ -28,6 +28,12 @@ export const syncTuningSchema = z.object({
    */
   embedConcurrency: z.number().int().min(1).max(64).default(4),
   /**
+   * With an embedder that names `maxRequestTokens` (a remote provider), the longest a text waits for a call to
+   * fill while more pages are being converted; a call also goes out when full or when the pipeline is idle.
+   * @default 10000
+   */
+  embedMaxWaitMs: z.number().int().min(0).max(600_000).default(10_000),
+  /**
    * Most pages per store transaction when the store can write several at once (`writePages`); a crash loses at
    * most the uncommitted group, which the next sync writes again. @default 50
    */

@@ -15,7 +15,6 @@ import { EmbedBatcher } from "./embed-batcher.js";
 import type { SyncRun } from "./engine.js";
 import { PageConvert } from "./page-convert.js";
 import { PageWriter } from "./page-writer.js";
-import { runPool } from "./pool.js";
 import type { FailedPages } from "./run-state.js";
 import { mentionedUserIds, UserNames } from "./user-names.js";
 import { storeCall, stripNul } from "./util.js";
@@ -59,7 +58,9 @@ export class PageProcessor {
       chunker: chunker!.id,
     };
     const batchSize = Math.min(run.tuning.embedBatchSize ?? embedder.maxBatchSize, embedder.maxBatchSize);
-    this.#batcher = new EmbedBatcher(embedder, batchSize, run.tuning.embedConcurrency, run.signal);
+    this.#batcher = new EmbedBatcher(embedder, batchSize, run.tuning.embedConcurrency, run.signal, {
+      maxWaitMs: run.tuning.embedMaxWaitMs,
+    });
     this.#writer = new PageWriter(run.options.store, {
       pages: run.tuning.writeBatchPages,
       chunks: run.tuning.writeBatchChunks,
@@ -170,9 +171,16 @@ export class PageProcessor {
     const comments = this.comments ? await this.comments.forBatch(batch) : null;
     if (comments) await this.#users.prefetchIds(commentUsers(comments), this.run.call);
     try {
-      await runPool(batch, this.run.tuning.concurrency, (page) => this.#process(page, comments?.get(page.id) ?? []));
+      // Pages waiting for their vectors free their slot; they reach the store later, in order per page.
+      await this.#batcher.runPages(
+        batch,
+        this.run.tuning.concurrency,
+        (page) => this.#process(page, comments?.get(page.id) ?? []),
+        (page) => page.id,
+      );
     } catch (error) {
       // Pages already handed over are still committed; the first error is the one reported.
+      await this.#batcher.settle();
       await this.#writer.drain().catch(() => {});
       throw error;
     }
@@ -186,6 +194,7 @@ export class PageProcessor {
 
   /** Waits for every page group handed to the store, whatever the outcome (a failed sync ends this way). */
   async settle(): Promise<void> {
+    await this.#batcher.settle();
     await this.#writer.drain().catch(() => {});
   }
 
@@ -193,6 +202,7 @@ export class PageProcessor {
   async finish(): Promise<void> {
     const { store } = this.run.options;
     const sourceId = this.record.sourceId;
+    await this.#batcher.drain();
     await this.run.telemetry.time("write", () => this.#writer.drain());
     this.run.throwIfAborted();
     if (this.#deletions.size > 0) {
@@ -372,10 +382,15 @@ export class PageProcessor {
           );
     const missing = new Map<string, string>();
     // The embedded form leaves out link targets; the stored content keeps them.
-    for (const chunk of chunks) if (!known.has(chunk.hash)) missing.set(chunk.hash, chunk.embedText ?? chunk.text);
+    const tokens: number[] = [];
+    for (const chunk of chunks) {
+      if (known.has(chunk.hash) || missing.has(chunk.hash)) continue;
+      missing.set(chunk.hash, chunk.embedText ?? chunk.text);
+      tokens.push(chunk.tokens);
+    }
     try {
       const embedding = this.run.telemetry.begin("embed", "confluence.chunks.embedded", missing.size);
-      const vectors = await this.#batcher.embed([...missing.values()]);
+      const vectors = await this.#batcher.embed([...missing.values()], tokens);
       embedding();
       let i = 0;
       for (const hash of missing.keys()) {
