@@ -66,7 +66,8 @@ export interface SyncEventMap {
     operationId: string;
     sourceId: string;
     pageId: string;
-    reason: "vanished" | "trashed" | "archived" | "deleted";
+    /** `excluded`: a content type the source's options no longer include. */
+    reason: "vanished" | "trashed" | "archived" | "deleted" | "excluded";
     contentType: PageContentType;
   };
   "page-failed": { operationId: string; sourceId: string; pageId: string; title: string; code: string; error: string };
