@@ -121,7 +121,7 @@ const search: Handler = (ctx) => {
   // CQL searches current content only: pages, blog posts and comments, and the files attached to current pages
   // (`type = attachment`).
   const files = ctx.state
-    .allPages()
+    .allContent()
     .filter((page) => page.status === "current")
     .flatMap((page) =>
       ctx.state.attachments
