@@ -239,7 +239,7 @@ export interface SyncMetrics {
   readonly retries: number;
   readonly rateLimitWaits: number;
   readonly rateLimitWaitMs: number;
-  /** Indexed and deleted items per content type (comments count as indexed with their page). */
+  /** Indexed and deleted items per content type (comments count as indexed with their page), and attached files. */
   readonly contentTypes?: ContentTypeCounts;
   /** Attached files, when the sync included them. */
   readonly attachments?: AttachmentSyncMetrics;
@@ -257,8 +257,11 @@ export interface ContentTypeCount {
   readonly deleted: number;
 }
 
-/** Counts per content type; a type the sync did not touch may be absent. */
-export type ContentTypeCounts = { readonly [K in ContentType]?: ContentTypeCount };
+/**
+ * Counts per content type, and of attached files (`attachment`: files indexed and removed); a type the sync did not
+ * touch may be absent.
+ */
+export type ContentTypeCounts = { readonly [K in ContentType | "attachment"]?: ContentTypeCount };
 
 /** What a sync did with attached files. */
 export interface AttachmentSyncMetrics {

@@ -36,7 +36,7 @@ export interface SyncProgress {
   /** Estimated milliseconds left, `null` until enough pages finished to tell. */
   readonly etaMs: number | null;
   readonly rateLimitWaits: number;
-  /** Indexed and deleted items per content type so far. */
+  /** Indexed and deleted items per content type so far (`page`, `blogpost`, `comment`), and of attached files. */
   readonly contentTypes?: ContentTypeCounts;
 }
 

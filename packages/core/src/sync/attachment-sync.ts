@@ -131,6 +131,7 @@ export class AttachmentSync {
           listed.add(file.id);
           const kept = await this.#one(page, file, stored.get(file.id), placements);
           if (!kept) listed.delete(file.id);
+          this.run.progress();
         }
       });
       await this.#writer.drain();
