@@ -26,6 +26,7 @@ export {
   type PageSeed,
   type SpaceSeed,
 } from "./generator/generate-space.js";
+export type { BlogPostSeed, CommentSeed, GenerateCommentsOptions } from "./generator/generate-extras.js";
 export { type BodyFeature, cdata, escapeXml } from "./generator/storage-body.js";
 export { demoHandbook } from "./handbook/demo-handbook.js";
 export { HANDBOOK_QUERIES } from "./handbook/handbook-pages.js";
