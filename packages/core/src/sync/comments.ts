@@ -155,6 +155,11 @@ export function storedCommentsKey(contentHash: string): string {
   return at < 0 ? "" : contentHash.slice(at + 1);
 }
 
+/** Whether a stored page was indexed with comments. */
+export function indexedWithComments(state: StoredPageState): boolean {
+  return storedCommentsKey(state.contentHash) !== "";
+}
+
 /** The discussion section of a page: its Markdown and its chunks, numbered after the page's own. */
 export interface Discussion {
   readonly markdown: string;

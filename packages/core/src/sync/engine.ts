@@ -22,7 +22,7 @@ import type {
 } from "../ports/knowledge-store.js";
 import type { SyncEventMap, SyncEventName, SyncMode } from "../ports/progress-sink.js";
 import { AttachmentSync, isAttachmentEntry } from "./attachment-sync.js";
-import { PageComments, storedCommentsKey } from "./comments.js";
+import { indexedWithComments, PageComments } from "./comments.js";
 import {
   type AttachmentOptions,
   BLOG_NODE_ID,
@@ -499,12 +499,12 @@ class SyncRun {
     }
     if (comments) {
       // A comment bumps no page version: a full sync reads every comment of the space, an incremental one re-checks
-      // the pages whose comments changed since the last sync.
+      // the pages whose comments differ from those their stored hash was made with.
       if (this.mode === "full" || !this.state.watermark) await comments.loadAll();
       else processor.wantComments(await comments.changedContainers(stored));
     } else {
       // Comments turned off: pages indexed with a discussion are indexed again without it.
-      processor.wantComments(new Set([...stored.values()].filter(hasComments).map((state) => state.pageId)));
+      processor.wantComments(new Set([...stored.values()].filter(indexedWithComments).map((state) => state.pageId)));
     }
     this.setStage("fetching");
     this.tracker.startProcessing();
@@ -621,11 +621,6 @@ class SyncRun {
 }
 
 export type { SyncRun };
-
-/** Whether a stored page was indexed with comments. */
-function hasComments(state: StoredPageState): boolean {
-  return storedCommentsKey(state.contentHash) !== "";
-}
 
 /** Embedding calls and tokens of the page pass and of the attached files together. */
 function usageOf(processor: PageProcessor, attachments: AttachmentSync | null): { calls: number; tokens: number } {
