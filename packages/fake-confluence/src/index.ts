@@ -18,6 +18,7 @@ export { type AuthOptionsInput, defaultCredentials, type FakeCredentials } from 
 export { FakeConfluenceError, type FakeConfluenceErrorCode } from "./errors.js";
 export { FakeConfluence, type FakeConfluenceStats, startFakeConfluence } from "./fake-confluence.js";
 export { type FaultConfigInput, type FaultCounters, faultConfigSchema } from "./faults.js";
+export type { BlogPostSeed, CommentSeed, GenerateCommentsOptions } from "./generator/generate-extras.js";
 export {
   demoSpace,
   type GenerateSpaceOptions,
@@ -26,7 +27,6 @@ export {
   type PageSeed,
   type SpaceSeed,
 } from "./generator/generate-space.js";
-export type { BlogPostSeed, CommentSeed, GenerateCommentsOptions } from "./generator/generate-extras.js";
 export { type BodyFeature, cdata, escapeXml } from "./generator/storage-body.js";
 export { demoHandbook } from "./handbook/demo-handbook.js";
 export { HANDBOOK_QUERIES } from "./handbook/handbook-pages.js";

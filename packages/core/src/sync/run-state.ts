@@ -35,7 +35,9 @@ export class RunCounters {
 
   /** Counts per content type so far, and of attached files once the run looks at them; types not seen are absent. */
   get contentTypes(): ContentTypeCounts {
-    const counts: ContentTypeCounts = Object.fromEntries([...this.#content].map(([type, count]) => [type, { ...count }]));
+    const counts: ContentTypeCounts = Object.fromEntries(
+      [...this.#content].map(([type, count]) => [type, { ...count }]),
+    );
     if (!this.attachments) return counts;
     return { ...counts, attachment: { indexed: this.attachments.indexed, deleted: this.attachments.deleted } };
   }
