@@ -125,10 +125,13 @@ describe.skipIf(!hasChromium)(`React app in headless Chromium (skipped without $
       .toBe(100);
     const section = card.getByRole("region", { name: "Sync progress" });
     await expect.poll(() => section.getAttribute("data-status"), { timeout: 30_000 }).toBe("succeeded");
-    const counts = (await section.locator(".counts").textContent()) ?? "";
-    const [, done, total] = /Pages(\d+) \/ (\d+)/.exec(counts) ?? [];
+    const counts = (await section.locator(".counts").first().textContent()) ?? "";
+    const [, done, total, indexed] = /Pages(\d+) \/ (\d+)Indexed(\d+)/.exec(counts) ?? [];
     expect(Number(done)).toBeGreaterThan(100);
     expect(done).toBe(total);
+    // Counts per content type: every page of the first sync was indexed as a page.
+    const pagesByType = (await section.locator('[data-content-type="page"] dd').textContent()) ?? "";
+    expect(pagesByType).toBe(`${indexed} indexed`);
     expect(seen.every((value, index) => index === 0 || value >= (seen[index - 1] ?? 0))).toBe(true);
     await shot("05-sync-done");
 

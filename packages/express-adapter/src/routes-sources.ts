@@ -1,4 +1,9 @@
-import type { ConfluenceCredentials, ConfluenceSpace, SourceRecord } from "@archon/confluence-core";
+import {
+  type ConfluenceCredentials,
+  type ConfluenceSpace,
+  contentOptionsSchema,
+  type SourceRecord,
+} from "@archon/confluence-core";
 import type { Router } from "express";
 import type { RouteContext } from "./context.js";
 import { HttpError } from "./http-error.js";
@@ -41,7 +46,11 @@ export async function toSourceView(ctx: RouteContext, record: SourceRecord): Pro
     },
   };
   if (record.metadata !== undefined) view.metadata = record.metadata;
-  if (record.content !== undefined) view.content = record.content;
+  if (record.content !== undefined) {
+    // Attachment options are shown with their defaults filled in: what the next sync of the source applies.
+    const parsed = contentOptionsSchema.safeParse(record.content);
+    if (parsed.success) view.content = parsed.data;
+  }
   return view;
 }
 

@@ -123,7 +123,10 @@ export const createSourceBodySchema = z
     /** Refuse searches of this source without a principal; implies `syncPermissions`. @default false */
     enforcePermissions: z.boolean().optional(),
     metadata: metadataSchema.optional(),
-    /** Content indexed besides pages: `{ blogPosts?: boolean; comments?: boolean | { includeResolvedInline?: boolean } }`. */
+    /**
+     * Content indexed besides pages: `{ blogPosts?: boolean; comments?: boolean | { includeResolvedInline?: boolean };
+     * attachments?: boolean | { mediaTypes?, maxBytes?, timeBudgetMs?, ... } }`; every sync of the source applies it.
+     */
     content: contentOptionsSchema.optional(),
   })
   .strict();
@@ -137,7 +140,10 @@ export const updateSourceBodySchema = z
     syncPermissions: z.boolean().optional(),
     enforcePermissions: z.boolean().optional(),
     metadata: metadataSchema.optional(),
-    /** Replaces the content options; a full sync applies them to pages indexed before. */
+    /**
+     * Replaces the content options; the next sync applies them, and removes the blog posts, comments and files of
+     * types turned off.
+     */
     content: contentOptionsSchema.optional(),
     /** New credentials; the connection is checked with them before they replace the old ones. */
     credentials: credentialsInputSchema.optional(),
@@ -200,11 +206,13 @@ export const operationParamsSchema = z.object({ operationId: operationIdSchema }
 
 const contentTypeCountSchema = z.object({ indexed: z.number().int(), deleted: z.number().int() });
 
-/** Indexed and deleted items per content type; types a sync did not touch are absent. */
+/** Indexed and deleted items per content type, and attached files; types a sync did not touch are absent. */
 export const contentTypeCountsSchema = z.object({
   page: contentTypeCountSchema.optional(),
   blogpost: contentTypeCountSchema.optional(),
   comment: contentTypeCountSchema.optional(),
+  /** Attached files indexed and removed. */
+  attachment: contentTypeCountSchema.optional(),
 });
 
 export const syncProgressSchema = z.object({

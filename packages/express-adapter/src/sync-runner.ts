@@ -1,7 +1,9 @@
 import {
+  type AttachmentExtractor,
   type Chunker,
   ConfluenceSync,
   ConfluenceSyncError,
+  type ContentOptionsInput,
   type Converter,
   type ConvertPool,
   type CredentialStore,
@@ -28,6 +30,13 @@ export interface SyncRunnerOptions extends SyncTuningInput {
   readonly chunker?: Chunker;
   /** Worker threads for converting pages, e.g. `new ConvertPool({ maxHeapMb: 256 })`. @default the process-wide pool */
   readonly convertPool?: ConvertPool | false;
+  /** Content indexed besides pages for sources that say nothing of it; a source's own `content` wins key by key. */
+  readonly content?: ContentOptionsInput;
+  /**
+   * Reads attached files for sources with `content.attachments` on, e.g. `createAttachmentExtractor()` from
+   * `@archon/confluence-attachments` for PDF and Office files. @default core's text, Markdown and CSV reader
+   */
+  readonly attachmentExtractor?: AttachmentExtractor;
   /** Extra sinks every sync reports to, e.g. a `PgProgressSink` so progress outlives the process. */
   readonly sinks?: readonly ProgressSink[];
   readonly logger?: Logger;

@@ -18,6 +18,7 @@ export { type AuthOptionsInput, defaultCredentials, type FakeCredentials } from 
 export { FakeConfluenceError, type FakeConfluenceErrorCode } from "./errors.js";
 export { FakeConfluence, type FakeConfluenceStats, startFakeConfluence } from "./fake-confluence.js";
 export { type FaultConfigInput, type FaultCounters, faultConfigSchema } from "./faults.js";
+export type { BlogPostSeed, CommentSeed, GenerateCommentsOptions } from "./generator/generate-extras.js";
 export {
   demoSpace,
   type GenerateSpaceOptions,

@@ -25,6 +25,28 @@ export const spaceSpecSchema = z.union([
       archivedRatio: z.number().min(0).max(1).optional(),
       /** @default 0.01 */
       trashedRatio: z.number().min(0).max(1).optional(),
+      /** Blog posts to generate besides the pages. @default 0 */
+      blogPosts: z.number().int().min(0).max(200_000).optional(),
+      /** Comments on a share of the pages and blog posts: `true` for the defaults, or how many and of which kinds. */
+      comments: z
+        .union([
+          z.boolean(),
+          z
+            .object({
+              /** @default 0.3 */
+              share: z.number().min(0).max(1).optional(),
+              /** @default 4 */
+              perPage: z.number().int().min(1).max(200).optional(),
+              /** @default 0.3 */
+              inlineShare: z.number().min(0).max(1).optional(),
+              /** @default 0.4 */
+              resolvedShare: z.number().min(0).max(1).optional(),
+              /** @default 0.25 */
+              replyShare: z.number().min(0).max(1).optional(),
+            })
+            .strict(),
+        ])
+        .optional(),
     })
     .strict(),
   z

@@ -153,6 +153,11 @@ export class SpaceHandle {
     return this.#fake.state.commentsOf(this.#own(containerId));
   }
 
+  /** Every comment of the space's pages and blog posts, replies included, by id. */
+  allComments(): FakeComment[] {
+    return this.#fake.state.allComments().filter((comment) => comment.spaceKey === this.key);
+  }
+
   /** Adds a footer or inline comment; the container's version does not change. */
   addComment(input: NewComment): FakeComment {
     this.#own(input.containerId);

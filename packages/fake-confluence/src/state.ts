@@ -156,7 +156,57 @@ export class FakeConfluenceState {
       });
       this.#nextPageId = Math.max(this.#nextPageId, Number(seedPage.id) + 1);
     }
+    this.#addExtras(seed);
     return space;
+  }
+
+  /** The generated blog posts and comments of a space being loaded. */
+  #addExtras(seed: SpaceSeed): void {
+    for (const post of seed.blogPosts ?? []) {
+      this.#pages.set(post.id, {
+        id: post.id,
+        type: "blogpost",
+        spaceKey: seed.key,
+        title: post.title,
+        parentId: null,
+        position: 0,
+        status: "current",
+        body: post.body,
+        labels: [...post.labels],
+        version: { number: post.version, when: post.updatedAt, authorId: post.authorId, message: "", minorEdit: false },
+        createdAt: post.createdAt,
+        createdBy: post.createdBy,
+      });
+      this.#nextPageId = Math.max(this.#nextPageId, Number(post.id) + 1);
+    }
+    for (const comment of seed.comments ?? []) {
+      const container = this.#pages.get(comment.containerId);
+      if (!container) throw notFound(`content ${comment.containerId} of comment ${comment.id}`);
+      this.#comments.set(comment.id, {
+        id: comment.id,
+        type: "comment",
+        spaceKey: seed.key,
+        containerId: comment.containerId,
+        location: comment.location,
+        parentId: comment.parentId,
+        title: `Re: ${container.title}`,
+        status: "current",
+        body: comment.body,
+        labels: [],
+        version: {
+          number: comment.version,
+          when: comment.updatedAt,
+          authorId: comment.authorId,
+          message: "",
+          minorEdit: false,
+        },
+        createdAt: comment.createdAt,
+        createdBy: comment.authorId,
+        anchor: comment.anchor,
+        resolved: comment.resolved,
+      });
+      this.#nextPageId = Math.max(this.#nextPageId, Number(comment.id) + 1);
+    }
   }
 
   /** Every space, in creation order. */

@@ -115,3 +115,35 @@ describe("PgProgressSink: owners and heartbeats", () => {
     expect(ownerGone("elsewhere:1:cccccccc", 1_000, 60_000, self)).toBeUndefined();
   });
 });
+
+describe("PgProgressSink: counts per content type", () => {
+  it("keeps the counts of pages, blog posts, comments and attached files of the latest progress", async () => {
+    const db = await database();
+    const sink = new PgProgressSink(db);
+    await sink.handle(start("op-types"));
+    const contentTypes = {
+      page: { indexed: 12, deleted: 1 },
+      blogpost: { indexed: 3, deleted: 0 },
+      comment: { indexed: 9, deleted: 0 },
+      attachment: { indexed: 4, deleted: 2 },
+    };
+    await sink.handle({
+      type: "progress",
+      operationId: "op-types",
+      sourceId: "s",
+      stage: "fetching",
+      total: 20,
+      done: 15,
+      indexed: 15,
+      skipped: 0,
+      failed: 0,
+      deleted: 1,
+      percent: 75,
+      etaMs: null,
+      rateLimitWaits: 0,
+      contentTypes,
+    });
+    expect((await new PgProgressSink(db).getProgress("op-types"))?.contentTypes).toEqual(contentTypes);
+    sink.close();
+  });
+});

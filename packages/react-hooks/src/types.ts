@@ -97,7 +97,7 @@ export interface SourceView {
   createdAt: string;
   updatedAt: string;
   metadata?: Record<string, unknown> | undefined;
-  content?: ContentOptionsInput | undefined;
+  content?: ContentOptionsView | undefined;
   credentials: CredentialInfoView | null;
   sync: {
     /** The sync running now in the server, if any. */
@@ -132,6 +132,38 @@ export interface ContentOptionsInput {
   blogPosts?: boolean | undefined;
   /** @default false */
   comments?: boolean | { includeResolvedInline?: boolean | undefined } | undefined;
+  /** The text of attached files. @default false */
+  attachments?: boolean | AttachmentOptionsInput | undefined;
+}
+
+/** A source's content options as the server shows them: attachment options with their defaults filled in. */
+export interface ContentOptionsView {
+  blogPosts?: boolean | undefined;
+  comments?: boolean | { includeResolvedInline?: boolean | undefined } | undefined;
+  attachments?:
+    | boolean
+    | {
+        enabled: boolean;
+        mediaTypes?: readonly string[] | undefined;
+        maxBytes: number;
+        timeBudgetMs: number;
+        concurrency: number;
+      }
+    | undefined;
+}
+
+/** What to do with attached files; the server fills in the defaults. */
+export interface AttachmentOptionsInput {
+  /** @default true */
+  enabled?: boolean | undefined;
+  /** Media types to index, exact (`application/pdf`) or by family (`image/*`). */
+  mediaTypes?: readonly string[] | undefined;
+  /** Largest file downloaded, in bytes. @default 25 MiB */
+  maxBytes?: number | undefined;
+  /** Milliseconds one file may take to extract. @default 60000 */
+  timeBudgetMs?: number | undefined;
+  /** Pages whose attachment listings are read at the same time. @default 8 */
+  concurrency?: number | undefined;
 }
 
 export interface ContentTypeCountView {
@@ -139,11 +171,13 @@ export interface ContentTypeCountView {
   deleted: number;
 }
 
-/** Indexed and deleted items per content type; types a sync did not touch are absent. */
+/** Indexed and deleted items per content type, and attached files; types a sync did not touch are absent. */
 export interface ContentTypeCountsView {
   page?: ContentTypeCountView | undefined;
   blogpost?: ContentTypeCountView | undefined;
   comment?: ContentTypeCountView | undefined;
+  /** Attached files indexed and removed. */
+  attachment?: ContentTypeCountView | undefined;
 }
 
 export interface SyncProgressView {

@@ -2,6 +2,7 @@ import {
   type ConfluenceSource,
   type ConfluenceSourceConfig,
   ConfluenceSyncError,
+  type ConfluenceSyncOptions,
   type CredentialStore,
   type Embedder,
   type KnowledgeStore,
@@ -126,8 +127,16 @@ export const syncWorkerOptionsSchema = syncQueueOptionsSchema.extend({
   createSource: z.custom<SourceFactory>((v) => typeof v === "function", "createSource must be a function").optional(),
   /** Extra sinks every sync reports to, e.g. a `PgProgressSink` so any process can read progress. */
   sinks: z.array(z.custom<ProgressSink>(hasMethods("handle"), "sinks must be ProgressSinks")).default([]),
-  /** Engine tuning (page concurrency, batch sizes) for every sync. */
-  sync: z.custom<SyncTuningInput>(isObject, "sync must be an object of engine tuning options").default({}),
+  /**
+   * Engine tuning (page concurrency, batch sizes) for every sync, and the content defaults (`content`,
+   * `attachmentExtractor`) for sources that say nothing of their own.
+   */
+  sync: z
+    .custom<SyncTuningInput & Pick<ConfluenceSyncOptions, "content" | "attachmentExtractor">>(
+      isObject,
+      "sync must be an object of engine tuning options",
+    )
+    .default({}),
   /** pino-compatible. @default silent */
   logger: z
     .custom<Logger>(hasMethods("debug", "info", "warn", "error"), "logger needs debug/info/warn/error")

@@ -1,4 +1,4 @@
-import { useSyncProgress } from "@archon/confluence-react";
+import { type ContentTypeCountsView, useSyncProgress } from "@archon/confluence-react";
 import { formatDuration } from "../lib/format.js";
 import { ErrorNote } from "./error-note.js";
 
@@ -12,6 +12,14 @@ const stageLabels: Record<string, string> = {
   deleting: "Removing deleted pages",
   done: "Done",
 };
+
+/** Content types in the order the per-type counts show them. */
+const contentLabels = [
+  ["page", "Pages"],
+  ["blogpost", "Blog posts"],
+  ["comment", "Comments"],
+  ["attachment", "Attachments"],
+] as const;
 
 type OperationStatusShown = "running" | "succeeded" | "failed" | "cancelled" | "interrupted";
 
@@ -143,6 +151,7 @@ export function SyncProgress({ operationId }: { operationId: string }) {
           </div>
         ) : null}
       </dl>
+      <ContentCounts counts={progress?.contentTypes ?? metrics?.contentTypes} />
       {status === "running" && !connectionLost ? (
         <p className="muted small">Updates via {sync.transport === "stream" ? "live event stream" : "polling"}</p>
       ) : null}
@@ -150,5 +159,26 @@ export function SyncProgress({ operationId }: { operationId: string }) {
         <ErrorNote error={new Error(operation.error.message)} title={`Sync ${status} (${operation.error.code})`} />
       ) : null}
     </section>
+  );
+}
+
+/** Indexed and removed items per content type (pages, blog posts, comments, attached files) of this sync so far. */
+function ContentCounts({ counts }: { counts: ContentTypeCountsView | undefined }) {
+  const shown = contentLabels.filter(([type]) => counts?.[type] !== undefined);
+  if (counts === undefined || shown.length === 0) return null;
+  return (
+    <dl className="counts content-counts" aria-label="Indexed by content type">
+      {shown.map(([type, label]) => {
+        const count = counts[type] ?? { indexed: 0, deleted: 0 };
+        return (
+          <div key={type} data-content-type={type}>
+            <dt>{label}</dt>
+            <dd>
+              {count.indexed} indexed{count.deleted > 0 ? `, ${count.deleted} removed` : ""}
+            </dd>
+          </div>
+        );
+      })}
+    </dl>
   );
 }

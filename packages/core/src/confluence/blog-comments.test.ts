@@ -192,18 +192,82 @@ describe.each(["cloud", "datacenter"] as const)("blog posts and comments on %s",
     await expectConverged();
   });
 
+  it("removes a deleted comment and follows a resolved one in an incremental sync, the page version unchanged", async () => {
+    const space = fake.space("BLG");
+    const doomed = space.addComment({
+      containerId: ids.quietPage,
+      body: "<p>Temporary note about the kiwi cache.</p>",
+    });
+    await sync.run({ sourceId: "blg", mode: "incremental" });
+    expect(await chunkText(ids.quietPage, "comment")).toContain("kiwi cache");
+
+    const version = space.page(ids.quietPage)?.version;
+    fake.state.deleteComment(doomed.id);
+    events.length = 0;
+    const metrics = await sync.run({ sourceId: "blg", mode: "incremental" });
+    expect(metrics).toMatchObject({ pagesIndexed: 1, pagesFailed: 0 });
+    expect(events.filter((e) => e.type === "page-indexed").map((e) => e.pageId)).toEqual([ids.quietPage]);
+    const text = await chunkText(ids.quietPage, "comment");
+    expect(text).not.toContain("kiwi cache");
+    expect(text).toContain("rollback runbook");
+    expect((await store.getPage("blg", ids.quietPage))?.version).toBe(version);
+
+    // Every comment of a page deleted: its Discussion section goes.
+    for (const comment of space.comments(ids.quietPage)) {
+      if (fake.state.comment(comment.id)) fake.state.deleteComment(comment.id);
+    }
+    await sync.run({ sourceId: "blg", mode: "incremental" });
+    expect(await chunkText(ids.quietPage, "comment")).toBe("");
+    expect((await store.getPage("blg", ids.quietPage))?.markdown).not.toContain("## Discussion");
+
+    // Resolving an inline comment bumps the comment's version only.
+    const open = space.addComment({
+      containerId: ids.footerPage,
+      location: "inline",
+      anchor: "audit",
+      body: "<p>Which audit is this?</p>",
+    });
+    await sync.run({ sourceId: "blg", mode: "incremental" });
+    fake.state.resolveComment(open.id);
+    await sync.run({ sourceId: "blg", mode: "incremental" });
+    expect(await chunkText(ids.footerPage, "comment")).toMatch(/inline comment, resolved[\s\S]*Which audit/);
+
+    const again = await sync.run({ sourceId: "blg", mode: "incremental" });
+    expect(again).toMatchObject({ pagesIndexed: 0, pagesDeleted: 0 });
+  });
+
   it("leaves resolved inline comments out when asked, and blog posts and comments out when turned off", async () => {
     await setContent({ blogPosts: true, comments: { includeResolvedInline: false } });
-    await sync.run({ sourceId: "blg", mode: "full" });
+    await sync.run({ sourceId: "blg", mode: "incremental" });
     expect(await chunkText(ids.inlinePage, "comment")).toBe("");
     expect(await chunkText(ids.footerPage, "comment")).toContain("walrus cluster");
 
-    await setContent({});
-    const metrics = await sync.run({ sourceId: "blg", mode: "full" });
+    // Turned off, both leave at the next sync, incremental or not, whatever the deletion strategy.
+    await store.upsertSource(
+      createSourceRecord({
+        sourceId: "blg",
+        baseUrl: fake.baseUrl,
+        spaceKey: "BLG",
+        deployment,
+        deletionStrategy: "never",
+      }),
+    );
+    events.length = 0;
+    const metrics = await sync.run({ sourceId: "blg", mode: "incremental" });
     expect(metrics.contentTypes?.blogpost?.deleted).toBe(2);
+    expect(
+      events.filter((e) => e.type === "page-deleted").map((e) => (e.type === "page-deleted" ? e.reason : "")),
+    ).toEqual(["excluded", "excluded"]);
     const states = await store.getPageStates("blg");
     expect([...states.values()].filter((state) => state.contentType === "blogpost")).toEqual([]);
     expect(await chunkText(ids.footerPage, "comment")).toBe("");
     expect((await store.getPage("blg", ids.footerPage))?.markdown).not.toContain("## Discussion");
+    const hits = await store.search({ text: "walrus", mode: "keyword", limit: 10 });
+    expect(hits).toEqual([]);
+    // Settled: the next sync changes nothing.
+    expect(await sync.run({ sourceId: "blg", mode: "incremental" })).toMatchObject({
+      pagesIndexed: 0,
+      pagesDeleted: 0,
+    });
   });
 });

@@ -43,6 +43,8 @@ const EMPTY_PAGE_FOLLOWS = 3;
 const REF_EXPAND = "version,ancestors,metadata.labels";
 const PAGE_EXPAND = "body.storage,version,ancestors,metadata.labels,history";
 const COMMENT_EXPAND = "body.storage,version,history,ancestors,extensions.inlineProperties,extensions.resolution";
+/** What a comment listing without bodies expands: enough to tell a comment's version, place and resolution. */
+const COMMENT_KEY_EXPAND = "version,ancestors,extensions.resolution";
 
 /** The page-like content types a call asks for, pages when it says nothing. */
 function typesOf(options: ContentTypeOptions): PageContentType[] {
@@ -363,7 +365,8 @@ export class ConfluenceJsSource implements ConfluenceSource {
   /**
    * Comments of the space through v1 CQL search (`space = "KEY" and type = comment`, with `lastmodified >=` when
    * `since` is given, widened like {@link listChangedSince}), expanded with their container, body, location,
-   * resolution and anchored text: ⌈K/B⌉ requests for K comments.
+   * resolution and anchored text: ⌈K/B⌉ requests for K comments. With `bodies: false`, only container, version,
+   * thread and resolution are expanded (bodies come back empty), which Confluence answers in larger, cheaper pages.
    */
   async *listComments(space: ConfluenceSpace, options: ListCommentsOptions = {}): AsyncIterable<ConfluenceComment[]> {
     let since: { from: Date; timeZone: string } | undefined;
@@ -375,9 +378,11 @@ export class ConfluenceJsSource implements ConfluenceSource {
       const overlap = this.#config.cqlOverlapMinutes * 60_000 + widenMs;
       since = { from: new Date(options.since.getTime() - overlap), timeZone: zone };
     }
-    const params = this.#search(spaceCommentsCql(space.key, since), `container,${COMMENT_EXPAND}`);
+    const bodies = options.bodies !== false;
+    const expand = `container,${bodies ? COMMENT_EXPAND : COMMENT_KEY_EXPAND}`;
+    const params = this.#search(spaceCommentsCql(space.key, since), expand);
     for await (const batch of paginateV1(this.#listing, "/wiki/rest/api/content/search", params, options)) {
-      const comments = batch.results.map((c) => v1Comment(c, this.#context(batch)));
+      const comments = batch.results.map((c) => v1Comment(c, this.#context(batch), undefined, bodies));
       if (comments.length > 0) yield comments;
     }
   }

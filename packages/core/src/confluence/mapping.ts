@@ -164,12 +164,18 @@ interface CommentExtras {
 /**
  * A v1 comment expanded with `body.storage`, `version`, `history`, `ancestors` and `extensions.inlineProperties`,
  * `extensions.resolution`; `containerId` when the response did not expand `container`. Only a comment whose
- * resolution status is `resolved` counts as resolved (`open`, `reopened` and `dangling` do not).
+ * resolution status is `resolved` counts as resolved (`open`, `reopened` and `dangling` do not). With `withBody` false
+ * the body was not asked for and is left empty.
  */
-export function v1Comment(content: Content, context: MappingContext, containerId?: string): ConfluenceComment {
+export function v1Comment(
+  content: Content,
+  context: MappingContext,
+  containerId?: string,
+  withBody = true,
+): ConfluenceComment {
   const id = requireId(content.id, context, "comment");
   if (content.version?.number === undefined) throw bad(context, `comment ${id} without version.number`);
-  const body = content.body?.storage?.value;
+  const body = withBody ? content.body?.storage?.value : "";
   if (typeof body !== "string") throw bad(context, `comment ${id} without body.storage.value`);
   const extras = content as unknown as CommentExtras;
   const container = extras.container?.id ?? containerId;

@@ -156,6 +156,12 @@ export interface ContentTypeOptions {
 export interface ListCommentsOptions extends SourceCallOptions {
   /** Only comments created or edited at or after this instant (sources may widen the window); all when absent. */
   readonly since?: Date;
+  /**
+   * `false` when only ids, containers, versions, threads and resolution are needed (bodies, authors, dates and anchors
+   * may come back empty): how an incremental sync compares every comment of the space with what it stored.
+   * @default true
+   */
+  readonly bodies?: boolean;
 }
 
 /** Options of {@link ConfluenceSource.listPages}. */

@@ -29,6 +29,26 @@ export interface ContentOptions {
    * `{ includeResolvedInline: false }` leaves resolved inline comments out. @default false
    */
   readonly comments?: boolean | { readonly includeResolvedInline?: boolean };
+  /**
+   * The text of files attached to pages and blog posts, as entries under them (`true`, or options; see
+   * `attachmentOptionsSchema`). Turned off, or narrowed by `mediaTypes`, files indexed before leave at the next sync.
+   * @default false
+   */
+  readonly attachments?: boolean | AttachmentContentOptions;
+}
+
+/** What to do with attached files; `attachmentOptionsSchema` validates it and states the defaults. */
+export interface AttachmentContentOptions {
+  /** @default true */
+  readonly enabled?: boolean;
+  /** Media types to index, exact (`application/pdf`) or by family (`image/*`). @default all the extractor reads */
+  readonly mediaTypes?: readonly string[];
+  /** Largest file downloaded, in bytes. @default 25 MiB */
+  readonly maxBytes?: number;
+  /** Milliseconds one file may take to extract. @default 60000 */
+  readonly timeBudgetMs?: number;
+  /** Pages whose attachment listings are read at the same time. @default 8 */
+  readonly concurrency?: number;
 }
 
 /** A configured Confluence space to keep in sync. Credentials are never part of it. */
@@ -219,7 +239,7 @@ export interface SyncMetrics {
   readonly retries: number;
   readonly rateLimitWaits: number;
   readonly rateLimitWaitMs: number;
-  /** Indexed and deleted items per content type (comments count as indexed with their page). */
+  /** Indexed and deleted items per content type (comments count as indexed with their page), and attached files. */
   readonly contentTypes?: ContentTypeCounts;
   /** Attached files, when the sync included them. */
   readonly attachments?: AttachmentSyncMetrics;
@@ -237,8 +257,11 @@ export interface ContentTypeCount {
   readonly deleted: number;
 }
 
-/** Counts per content type; a type the sync did not touch may be absent. */
-export type ContentTypeCounts = { readonly [K in ContentType]?: ContentTypeCount };
+/**
+ * Counts per content type, and of attached files (`attachment`: files indexed and removed); a type the sync did not
+ * touch may be absent.
+ */
+export type ContentTypeCounts = { readonly [K in ContentType | "attachment"]?: ContentTypeCount };
 
 /** What a sync did with attached files. */
 export interface AttachmentSyncMetrics {

@@ -36,7 +36,7 @@ export interface SyncProgress {
   /** Estimated milliseconds left, `null` until enough pages finished to tell. */
   readonly etaMs: number | null;
   readonly rateLimitWaits: number;
-  /** Indexed and deleted items per content type so far. */
+  /** Indexed and deleted items per content type so far (`page`, `blogpost`, `comment`), and of attached files. */
   readonly contentTypes?: ContentTypeCounts;
 }
 
@@ -66,7 +66,8 @@ export interface SyncEventMap {
     operationId: string;
     sourceId: string;
     pageId: string;
-    reason: "vanished" | "trashed" | "archived" | "deleted";
+    /** `excluded`: a content type the source's options no longer include. */
+    reason: "vanished" | "trashed" | "archived" | "deleted" | "excluded";
     contentType: PageContentType;
   };
   "page-failed": { operationId: string; sourceId: string; pageId: string; title: string; code: string; error: string };

@@ -106,9 +106,13 @@ export class AttachmentSync {
     const states = await storeCall("read page states", () => store.getPageStates(sourceId));
     const pages: StoredPageState[] = [];
     const stored = new Map<string, StoredPageState>();
+    const holders = new Set<string>();
     for (const [id, state] of states) {
       if (isAttachmentEntry(id)) stored.set(id, state);
-      else if (this.#keeps(state)) pages.push(state);
+      else {
+        holders.add(id);
+        if (this.#keeps(state)) pages.push(state);
+      }
     }
     const listed = new Set<string>();
     const excluded = new Set<string>();
@@ -127,6 +131,7 @@ export class AttachmentSync {
           listed.add(file.id);
           const kept = await this.#one(page, file, stored.get(file.id), placements);
           if (!kept) listed.delete(file.id);
+          this.run.progress();
         }
       });
       await this.#writer.drain();
@@ -135,8 +140,15 @@ export class AttachmentSync {
     // the options (or all of them, with attachments off) always do.
     const strategy = this.record.deletionStrategy;
     const mayDelete = strategy === "listing" || (strategy === "full-only" && this.run.mode === "full");
+    // Files of a page or blog post that left the store go with it under any strategy.
     const gone = [...stored.entries()].filter(
-      ([id]) => !listed.has(id) && (mayDelete || excluded.has(id) || !this.options.enabled),
+      ([id, state]) =>
+        !listed.has(id) &&
+        (mayDelete ||
+          excluded.has(id) ||
+          !this.options.enabled ||
+          state.parentId === null ||
+          !holders.has(state.parentId)),
     );
     const pageIds = new Set(pages.map((page) => page.pageId));
     for (let i = 0; i < gone.length; i += 500) {

@@ -2,6 +2,7 @@ import { ConfluenceSyncError } from "../errors.js";
 import { sha256 } from "../hash.js";
 import type { Chunk } from "../ports/chunker.js";
 import type { ConfluenceComment, ConfluencePage, ConfluenceSpace } from "../ports/confluence-source.js";
+import type { StoredPageState } from "../ports/knowledge-store.js";
 import type { ResolvedContentOptions } from "./content-options.js";
 import type { SyncRun } from "./engine.js";
 import { stripNul } from "./util.js";
@@ -11,9 +12,10 @@ import { webBaseOf } from "./web-base.js";
 export const DISCUSSION_HEADING = "Discussion";
 
 /**
- * The comments of the pages one sync looks at. A full sync lists every comment of the space once; an incremental one
- * lists only comments changed since the last sync (their pages are re-checked even when the page version did not
- * change) and fetches the complete comments of each page it processes.
+ * The comments of the pages one sync looks at. A full sync lists every comment of the space once, with bodies; an
+ * incremental one lists every comment of the space without bodies and compares each page's with what the stored
+ * content hash says it indexed (a new, edited, resolved or deleted comment changes no page version), then fetches the
+ * complete comments of each page it processes.
  */
 export class PageComments {
   readonly #known = new Map<string, ConfluenceComment[]>();
@@ -47,14 +49,27 @@ export class PageComments {
     this.#complete = true;
   }
 
-  /** An incremental sync: ids of the pages and blog posts whose comments changed since `since`. */
-  async changedContainers(since: Date): Promise<Set<string>> {
-    const ids = new Set<string>();
-    for await (const batch of this.run.options.source.listComments!(this.space, { ...this.run.call, since })) {
+  /**
+   * An incremental sync: ids of the stored pages and blog posts whose indexed comments are not those the stored
+   * content hash was made from, comments added, edited, resolved or deleted since. One listing of the space's
+   * comments without bodies (⌈K/B⌉ requests for K comments); no page body is read.
+   */
+  async changedContainers(stored: ReadonlyMap<string, StoredPageState>): Promise<Set<string>> {
+    const listed = new Map<string, ConfluenceComment[]>();
+    for await (const batch of this.run.options.source.listComments!(this.space, { ...this.run.call, bodies: false })) {
       this.run.throwIfAborted();
-      for (const comment of batch) ids.add(comment.containerId);
+      for (const comment of batch) {
+        const list = listed.get(comment.containerId);
+        if (list) list.push(comment);
+        else listed.set(comment.containerId, [comment]);
+      }
     }
-    return ids;
+    const changed = new Set<string>();
+    for (const [id, state] of stored) {
+      const now = commentsKey(this.#indexed(listed.get(id) ?? []));
+      if (now !== storedCommentsKey(state.contentHash)) changed.add(id);
+    }
+    return changed;
   }
 
   /** The indexed comments of each page of a batch, fetching those not known yet (one listing per page). */
@@ -116,14 +131,33 @@ export function threadOrder(comments: readonly ConfluenceComment[]): ConfluenceC
 }
 
 /**
- * The stored content hash of a page: its body alone without comments (as before comments were indexed), else the
- * body and every indexed comment's id, version and resolution, so a new, edited, resolved or removed comment changes
- * it even when the page version stays.
+ * The stored content hash of a page: the sha-256 of its body, followed, when it indexes comments, by `+` and
+ * {@link commentsKey} of them. A new, edited, resolved or removed comment changes it even when the page version stays,
+ * and a sync can compare a page's comments with the stored hash without reading the page's body.
  */
 export function pageContentHash(body: string, comments: readonly ConfluenceComment[]): string {
-  if (comments.length === 0) return sha256(body);
-  const key = comments.map((c) => [c.id, c.version, c.resolved, c.location, c.parentId]);
-  return sha256(`${body}\u0000${JSON.stringify(key)}`);
+  const key = commentsKey(comments);
+  return key === "" ? sha256(body) : `${sha256(body)}+${key}`;
+}
+
+/**
+ * What identifies the indexed comments of a page: the sha-256 of each comment's id, version, resolution, location and
+ * parent, in thread order; `""` for none. Needs no comment body.
+ */
+export function commentsKey(comments: readonly ConfluenceComment[]): string {
+  if (comments.length === 0) return "";
+  return sha256(JSON.stringify(comments.map((c) => [c.id, c.version, c.resolved, c.location, c.parentId])));
+}
+
+/** The {@link commentsKey} a stored content hash was made with; `""` when the page was indexed without comments. */
+export function storedCommentsKey(contentHash: string): string {
+  const at = contentHash.indexOf("+");
+  return at < 0 ? "" : contentHash.slice(at + 1);
+}
+
+/** Whether a stored page was indexed with comments. */
+export function indexedWithComments(state: StoredPageState): boolean {
+  return storedCommentsKey(state.contentHash) !== "";
 }
 
 /** The discussion section of a page: its Markdown and its chunks, numbered after the page's own. */

@@ -21,7 +21,7 @@ export const attachmentOptionsSchema = z.object({
    * Media types to index, exact (`application/pdf`) or by family (`image/*`); files of other types are left out and
    * removed from the store if they were indexed before. @default every type the extractor reads, and images
    */
-  mediaTypes: z.array(mediaTypePattern).max(200).optional(),
+  mediaTypes: z.array(mediaTypePattern).max(200).readonly().optional(),
   /** Largest file downloaded, in bytes; larger ones are reported as `attachment-skipped` (`too-large`). @default 25 MiB */
   maxBytes: z
     .number()
@@ -69,6 +69,8 @@ export interface ResolvedContentOptions {
   readonly blogPosts: boolean;
   /** `false`, or which comments to index. */
   readonly comments: false | { readonly includeResolvedInline: boolean };
+  /** The attachment options in force, `null` when attached files are off. */
+  readonly attachments: AttachmentOptions | null;
 }
 
 /**
@@ -84,6 +86,7 @@ export function resolveContentOptions(
   const merged = { ...base, ...own };
   const comments = merged.comments ?? false;
   return {
+    attachments: resolveAttachmentOptions(merged),
     blogPosts: merged.blogPosts ?? false,
     comments:
       comments === false

@@ -22,7 +22,7 @@ import type {
 } from "../ports/knowledge-store.js";
 import type { SyncEventMap, SyncEventName, SyncMode } from "../ports/progress-sink.js";
 import { AttachmentSync, isAttachmentEntry } from "./attachment-sync.js";
-import { PageComments } from "./comments.js";
+import { indexedWithComments, PageComments } from "./comments.js";
 import {
   type AttachmentOptions,
   BLOG_NODE_ID,
@@ -153,7 +153,7 @@ class SyncRun {
   /** Spans of the run and its stages; a no-op without OpenTelemetry. */
   telemetry: SyncTelemetry = noTelemetry;
   /** What the source indexes besides pages; known once the source record is read. */
-  content: ResolvedContentOptions = { blogPosts: false, comments: false };
+  content: ResolvedContentOptions = { blogPosts: false, comments: false, attachments: null };
   #sinkChain: Promise<void> = Promise.resolve();
   #tree = new Map<string, TreeNode>();
   #hierarchy: Hierarchy | null = null;
@@ -170,8 +170,8 @@ class SyncRun {
     readonly signal: AbortSignal | undefined,
     /** Re-index every page whatever produced its stored chunks. */
     readonly reindex = false,
-    /** Attached files to sync after the pages, or `null` to keep none. */
-    readonly attachments: AttachmentOptions | null = null,
+    /** Attached files to sync after the pages, or `null` to keep none; the source's own options replace it. */
+    public attachments: AttachmentOptions | null = null,
   ) {
     if (reindex) this.mode = "full";
     this.tracker = new ProgressTracker(operationId, sourceId, this.counters);
@@ -373,6 +373,7 @@ class SyncRun {
         );
       }
       this.content = resolveContentOptions(this.options.content, record.content);
+      this.attachments = this.content.attachments;
       this.state =
         (await storeCall("read the sync state", () => store.getSyncState(this.sourceId))) ??
         emptySyncState(this.sourceId);
@@ -397,6 +398,7 @@ class SyncRun {
         ? new PageComments(this, space, this.content.comments as Exclude<ResolvedContentOptions["comments"], false>)
         : null;
       processor = new PageProcessor(this, record, stored, comments);
+      processor.excludeTypes(this.contentTypes);
       await this.#sync(record, space, stored, processor, comments);
       attachments = await this.#syncAttachments(record, space, states.size > stored.size, processor.writtenIds());
 
@@ -497,9 +499,12 @@ class SyncRun {
     }
     if (comments) {
       // A comment bumps no page version: a full sync reads every comment of the space, an incremental one re-checks
-      // the pages whose comments changed since the last sync.
+      // the pages whose comments differ from those their stored hash was made with.
       if (this.mode === "full" || !this.state.watermark) await comments.loadAll();
-      else processor.wantComments(await comments.changedContainers(new Date(this.state.watermark)));
+      else processor.wantComments(await comments.changedContainers(stored));
+    } else {
+      // Comments turned off: pages indexed with a discussion are indexed again without it.
+      processor.wantComments(new Set([...stored.values()].filter(indexedWithComments).map((state) => state.pageId)));
     }
     this.setStage("fetching");
     this.tracker.startProcessing();

@@ -1,5 +1,11 @@
-export type { ResolvedContentOptions } from "./content-options.js";
+export type {
+  AttachmentOptions,
+  AttachmentOptionsInput,
+  ContentOptionsInput,
+  ResolvedContentOptions,
+} from "./content-options.js";
 export {
+  attachmentOptionsSchema,
   BLOG_NODE_ID,
   contentOptionsSchema,
   listedContentTypes,

@@ -1,6 +1,12 @@
 import { describeError, isConfluenceSyncError } from "../errors.js";
 import type { Chunk } from "../ports/chunker.js";
-import type { ConfluenceComment, ConfluencePage, PageRef, PageStatus } from "../ports/confluence-source.js";
+import type {
+  ConfluenceComment,
+  ConfluencePage,
+  PageContentType,
+  PageRef,
+  PageStatus,
+} from "../ports/confluence-source.js";
 import type {
   ChunkRecord,
   IndexSignature,
@@ -29,6 +35,8 @@ export class PageProcessor {
   readonly #written = new Set<string>();
   readonly #processedVersion = new Map<string, number>();
   readonly #deletions = new Map<string, DeletionReason>();
+  /** Stored entries of content types the source no longer indexes. */
+  readonly #excluded = new Set<string>();
   readonly #latest = new Map<string, { title: string; status: PageStatus }>();
   readonly #failed: FailedPages;
   readonly #batcher: EmbedBatcher;
@@ -111,6 +119,7 @@ export class PageProcessor {
     }
     if (options.deletions) {
       for (const pageId of this.stored.keys()) {
+        if (this.#excluded.has(pageId)) continue;
         const ref = refs.get(pageId);
         if (!ref) this.#deletions.set(pageId, "vanished");
         else if (!this.#keeps(ref.status))
@@ -123,7 +132,19 @@ export class PageProcessor {
   wantComments(containerIds: ReadonlySet<string>): void {
     for (const id of containerIds) {
       const stored = this.stored.get(id);
-      if (stored && this.#keeps(stored.status)) this.#want(id);
+      if (stored && this.#keeps(stored.status) && !this.#excluded.has(id)) this.#want(id);
+    }
+  }
+
+  /**
+   * Stored entries of content types the run does not list (blog posts turned off for the source) leave the store at
+   * this sync, whatever the mode and the deletion strategy.
+   */
+  excludeTypes(listed: readonly PageContentType[]): void {
+    for (const [pageId, state] of this.stored) {
+      if (listed.includes(state.contentType ?? "page")) continue;
+      this.#excluded.add(pageId);
+      this.#deletions.set(pageId, "excluded");
     }
   }
 
@@ -305,6 +326,7 @@ export class PageProcessor {
 
   async #process(page: ConfluencePage, comments: readonly ConfluenceComment[]): Promise<void> {
     this.run.throwIfAborted();
+    if (this.#excluded.has(page.id)) return;
     const seen = this.#processedVersion.get(page.id);
     if (seen !== undefined && seen >= page.version) return;
     this.#processedVersion.set(page.id, page.version);

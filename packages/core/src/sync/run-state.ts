@@ -33,9 +33,13 @@ export class RunCounters {
     this.#content.set(type, count);
   }
 
-  /** Counts per content type so far; types not seen yet are absent. */
+  /** Counts per content type so far, and of attached files once the run looks at them; types not seen are absent. */
   get contentTypes(): ContentTypeCounts {
-    return Object.fromEntries([...this.#content].map(([type, count]) => [type, { ...count }]));
+    const counts: ContentTypeCounts = Object.fromEntries(
+      [...this.#content].map(([type, count]) => [type, { ...count }]),
+    );
+    if (!this.attachments) return counts;
+    return { ...counts, attachment: { indexed: this.attachments.indexed, deleted: this.attachments.deleted } };
   }
   /** Set when the run includes attached files. */
   attachments: { -readonly [K in keyof AttachmentSyncMetrics]: number } | undefined;

@@ -1,5 +1,13 @@
 import type { Deployment, FakePageStatus, FakeUser } from "../model.js";
 import { Random } from "../random.js";
+import {
+  type BlogPostSeed,
+  type CommentSeed,
+  extrasRandom,
+  type GenerateCommentsOptions,
+  generateBlogPosts,
+  generateComments,
+} from "./generate-extras.js";
 import { type BodyFeature, buildStorageBody } from "./storage-body.js";
 import { DOC_KINDS, FIRST_NAMES, LABELS, LAST_NAMES, SECTIONS, SERVICES, WORDS } from "./vocabulary.js";
 
@@ -23,6 +31,13 @@ export interface GenerateSpaceOptions {
   readonly archivedRatio?: number;
   /** Share of leaf pages marked trashed. @default 0.01 */
   readonly trashedRatio?: number;
+  /** Blog posts, numbered after the pages. The pages are the same with or without them. @default 0 */
+  readonly blogPosts?: number;
+  /**
+   * Footer and inline comments (some resolved, some replies) on a share of the current pages and blog posts,
+   * numbered after them; `true` for the defaults of {@link GenerateCommentsOptions}. @default false
+   */
+  readonly comments?: boolean | GenerateCommentsOptions;
 }
 
 /** A page as generated, before it is loaded into a server. */
@@ -50,6 +65,10 @@ export interface SpaceSeed {
   readonly homepageId: string | null;
   readonly pages: readonly PageSeed[];
   readonly users: readonly FakeUser[];
+  /** Blog posts, by id. @default none */
+  readonly blogPosts?: readonly BlogPostSeed[];
+  /** Comments on pages and blog posts, by id. @default none */
+  readonly comments?: readonly CommentSeed[];
 }
 
 const EPOCH = Date.UTC(2021, 0, 4, 9, 0, 0);
@@ -187,6 +206,25 @@ export function generateSpace(options: GenerateSpaceOptions): SpaceSeed {
       features: [...features].sort(),
     });
   }
+  const extras = extrasRandom(seed);
+  const blogPosts = generateBlogPosts(extras.fork(1), {
+    count: Math.max(0, Math.floor(options.blogPosts ?? 0)),
+    firstId: firstId + count,
+    spaceKey: options.key,
+    users,
+    deployment,
+  });
+  const commentOptions = options.comments === true ? {} : options.comments || null;
+  const comments = commentOptions
+    ? generateComments(
+        extras.fork(2),
+        [
+          ...pages.map((page) => ({ ...page, current: page.status === "current" })),
+          ...blogPosts.map((post) => ({ ...post, current: true })),
+        ],
+        { ...commentOptions, firstId: firstId + count + blogPosts.length, users },
+      )
+    : [];
   return {
     key: options.key,
     name: options.name ?? `${options.key} Space`,
@@ -194,6 +232,8 @@ export function generateSpace(options: GenerateSpaceOptions): SpaceSeed {
     homepageId: count > 0 ? String(firstId) : null,
     pages,
     users,
+    ...(blogPosts.length > 0 ? { blogPosts } : {}),
+    ...(comments.length > 0 ? { comments } : {}),
   };
 }
 

@@ -118,10 +118,10 @@ const search: Handler = (ctx) => {
     const shown = cql.length > 200 ? `${cql.slice(0, 200)}...` : cql;
     return v1Error(400, `Could not parse cql : ${shown} (${error.message})`);
   }
-  // CQL searches current content only: pages, blog posts and comments, and the files attached to current pages
-  // (`type = attachment`).
+  // CQL searches current content only: pages, blog posts and comments, and the files attached to current pages and
+  // blog posts (`type = attachment`).
   const files = ctx.state
-    .allPages()
+    .allContent()
     .filter((page) => page.status === "current")
     .flatMap((page) =>
       ctx.state.attachments

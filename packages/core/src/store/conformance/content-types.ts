@@ -10,7 +10,13 @@ export function contentTypeTests(ctx: SuiteContext): void {
   async function corpus() {
     const store = ctx.store();
     await store.upsertSource(
-      makeSource("s", { content: { blogPosts: true, comments: { includeResolvedInline: false } } }),
+      makeSource("s", {
+        content: {
+          blogPosts: true,
+          comments: { includeResolvedInline: false },
+          attachments: { enabled: true, mediaTypes: ["application/pdf", "image/*"], maxBytes: 1000 },
+        },
+      }),
     );
     await store.writePage(makePage("s", "1"), [
       makeChunk(0, "marmot burrows in the page", axis(0, dims)),
@@ -30,6 +36,7 @@ export function contentTypeTests(ctx: SuiteContext): void {
     expect((await store.getSource("s"))?.content).toEqual({
       blogPosts: true,
       comments: { includeResolvedInline: false },
+      attachments: { enabled: true, mediaTypes: ["application/pdf", "image/*"], maxBytes: 1000 },
     });
     expect((await store.getPage("s", "1"))?.contentType).toBeUndefined();
     expect((await store.getPage("s", "2"))?.contentType).toBe("blogpost");
