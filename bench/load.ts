@@ -8,7 +8,7 @@
  * a full load and a no-change reload, and the code bodies and table cells each kept, on a sample of pages.
  *
  *   npx tsx bench/load.ts [--pages 4000] [--latency 100] [--rate 10] [--no-peers] [--sample 200] [--langchain-limit 25]
- *     [--store auto|pglite] [--embed-delay 0] [--node-flags "--liftoff-only"]
+ *     [--store auto|pglite] [--embed-delay 0] [--node-flags=--liftoff-only]
  *
  * `--store pglite` syncs ours into PGlite even when DATABASE_URL is set (LangChain still writes to PostgreSQL), the
  * default a newcomer meets against the peer on a server. `--embed-delay <ms>` embeds ours through FakeOpenAIServer
