@@ -8,12 +8,13 @@
  * a full load and a no-change reload, and the code bodies and table cells each kept, on a sample of pages.
  *
  *   npx tsx bench/load.ts [--pages 4000] [--latency 100] [--rate 10] [--no-peers] [--sample 200] [--langchain-limit 25]
- *     [--store auto|pglite] [--embed-delay 0]
+ *     [--store auto|pglite] [--embed-delay 0] [--node-flags=--liftoff-only]
  *
  * `--store pglite` syncs ours into PGlite even when DATABASE_URL is set (LangChain still writes to PostgreSQL), the
  * default a newcomer meets against the peer on a server. `--embed-delay <ms>` embeds ours through FakeOpenAIServer
  * (OpenAI's limits: 2,048 inputs and 300,000 tokens per request) answering each request after that delay, and
  * reports the requests it took and the time a perfectly packed, fully overlapped embedding phase would take.
+ * `--node-flags` starts our sync processes with those Node.js flags (LangChain's keep the defaults).
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -51,6 +52,7 @@ const { values } = parseArgs({
     "no-peers": { type: "boolean", default: false },
     store: { type: "string", default: "auto" },
     "embed-delay": { type: "string", default: "0" },
+    "node-flags": { type: "string", default: "" },
   },
 });
 const pages = Number(values.pages);
@@ -74,6 +76,8 @@ const storeSpec: ChildSyncConfig["store"] = oursPglite
   ? { kind: "pglite", dataDir: pgliteDir }
   : { kind: "pg", url, schema };
 const embedDelayMs = Number(values["embed-delay"]);
+/** Node.js flags for our sync processes only, e.g. `--liftoff-only` (see the PGlite section of BENCHMARKS.md). */
+const ourNodeFlags = values["node-flags"].split(/\s+/).filter(Boolean);
 const openai = embedDelayMs > 0 ? await FakeOpenAIServer.start({ delayMs: embedDelayMs }) : null;
 const record = createSourceRecord({ sourceId: SOURCE_ID, baseUrl: fake.baseUrl, deployment: "cloud", spaceKey: SPACE });
 if (oursPglite) {
@@ -101,7 +105,7 @@ const config = (mode: "full" | "incremental"): ChildSyncConfig => ({
 /** One sync of ours in a fresh process, with the API requests the fake counted. */
 async function ours(mode: "full" | "incremental"): Promise<ChildSyncResult & { requests: number }> {
   const before = fake.stats().requests;
-  const outcome = await runSyncChild(config(mode));
+  const outcome = await runSyncChild(config(mode), { nodeFlags: ourNodeFlags });
   if (!outcome.result) throw new Error(`sync child failed (${outcome.code}): ${outcome.stderr}`);
   return { ...outcome.result, requests: fake.stats().requests - before };
 }
@@ -185,7 +189,9 @@ if (!pgSkip) await dropSchema(url, schema);
 console.log(
   `Load benchmark: ${total} current pages (${pages} generated), ${latencyMs} ms per request, ${rate} requests/s rate limit; store: ${oursPglite ? `PGlite${pgSkip ? ` (${pgSkip})` : ""}` : "PostgreSQL 15 + pgvector"}; ${openai ? `OpenAIEmbedder on FakeOpenAIServer answering after ${embedDelayMs} ms` : "hashing embedder"}, 384 dimensions.`,
 );
-console.log(`Machine: ${machineLine()}; ${loadAverage()}`);
+console.log(
+  `Machine: ${machineLine()}; ${loadAverage()}${ourNodeFlags.length ? `; our sync processes ran with ${ourNodeFlags.join(" ")}` : ""}`,
+);
 console.log(
   "\n| run | wall time | API requests | 429s waited | pages indexed | pages/s | chunks written | chunks/s | pages deleted | embedding calls | embedding tokens | peak RSS |",
 );

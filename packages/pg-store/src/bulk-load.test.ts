@@ -231,8 +231,10 @@ describe("PgKnowledgeStore bulk load", () => {
       const { rows } = await store.db.query<{ definition: string }>(
         "SELECT indexdef AS definition FROM pg_indexes WHERE indexname = 'confluence_embedding_1536_hnsw'",
       );
-      // Rebuilt as 0003 made it: a full index, not a partial one.
-      expect(rows[0]?.definition).toMatch(/USING hnsw \(embedding_1536 vector_cosine_ops\)$/);
+      // Rebuilt as 0003 made it: a full index, not a partial one (PGlite builds it with a lower ef_construction).
+      expect(rows[0]?.definition).toMatch(
+        /USING hnsw \(embedding_1536 vector_cosine_ops\) WITH \(ef_construction='32'\)$/,
+      );
     } finally {
       await store.db.exec("DROP INDEX IF EXISTS archon_own_embedding_1536");
     }

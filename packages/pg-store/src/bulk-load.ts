@@ -1,5 +1,6 @@
 import type { BulkLoad } from "@archon/confluence-core";
 import type { Db } from "./db.js";
+import { buildPgliteDeferredHnsw } from "./pglite.js";
 import { SUPPORTED_DIMENSIONS } from "./rows.js";
 
 /**
@@ -68,6 +69,7 @@ export async function buildDeferredIndexes(db: Db): Promise<number> {
           parallel ? "SET LOCAL min_parallel_table_scan_size = 0" : "SET LOCAL max_parallel_maintenance_workers = 0",
         );
       }
+      await buildPgliteDeferredHnsw(tx);
       const { rows } = await tx.query<{ built: number }>("SELECT confluence_build_deferred_indexes(NULL) AS built");
       return rows[0]?.built ?? 0;
     });

@@ -4,7 +4,7 @@ import { requireArchonPages } from "./archon-compat.js";
 import { type Db, fromPglite, fromPgPool } from "./db.js";
 import { migrate as runMigrations } from "./migrate.js";
 import { PgKnowledgeStore } from "./pg-knowledge-store.js";
-import { openPglite } from "./pglite.js";
+import { openPglite, type PgliteOptions } from "./pglite.js";
 
 /** Options of {@link createPgStore}. Give `connectionString` or `pool`. */
 export interface PgStoreOptions {
@@ -41,6 +41,8 @@ export interface PgliteStoreOptions {
   readonly dataDir?: string;
   /** Apply pending migrations first. @default true */
   readonly migrate?: boolean;
+  /** PostgreSQL settings PGlite starts with, over `PGLITE_DEFAULT_SETTINGS` (see `openPglite`). */
+  readonly settings?: PgliteOptions["settings"];
 }
 
 /**
@@ -48,7 +50,7 @@ export interface PgliteStoreOptions {
  * with pgvector, persisted to `dataDir`. `close()` closes the database.
  */
 export async function createPgliteStore(options: PgliteStoreOptions = {}): Promise<PgKnowledgeStore> {
-  const db = fromPglite(await openPglite({ dataDir: options.dataDir }), { ownsDb: true });
+  const db = fromPglite(await openPglite({ dataDir: options.dataDir, settings: options.settings }), { ownsDb: true });
   return open(db, options.migrate ?? true);
 }
 

@@ -20,8 +20,8 @@ export {
   rollback,
 } from "./migrate.js";
 export { PgKnowledgeStore } from "./pg-knowledge-store.js";
-export type { PgliteOptions } from "./pglite.js";
-export { openPglite } from "./pglite.js";
+export type { PgliteOptions, PgliteSettingValue } from "./pglite.js";
+export { openPglite, PGLITE_DEFAULT_SETTINGS } from "./pglite.js";
 export { PROCESS_OWNER } from "./progress-owner.js";
 export type { InterruptedOperation, PgProgressSinkOptions } from "./progress-sink.js";
 export { PgProgressSink } from "./progress-sink.js";

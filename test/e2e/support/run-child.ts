@@ -20,11 +20,13 @@ export interface ChildOutcome {
 export interface RunChildOptions {
   /** SIGKILL the child once it has reported this many indexed pages (needs `progress`). */
   readonly killAfterIndexed?: number;
+  /** Node.js flags for the child, before the script (e.g. `--liftoff-only`). */
+  readonly nodeFlags?: readonly string[];
 }
 
 export function runSyncChild(config: ChildSyncConfig, options: RunChildOptions = {}): Promise<ChildOutcome> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", script], {
+    const child = spawn(process.execPath, [...(options.nodeFlags ?? []), "--import", "tsx", script], {
       env: { ...process.env, TSX_TSCONFIG_PATH: tsconfig, E2E_SYNC_CONFIG: JSON.stringify(config) },
       stdio: ["ignore", "pipe", "pipe"],
     });
