@@ -8,13 +8,18 @@
  * a full load and a no-change reload, and the code bodies and table cells each kept, on a sample of pages.
  *
  *   npx tsx bench/load.ts [--pages 4000] [--latency 100] [--rate 10] [--no-peers] [--sample 200] [--langchain-limit 25]
- *     [--store auto|pglite] [--embed-delay 0] [--node-flags=--liftoff-only]
+ *     [--store auto|pglite] [--embed-delay 0] [--node-flags=--liftoff-only] [--no-floor]
  *
  * `--store pglite` syncs ours into PGlite even when DATABASE_URL is set (LangChain still writes to PostgreSQL), the
  * default a newcomer meets against the peer on a server. `--embed-delay <ms>` embeds ours through FakeOpenAIServer
  * (OpenAI's limits: 2,048 inputs and 300,000 tokens per request) answering each request after that delay, and
  * reports the requests it took and the time a perfectly packed, fully overlapped embedding phase would take.
  * `--node-flags` starts our sync processes with those Node.js flags (LangChain's keep the defaults).
+ *
+ * The floor of the full sync, measured in the same run: its API requests one after another at the fake's latency
+ * and rate, overlapped with the store's own cost of the load, which `floor/store-replay.ts` measures by loading the
+ * pages and chunks the full sync stored (vectors included) into a fresh, empty store through the same bulk path (page
+ * groups, deferred index builds) with nothing else to do. `--no-floor` skips the replay.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -36,6 +41,7 @@ import {
 } from "../test/e2e/support/pg.js";
 import { runScript, runSyncChild } from "../test/e2e/support/run-child.js";
 import { fakeCredentials } from "../test/e2e/support/store-check.js";
+import type { StoreReplayConfig, StoreReplayResult } from "./floor/store-replay.js";
 import { machineLine } from "./machine.js";
 import { countKept, type KeptCounts } from "./peers/content-kept.js";
 import { loadAverage, mb, ratio, seconds } from "./peers/format.js";
@@ -53,6 +59,7 @@ const { values } = parseArgs({
     store: { type: "string", default: "auto" },
     "embed-delay": { type: "string", default: "0" },
     "node-flags": { type: "string", default: "" },
+    "no-floor": { type: "boolean", default: false },
   },
 });
 const pages = Number(values.pages);
@@ -110,6 +117,7 @@ async function ours(mode: "full" | "incremental"): Promise<ChildSyncResult & { r
   return { ...outcome.result, requests: fake.stats().requests - before };
 }
 
+const replayScript = fileURLToPath(new URL("./floor/store-replay.ts", import.meta.url));
 const langchainScript = fileURLToPath(new URL("./peers/langchain-sync.ts", import.meta.url));
 async function langchain(): Promise<LangChainSyncResult & { requests: number; rejected: number }> {
   const before = fake.stats();
@@ -149,6 +157,7 @@ const requestsBefore = openai?.requests.length ?? 0;
 const full = await ours("full");
 row("full sync", full);
 const embedRequests = (openai?.requests.length ?? 0) - requestsBefore;
+const replay = values["no-floor"] ? undefined : await storeReplay();
 const peers: string[] = [];
 let kept: { ours: KeptCounts; langchain: KeptCounts } | undefined;
 let lcFull: Awaited<ReturnType<typeof langchain>> | undefined;
@@ -202,6 +211,16 @@ const apiFloorMs = Math.max(full.requests * latencyMs, ((full.requests - rate) /
 console.log(
   `\nAPI floor of the full sync: ${full.requests} requests x ${latencyMs} ms = ${seconds(apiFloorMs)}; ours took ${(full.wallMs / apiFloorMs).toFixed(1)}x that.`,
 );
+if (replay) {
+  // The requests and the store's load overlap: the floor is the longer of the two.
+  const floorMs = Math.max(apiFloorMs, replay.loadMs);
+  console.log(
+    `Store floor: the same ${replay.pages} pages and ${replay.chunks} chunks (vectors included) loaded into an empty store through its bulk path, nothing else done: ${seconds(replay.loadMs)} (index builds and ANALYZE ${seconds(replay.buildMs)}, peak RSS ${mb(replay.maxRssBytes)}).`,
+  );
+  console.log(
+    `Floor of the full sync (the longer of the two): ${seconds(floorMs)}; ours took ${(full.wallMs / floorMs).toFixed(2)}x the floor.`,
+  );
+}
 console.log(`\nAfterwards the store holds ${storedIds.size} pages, the space ${truthIds.size}; ${mismatch} differ.`);
 const fm = full.metrics;
 console.log(
@@ -241,6 +260,38 @@ if (lcFull && lcAgain && kept) {
   console.log(
     `\nContent kept, on ${values.sample} sampled pages: code bodies ours ${pct(kept.ours.codeKept, kept.ours.codeBodies)}, LangChain ${pct(kept.langchain.codeKept, kept.langchain.codeBodies)}; table cells ours ${pct(kept.ours.cellsKept, kept.ours.cells)}, LangChain ${pct(kept.langchain.cellsKept, kept.langchain.cells)}.`,
   );
+}
+
+/** Loads what the full sync stored into a fresh, empty store of the same kind, timing the load alone. */
+async function storeReplay(): Promise<StoreReplayResult> {
+  let to: ChildSyncConfig["store"];
+  let cleanup: () => Promise<void>;
+  if (oursPglite) {
+    const dataDir = mkdtempSync(join(tmpdir(), "archon-floor-"));
+    const store = await createPgliteStore({ dataDir });
+    await store.upsertSource(record);
+    await store.close();
+    to = { kind: "pglite", dataDir };
+    cleanup = async () => rmSync(dataDir, { recursive: true, force: true });
+  } else {
+    const floorSchema = uniqueSchema("archon_floor");
+    await createMigratedSchema(url, floorSchema);
+    const { store, close } = await openSchemaStore(url, floorSchema, 1);
+    await store.upsertSource(record);
+    await close();
+    to = { kind: "pg", url, schema: floorSchema };
+    cleanup = () => dropSchema(url, floorSchema);
+  }
+  try {
+    const replayConfig: StoreReplayConfig = { sourceId: SOURCE_ID, from: storeSpec, to };
+    const outcome = await runScript<StoreReplayResult>(replayScript, {
+      STORE_REPLAY_CONFIG: JSON.stringify(replayConfig),
+    });
+    if (!outcome.result) throw new Error(`store replay failed (${outcome.code}): ${outcome.stderr}`);
+    return outcome.result;
+  } finally {
+    await cleanup();
+  }
 }
 
 async function storedPageIds(): Promise<Set<string>> {

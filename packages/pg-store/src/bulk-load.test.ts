@@ -251,6 +251,20 @@ describe("PgKnowledgeStore bulk load", () => {
     expect(await indexNames(store)).toContain("confluence_chunk_embedding_384_hnsw");
   });
 
+  it("defers the indexes of a load whose listing still runs, whatever it has counted so far", async () => {
+    const store = await freshStore();
+    await store.upsertSource(makeSource("a"));
+    await store.beginBulkLoad({ ...load(25), more: true });
+    expect(await deferred(store)).toEqual([
+      "confluence_chunk_embedding_384_hnsw",
+      "confluence_crawled_pages_search_idx",
+    ]);
+    await store.writePage(makePage("a", "1"), [makeChunk(0, "one", axis(0, 384))]);
+    await store.endBulkLoad(load(25));
+    expect(await deferred(store)).toEqual([]);
+    expect(await indexNames(store)).toContain("confluence_chunk_embedding_384_hnsw");
+  });
+
   it("after a crash mid-load, a large load keeps the index deferred and a small one builds it first", async () => {
     const store = await freshStore();
     await store.upsertSource(makeSource("a"));

@@ -37,7 +37,8 @@ export async function hasEmbeddings(db: Db, embeddingModel: string, dimensions: 
 export async function beginBulkLoad(db: Db, load: BulkLoad): Promise<boolean> {
   // Vectors of another dimension cannot be stored at all; writing them fails with a clear error.
   const supported = (SUPPORTED_DIMENSIONS as readonly number[]).includes(load.dimensions);
-  if (load.pages < BULK_LOAD_MIN_PAGES || !supported) {
+  // A load whose listing still runs (`more`) is a first full sync already past its first listing batch: large enough.
+  if ((load.pages < BULK_LOAD_MIN_PAGES && load.more !== true) || !supported) {
     await buildDeferredIndexes(db);
     return false;
   }

@@ -28,8 +28,8 @@ describe("MarkdownChunker", () => {
   const small = createMarkdownChunker({ maxTokens: 128, overlapTokens: 16 });
 
   it("has an id with its settings and validates options naming the field", () => {
-    expect(new MarkdownChunker().id).toBe("markdown@2:512/64");
-    expect(createMarkdownChunker({ countTokens: (t) => t.length }).id).toBe("markdown@2:512/64:custom");
+    expect(new MarkdownChunker().id).toBe("markdown@3:512/64");
+    expect(createMarkdownChunker({ countTokens: (t) => t.length }).id).toBe("markdown@3:512/64:custom");
     expect(() => createMarkdownChunker({ maxTokens: 8 })).toThrow(/maxTokens/);
     try {
       createMarkdownChunker({ maxTokens: 100, overlapTokens: 50 });
@@ -54,10 +54,54 @@ describe("MarkdownChunker", () => {
   });
 
   it("lets a small subsection join its parent's chunk while it fits", () => {
-    const md = "# Deploy\n\nShort.\n\n## Rollback\n\nAlso short.\n\n# Other\n\nText.";
+    const md = `# Deploy\n\nShort.\n\n## Rollback\n\nAlso short.\n\n# Other\n\n${paragraph(0, 7)}`;
     const chunks = small.chunk(md, { title: "Runbook" });
-    expect(chunks.map((c) => c.text)).toEqual(["# Deploy\n\nShort.\n\n## Rollback\n\nAlso short.", "# Other\n\nText."]);
+    expect(chunks.map((c) => c.text)).toEqual([
+      "# Deploy\n\nShort.\n\n## Rollback\n\nAlso short.",
+      `# Other\n\n${paragraph(0, 7)}`,
+    ]);
     expect(chunks[0]?.breadcrumb).toEqual(["Runbook", "Deploy"]);
+    expect(chunks[1]?.breadcrumb).toEqual(["Runbook", "Other"]);
+  });
+
+  it("lets small sibling sections share a chunk under the section that holds them, headings kept in the text", () => {
+    const md = [
+      "# Deploy",
+      "## Build",
+      "Run the build.",
+      "## Verify",
+      "Check the dashboards.",
+      "### Smoke tests",
+      "Run the smoke suite.",
+      "## Release",
+      "Tag the release.",
+      "# Monitor",
+      "Watch the error rate.",
+    ].join("\n\n");
+    const chunks = small.chunk(md, { title: "Runbook" });
+    expect(chunks.map((c) => c.text)).toEqual([md]);
+    expect(chunks[0]?.breadcrumb).toEqual(["Runbook"]);
+    // Siblings only: the chunk stays under their parent.
+    const [deploy] = small.chunk(md.slice(0, md.indexOf("\n\n# Monitor")), { title: "Runbook" });
+    expect(deploy?.breadcrumb).toEqual(["Runbook", "Deploy"]);
+    expect(deploy?.text).toContain("### Smoke tests\n\nRun the smoke suite.");
+  });
+
+  it("starts a new chunk at a section that does not fit the one before, under that section's own path", () => {
+    // Counted in words, so what fits is plain to see: 40 at most, 25 in the long paragraph.
+    const byWords = createMarkdownChunker({
+      maxTokens: 40,
+      overlapTokens: 0,
+      countTokens: (text) => text.split(/\s+/).filter(Boolean).length,
+    });
+    const long = Array.from({ length: 25 }, (_, i) => `word${i}`).join(" ");
+    const md = `# Deploy\n\n## Build\n\nRun the build.\n\n## Verify\n\n${long}\n\n## Release\n\nTag it.`;
+    const chunks = byWords.chunk(md, { title: "Runbook" });
+    // The small section after the long one joins it, and that chunk moves up to the section holding both.
+    expect(chunks.map((c) => c.breadcrumb.join(" > "))).toEqual(["Runbook > Deploy > Build", "Runbook > Deploy"]);
+    expect(chunks[0]?.text).toBe("# Deploy\n\n## Build\n\nRun the build.");
+    expect(chunks[1]?.text).toBe(`## Verify\n\n${long}\n\n## Release\n\nTag it.`);
+    for (const chunk of chunks) expect(chunk.tokens).toBeLessThanOrEqual(40);
   });
 
   it("keeps a heading with a block that fits alone but not beside it, and stays within maxTokens", () => {
@@ -153,7 +197,12 @@ describe("MarkdownChunker", () => {
     const before = small.chunk(page("Revert the tag."), { title: "P" });
     const after = small.chunk(page("Revert the tag and redeploy."), { title: "P" });
     const changed = after.filter((c) => !before.some((b) => b.hash === c.hash));
-    expect(changed.map((c) => c.breadcrumb.at(-1))).toEqual(["Rollback"]);
+    // The short section shares a chunk with a neighbour; only that chunk changes.
+    expect(changed).toHaveLength(1);
+    expect(changed[0]?.text).toContain("# Rollback\n\nRevert the tag and redeploy.");
+    expect(after.filter((c) => c.text.includes("# Monitor")).every((c) => before.some((b) => b.hash === c.hash))).toBe(
+      true,
+    );
   });
 
   it("sizes by a custom token counter", () => {

@@ -64,17 +64,21 @@ export const CL100K: TokenCounter = {
 interface Draft {
   parts: string[];
   tokens: number;
-  readonly breadcrumb: readonly string[];
-  /** Level of the heading this chunk started at (0 at the top of the page): deeper sections may join it. */
-  readonly level: number;
+  /** Heading path of the section holding everything in the chunk. */
+  breadcrumb: readonly string[];
+  /** Ids of the sections on that path (see `iterate`), to find the section a joining heading shares with it. */
+  sectionIds: readonly number[];
+  /** Level of the section holding everything in the chunk (0: the page itself). */
+  level: number;
   lastText: string | undefined;
   /** The block the last part came from; pieces of one split block never share a chunk. */
   lastBlock: Block | undefined;
 }
 
 /**
- * Splits Markdown on its structure: a chunk starts at a heading (a subsection joins its parent's chunk while it fits),
- * then paragraphs, then sentences. Code blocks and tables are never split unless one alone is over `maxTokens`; then
+ * Splits Markdown on its structure: a chunk starts at a heading unless the section fits in the chunk before it (a
+ * subsection in its parent's chunk, a small section beside its small siblings; the chunk's breadcrumb is then the
+ * section holding them all, and their headings stay in its text), then paragraphs, then sentences. Code blocks and tables are never split unless one alone is over `maxTokens`; then
  * they are cut at line boundaries, re-opening the fence or repeating the table header; a table row over the budget is
  * cut at its cells into rows of the same columns. Chunks are sized, counted and hashed on their {@link embedText}
  * form (links without their targets); `text` keeps the Markdown as written.
@@ -109,8 +113,8 @@ export class MarkdownChunker implements Chunker {
         : tokenizer === undefined || tokenizer.id === CL100K.id
           ? ""
           : `:${tokenizer.id}`;
-    // Version 2: chunks are sized and hashed on their embedded text.
-    this.id = `markdown@2:${this.max}/${this.overlap}${counter}`;
+    // Version 3: small sibling sections share a chunk (2: chunks are sized and hashed on their embedded text).
+    this.id = `markdown@3:${this.max}/${this.overlap}${counter}`;
   }
 
   chunk(markdown: string, context: ChunkContext): Chunk[] {
@@ -119,7 +123,8 @@ export class MarkdownChunker implements Chunker {
 
   /** Yields chunks one by one, so a caller can embed them as they come. */
   *iterate(markdown: string, context: ChunkContext): Generator<Chunk> {
-    const sections: { level: number; title: string }[] = [];
+    const sections: { level: number; title: string; id: number }[] = [];
+    let sectionId = 0;
     const crumb = () => [context.title, ...sections.map((s) => s.title)];
     // Pieces cut from an oversized block leave room for a heading line or overlap in the same chunk.
     const pieceBudget = this.max - Math.max(this.overlap, Math.min(64, Math.floor(this.max / 8)));
@@ -129,6 +134,7 @@ export class MarkdownChunker implements Chunker {
       parts: [],
       tokens: 0,
       breadcrumb: crumb(),
+      sectionIds: sections.map((s) => s.id),
       level: sections.at(-1)?.level ?? 0,
       lastText: undefined,
       lastBlock: undefined,
@@ -167,10 +173,17 @@ export class MarkdownChunker implements Chunker {
         pendingTokens = 0;
         const top = headings.reduce((min, h) => Math.min(min, h.level), 6);
         const fits = draft !== undefined && draft.tokens + headingTokens + tokens + 2 * headings.length + 2 <= this.max;
-        if (draft === undefined || draft.parts.length === 0 || !(draft.level < top && fits)) {
+        if (draft === undefined || draft.parts.length === 0 || !fits) {
           const done = finish(draft);
           if (done !== undefined) yield done;
-          draft = { ...start(), level: top };
+          draft = start();
+        } else if (draft.level >= top) {
+          // A sibling or cousin joins: the chunk now belongs to the section holding both.
+          let shared = 0;
+          while (shared < draft.sectionIds.length && draft.sectionIds[shared] === sections[shared]?.id) shared++;
+          draft.sectionIds = draft.sectionIds.slice(0, shared);
+          draft.breadcrumb = draft.breadcrumb.slice(0, shared + 1);
+          draft.level = sections[shared - 1]?.level ?? 0;
         }
         for (const heading of headings) this.add(draft, heading.text, heading.tokens, undefined);
         if (draft.parts.length === headings.length || draft.tokens + tokens + 2 <= this.max) {
@@ -205,7 +218,7 @@ export class MarkdownChunker implements Chunker {
     for (const block of blocks(markdown)) {
       if (block.kind === "heading") {
         while ((sections.at(-1)?.level ?? 0) >= block.level) sections.pop();
-        sections.push({ level: block.level, title: block.title });
+        sections.push({ level: block.level, title: block.title, id: sectionId++ });
         const tokens = this.measure(block.text);
         pending.push({ text: block.text, tokens, level: block.level });
         pendingTokens += tokens + 2;

@@ -27,7 +27,7 @@ export interface ChunkContext {
 }
 
 export interface Chunker {
-  /** Stable id including its settings, e.g. `markdown@2:512/64`. */
+  /** Stable id including its settings, e.g. `markdown@3:512/64`. */
   readonly id: string;
   chunk(markdown: string, context: ChunkContext): Chunk[];
 }

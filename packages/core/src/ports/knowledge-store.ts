@@ -375,6 +375,11 @@ export interface BulkLoad {
   readonly sourceId: string;
   /** Pages the sync expects to write. */
   readonly pages: number;
+  /**
+   * The listing was still running when the load began (a full sync streams bodies beside it): `pages` is what it had
+   * counted so far, and more are likely to come. @default false
+   */
+  readonly more?: boolean;
   readonly embeddingModel: string;
   readonly dimensions: number;
 }

@@ -13,6 +13,7 @@ import type {
   SourceCallOptions,
 } from "../ports/confluence-source.js";
 import type {
+  BulkLoad,
   FolderRecord,
   SourceLock,
   SourceRecord,
@@ -33,6 +34,7 @@ import {
   resolveContentOptions,
 } from "./content-options.js";
 import { Hierarchy, type TreeNode } from "./hierarchy.js";
+import { ListingFeed } from "./listing-feed.js";
 import {
   type ConfluenceSyncOptions,
   runOptionsSchema,
@@ -280,7 +282,11 @@ class SyncRun {
    * Links the nodes of an ancestor chain (root first) that the run knows nothing else about: Cloud folders, which are
    * never listed as pages, so a page under a folder keeps everything above the folder in its path.
    */
-  learnAncestors(ancestors: readonly string[] | undefined, folders?: readonly FolderRef[]): void {
+  learnAncestors(
+    ancestors: readonly string[] | undefined,
+    folders?: readonly FolderRef[],
+    options: { readonly authoritative?: boolean } = {},
+  ): void {
     if (ancestors === undefined) return;
     const ids = new Set(ancestors);
     for (const folder of folders ?? []) {
@@ -290,8 +296,10 @@ class SyncRun {
       const at = ancestors.indexOf(folder.id);
       this.setParent(folder.id, ancestors[at - 1] ?? null);
     }
+    // A listing's chains are the space as it is now: they replace what the store knew (an ancestor that moved may be
+    // listed after the pages under it).
     ancestors.forEach((id, i) => {
-      if (!this.#tree.has(id)) this.setParent(id, ancestors[i - 1] ?? null);
+      if (options.authoritative || !this.#tree.has(id)) this.setParent(id, ancestors[i - 1] ?? null);
     });
   }
 
@@ -487,11 +495,35 @@ class SyncRun {
     // A full sync always lists: it needs the whole tree. An incremental one lists to find deletions and moves, and to
     // re-check read restrictions, which change no version.
     const listing = this.mode === "full" || record.deletionStrategy === "listing" || syncsPermissions(record);
-    const refs = listing ? await this.telemetry.time("list", () => this.#listRefs(space, record)) : null;
-    if (refs) this.telemetry.count("list", "confluence.pages.listed", refs.size);
-    if (refs) {
-      const deletions =
-        record.deletionStrategy === "listing" || (this.mode === "full" && record.deletionStrategy === "full-only");
+    const deletions =
+      record.deletionStrategy === "listing" || (this.mode === "full" && record.deletionStrategy === "full-only");
+    // A full sync wants every page, so bodies need not wait for the whole listing: they stream while it runs, each
+    // batch waiting only for its own pages' refs. What the listing decides (deletions, pages the stream missed) comes
+    // once it ends. Comments are read per page from a complete listing, so a sync with comments lists first.
+    const feed = listing && this.mode === "full" && !comments ? new ListingFeed() : null;
+    let refs: Map<string, PageRef> | null = null;
+    let listed: Promise<void> = Promise.resolve();
+    if (feed) {
+      refs = feed.refs;
+      processor.listingStarted(feed);
+      listed = this.telemetry
+        .time("list", () => this.#listRefs(space, record, feed))
+        .then(
+          async () => {
+            this.telemetry.count("list", "confluence.pages.listed", feed.refs.size);
+            await processor.reconcileListing(feed.refs, { deletions, verifyAll: true });
+            feed.finish();
+          },
+          (error: unknown) => {
+            feed.fail(error);
+            throw error;
+          },
+        );
+      // Awaited once the bodies have streamed; a failure meanwhile reaches the stream through the feed.
+      listed.catch(() => {});
+    } else if (listing) {
+      refs = await this.telemetry.time("list", () => this.#listRefs(space, record));
+      this.telemetry.count("list", "confluence.pages.listed", refs.size);
       await processor.reconcileListing(refs, { deletions, verifyAll: this.mode === "full" });
     } else {
       processor.retryFailed();
@@ -509,25 +541,42 @@ class SyncRun {
     this.setStage("fetching");
     this.tracker.startProcessing();
     const { store, embedder } = this.options;
-    const load = {
-      sourceId: this.sourceId,
-      pages: processor.pendingIds().size,
-      embeddingModel: embedder.modelId,
-      dimensions: embedder.dimensions,
+    let load: BulkLoad | null = null;
+    /** Tells the store how many pages to expect, once, before the first page is written. */
+    const beginBulkLoad = async (pages: number, more = false) => {
+      if (load) return;
+      const begun: BulkLoad = {
+        sourceId: this.sourceId,
+        pages,
+        ...(more ? { more } : {}),
+        embeddingModel: embedder.modelId,
+        dimensions: embedder.dimensions,
+      };
+      load = begun;
+      await storeCall("start the bulk load", async () => store.beginBulkLoad?.(begun));
     };
-    await storeCall("start the bulk load", async () => store.beginBulkLoad?.(load));
+    if (!feed) await beginBulkLoad(processor.pendingIds().size);
     let failed = true;
     try {
-      await this.#process(space, refs, processor);
+      await this.#process(space, refs, processor, feed ? { feed, listed, beginBulkLoad } : null);
       await this.saveFolders(space.key, refs !== null);
       failed = false;
     } finally {
+      if (feed && !feed.done) {
+        feed.fail(
+          new ConfluenceSyncError("SYNC_ABORTED", `Sync ${this.operationId} stopped before its listing ended.`),
+        );
+      }
+      await listed.catch(() => {});
       await processor.settle();
       // Indexes put off for the load are built even when it failed; a crash leaves them to the next sync.
-      await storeCall("finish the bulk load", async () => store.endBulkLoad?.(load)).catch((error) => {
-        if (!failed) throw error;
-        this.logger.error({ err: describeError(error) }, "could not finish the bulk load");
-      });
+      const begun = load as BulkLoad | null;
+      if (begun) {
+        await storeCall("finish the bulk load", async () => store.endBulkLoad?.(begun)).catch((error) => {
+          if (!failed) throw error;
+          this.logger.error({ err: describeError(error) }, "could not finish the bulk load");
+        });
+      }
     }
     if (syncsPermissions(record)) {
       this.throwIfAborted();
@@ -547,12 +596,17 @@ class SyncRun {
     }
   }
 
-  async #process(space: ConfluenceSpace, refs: Map<string, PageRef> | null, processor: PageProcessor) {
+  async #process(
+    space: ConfluenceSpace,
+    refs: Map<string, PageRef> | null,
+    processor: PageProcessor,
+    overlap: Overlap | null,
+  ) {
     const handle = (batch: ConfluencePage[]) => {
       this.telemetry.count("fetch", "confluence.pages.fetched", batch.length);
       return processor.processBatch(batch);
     };
-    await this.telemetry.time("fetch", () => this.#fetchPages(space, refs, processor, handle));
+    await this.telemetry.time("fetch", () => this.#fetchPages(space, refs, processor, handle, overlap));
     // Confirm by id before removing: deleting a page that still exists would cost a re-index.
     await this.telemetry.time("delete", async () => {
       const vanished = processor.vanishedIds();
@@ -575,14 +629,26 @@ class SyncRun {
     refs: Map<string, PageRef> | null,
     processor: PageProcessor,
     handle: (batch: ConfluencePage[]) => Promise<void>,
+    overlap: Overlap | null,
   ) {
-    if (this.mode === "incremental" && this.state.watermark) {
+    if (overlap) {
+      const { feed, listed, beginBulkLoad } = overlap;
+      const call = { ...this.call, labels: false, contentTypes: this.contentTypes };
+      await pipeBatches(this.options.source.listPages(space, call), async (batch) => {
+        await feed.waitFor(batch.map((page) => page.id));
+        // Before the listing ends, the store is told what it has counted so far, and that more are coming.
+        await (feed.done ? beginBulkLoad(processor.pendingIds().size) : beginBulkLoad(feed.refs.size, true));
+        await handle(batch.filter((page) => processor.wants(page.id)));
+      });
+      await listed;
+      await beginBulkLoad(processor.pendingIds().size);
+    } else if (this.mode === "incremental" && this.state.watermark) {
       const since = new Date(this.state.watermark);
       const call = { ...this.call, contentTypes: this.contentTypes };
       await pipeBatches(this.options.source.listChangedSince(space, since, call), handle);
     }
     const pending = processor.pendingIds().size;
-    if (refs && refs.size > 0 && pending / refs.size > this.tuning.streamThreshold) {
+    if (!overlap && refs && refs.size > 0 && pending / refs.size > this.tuning.streamThreshold) {
       // Many pages to fetch: one streamed listing costs far fewer requests than fetching them by id.
       // Labels came with the listing, so the source need not fetch them again.
       const call = { ...this.call, labels: false, contentTypes: this.contentTypes };
@@ -601,7 +667,8 @@ class SyncRun {
     }
   }
 
-  async #listRefs(space: ConfluenceSpace, record: SourceRecord): Promise<Map<string, PageRef>> {
+  /** Lists the space's page refs and places them in the tree; with a feed, hands each batch on as it comes. */
+  async #listRefs(space: ConfluenceSpace, record: SourceRecord, feed?: ListingFeed): Promise<Map<string, PageRef>> {
     this.setStage("listing");
     const statuses = record.removeArchived ? (["current"] as const) : (["current", "archived"] as const);
     const refs = new Map<string, PageRef>();
@@ -609,18 +676,28 @@ class SyncRun {
     const call = { ...this.call, statuses, contentTypes: this.contentTypes, restrictions };
     for await (const batch of this.options.source.listPageRefs(space, call)) {
       this.throwIfAborted();
+      feed?.throwIfFailed();
       for (const ref of batch) {
         refs.set(ref.id, ref);
         this.placeRef(ref);
-        this.learnAncestors(ref.ancestors, ref.folders);
+        this.learnAncestors(ref.ancestors, ref.folders, { authoritative: true });
       }
       this.counters.pagesListed = refs.size;
+      feed?.add(batch);
     }
     return refs;
   }
 }
 
 export type { SyncRun };
+
+/** A full sync's body stream running beside its listing. */
+interface Overlap {
+  readonly feed: ListingFeed;
+  /** The listing has ended and the processor has reconciled it. */
+  readonly listed: Promise<void>;
+  readonly beginBulkLoad: (pages: number, more?: boolean) => Promise<void>;
+}
 
 /** Embedding calls and tokens of the page pass and of the attached files together. */
 function usageOf(processor: PageProcessor, attachments: AttachmentSync | null): { calls: number; tokens: number } {

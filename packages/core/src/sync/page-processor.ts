@@ -19,6 +19,7 @@ import type { SyncEventMap } from "../ports/progress-sink.js";
 import { type PageComments, pageContentHash, renderDiscussion } from "./comments.js";
 import { EmbedBatcher } from "./embed-batcher.js";
 import type { SyncRun } from "./engine.js";
+import type { ListingFeed } from "./listing-feed.js";
 import { PageConvert } from "./page-convert.js";
 import { PageWriter } from "./page-writer.js";
 import type { FailedPages } from "./run-state.js";
@@ -48,6 +49,8 @@ export class PageProcessor {
   #storeMayHold: Promise<boolean> | null = null;
   readonly #convert: PageConvert;
   #refs: Map<string, PageRef> | null = null;
+  /** A listing still running while bodies stream (a full sync): every page is wanted until it ends. */
+  #listing: ListingFeed | null = null;
   #mayDelete: boolean;
 
   constructor(
@@ -94,7 +97,17 @@ export class PageProcessor {
 
   /** Pages a streamed listing should hand over: those pending, and those the listing did not know yet. */
   wants(pageId: string): boolean {
+    if (this.#listing !== null && !this.#listing.done) return true;
     return this.#pending.has(pageId) || (this.#refs !== null && !this.#refs.has(pageId));
+  }
+
+  /**
+   * A full sync's listing has started and bodies stream beside it: labels come from its refs as they arrive, and
+   * {@link reconcileListing} follows when it ends.
+   */
+  listingStarted(feed: ListingFeed): void {
+    this.#listing = feed;
+    this.#refs = feed.refs;
   }
 
   /** Compares a complete listing with the store: what to fetch, and what vanished. */
@@ -103,8 +116,12 @@ export class PageProcessor {
     options: { deletions: boolean; verifyAll: boolean },
   ): Promise<void> {
     this.#refs = refs;
+    // From here on the listing decides what the stream hands over.
+    this.#listing = null;
     this.#mayDelete = options.deletions;
     for (const ref of refs.values()) {
+      // Already handled by a stream that ran beside the listing.
+      if ((this.#processedVersion.get(ref.id) ?? -1) >= ref.version) continue;
       this.#latest.set(ref.id, { title: ref.title, status: ref.status });
       if (!this.#keeps(ref.status)) continue;
       const stored = this.stored.get(ref.id);
@@ -120,6 +137,8 @@ export class PageProcessor {
     if (options.deletions) {
       for (const pageId of this.stored.keys()) {
         if (this.#excluded.has(pageId)) continue;
+        // A page the stream already handled is present, whatever a lagging listing says; its own status decided.
+        if (this.#processedVersion.has(pageId)) continue;
         const ref = refs.get(pageId);
         if (!ref) this.#deletions.set(pageId, "vanished");
         else if (!this.#keeps(ref.status))
