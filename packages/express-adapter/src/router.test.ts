@@ -108,7 +108,9 @@ describe("request handling", () => {
   });
 
   it("accepts only JSON bodies, so cross-site forms cannot trigger actions", async () => {
-    const { app, router } = createTestApp();
+    const { app, router, site } = createTestApp();
+    // The accepted sync waits in its listing, so it is still running when checked.
+    site.hold();
     await request(app).post(`${API}/sources`).send(newSourceBody()).expect(201);
     const form = await request(app).post(`${API}/eng/sync`).type("form").send("mode=full").expect(415);
     expect(form.body.error.code).toBe("UNSUPPORTED_MEDIA_TYPE");

@@ -257,6 +257,7 @@ describe("PgKnowledgeStore bulk load", () => {
     await store.beginBulkLoad({ ...load(25), more: true });
     expect(await deferred(store)).toEqual([
       "confluence_chunk_embedding_384_hnsw",
+      "confluence_chunk_search_vector_idx",
       "confluence_crawled_pages_search_idx",
     ]);
     await store.writePage(makePage("a", "1"), [makeChunk(0, "one", axis(0, 384))]);

@@ -199,6 +199,11 @@ export class EmbedBatcher {
     this.#throwIfFailed();
   }
 
+  /** Settles once every page of {@link runPages} running now has finished, whatever the outcome; sends nothing. */
+  async running(): Promise<void> {
+    await Promise.allSettled([...this.#tails]);
+  }
+
   /** Like {@link drain}, without rethrowing: a failed sync ends this way. */
   async settle(): Promise<void> {
     await this.drain().catch(() => {});

@@ -224,9 +224,14 @@ export class PageProcessor {
       await this.#writer.drain().catch(() => {});
       throw error;
     }
-    // The batch's last pages go to the store now, but the next batch need not wait for them to commit: a checkpoint
-    // records progress and failed pages only, and a resumed sync finds committed pages unchanged.
+    // The batch's last pages go to the store now (those still waiting for vectors once they have them), but the next
+    // batch need not wait for them to commit: a checkpoint records progress and failed pages only, and a resumed
+    // sync finds committed pages unchanged. A failed write is reported by the writer's drain.
     await this.#writer.flush();
+    this.#batcher
+      .running()
+      .then(() => this.#writer.flush())
+      .catch(() => {});
     this.run.state = { ...this.run.state, failedPages: { ...this.#failed } };
     await this.run.checkpoint();
     this.run.progress();
