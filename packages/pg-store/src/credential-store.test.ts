@@ -1,25 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { ConfluenceSyncError } from "@archon/confluence-core";
-import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { keyRingFromEnv, PgCredentialStore } from "./credential-store.js";
-import { type Db, fromPglite } from "./db.js";
-import { migrate } from "./migrate.js";
-import { openPglite } from "./pglite.js";
+import { sharedPgliteDatabase } from "./test-support.js";
 
 const keyA = randomBytes(32).toString("base64");
 const keyB = randomBytes(32).toString("base64");
 const basic = { type: "basic", email: "ops@acme.test", apiToken: "ATATT-very-secret-token" } as const;
 
-let shared: Promise<Db> | null = null;
-const database = () => {
-  shared ??= (async () => {
-    const db = fromPglite(await openPglite(), { ownsDb: true });
-    await migrate(db);
-    return db;
-  })();
-  return shared;
-};
-afterAll(async () => (await shared)?.close());
+const database = sharedPgliteDatabase();
 beforeEach(async () => {
   await (await database()).exec("TRUNCATE confluence_credentials");
 });

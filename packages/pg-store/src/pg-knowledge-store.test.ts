@@ -10,28 +10,15 @@ import {
   makeSource,
   tilt,
 } from "@archon/confluence-core/testing";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { archonPageId } from "./archon-pages.js";
 import { createPgliteStore } from "./create.js";
-import { type Db, fromPglite } from "./db.js";
-import { migrate } from "./migrate.js";
+import type { Db } from "./db.js";
 import { PgKnowledgeStore } from "./pg-knowledge-store.js";
-import { openPglite } from "./pglite.js";
 import { PgProgressSink } from "./progress-sink.js";
-import { resetDatabase } from "./test-support.js";
+import { resetDatabase, sharedPgliteDatabase } from "./test-support.js";
 
-let shared: Promise<Db> | null = null;
-function database(): Promise<Db> {
-  shared ??= (async () => {
-    const db = fromPglite(await openPglite(), { ownsDb: true });
-    await migrate(db);
-    return db;
-  })();
-  return shared;
-}
-afterAll(async () => {
-  await (await shared)?.close();
-});
+const database = sharedPgliteDatabase();
 
 /** A store on the shared database whose close() leaves the database open for the next test. */
 async function freshStore(): Promise<PgKnowledgeStore> {

@@ -1,28 +1,18 @@
 import { spawnSync } from "node:child_process";
 import { hostname } from "node:os";
 import type { SyncEvent } from "@archon/confluence-core";
-import { afterAll, describe, expect, it } from "vitest";
-import { type Db, fromPglite } from "./db.js";
-import { migrate } from "./migrate.js";
-import { openPglite } from "./pglite.js";
+import { describe, expect, it } from "vitest";
+import type { Db } from "./db.js";
 import { ownerGone } from "./progress-owner.js";
 import { PgProgressSink } from "./progress-sink.js";
-import { resetDatabase } from "./test-support.js";
+import { resetDatabase, sharedPgliteDatabase } from "./test-support.js";
 
-let shared: Promise<Db> | null = null;
+const migrated = sharedPgliteDatabase();
 async function database(): Promise<Db> {
-  shared ??= (async () => {
-    const db = fromPglite(await openPglite(), { ownsDb: true });
-    await migrate(db);
-    return db;
-  })();
-  const db = await shared;
+  const db = await migrated();
   await resetDatabase(db);
   return db;
 }
-afterAll(async () => {
-  await (await shared)?.close();
-});
 
 const start = (operationId: string): SyncEvent => ({
   type: "sync-start",

@@ -1,25 +1,13 @@
 import type { SearchHit, SearchQuery } from "@archon/confluence-core";
 import { axis, makeChunk, makePage, makeSource } from "@archon/confluence-core/testing";
-import { afterAll, describe, expect, it } from "vitest";
-import { type Db, fromPglite } from "./db.js";
+import { describe, expect, it } from "vitest";
+import type { Db } from "./db.js";
 import { migrate, rollback } from "./migrate.js";
 import { PgKnowledgeStore } from "./pg-knowledge-store.js";
-import { openPglite } from "./pglite.js";
 import { searchChunks } from "./search.js";
-import { resetDatabase } from "./test-support.js";
+import { resetDatabase, sharedPgliteDatabase } from "./test-support.js";
 
-let shared: Promise<Db> | null = null;
-function database(): Promise<Db> {
-  shared ??= (async () => {
-    const db = fromPglite(await openPglite(), { ownsDb: true });
-    await migrate(db);
-    return db;
-  })();
-  return shared;
-}
-afterAll(async () => {
-  await (await shared)?.close();
-});
+const database = sharedPgliteDatabase();
 
 async function freshStore(): Promise<PgKnowledgeStore> {
   const db = await database();

@@ -1,7 +1,10 @@
-// Shared by this package's tests: whether a PostgreSQL server is there, and resetting a migrated database between
-// conformance tests.
+// Shared by this package's tests: whether a PostgreSQL server is there, one migrated PGlite database per test file,
+// and resetting a migrated database between conformance tests.
 import pg from "pg";
-import type { Db } from "./db.js";
+import { afterAll } from "vitest";
+import { type Db, fromPglite } from "./db.js";
+import { migrate } from "./migrate.js";
+import { openPglite } from "./pglite.js";
 
 /** Why a PostgreSQL suite cannot run at `url` (none given, no server, no pgvector), or `undefined` when it can. */
 export async function probePostgres(url: string | undefined): Promise<string | undefined> {
@@ -24,4 +27,23 @@ export async function resetDatabase(db: Db): Promise<void> {
     "TRUNCATE archon_crawled_pages, confluence_pages, confluence_sync_state, confluence_sources, archon_progress, " +
       "confluence_credentials, archon_sources CASCADE",
   );
+}
+
+/**
+ * One migrated PGlite database for the calling test file: opened on first use, closed after the file's tests. Call at
+ * the top level of the file.
+ */
+export function sharedPgliteDatabase(): () => Promise<Db> {
+  let shared: Promise<Db> | null = null;
+  afterAll(async () => {
+    await (await shared)?.close();
+  });
+  return () => {
+    shared ??= (async () => {
+      const db = fromPglite(await openPglite(), { ownsDb: true });
+      await migrate(db);
+      return db;
+    })();
+    return shared;
+  };
 }
