@@ -8,10 +8,11 @@
  * a full load and a no-change reload, and the code bodies and table cells each kept, on a sample of pages.
  *
  *   npx tsx bench/load.ts [--pages 4000] [--latency 100] [--rate 10] [--no-peers] [--sample 200] [--langchain-limit 25]
- *     [--store auto|pglite] [--embed-delay 0] [--node-flags=--liftoff-only] [--no-floor]
+ *     [--store auto|pglite] [--pglite-in-process] [--embed-delay 0] [--node-flags=--liftoff-only] [--no-floor]
  *
  * `--store pglite` syncs ours into PGlite even when DATABASE_URL is set (LangChain still writes to PostgreSQL), the
- * default a newcomer meets against the peer on a server. `--embed-delay <ms>` embeds ours through FakeOpenAIServer
+ * default a newcomer meets against the peer on a server; `--pglite-in-process` runs PGlite on the sync's own thread
+ * instead of the worker thread `createPgliteStore` gives it by default. `--embed-delay <ms>` embeds ours through FakeOpenAIServer
  * (OpenAI's limits: 2,048 inputs and 300,000 tokens per request) answering each request after that delay, and
  * reports the requests it took and the time a perfectly packed, fully overlapped embedding phase would take.
  * `--node-flags` starts our sync processes with those Node.js flags (LangChain's keep the defaults).
@@ -60,6 +61,7 @@ const { values } = parseArgs({
     "embed-delay": { type: "string", default: "0" },
     "node-flags": { type: "string", default: "" },
     "no-floor": { type: "boolean", default: false },
+    "pglite-in-process": { type: "boolean", default: false },
   },
 });
 const pages = Number(values.pages);
@@ -80,7 +82,7 @@ const schema = uniqueSchema("archon_bench");
 const oursPglite = Boolean(pgSkip) || values.store === "pglite";
 const pgliteDir = oursPglite ? mkdtempSync(join(tmpdir(), "archon-load-")) : "";
 const storeSpec: ChildSyncConfig["store"] = oursPglite
-  ? { kind: "pglite", dataDir: pgliteDir }
+  ? { kind: "pglite", dataDir: pgliteDir, ...(values["pglite-in-process"] ? { inProcess: true } : {}) }
   : { kind: "pg", url, schema };
 const embedDelayMs = Number(values["embed-delay"]);
 /** Node.js flags for our sync processes only, e.g. `--liftoff-only` (see the PGlite section of BENCHMARKS.md). */
@@ -196,7 +198,7 @@ if (oursPglite) rmSync(pgliteDir, { recursive: true, force: true });
 if (!pgSkip) await dropSchema(url, schema);
 
 console.log(
-  `Load benchmark: ${total} current pages (${pages} generated), ${latencyMs} ms per request, ${rate} requests/s rate limit; store: ${oursPglite ? `PGlite${pgSkip ? ` (${pgSkip})` : ""}` : "PostgreSQL 15 + pgvector"}; ${openai ? `OpenAIEmbedder on FakeOpenAIServer answering after ${embedDelayMs} ms` : "hashing embedder"}, 384 dimensions.`,
+  `Load benchmark: ${total} current pages (${pages} generated), ${latencyMs} ms per request, ${rate} requests/s rate limit; store: ${oursPglite ? `PGlite ${values["pglite-in-process"] ? "in process" : "in a worker thread"}${pgSkip ? ` (${pgSkip})` : ""}` : "PostgreSQL 15 + pgvector"}; ${openai ? `OpenAIEmbedder on FakeOpenAIServer answering after ${embedDelayMs} ms` : "hashing embedder"}, 384 dimensions.`,
 );
 console.log(
   `Machine: ${machineLine()}; ${loadAverage()}${ourNodeFlags.length ? `; our sync processes ran with ${ourNodeFlags.join(" ")}` : ""}`,

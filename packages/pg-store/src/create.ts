@@ -5,6 +5,7 @@ import { type Db, fromPglite, fromPgPool } from "./db.js";
 import { migrate as runMigrations } from "./migrate.js";
 import { PgKnowledgeStore } from "./pg-knowledge-store.js";
 import { openPglite, type PgliteOptions } from "./pglite.js";
+import { openPgliteThread } from "./pglite-thread.js";
 
 /** Options of {@link createPgStore}. Give `connectionString` or `pool`. */
 export interface PgStoreOptions {
@@ -43,6 +44,11 @@ export interface PgliteStoreOptions {
   readonly migrate?: boolean;
   /** PostgreSQL settings PGlite starts with, over `PGLITE_DEFAULT_SETTINGS` (see `openPglite`). */
   readonly settings?: PgliteOptions["settings"];
+  /**
+   * Run PGlite in a worker thread of its own (see `openPgliteThread`), so its statements do not hold the event loop
+   * and the sync's own work runs on another core meanwhile. `false` runs it on the calling thread. @default true
+   */
+  readonly thread?: boolean;
 }
 
 /**
@@ -50,7 +56,9 @@ export interface PgliteStoreOptions {
  * with pgvector, persisted to `dataDir`. `close()` closes the database.
  */
 export async function createPgliteStore(options: PgliteStoreOptions = {}): Promise<PgKnowledgeStore> {
-  const db = fromPglite(await openPglite({ dataDir: options.dataDir, settings: options.settings }), { ownsDb: true });
+  const pgliteOptions: PgliteOptions = { dataDir: options.dataDir, settings: options.settings };
+  const pglite = options.thread === false ? await openPglite(pgliteOptions) : await openPgliteThread(pgliteOptions);
+  const db = fromPglite(pglite, { ownsDb: true });
   return open(db, options.migrate ?? true);
 }
 

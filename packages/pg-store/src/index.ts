@@ -22,6 +22,7 @@ export {
 export { PgKnowledgeStore } from "./pg-knowledge-store.js";
 export type { PgliteOptions, PgliteSettingValue } from "./pglite.js";
 export { openPglite, PGLITE_DEFAULT_SETTINGS } from "./pglite.js";
+export { openPgliteThread } from "./pglite-thread.js";
 export { PROCESS_OWNER } from "./progress-owner.js";
 export type { InterruptedOperation, PgProgressSinkOptions } from "./progress-sink.js";
 export { PgProgressSink } from "./progress-sink.js";

@@ -255,5 +255,5 @@ describe("createPgliteStore", () => {
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 });

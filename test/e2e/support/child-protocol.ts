@@ -9,7 +9,7 @@ export interface ChildSyncConfig {
   readonly mode: "full" | "incremental";
   readonly store:
     | { readonly kind: "pg"; readonly url: string; readonly schema: string }
-    | { readonly kind: "pglite"; readonly dataDir: string };
+    | { readonly kind: "pglite"; readonly dataDir: string; readonly inProcess?: boolean };
   /** Print `indexed <n>` after every indexed page. @default false */
   readonly progress?: boolean;
   /** Record progress in `archon_progress` through a PgProgressSink (PostgreSQL stores only). */

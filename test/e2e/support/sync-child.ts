@@ -31,7 +31,10 @@ if (config.store.kind === "pg") {
   db = opened.store.db;
   close = opened.close;
 } else {
-  const pglite = await createPgliteStore({ dataDir: config.store.dataDir });
+  const pglite = await createPgliteStore({
+    dataDir: config.store.dataDir,
+    ...(config.store.inProcess ? { thread: false } : {}),
+  });
   store = pglite;
   close = () => pglite.close();
 }
