@@ -7,6 +7,37 @@ export function escapeInline(text: string): string {
   return text.replace(INLINE_SPECIALS, (m) => `\\${m}`);
 }
 
+/** Whether `c` is a character of JavaScript's `\s`. */
+function isJsSpace(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 0xa0) return false;
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
+
+/** `text.replace(/\s+/g, " ")`, without building a new string when every run of whitespace is already one space. */
+export function collapseSpace(text: string): string {
+  let space = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32) {
+      if (space) return text.replace(/\s+/g, " ");
+      space = true;
+    } else if (isJsSpace(c)) return text.replace(/\s+/g, " ");
+    else space = false;
+  }
+  return text;
+}
+
 const LINE_START = /^(\s*)(#{1,6}(?=\s|$)|>|[-+](?=\s)|(\d+)([.)])(?=\s)|={3,}|-{3,}|~{3,})/;
 
 /** Escapes what would start a block (`# `, `> `, `- `, `1. `, `---`) at the start of a line of text. */

@@ -6,6 +6,7 @@ import { renderImage, renderLink, renderUser } from "./links.js";
 import { isInlineMacro, renderMacro } from "./macros.js";
 import {
   codeSpan,
+  collapseSpace,
   escapeInline,
   fencedBlock,
   finishParagraph,
@@ -59,23 +60,28 @@ export class Renderer {
   /** The blocks of a node sequence; consecutive inline nodes become one paragraph. */
   blockList(nodes: readonly ChildNode[], depth: number): string[] {
     const out: string[] = [];
-    let inline: string[] = [];
-    const flush = () => {
-      if (inline.length === 0) return;
-      const paragraph = finishParagraph(inline.join(""));
-      if (paragraph !== "") out.push(paragraph);
-      inline = [];
-    };
-    for (const node of nodes) {
+    let inline = "";
+    let inInline = false;
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i] as ChildNode;
       if (isTag(node) && (this.isBlock(node) || this.wrapsBlocks(node))) {
-        flush();
+        if (inInline) {
+          const paragraph = finishParagraph(inline);
+          if (paragraph !== "") out.push(paragraph);
+          inline = "";
+          inInline = false;
+        }
         const block = this.block(node, depth + 1);
         if (block !== "") out.push(block);
       } else {
-        inline.push(this.inlineNode(node, depth + 1));
+        inline += this.inlineNode(node, depth + 1);
+        inInline = true;
       }
     }
-    flush();
+    if (inInline) {
+      const paragraph = finishParagraph(inline);
+      if (paragraph !== "") out.push(paragraph);
+    }
     return out;
   }
 
@@ -103,7 +109,7 @@ export class Renderer {
 
   /** Plain text of inline Markdown content: whitespace collapsed, for headings, titles and link texts. */
   plain(nodes: readonly ChildNode[]): string {
-    return this.text(nodes).replace(/\s+/g, " ").trim();
+    return collapseSpace(this.text(nodes)).trim();
   }
 
   /**
@@ -131,7 +137,7 @@ export class Renderer {
       this.deepWarned = true;
       this.warnings.push(`nesting deeper than ${this.settings.maxDepth} levels was flattened to text`);
     }
-    const text = this.text(node).replace(/\s+/g, " ");
+    const text = collapseSpace(this.text(node));
     this.meta.text(text);
     return escapeInline(text);
   }
@@ -277,12 +283,12 @@ export class Renderer {
   /** One inline node. */
   inlineNode(node: ChildNode, depth: number): string {
     if (isText(node)) {
-      const text = node.data.replace(/\s+/g, " ");
+      const text = collapseSpace(node.data);
       this.meta.text(text);
       return escapeInline(text);
     }
     if (isCDATA(node)) {
-      const text = this.text(node).replace(/\s+/g, " ");
+      const text = collapseSpace(this.text(node));
       this.meta.text(text);
       return escapeInline(text);
     }
@@ -307,7 +313,7 @@ export class Renderer {
       case "tt":
       case "kbd":
       case "samp": {
-        const text = this.text(node).replace(/\s+/g, " ");
+        const text = collapseSpace(this.text(node));
         this.meta.text(text, false);
         return codeSpan(text);
       }
