@@ -38,6 +38,34 @@ export function collapseSpace(text: string): string {
   return text;
 }
 
+/**
+ * One pass over text that `collapseSpace` has nothing to do on: `-1` when it does (the caller collapses first), else
+ * `words * 4`, plus 1 when `escapeInline` has something to escape, plus 2 when the text holds a `-` (a possible issue
+ * key). Words are counted as {@link countWords} counts them.
+ */
+export function scanText(text: string): number {
+  let words = 0;
+  let flags = 0;
+  let space = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32) {
+      if (space && i > 0) return -1;
+      space = true;
+      continue;
+    }
+    if (c < 128) {
+      if (c < 32 && c >= 9 && c <= 13) return -1;
+      // \ ` * [ ] < _ may need escaping; - may start an issue key.
+      if (c === 92 || c === 96 || c === 42 || c === 91 || c === 93 || c === 60 || c === 95) flags |= 1;
+      else if (c === 45) flags |= 2;
+    } else if (isJsSpace(c)) return -1;
+    if (space) words++;
+    space = false;
+  }
+  return words * 4 + flags;
+}
+
 const LINE_START = /^(\s*)(#{1,6}(?=\s|$)|>|[-+](?=\s)|(\d+)([.)])(?=\s)|={3,}|-{3,}|~{3,})/;
 
 /** Escapes what would start a block (`# `, `> `, `- `, `1. `, `---`) at the start of a line of text. */
@@ -133,7 +161,7 @@ export function countWords(text: string): number {
  */
 export function finishParagraph(inline: string, escapeStarts = true): string {
   if (inline.indexOf("\n") < 0) {
-    const line = inline.replace(/ {2,}/g, " ").trim();
+    const line = (inline.indexOf("  ") < 0 ? inline : inline.replace(/ {2,}/g, " ")).trim();
     return line === "" || !escapeStarts ? line : escapeLineStart(line);
   }
   const lines: string[] = [];

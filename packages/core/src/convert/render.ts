@@ -12,6 +12,7 @@ import {
   finishParagraph,
   indentBlock,
   quoteBlock,
+  scanText,
   wrapInline,
 } from "./markdown.js";
 import type { MetadataCollector } from "./metadata.js";
@@ -280,13 +281,21 @@ export class Renderer {
         );
   }
 
+  /** Inline Markdown of a text node: whitespace collapsed, counted and scanned for issue keys, escaped. */
+  private textRun(data: string): string {
+    let text = data;
+    let scan = scanText(text);
+    if (scan < 0) {
+      text = text.replace(/\s+/g, " ");
+      scan = scanText(text);
+    }
+    this.meta.countedText(text, Math.floor(scan / 4), (scan & 2) !== 0);
+    return (scan & 1) !== 0 ? escapeInline(text) : text;
+  }
+
   /** One inline node. */
   inlineNode(node: ChildNode, depth: number): string {
-    if (isText(node)) {
-      const text = collapseSpace(node.data);
-      this.meta.text(text);
-      return escapeInline(text);
-    }
+    if (isText(node)) return this.textRun(node.data);
     if (isCDATA(node)) {
       const text = collapseSpace(this.text(node));
       this.meta.text(text);
