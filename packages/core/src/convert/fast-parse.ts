@@ -95,6 +95,19 @@ const UNSUPPORTED = new Set([
   "textarea",
   "xmp",
 ]);
+interface Special {
+  /** Open elements that opening this one closes while they are the current element. */
+  readonly closes: ReadonlySet<string>;
+  readonly void: boolean;
+}
+const UNSUPPORTED_TAG: Special = { closes: new Set(), void: false };
+const VOID_ONLY: Special = { closes: new Set(), void: true };
+/** Every element name this reader treats specially, looked up once per tag. */
+const SPECIAL = new Map<string, Special>();
+for (const name of VOID) SPECIAL.set(name, VOID_ONLY);
+for (const [name, closes] of OPEN_IMPLIES_CLOSE) SPECIAL.set(name, { closes, void: VOID.has(name) });
+for (const name of UNSUPPORTED) SPECIAL.set(name, UNSUPPORTED_TAG);
+
 /** Named entities decoded here; any other name is left to htmlparser2. */
 const ENTITIES: Readonly<Record<string, string>> = {
   amp: "&",
@@ -245,12 +258,14 @@ export function fastParse(source: string): FastParse | undefined {
     let at = nameEnd(source, lt + 1);
     const name = source.slice(lt + 1, at).toLowerCase();
     next = source.charCodeAt(at);
-    if (!(isSpace(next) || next === 47 || next === 62) || UNSUPPORTED.has(name)) return undefined;
-    const closes = OPEN_IMPLIES_CLOSE.get(name);
-    if (closes !== undefined) {
-      while (stack.length > 1 && closes.has((parent as Element).name)) close(true);
+    if (!(isSpace(next) || next === 47 || next === 62)) return undefined;
+    const special = SPECIAL.get(name);
+    if (special === UNSUPPORTED_TAG) return undefined;
+    if (special !== undefined && special !== VOID_ONLY) {
+      while (stack.length > 1 && special.closes.has((parent as Element).name)) close(true);
     }
     const attribs: Record<string, string> = {};
+    let attributes = 0;
     let selfClosing = false;
     for (;;) {
       while (isSpace(source.charCodeAt(at))) at++;
@@ -270,7 +285,7 @@ export function fastParse(source: string): FastParse | undefined {
       const end = source.indexOf(quote === 34 ? '"' : "'", start);
       if (end < 0) return undefined;
       const key = source.slice(at, nameStop).toLowerCase();
-      if (!Object.hasOwn(attribs, key)) {
+      if (attributes++ === 0 || !Object.hasOwn(attribs, key)) {
         const value = decode(source.slice(start, end));
         if (value === undefined) return undefined;
         attribs[key] = value;
@@ -280,7 +295,7 @@ export function fastParse(source: string): FastParse | undefined {
     }
     const element = new Element(name, attribs);
     append(element);
-    if (!selfClosing && !VOID.has(name)) {
+    if (!selfClosing && (special === undefined || !special.void)) {
       stack.push(element);
       parent = element;
     }

@@ -55,7 +55,31 @@ export class Renderer {
 
   /** Markdown for a sequence of nodes as blocks separated by blank lines. */
   blocks(nodes: readonly ChildNode[], depth: number): string {
-    return this.blockList(nodes, depth).join("\n\n");
+    // `blockList(nodes, depth).join("\n\n")`, built by concatenation: no array, and no copy of nested blocks' text.
+    let out = "";
+    let inline = "";
+    let inInline = false;
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i] as ChildNode;
+      if (isTag(node) && (this.isBlock(node) || this.wrapsBlocks(node))) {
+        if (inInline) {
+          const paragraph = finishParagraph(inline);
+          if (paragraph !== "") out = out === "" ? paragraph : `${out}\n\n${paragraph}`;
+          inline = "";
+          inInline = false;
+        }
+        const block = this.block(node, depth + 1);
+        if (block !== "") out = out === "" ? block : `${out}\n\n${block}`;
+      } else {
+        inline += this.inlineNode(node, depth + 1);
+        inInline = true;
+      }
+    }
+    if (inInline) {
+      const paragraph = finishParagraph(inline);
+      if (paragraph !== "") out = out === "" ? paragraph : `${out}\n\n${paragraph}`;
+    }
+    return out;
   }
 
   /** The blocks of a node sequence; consecutive inline nodes become one paragraph. */
