@@ -237,6 +237,13 @@ export function fastParse(source: string): FastParse | undefined {
     }
     if (next === 63) return undefined;
     if (next === 47) {
+      // Most end tags close the current element, spelled as it was opened.
+      const current = (parent as Element).name;
+      if (stack.length > 1 && source.charCodeAt(lt + 2 + current.length) === 62 && source.startsWith(current, lt + 2)) {
+        close(false);
+        i = lt + 3 + current.length;
+        continue;
+      }
       const end = nameEnd(source, lt + 2);
       if (!isAlpha(source.charCodeAt(lt + 2)) || source.charCodeAt(end) !== 62) return undefined;
       const name = source.slice(lt + 2, end).toLowerCase();

@@ -70,6 +70,10 @@ const LINE_START = /^(\s*)(#{1,6}(?=\s|$)|>|[-+](?=\s)|(\d+)([.)])(?=\s)|={3,}|-
 
 /** Escapes what would start a block (`# `, `> `, `- `, `1. `, `---`) at the start of a line of text. */
 export function escapeLineStart(line: string): string {
+  const c = line.charCodeAt(0);
+  // Only whitespace, `#`, `>`, `-`, `+`, a digit, `=` or `~` can start a block.
+  const maybe = c === 35 || c === 62 || c === 45 || c === 43 || (c >= 48 && c <= 57) || c === 61 || c === 126;
+  if (!maybe && !isJsSpace(c)) return line;
   return line.replace(LINE_START, (_m, space: string, token: string, digits?: string, dot?: string) =>
     digits !== undefined && dot !== undefined ? `${space}${digits}\\${dot}` : `${space}\\${token}`,
   );
