@@ -109,32 +109,34 @@ for (const [name, closes] of OPEN_IMPLIES_CLOSE) SPECIAL.set(name, { closes, voi
 for (const name of UNSUPPORTED) SPECIAL.set(name, UNSUPPORTED_TAG);
 
 /** Named entities decoded here; any other name is left to htmlparser2. */
-const ENTITIES: Readonly<Record<string, string>> = {
-  amp: "&",
-  lt: "<",
-  gt: ">",
-  quot: '"',
-  apos: "'",
-  nbsp: "\u00a0",
-  mdash: "\u2014",
-  ndash: "\u2013",
-  hellip: "\u2026",
-  lsquo: "\u2018",
-  rsquo: "\u2019",
-  ldquo: "\u201c",
-  rdquo: "\u201d",
-  laquo: "\u00ab",
-  raquo: "\u00bb",
-  copy: "\u00a9",
-  reg: "\u00ae",
-  trade: "\u2122",
-  middot: "\u00b7",
-  bull: "\u2022",
-  times: "\u00d7",
-  deg: "\u00b0",
-  rarr: "\u2192",
-  larr: "\u2190",
-};
+const ENTITIES: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    amp: "&",
+    lt: "<",
+    gt: ">",
+    quot: '"',
+    apos: "'",
+    nbsp: "\u00a0",
+    mdash: "\u2014",
+    ndash: "\u2013",
+    hellip: "\u2026",
+    lsquo: "\u2018",
+    rsquo: "\u2019",
+    ldquo: "\u201c",
+    rdquo: "\u201d",
+    laquo: "\u00ab",
+    raquo: "\u00bb",
+    copy: "\u00a9",
+    reg: "\u00ae",
+    trade: "\u2122",
+    middot: "\u00b7",
+    bull: "\u2022",
+    times: "\u00d7",
+    deg: "\u00b0",
+    rarr: "\u2192",
+    larr: "\u2190",
+  }),
+);
 const ENTITY = /&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([A-Za-z]{2,6}));/y;
 function isAlpha(c: number): boolean {
   return (c | 0x20) >= 97 && (c | 0x20) <= 122;
@@ -165,7 +167,7 @@ function decode(raw: string): string | undefined {
     const match = ENTITY.exec(raw);
     if (match === null) return undefined;
     let value: string | undefined;
-    if (match[3] !== undefined) value = ENTITIES[match[3]];
+    if (match[3] !== undefined) value = ENTITIES.get(match[3]);
     else {
       const code = match[1] !== undefined ? Number.parseInt(match[1], 10) : Number.parseInt(match[2] as string, 16);
       // Zero, C1 controls, surrogates and out-of-range numbers are remapped by HTML's rules: not handled here.
