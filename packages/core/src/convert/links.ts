@@ -1,6 +1,6 @@
 import { type Element, isTag } from "domhandler";
 import type { PageLink } from "../ports/converter.js";
-import { escapeInline, linkTarget } from "./markdown.js";
+import { collapseSpace, escapeInline, linkTarget } from "./markdown.js";
 import type { Renderer } from "./render.js";
 import { findChild } from "./tags.js";
 
@@ -90,7 +90,7 @@ export function renderLink(r: Renderer, element: Element, depth: number): string
     if (!isTag(child)) continue;
     if (RESOURCES.has(child.name)) resource ??= child;
     else if (child.name === "ac:plain-text-link-body") {
-      const text = r.text(child).replace(/\s+/g, " ").trim();
+      const text = collapseSpace(r.text(child)).trim();
       r.meta.text(text);
       body = escapeInline(text);
     } else if (child.name === "ac:link-body") body = r.inline(child.children, depth).trim();

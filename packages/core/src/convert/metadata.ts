@@ -24,12 +24,21 @@ export class MetadataCollector {
   /** Plain text seen on the page: counts words and finds issue keys. */
   text(text: string, scanKeys = true): void {
     this.words += countWords(text);
-    if (!scanKeys || text.indexOf("-") < 0) return;
+    if (scanKeys && text.indexOf("-") >= 0) this.scanKeys(text);
+  }
+
+  private scanKeys(text: string): void {
     for (const match of text.matchAll(TEXT_KEY)) {
       const project = match[1] ?? "";
       const known = this.projectKeys === undefined ? !NOT_PROJECTS.has(project) : this.projectKeys.has(project);
       if (known) this.jira.add(match[0]);
     }
+  }
+
+  /** {@link text} for text whose words are already counted and whose `-` is already looked for. */
+  countedText(text: string, words: number, hasDash: boolean): void {
+    this.words += words;
+    if (hasDash) this.scanKeys(text);
   }
 
   jiraKey(key: string): void {

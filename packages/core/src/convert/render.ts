@@ -6,11 +6,13 @@ import { renderImage, renderLink, renderUser } from "./links.js";
 import { isInlineMacro, renderMacro } from "./macros.js";
 import {
   codeSpan,
+  collapseSpace,
   escapeInline,
   fencedBlock,
   finishParagraph,
   indentBlock,
   quoteBlock,
+  scanText,
   wrapInline,
 } from "./markdown.js";
 import type { MetadataCollector } from "./metadata.js";
@@ -53,29 +55,58 @@ export class Renderer {
 
   /** Markdown for a sequence of nodes as blocks separated by blank lines. */
   blocks(nodes: readonly ChildNode[], depth: number): string {
-    return this.blockList(nodes, depth).join("\n\n");
+    // `blockList(nodes, depth).join("\n\n")`, built by concatenation: no array, and no copy of nested blocks' text.
+    let out = "";
+    let inline = "";
+    let inInline = false;
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i] as ChildNode;
+      if (isTag(node) && (this.isBlock(node) || this.wrapsBlocks(node))) {
+        if (inInline) {
+          const paragraph = finishParagraph(inline);
+          if (paragraph !== "") out = out === "" ? paragraph : `${out}\n\n${paragraph}`;
+          inline = "";
+          inInline = false;
+        }
+        const block = this.block(node, depth + 1);
+        if (block !== "") out = out === "" ? block : `${out}\n\n${block}`;
+      } else {
+        inline += this.inlineNode(node, depth + 1);
+        inInline = true;
+      }
+    }
+    if (inInline) {
+      const paragraph = finishParagraph(inline);
+      if (paragraph !== "") out = out === "" ? paragraph : `${out}\n\n${paragraph}`;
+    }
+    return out;
   }
 
   /** The blocks of a node sequence; consecutive inline nodes become one paragraph. */
   blockList(nodes: readonly ChildNode[], depth: number): string[] {
     const out: string[] = [];
-    let inline: string[] = [];
-    const flush = () => {
-      if (inline.length === 0) return;
-      const paragraph = finishParagraph(inline.join(""));
-      if (paragraph !== "") out.push(paragraph);
-      inline = [];
-    };
-    for (const node of nodes) {
+    let inline = "";
+    let inInline = false;
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i] as ChildNode;
       if (isTag(node) && (this.isBlock(node) || this.wrapsBlocks(node))) {
-        flush();
+        if (inInline) {
+          const paragraph = finishParagraph(inline);
+          if (paragraph !== "") out.push(paragraph);
+          inline = "";
+          inInline = false;
+        }
         const block = this.block(node, depth + 1);
         if (block !== "") out.push(block);
       } else {
-        inline.push(this.inlineNode(node, depth + 1));
+        inline += this.inlineNode(node, depth + 1);
+        inInline = true;
       }
     }
-    flush();
+    if (inInline) {
+      const paragraph = finishParagraph(inline);
+      if (paragraph !== "") out.push(paragraph);
+    }
     return out;
   }
 
@@ -103,7 +134,7 @@ export class Renderer {
 
   /** Plain text of inline Markdown content: whitespace collapsed, for headings, titles and link texts. */
   plain(nodes: readonly ChildNode[]): string {
-    return this.text(nodes).replace(/\s+/g, " ").trim();
+    return collapseSpace(this.text(nodes)).trim();
   }
 
   /**
@@ -131,7 +162,7 @@ export class Renderer {
       this.deepWarned = true;
       this.warnings.push(`nesting deeper than ${this.settings.maxDepth} levels was flattened to text`);
     }
-    const text = this.text(node).replace(/\s+/g, " ");
+    const text = collapseSpace(this.text(node));
     this.meta.text(text);
     return escapeInline(text);
   }
@@ -274,15 +305,23 @@ export class Renderer {
         );
   }
 
+  /** Inline Markdown of a text node: whitespace collapsed, counted and scanned for issue keys, escaped. */
+  private textRun(data: string): string {
+    let text = data;
+    let scan = scanText(text);
+    if (scan < 0) {
+      text = text.replace(/\s+/g, " ");
+      scan = scanText(text);
+    }
+    this.meta.countedText(text, Math.floor(scan / 4), (scan & 2) !== 0);
+    return (scan & 1) !== 0 ? escapeInline(text) : text;
+  }
+
   /** One inline node. */
   inlineNode(node: ChildNode, depth: number): string {
-    if (isText(node)) {
-      const text = node.data.replace(/\s+/g, " ");
-      this.meta.text(text);
-      return escapeInline(text);
-    }
+    if (isText(node)) return this.textRun(node.data);
     if (isCDATA(node)) {
-      const text = this.text(node).replace(/\s+/g, " ");
+      const text = collapseSpace(this.text(node));
       this.meta.text(text);
       return escapeInline(text);
     }
@@ -307,7 +346,7 @@ export class Renderer {
       case "tt":
       case "kbd":
       case "samp": {
-        const text = this.text(node).replace(/\s+/g, " ");
+        const text = collapseSpace(this.text(node));
         this.meta.text(text, false);
         return codeSpan(text);
       }

@@ -44,7 +44,9 @@ export type StorageConverterOptions = z.output<typeof storageConverterOptionsSch
  * Pure and deterministic; never throws on malformed input (problems are reported in `warnings`); linear in the size
  * of the input.
  *
- * It renders an htmlparser2 tree itself rather than handing the XHTML to turndown: turndown's DOM reads
+ * It renders a parsed tree itself rather than handing the XHTML to turndown. Plain well-formed XHTML, nearly every
+ * body, is read by a one-pass reader that builds exactly the tree htmlparser2 builds; anything else (comments, raw
+ * text elements, unusual entities or attributes) is read by htmlparser2 itself. Turndown's DOM reads
  * `<![CDATA[...]]>` as a comment (code bodies vanish) and lets `<ri:page/>` swallow its siblings, and on the same
  * input it is several times slower (see `bench/convert.ts`). Output follows turndown + GFM conventions (ATX headings,
  * fenced code, `-` bullets, GFM tables and task lists).

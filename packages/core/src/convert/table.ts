@@ -50,7 +50,8 @@ function collectRows(r: Renderer, table: Element, depth: number): { rows: Row[];
 }
 
 function gfmCell(markdown: string): string {
-  return markdown.replace(/ {2}\n|\n+/g, "<br>").replace(/\|/g, "\\|");
+  const lines = markdown.indexOf("\n") < 0 ? markdown : markdown.replace(/ {2}\n|\n+/g, "<br>");
+  return lines.indexOf("|") < 0 ? lines : lines.replace(/\|/g, "\\|");
 }
 
 /**
