@@ -1,5 +1,5 @@
-import { countTokens as countCl100k } from "gpt-tokenizer/encoding/cl100k_base";
 import { z } from "zod";
+import { countCl100k } from "../embed/cl100k-count.js";
 import { ConfluenceSyncError } from "../errors.js";
 import { sha256 } from "../hash.js";
 import type { Chunk, ChunkContext, Chunker } from "../ports/chunker.js";
@@ -54,12 +54,8 @@ export type MarkdownChunkerOptionsInput = z.input<typeof markdownChunkerOptionsS
 /** Validated options. */
 export type MarkdownChunkerOptions = z.output<typeof markdownChunkerOptionsSchema>;
 
-const NO_SPECIAL = { disallowedSpecial: new Set<string>() };
 /** The tokenizer of OpenAI's embedding models; `<|endoftext|>` in a page is counted as plain text. */
-export const CL100K: TokenCounter = {
-  id: "cl100k",
-  count: (text) => (text === "" ? 0 : countCl100k(text, NO_SPECIAL)),
-};
+export const CL100K: TokenCounter = { id: "cl100k", count: countCl100k };
 
 interface Draft {
   parts: string[];
