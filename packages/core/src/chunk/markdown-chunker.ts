@@ -5,7 +5,7 @@ import { sha256 } from "../hash.js";
 import type { Chunk, ChunkContext, Chunker } from "../ports/chunker.js";
 import type { TokenCounter } from "../ports/embedder.js";
 import { type Block, blocks, blockText } from "./blocks.js";
-import { embedText } from "./embed-text.js";
+import { embedText, embedTextOf } from "./embed-text.js";
 import { boundedCounter, type CountTokens, pack, sentences, splitBlock } from "./split.js";
 
 /** Options of {@link MarkdownChunker}. */
@@ -85,8 +85,6 @@ export class MarkdownChunker implements Chunker {
   private readonly max: number;
   private readonly overlap: number;
   private readonly count: CountTokens;
-  /** Tokens of what is embedded for a Markdown text. */
-  private readonly measure: CountTokens;
 
   constructor(options: MarkdownChunkerOptionsInput = {}) {
     const parsed = markdownChunkerOptionsSchema.safeParse(options);
@@ -102,7 +100,6 @@ export class MarkdownChunker implements Chunker {
     this.overlap = parsed.data.overlapTokens;
     const { countTokens, tokenizer } = parsed.data;
     this.count = boundedCounter(countTokens ?? (tokenizer ?? CL100K).count.bind(tokenizer ?? CL100K));
-    this.measure = (text) => this.count(embedText(text));
     const counter =
       countTokens !== undefined
         ? ":custom"
@@ -119,6 +116,14 @@ export class MarkdownChunker implements Chunker {
 
   /** Yields chunks one by one, so a caller can embed them as they come. */
   *iterate(markdown: string, context: ChunkContext): Generator<Chunk> {
+    // What each measured text embeds as, when it ends outside any code fence: a chunk made only of such texts
+    // embeds as their embedded forms joined, so it is not read again.
+    const embeds = new Map<string, string>();
+    const measure = (text: string): number => {
+      const embedded = embedTextOf(text);
+      if (embedded.closed) embeds.set(text, embedded.text);
+      return this.count(embedded.text);
+    };
     const sections: { level: number; title: string; id: number }[] = [];
     let sectionId = 0;
     const crumb = () => [context.title, ...sections.map((s) => s.title)];
@@ -138,7 +143,8 @@ export class MarkdownChunker implements Chunker {
     const finish = (current: Draft | undefined): Chunk | undefined => {
       if (current === undefined || current.parts.length === 0) return undefined;
       const text = current.parts.join("\n\n");
-      const embedded = embedText(text);
+      const known = current.parts.map((part) => embeds.get(part));
+      const embedded = known.every((part) => part !== undefined) ? known.join("\n\n") : embedText(text);
       // Parts were counted once each; their sum (with the joins) bounds the count of the whole from above. Only a
       // sum over the budget, which the estimate may cause on a tiny budget, is checked by counting the whole.
       const tokens = current.tokens > this.max ? this.count(embedded) : current.tokens;
@@ -193,7 +199,7 @@ export class MarkdownChunker implements Chunker {
         this.add(draft, piece, tokens, block);
         return;
       }
-      const overlap = this.overlapOf(draft.lastText, tokens);
+      const overlap = this.overlapOf(draft.lastText, tokens, measure);
       const done = finish(draft);
       if (done !== undefined) yield done;
       draft = start();
@@ -206,7 +212,7 @@ export class MarkdownChunker implements Chunker {
       const texts = pending.map((h) => h.text);
       pending = [];
       pendingTokens = 0;
-      for (const piece of pack(texts, "\n\n", pieceBudget, this.measure)) {
+      for (const piece of pack(texts, "\n\n", pieceBudget, measure)) {
         yield* place(piece.text, piece.tokens, undefined, false);
       }
     }.bind(this);
@@ -215,7 +221,7 @@ export class MarkdownChunker implements Chunker {
       if (block.kind === "heading") {
         while ((sections.at(-1)?.level ?? 0) >= block.level) sections.pop();
         sections.push({ level: block.level, title: block.title, id: sectionId++ });
-        const tokens = this.measure(block.text);
+        const tokens = measure(block.text);
         pending.push({ text: block.text, tokens, level: block.level });
         pendingTokens += tokens + 2;
         // Headings with no content between them (a degenerate page) are packed like lines of text.
@@ -225,13 +231,13 @@ export class MarkdownChunker implements Chunker {
       // Headings too long to share a chunk with anything (a degenerate page) go out on their own.
       if (pending.length > 0 && this.max - pendingTokens < 16) yield* flushPending();
       const text = blockText(block);
-      const whole = this.measure(text);
+      const whole = measure(text);
       // The headings waiting for this block must fit in its first chunk too.
       const limit = this.max - (pending.length > 0 ? pendingTokens : 0);
       const pieces =
         whole <= limit
           ? [{ text, tokens: whole }]
-          : splitBlock(block, Math.max(16, Math.min(pieceBudget, limit)), this.measure);
+          : splitBlock(block, Math.max(16, Math.min(pieceBudget, limit)), measure);
       const split = pieces.length > 1;
       for (const piece of pieces) yield* place(piece.text, piece.tokens, block, split);
     }
@@ -250,7 +256,11 @@ export class MarkdownChunker implements Chunker {
   }
 
   /** Trailing sentences of the previous chunk's last paragraph, if they fit beside the next piece. */
-  private overlapOf(text: string | undefined, nextTokens: number): { text: string; tokens: number } | undefined {
+  private overlapOf(
+    text: string | undefined,
+    nextTokens: number,
+    measure: CountTokens,
+  ): { text: string; tokens: number } | undefined {
     if (this.overlap === 0 || text === undefined || nextTokens + this.overlap + 2 > this.max) return undefined;
     // Only the tail can matter; a sentence cut by the slice is never repeated.
     const sliced = text.length > this.overlap * 16;
@@ -259,7 +269,7 @@ export class MarkdownChunker implements Chunker {
     let used = 0;
     for (let i = all.length - 1; i >= (sliced ? 1 : 0); i--) {
       const sentence = all[i] as string;
-      const tokens = this.measure(sentence) + 1;
+      const tokens = measure(sentence) + 1;
       if (used + tokens > this.overlap) break;
       kept.unshift(sentence);
       used += tokens;
