@@ -159,8 +159,34 @@ export function countCl100k(text: string): number {
   let tokens = 0;
   for (let i = 0; i < text.length; ) {
     const end = pieceEnd(text, i);
-    tokens += countPiece(text.slice(i, end));
+    tokens += end - i <= 8 ? countShortPiece(text, i, end) : countPiece(text.slice(i, end));
     i = end;
   }
+  return tokens;
+}
+
+// Most pieces are a short ASCII word with its space: those are remembered in a direct-mapped table keyed by their
+// characters packed into two integers (7 bits each, the length beside them), found without making a string.
+const SHORT_SLOTS_BITS = 16;
+const shortHigh = new Int32Array(1 << SHORT_SLOTS_BITS);
+const shortLow = new Int32Array(1 << SHORT_SLOTS_BITS);
+/** Tokens of the piece in each slot, 0 for an empty slot (every piece has at least one token). */
+const shortTokens = new Int32Array(1 << SHORT_SLOTS_BITS);
+
+function countShortPiece(text: string, start: number, end: number): number {
+  let high = end - start;
+  let low = 0;
+  for (let i = start; i < end; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 128) return countPiece(text.slice(start, end));
+    if (i - start < 4) high = (high << 7) | code;
+    else low = (low << 7) | code;
+  }
+  const slot = (Math.imul(high, 0x9e3779b1) ^ Math.imul(low, 0x85ebca77)) >>> (32 - SHORT_SLOTS_BITS);
+  if (shortTokens[slot] !== 0 && shortHigh[slot] === high && shortLow[slot] === low) return shortTokens[slot] as number;
+  const tokens = countPiece(text.slice(start, end));
+  shortHigh[slot] = high;
+  shortLow[slot] = low;
+  shortTokens[slot] = tokens;
   return tokens;
 }
