@@ -9,8 +9,10 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "nod
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { createMarkdownChunker } from "../packages/core/src/chunk/index.js";
+import { countTokens } from "gpt-tokenizer/encoding/cl100k_base";
+import { CL100K, createMarkdownChunker } from "../packages/core/src/chunk/index.js";
 import { createStorageConverter } from "../packages/core/src/convert/index.js";
+import { countCl100k } from "../packages/core/src/embed/cl100k-count.js";
 import type { Chunker } from "../packages/core/src/ports/chunker.js";
 import { generateSpace } from "../packages/fake-confluence/src/index.js";
 import { machineLine } from "./machine.js";
@@ -155,6 +157,31 @@ try {
     if (before.chunker !== undefined && i % 2 === 0) warmBefore.push(pass(before.chunker, pages));
   }
 
+  // The counter alone, on every text the chunker hands it: gpt-tokenizer's countTokens against countCl100k.
+  const counted: string[] = [];
+  const recording = {
+    id: CL100K.id,
+    count: (text: string) => {
+      counted.push(text);
+      return countCl100k(text);
+    },
+  };
+  for (const page of pages) createMarkdownChunker({ tokenizer: recording }).chunk(page.markdown, { title: page.title });
+  const asText = { disallowedSpecial: new Set<string>() };
+  const countAll = (count: (text: string) => number): number => {
+    const start = process.cpuUsage();
+    for (const text of counted) count(text);
+    const used = process.cpuUsage(start);
+    return (used.user + used.system) / 1000;
+  };
+  const gptMs: number[] = [];
+  const fastMs: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    gptMs.push(countAll((text) => countTokens(text, asText)));
+    fastMs.push(countAll(countCl100k));
+  }
+  const countedChars = counted.reduce((n, text) => n + text.length, 0);
+
   console.log(`Machine: ${machineLine()}; ${loadAverage()} at the end of the run.`);
   console.log(
     `Pages: ${pages.length} (${values.pages} generated with seed ${values.seed}, as bench/load.ts does, and the storage-format fixtures), ${(characters / 1e6).toFixed(1)} M characters of Markdown; default chunker (512/64, cl100k).`,
@@ -178,6 +205,9 @@ try {
     );
     if (differ > 0) process.exitCode = 1;
   }
+  console.log(
+    `\nToken counting alone, the ${counted.length} texts (${(countedChars / 1e6).toFixed(1)} M characters) the chunker counts, median of ${rounds}: gpt-tokenizer countTokens ${median(gptMs).toFixed(0)} ms, countCl100k ${median(fastMs).toFixed(0)} ms (${(median(gptMs) / median(fastMs)).toFixed(2)}x), CPU.`,
+  );
 } finally {
   before.cleanup();
 }
