@@ -45,17 +45,31 @@ function reduce(match: string, bang: string, text: string, angled?: string, bare
 function embedLine(line: string): string {
   if (line.indexOf("](") < 0 && line.indexOf("<http") < 0 && line.indexOf("[[") < 0) return line;
   // Inline code spans keep URLs verbatim: they are what the reader types.
+  if (line.indexOf("`") < 0) return embedProse(line);
   const parts = line.split(/(`+[^`]*`+)/);
-  for (let i = 0; i < parts.length; i += 2) {
-    parts[i] = (parts[i] as string).replace(
-      LINKS,
-      (match, bang: string | undefined, text: string | undefined, angled, bare, title, auto: string | undefined) =>
-        auto === undefined ? reduce(match, bang ?? "", text ?? "", angled, bare, title) : shortUrl(auto),
-    );
-    // A page link the converter could not resolve is `[[Title]]`: the title is the text.
-    parts[i] = (parts[i] as string).replace(/\[\[((?:\\.|[^\]\\\n]){1,1000})\]\]/g, "$1");
-  }
+  for (let i = 0; i < parts.length; i += 2) parts[i] = embedProse(parts[i] as string);
   return parts.join("");
+}
+
+/** Text outside inline code: links keep their text, bare URLs shrink to `host/path`, `[[Title]]` to its title. */
+function embedProse(text: string): string {
+  const reduced =
+    text.indexOf("](") < 0 && text.indexOf("<http") < 0
+      ? text
+      : text.replace(
+          LINKS,
+          (
+            match,
+            bang: string | undefined,
+            linkText: string | undefined,
+            angled,
+            bare,
+            title,
+            auto: string | undefined,
+          ) => (auto === undefined ? reduce(match, bang ?? "", linkText ?? "", angled, bare, title) : shortUrl(auto)),
+        );
+  // A page link the converter could not resolve is `[[Title]]`: the title is the text.
+  return reduced.indexOf("[[") < 0 ? reduced : reduced.replace(/\[\[((?:\\.|[^\]\\\n]){1,1000})\]\]/g, "$1");
 }
 
 /**
@@ -65,12 +79,22 @@ function embedLine(line: string): string {
  * percent-encoded non-Latin title is about 50 tokens. The stored Markdown keeps every URL.
  */
 export function embedText(markdown: string): string {
-  if (markdown.indexOf("](") < 0 && markdown.indexOf("<http") < 0 && markdown.indexOf("[[") < 0) return markdown;
+  return embedTextOf(markdown).text;
+}
+
+/**
+ * {@link embedText}, and whether the text ends outside any code fence. Texts that each end outside a fence can be
+ * joined by blank lines before or after embedding alike: the results are equal.
+ */
+export function embedTextOf(markdown: string): { readonly text: string; readonly closed: boolean } {
+  const links = markdown.indexOf("](") >= 0 || markdown.indexOf("<http") >= 0 || markdown.indexOf("[[") >= 0;
+  // A fence needs three backticks or tildes in a row.
+  if (!links && markdown.indexOf("```") < 0 && markdown.indexOf("~~~") < 0) return { text: markdown, closed: true };
   const lines = markdown.split("\n");
   let fence: string | undefined;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as string;
-    const match = FENCE.exec(line);
+    const match = line.indexOf("```") < 0 && line.indexOf("~~~") < 0 ? null : FENCE.exec(line);
     const marks = match?.[1];
     if (fence !== undefined) {
       // Only a bare run of the same marks, at least as long, closes the block.
@@ -83,7 +107,7 @@ export function embedText(markdown: string): string {
       fence = marks;
       continue;
     }
-    lines[i] = embedLine(line);
+    if (links) lines[i] = embedLine(line);
   }
-  return lines.join("\n");
+  return { text: links ? lines.join("\n") : markdown, closed: fence === undefined };
 }

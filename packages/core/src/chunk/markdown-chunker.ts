@@ -1,11 +1,11 @@
-import { countTokens as countCl100k } from "gpt-tokenizer/encoding/cl100k_base";
 import { z } from "zod";
+import { countCl100k } from "../embed/cl100k-count.js";
 import { ConfluenceSyncError } from "../errors.js";
 import { sha256 } from "../hash.js";
 import type { Chunk, ChunkContext, Chunker } from "../ports/chunker.js";
 import type { TokenCounter } from "../ports/embedder.js";
 import { type Block, blocks, blockText } from "./blocks.js";
-import { embedText } from "./embed-text.js";
+import { embedText, embedTextOf } from "./embed-text.js";
 import { boundedCounter, type CountTokens, pack, sentences, splitBlock } from "./split.js";
 
 /** Options of {@link MarkdownChunker}. */
@@ -54,15 +54,13 @@ export type MarkdownChunkerOptionsInput = z.input<typeof markdownChunkerOptionsS
 /** Validated options. */
 export type MarkdownChunkerOptions = z.output<typeof markdownChunkerOptionsSchema>;
 
-const NO_SPECIAL = { disallowedSpecial: new Set<string>() };
 /** The tokenizer of OpenAI's embedding models; `<|endoftext|>` in a page is counted as plain text. */
-export const CL100K: TokenCounter = {
-  id: "cl100k",
-  count: (text) => (text === "" ? 0 : countCl100k(text, NO_SPECIAL)),
-};
+export const CL100K: TokenCounter = { id: "cl100k", count: countCl100k };
 
 interface Draft {
   parts: string[];
+  /** What each part embeds as, when known and the part ends outside any code fence; else `undefined`. */
+  embedded: (string | undefined)[];
   tokens: number;
   /** Heading path of the section holding everything in the chunk. */
   breadcrumb: readonly string[];
@@ -89,8 +87,6 @@ export class MarkdownChunker implements Chunker {
   private readonly max: number;
   private readonly overlap: number;
   private readonly count: CountTokens;
-  /** Tokens of what is embedded for a Markdown text. */
-  private readonly measure: CountTokens;
 
   constructor(options: MarkdownChunkerOptionsInput = {}) {
     const parsed = markdownChunkerOptionsSchema.safeParse(options);
@@ -106,7 +102,6 @@ export class MarkdownChunker implements Chunker {
     this.overlap = parsed.data.overlapTokens;
     const { countTokens, tokenizer } = parsed.data;
     this.count = boundedCounter(countTokens ?? (tokenizer ?? CL100K).count.bind(tokenizer ?? CL100K));
-    this.measure = (text) => this.count(embedText(text));
     const counter =
       countTokens !== undefined
         ? ":custom"
@@ -123,6 +118,13 @@ export class MarkdownChunker implements Chunker {
 
   /** Yields chunks one by one, so a caller can embed them as they come. */
   *iterate(markdown: string, context: ChunkContext): Generator<Chunk> {
+    const measure = (text: string): number => this.count(embedText(text));
+    // A whole block or heading keeps what it embeds as when it ends outside any code fence: a chunk made only of
+    // such parts embeds as their embedded forms joined by blank lines, so it is not read again.
+    const measureWhole = (text: string): { tokens: number; embedded: string | undefined } => {
+      const embedded = embedTextOf(text);
+      return { tokens: this.count(embedded.text), embedded: embedded.closed ? embedded.text : undefined };
+    };
     const sections: { level: number; title: string; id: number }[] = [];
     let sectionId = 0;
     const crumb = () => [context.title, ...sections.map((s) => s.title)];
@@ -132,6 +134,7 @@ export class MarkdownChunker implements Chunker {
     let draft: Draft | undefined;
     const start = (): Draft => ({
       parts: [],
+      embedded: [],
       tokens: 0,
       breadcrumb: crumb(),
       sectionIds: sections.map((s) => s.id),
@@ -142,7 +145,8 @@ export class MarkdownChunker implements Chunker {
     const finish = (current: Draft | undefined): Chunk | undefined => {
       if (current === undefined || current.parts.length === 0) return undefined;
       const text = current.parts.join("\n\n");
-      const embedded = embedText(text);
+      const known = current.embedded;
+      const embedded = known.every((part) => part !== undefined) ? known.join("\n\n") : embedText(text);
       // Parts were counted once each; their sum (with the joins) bounds the count of the whole from above. Only a
       // sum over the budget, which the estimate may cause on a tiny budget, is checked by counting the whole.
       const tokens = current.tokens > this.max ? this.count(embedded) : current.tokens;
@@ -157,7 +161,7 @@ export class MarkdownChunker implements Chunker {
     };
 
     // Headings wait for the content that follows them, so a chunk never ends with a dangling heading.
-    let pending: { text: string; tokens: number; level: number }[] = [];
+    let pending: { text: string; tokens: number; level: number; embedded: string | undefined }[] = [];
     let pendingTokens = 0;
     const place = function* (
       this: MarkdownChunker,
@@ -165,6 +169,7 @@ export class MarkdownChunker implements Chunker {
       tokens: number,
       block: Block | undefined,
       split: boolean,
+      embedded: string | undefined,
     ) {
       if (pending.length > 0) {
         const headings = pending;
@@ -185,24 +190,24 @@ export class MarkdownChunker implements Chunker {
           draft.breadcrumb = draft.breadcrumb.slice(0, shared + 1);
           draft.level = sections[shared - 1]?.level ?? 0;
         }
-        for (const heading of headings) this.add(draft, heading.text, heading.tokens, undefined);
+        for (const heading of headings) this.add(draft, heading.text, heading.tokens, undefined, heading.embedded);
         if (draft.parts.length === headings.length || draft.tokens + tokens + 2 <= this.max) {
-          this.add(draft, piece, tokens, block);
+          this.add(draft, piece, tokens, block, embedded);
           return;
         }
       }
       draft ??= start();
       const sameBlock = split && block !== undefined && draft.lastBlock === block;
       if (draft.parts.length === 0 || (!sameBlock && draft.tokens + tokens + 2 <= this.max)) {
-        this.add(draft, piece, tokens, block);
+        this.add(draft, piece, tokens, block, embedded);
         return;
       }
-      const overlap = this.overlapOf(draft.lastText, tokens);
+      const overlap = this.overlapOf(draft.lastText, tokens, measure);
       const done = finish(draft);
       if (done !== undefined) yield done;
       draft = start();
-      if (overlap !== undefined) this.add(draft, overlap.text, overlap.tokens, undefined);
-      this.add(draft, piece, tokens, block);
+      if (overlap !== undefined) this.add(draft, overlap.text, overlap.tokens, undefined, undefined);
+      this.add(draft, piece, tokens, block, embedded);
     }.bind(this);
 
     const flushPending = function* (this: MarkdownChunker) {
@@ -210,8 +215,8 @@ export class MarkdownChunker implements Chunker {
       const texts = pending.map((h) => h.text);
       pending = [];
       pendingTokens = 0;
-      for (const piece of pack(texts, "\n\n", pieceBudget, this.measure)) {
-        yield* place(piece.text, piece.tokens, undefined, false);
+      for (const piece of pack(texts, "\n\n", pieceBudget, measure)) {
+        yield* place(piece.text, piece.tokens, undefined, false, undefined);
       }
     }.bind(this);
 
@@ -219,8 +224,8 @@ export class MarkdownChunker implements Chunker {
       if (block.kind === "heading") {
         while ((sections.at(-1)?.level ?? 0) >= block.level) sections.pop();
         sections.push({ level: block.level, title: block.title, id: sectionId++ });
-        const tokens = this.measure(block.text);
-        pending.push({ text: block.text, tokens, level: block.level });
+        const { tokens, embedded } = measureWhole(block.text);
+        pending.push({ text: block.text, tokens, level: block.level, embedded });
         pendingTokens += tokens + 2;
         // Headings with no content between them (a degenerate page) are packed like lines of text.
         if (pendingTokens > pieceBudget) yield* flushPending();
@@ -229,15 +234,15 @@ export class MarkdownChunker implements Chunker {
       // Headings too long to share a chunk with anything (a degenerate page) go out on their own.
       if (pending.length > 0 && this.max - pendingTokens < 16) yield* flushPending();
       const text = blockText(block);
-      const whole = this.measure(text);
+      const { tokens: whole, embedded } = measureWhole(text);
       // The headings waiting for this block must fit in its first chunk too.
       const limit = this.max - (pending.length > 0 ? pendingTokens : 0);
-      const pieces =
+      const pieces: { text: string; tokens: number; embedded?: string | undefined }[] =
         whole <= limit
-          ? [{ text, tokens: whole }]
-          : splitBlock(block, Math.max(16, Math.min(pieceBudget, limit)), this.measure);
+          ? [{ text, tokens: whole, embedded }]
+          : splitBlock(block, Math.max(16, Math.min(pieceBudget, limit)), measure);
       const split = pieces.length > 1;
-      for (const piece of pieces) yield* place(piece.text, piece.tokens, block, split);
+      for (const piece of pieces) yield* place(piece.text, piece.tokens, block, split, piece.embedded);
     }
     // Trailing headings with no content: kept, as their own chunk when they do not fit the last one.
     yield* flushPending();
@@ -245,16 +250,27 @@ export class MarkdownChunker implements Chunker {
     if (done !== undefined) yield done;
   }
 
-  private add(draft: Draft, text: string, tokens: number, block: Block | undefined): void {
+  private add(
+    draft: Draft,
+    text: string,
+    tokens: number,
+    block: Block | undefined,
+    embedded: string | undefined,
+  ): void {
     draft.tokens += draft.parts.length === 0 ? tokens : tokens + 2;
     draft.parts.push(text);
+    draft.embedded.push(embedded);
     // Overlap repeats plain prose only: a quoted piece would lose its `>` frame.
     draft.lastText = block?.kind === "text" && !text.startsWith(">") ? text : undefined;
     draft.lastBlock = block;
   }
 
   /** Trailing sentences of the previous chunk's last paragraph, if they fit beside the next piece. */
-  private overlapOf(text: string | undefined, nextTokens: number): { text: string; tokens: number } | undefined {
+  private overlapOf(
+    text: string | undefined,
+    nextTokens: number,
+    measure: CountTokens,
+  ): { text: string; tokens: number } | undefined {
     if (this.overlap === 0 || text === undefined || nextTokens + this.overlap + 2 > this.max) return undefined;
     // Only the tail can matter; a sentence cut by the slice is never repeated.
     const sliced = text.length > this.overlap * 16;
@@ -263,7 +279,7 @@ export class MarkdownChunker implements Chunker {
     let used = 0;
     for (let i = all.length - 1; i >= (sliced ? 1 : 0); i--) {
       const sentence = all[i] as string;
-      const tokens = this.measure(sentence) + 1;
+      const tokens = measure(sentence) + 1;
       if (used + tokens > this.overlap) break;
       kept.unshift(sentence);
       used += tokens;

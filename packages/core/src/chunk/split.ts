@@ -22,11 +22,30 @@ function isSpace(code: number): boolean {
 }
 
 /**
+ * Whether `text` has more than {@link LONGEST_RUN} characters in a row without whitespace. Such a run covers one of
+ * the sample points `k * (LONGEST_RUN + 1)`, so only the runs through those points are measured.
+ */
+export function hasLongRun(text: string): boolean {
+  const stride = LONGEST_RUN + 1;
+  for (let at = 0; at < text.length; at += stride) {
+    if (isSpace(text.charCodeAt(at))) continue;
+    let start = at;
+    while (start > 0 && !isSpace(text.charCodeAt(start - 1))) start--;
+    let end = at + 1;
+    while (end < text.length && !isSpace(text.charCodeAt(end))) end++;
+    if (end - start > LONGEST_RUN) return true;
+  }
+  return false;
+}
+
+/**
  * Wraps a token counter so that no run of more than {@link LONGEST_RUN} characters without whitespace reaches it in
  * one call: such a run is counted in slices and the counts added (an upper bound). Linear in the input.
  */
 export function boundedCounter(count: CountTokens): CountTokens {
   return (text) => {
+    // Most texts have no such run: then the text is counted whole, and only the runs near sample points are read.
+    if (!hasLongRun(text)) return count(text);
     let total = 0;
     let from = 0;
     let runStart = 0;

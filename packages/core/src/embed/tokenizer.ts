@@ -16,10 +16,12 @@ let cl100k: Promise<EmbeddingTokenizer> | undefined;
  * Other providers' models tokenize differently; for them it is an estimate (pass your own via `tokenizer`).
  */
 export function loadCl100kTokenizer(): Promise<EmbeddingTokenizer> {
-  cl100k ??= import("gpt-tokenizer/encoding/cl100k_base").then(({ countTokens, encode, decode }) => ({
-    count: (text: string) => countTokens(text, AS_TEXT),
-    truncate: (text: string, maxTokens: number) => decode(encode(text, AS_TEXT).slice(0, maxTokens)),
-  }));
+  cl100k ??= Promise.all([import("gpt-tokenizer/encoding/cl100k_base"), import("./cl100k-count.js")]).then(
+    ([{ encode, decode }, { countCl100k }]) => ({
+      count: countCl100k,
+      truncate: (text: string, maxTokens: number) => decode(encode(text, AS_TEXT).slice(0, maxTokens)),
+    }),
+  );
   return cl100k;
 }
 
