@@ -1,5 +1,5 @@
 import { ApiError, ForbiddenError } from "confluence.js";
-import { type Content, ContentSchema } from "confluence.js/v1";
+import { ContentSchema } from "confluence.js/v1";
 import { getPageLabels, getSpaces } from "confluence.js/v2";
 import { ConfluenceSyncError, isConfluenceSyncError } from "../errors.js";
 import { type Logger, silentLogger } from "../logger.js";
