@@ -7,7 +7,7 @@ import {
 } from "@archon/confluence-core";
 import { toSql } from "pgvector";
 import { type ArchonPageContext, indexSignature, readArchonSources, writeArchonPages } from "./archon-pages.js";
-import { BinaryCopy, copyInt4, copyJsonb, copyText, copyUuid, copyVector } from "./copy-binary.js";
+import { BinaryCopy } from "./copy-binary.js";
 import type { Db } from "./db.js";
 import { checkSupportedDimension, chunkMetadata, isoParam, vectorColumn } from "./rows.js";
 
@@ -117,7 +117,7 @@ function supportsLz4(db: Db): Promise<boolean> {
 function prepareWrites(writes: readonly PageWrite[]): CleanWrite[] {
   const byPage = new Map<string, CleanWrite>();
   for (const { page, chunks } of writes) {
-    const clean = normalizePageWrite(page, chunks);
+    const clean = normalizePageWrite(page, chunks, { copy: false });
     if (clean.dimensions !== null) {
       checkSupportedDimension(clean.dimensions, `chunk embeddings of page ${page.pageId}`);
     }
@@ -232,24 +232,17 @@ export async function insertChunks(
 ): Promise<void> {
   const column = vectorColumn(dimensions);
   if (method === "copy" && tx.copyFrom) {
-    const copy = new BinaryCopy();
-    const dims = copyInt4(dimensions);
+    let bytes = 0;
+    for (const { chunks } of pages)
+      for (const chunk of chunks) bytes += 2 * chunk.content.length + 4 * dimensions + 1024;
+    const copy = new BinaryCopy(bytes);
     for (const { page, chunks, archon = NO_ARCHON_PAGE } of pages) {
-      const url = copyText(page.webUrl);
-      const sourceId = copyText(page.sourceId);
-      const pageUuid = archon.pageUuid === null ? null : copyUuid(archon.pageUuid);
       for (const chunk of chunks) {
-        copy.row([
-          url,
-          copyInt4(chunk.chunkNumber),
-          copyText(chunk.content),
-          copyJsonb(chunkMetadata(page, chunk, archon)),
-          sourceId,
-          pageUuid,
-          copyText(chunk.embeddingModel),
-          dims,
-          copyVector(chunk.embedding),
-        ]);
+        copy.row(9).text(page.webUrl).int4(chunk.chunkNumber).text(chunk.content);
+        copy.jsonb(chunkMetadata(page, chunk, archon)).text(page.sourceId);
+        if (archon.pageUuid === null) copy.null();
+        else copy.uuid(archon.pageUuid);
+        copy.text(chunk.embeddingModel).int4(dimensions).vector(chunk.embedding);
       }
     }
     await tx.copyFrom(

@@ -1,5 +1,5 @@
 import { ApiError, ForbiddenError } from "confluence.js";
-import { type Content, ContentSchema } from "confluence.js/v1";
+import { ContentSchema } from "confluence.js/v1";
 import { getPageLabels, getSpaces } from "confluence.js/v2";
 import { ConfluenceSyncError, isConfluenceSyncError } from "../errors.js";
 import { type Logger, silentLogger } from "../logger.js";
@@ -33,7 +33,7 @@ import {
   RESTRICTION_EXPAND,
   restrictionFromContent,
 } from "./permissions.js";
-import { v1SpaceArraySchema, v1SpaceSchema } from "./schemas.js";
+import { type V1PageContent, v1PageListSchema, v1SpaceArraySchema, v1SpaceSchema } from "./schemas.js";
 import { ConfluenceTransport } from "./transport.js";
 import { UserTimeZone } from "./user-time-zone.js";
 import { lookUpUsers } from "./users.js";
@@ -177,7 +177,7 @@ export class ConfluenceJsSource implements ConfluenceSource {
     const types = typesOf(options);
     const keep = (ref: PageRef) => statuses.has(ref.status);
     const expand = options.restrictions ? `${REF_EXPAND},${RESTRICTION_EXPAND}` : REF_EXPAND;
-    const refsOf = (batch: ListingBatch<Content>) =>
+    const refsOf = (batch: ListingBatch<V1PageContent>) =>
       this.#withRestrictions(batch, options.restrictions === true, options).then((refs) => refs.filter(keep));
     if (this.deployment === "datacenter") {
       // Restrictions come from a listing of their own (see listDcRestrictions); pages it missed are fetched by id.
@@ -207,6 +207,7 @@ export class ConfluenceJsSource implements ConfluenceSource {
         "/wiki/rest/api/content/search",
         this.#search(spacePagesCql(space.key, types), expand),
         options,
+        v1PageListSchema,
       )) {
         const refs = await refsOf(batch);
         if (refs.length > 0) yield refs;
@@ -324,6 +325,7 @@ export class ConfluenceJsSource implements ConfluenceSource {
       "/wiki/rest/api/content/search",
       this.#search(cql, PAGE_EXPAND),
       options,
+      v1PageListSchema,
     )) {
       yield batch.results.map((c) => v1Page(c, space.key, this.#context(batch)));
     }
@@ -348,6 +350,7 @@ export class ConfluenceJsSource implements ConfluenceSource {
         "/wiki/rest/api/content/search",
         this.#search(cql, PAGE_EXPAND),
         options,
+        v1PageListSchema,
       )) {
         if (batch.limit !== undefined && batch.limit > 0 && batch.limit < this.#searchCap)
           this.#searchCap = batch.limit;
@@ -424,7 +427,7 @@ export class ConfluenceJsSource implements ConfluenceSource {
    * the few whose subject lists the listing cut short are fetched whole (one request per such page).
    */
   async #withRestrictions(
-    batch: ListingBatch<Content>,
+    batch: ListingBatch<V1PageContent>,
     restrictions: boolean,
     options: SourceCallOptions,
   ): Promise<PageRef[]> {
@@ -547,13 +550,19 @@ export class ConfluenceJsSource implements ConfluenceSource {
     expand: string,
     options: SourceCallOptions,
     type: PageContentType = "page",
-  ): AsyncGenerator<ListingBatch<Content>> {
+  ): AsyncGenerator<ListingBatch<V1PageContent>> {
     assertSpaceKey(space.key);
     if (!this.#contentRefused) {
       const params = { spaceKey: space.key, type, status, expand };
       let yielded = false;
       try {
-        for await (const batch of paginateV1(this.#listing, "/wiki/rest/api/content", params, options)) {
+        for await (const batch of paginateV1(
+          this.#listing,
+          "/wiki/rest/api/content",
+          params,
+          options,
+          v1PageListSchema,
+        )) {
           yielded = true;
           yield batch;
         }
@@ -572,6 +581,7 @@ export class ConfluenceJsSource implements ConfluenceSource {
       "/wiki/rest/api/content/search",
       this.#search(spacePagesCql(space.key, [type]), expand),
       options,
+      v1PageListSchema,
     );
   }
 
@@ -598,7 +608,8 @@ export class ConfluenceJsSource implements ConfluenceSource {
   ): Promise<Map<string, LabelInfo>> {
     const map = new Map<string, LabelInfo>();
     const params = this.#search(spacePagesCql(space.key, [type]), REF_EXPAND);
-    for await (const batch of paginateV1(this.#listing, "/wiki/rest/api/content/search", params, options)) {
+    const search = "/wiki/rest/api/content/search";
+    for await (const batch of paginateV1(this.#listing, search, params, options, v1PageListSchema)) {
       for (const content of batch.results) {
         const ref = v1Ref(content, this.#context(batch));
         map.set(ref.id, {

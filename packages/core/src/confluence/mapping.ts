@@ -3,6 +3,10 @@ import type { PageSummary } from "confluence.js/v2";
 import { ConfluenceSyncError } from "../errors.js";
 import type { ConfluenceComment, ConfluencePage, FolderRef, PageRef, PageStatus } from "../ports/confluence-source.js";
 import type { ConfluenceDeployment } from "./config.js";
+import type { V1PageContent } from "./schemas.js";
+
+/** A v1 page as confluence.js's `ContentSchema` or the leaner `v1PageContentSchema` checked it. */
+type V1Page = Content | V1PageContent;
 
 const STATUSES: ReadonlySet<string> = new Set<PageStatus>(["current", "archived", "trashed", "deleted", "draft"]);
 
@@ -49,7 +53,7 @@ export function absoluteWebUrl(webui: string | undefined, id: string, context: M
 }
 
 /** Label names of a v1 content's `metadata.labels` expansion, or `undefined` when it was not expanded. */
-export function v1Labels(content: Content): string[] | undefined {
+export function v1Labels(content: V1Page): string[] | undefined {
   const labels = content.metadata?.labels;
   if (labels === undefined) return undefined;
   const list = Array.isArray(labels) ? labels : labels.results;
@@ -62,7 +66,7 @@ function requireId(id: string | undefined, context: MappingContext, kind: string
 }
 
 /** A v1 content object (search or listing result) as a page reference, without body. */
-export function v1Ref(content: Content, context: MappingContext): PageRef & { ancestors: string[] } {
+export function v1Ref(content: V1Page, context: MappingContext): PageRef & { ancestors: string[] } {
   const id = requireId(content.id, context, "page");
   if (content.version?.number === undefined) throw bad(context, `page ${id} without version.number`);
   const ancestors = (content.ancestors ?? []).map((ancestor) => requireId(ancestor.id, context, "ancestor"));
@@ -86,7 +90,7 @@ export function v1Ref(content: Content, context: MappingContext): PageRef & { an
 }
 
 /** A v1 content object expanded with `body.storage` as a full page. */
-export function v1Page(content: Content, spaceKey: string, context: MappingContext): ConfluencePage {
+export function v1Page(content: V1Page, spaceKey: string, context: MappingContext): ConfluencePage {
   const ref = v1Ref(content, context);
   const body = content.body?.storage?.value;
   if (typeof body !== "string") throw bad(context, `page ${ref.id} without body.storage.value`);

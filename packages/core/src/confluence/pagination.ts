@@ -1,9 +1,11 @@
 import { type Content, ContentArraySchema } from "confluence.js/v1";
 import { getBlogPostsInSpace, getPagesInSpace, type PageSummary } from "confluence.js/v2";
+import type { z } from "zod";
 import { ConfluenceSyncError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { SourceCallOptions } from "../ports/confluence-source.js";
 import type { ConfluenceDeployment } from "./config.js";
+import type { V1PageContent } from "./schemas.js";
 import type { ConfluenceTransport } from "./transport.js";
 
 /** One batch of a listing, with the `_links.base` the response carried (for absolute web URLs). */
@@ -15,6 +17,22 @@ export interface ListingBatch<T> {
   /** The `limit` the server says it applied, when it says so (servers clamp silently below what was asked). */
   readonly limit?: number | undefined;
 }
+
+/** What pagination reads of every item of a v1 listing. */
+export interface V1Listed {
+  readonly id?: string | undefined;
+  readonly version?: { readonly number: number } | undefined;
+}
+
+/** What pagination reads of one page of a v1 listing. */
+interface V1ListPage<T> {
+  readonly results: T[];
+  readonly limit?: number | undefined;
+  readonly _links: { readonly next?: string | undefined; readonly base?: string | undefined };
+}
+
+/** A v1 page or ref listing's items, as {@link v1PageListSchema} checks them. */
+export type V1PageBatch = ListingBatch<V1PageContent>;
 
 /** Settings every listing shares. */
 export interface ListingContext {
@@ -51,13 +69,17 @@ function stalled(context: ListingContext, request: string): ConfluenceSyncError 
  * {@link REPEATED_PAGE_LIMIT} pages in a row brought nothing that was not seen already, the listing ends with what it
  * has. Cloud's search pages by a `cursor` in `_links.next`; without one, it falls back to the offset too. Items
  * already seen with the same version (offset pagination shifts when pages change mid-listing) are dropped.
+ *
+ * Each response is checked against `schema`: confluence.js's `ContentArraySchema` unless the caller passes a leaner
+ * one that checks what it reads (the page listings pass `v1PageListSchema`).
  */
-export async function* paginateV1(
+export async function* paginateV1<T extends V1Listed = Content>(
   context: ListingContext,
   url: string,
   params: Record<string, string>,
   call: SourceCallOptions,
-): AsyncGenerator<ListingBatch<Content>> {
+  schema: z.ZodType<V1ListPage<T>> = ContentArraySchema as unknown as z.ZodType<V1ListPage<T>>,
+): AsyncGenerator<ListingBatch<T>> {
   const client = context.transport.client(call);
   const request = `GET ${url.replace(/^\/wiki/, context.deployment === "cloud" ? "/wiki" : "")}`;
   const seen = new Set<string>();
@@ -67,7 +89,7 @@ export async function* paginateV1(
   let emptyRetries = 0;
   for (;;) {
     const searchParams = { ...params, limit: context.pageSize, ...(cursor === undefined ? { start } : { cursor }) };
-    const page = await client.sendRequest({ url, method: "GET", searchParams, schema: ContentArraySchema });
+    const page = await client.sendRequest({ url, method: "GET", searchParams, schema });
     if (page.results.length === 0) {
       // An empty page ends the listing. One with `next` is asked again first: servers also send transient empty pages
       // mid-listing, and stopping there would silently lose the rest of the space.

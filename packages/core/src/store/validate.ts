@@ -30,14 +30,42 @@ export function stripNulDeep<T>(value: T): T {
   return value;
 }
 
+/** Whether any string (keys included) of a JSON-like value holds a NUL character; allocates nothing. */
+export function hasNulDeep(value: unknown): boolean {
+  if (typeof value === "string") return value.includes("\u0000");
+  if (value === null || typeof value !== "object") return false;
+  if (Array.isArray(value)) {
+    for (const item of value) if (hasNulDeep(item)) return true;
+    return false;
+  }
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    if (key.includes("\u0000") || hasNulDeep((value as Record<string, unknown>)[key])) return true;
+  }
+  return false;
+}
+
+/** {@link hasNulDeep} for a chunk, leaving out its vector. */
+function chunkHasNul(chunk: ChunkRecord): boolean {
+  for (const key in chunk) {
+    if (key === "embedding" || !Object.hasOwn(chunk, key)) continue;
+    if (key.includes("\u0000") || hasNulDeep((chunk as unknown as Record<string, unknown>)[key])) return true;
+  }
+  return false;
+}
+
 /**
  * Validates a page write and returns the page and chunks as they will be stored (NUL characters removed).
  * Throws `EMBED_DIMENSION_MISMATCH` when the chunks' vectors differ in length, `EMBED_BAD_RESPONSE` for a
  * non-finite component and `CONFIG_INVALID` for duplicate chunk numbers, so nothing is written.
+ *
+ * The result is a copy the store may keep. With `copy: false` (a store that only encodes the write and drops it),
+ * a page or chunk that holds no NUL character is returned as given, and vectors are not copied.
  */
 export function normalizePageWrite(
   page: PageRecord,
   chunks: readonly ChunkRecord[],
+  options: { readonly copy?: boolean } = {},
 ): { page: PageRecord; chunks: ChunkRecord[]; dimensions: number | null } {
   let dimensions: number | null = null;
   const seen = new Set<number>();
@@ -61,6 +89,17 @@ export function normalizePageWrite(
       );
     }
     assertFiniteVector(chunk.embedding, where);
+  }
+  if (options.copy === false) {
+    return {
+      page: hasNulDeep(page) ? stripNulDeep(page) : page,
+      chunks: chunks.map((chunk) =>
+        chunkHasNul(chunk)
+          ? { ...stripNulDeep({ ...chunk, embedding: [] as number[] }), embedding: chunk.embedding as number[] }
+          : (chunk as ChunkRecord),
+      ),
+      dimensions,
+    };
   }
   const cleanPage = stripNulDeep(page);
   const cleanChunks = chunks.map((chunk) => ({

@@ -30,6 +30,10 @@ export class ConvertPoolUnavailableError extends Error {
 
 interface Job {
   readonly request: ConvertRequest;
+  /** Resolved or rejected already: a later reply for it is dropped. */
+  settled: boolean;
+  /** Handed to a second worker because it waited behind a page that runs long. */
+  moved: boolean;
   readonly budgetMs: number;
   readonly resolve: (output: ConvertOutput) => void;
   readonly reject: (error: unknown) => void;
@@ -40,8 +44,12 @@ interface Job {
 interface Slot {
   readonly worker: Worker;
   ready: boolean;
-  job: Job | undefined;
+  /** Pages posted to the worker, in order: the first is running, the others wait in its message queue. */
+  readonly jobs: Job[];
+  /** The time budget of the running page. */
   timer: NodeJS.Timeout | undefined;
+  /** When the running page started, as far as this thread knows (when the one before it came back). */
+  startedAt: number;
 }
 
 type WorkerReply =
@@ -54,6 +62,10 @@ type WorkerReply =
  * progress and cancellation keep answering. A page that runs past its time budget has its worker stopped (and
  * replaced) and fails with `PAGE_TOO_COMPLEX`, as does one that outgrows the worker's heap cap. Idle workers do not keep
  * the process alive.
+ *
+ * Each worker gets its next page while it still converts one, so it never waits for this thread to answer (a busy
+ * event loop would otherwise leave the workers idle between pages). A page that waited behind one running longer than
+ * {@link MOVE_AFTER_MS} goes to the next idle worker instead; the first answer for a page wins.
  */
 export class ConvertPool {
   readonly size: number;
@@ -98,6 +110,8 @@ export class ConvertPool {
     return new Promise<ConvertOutput>((resolve, reject) => {
       const job: Job = {
         request: { id: this.#nextId++, spec, body, context },
+        settled: false,
+        moved: false,
         budgetMs: options.budgetMs,
         resolve,
         reject,
@@ -129,7 +143,7 @@ export class ConvertPool {
     const slots = [...this.#slots];
     this.#slots.clear();
     for (const slot of slots) {
-      if (slot.job) this.#finish(slot.job, new Error("the conversion pool was closed"));
+      for (const job of slot.jobs) this.#finish(job, new Error("the conversion pool was closed"));
       clearTimeout(slot.timer);
     }
     await Promise.all(slots.map((slot) => slot.worker.terminate()));
@@ -137,15 +151,55 @@ export class ConvertPool {
 
   #pump(): void {
     while (this.#queue.length > 0) {
-      const idle = [...this.#slots].find((slot) => slot.ready && !slot.job);
+      const idle = this.#idle();
       if (idle) {
         this.#dispatch(idle, this.#queue.shift() as Job);
         continue;
       }
       const starting = [...this.#slots].filter((slot) => !slot.ready).length;
-      if (this.#slots.size < this.size && starting < this.#queue.length) this.#spawn();
-      else return;
+      if (this.#slots.size < this.size && starting < this.#queue.length) {
+        this.#spawn();
+        continue;
+      }
+      // Every worker is busy: the one with the shortest line takes the next page into its message queue.
+      const now = Date.now();
+      const behind = [...this.#slots]
+        .filter((slot) => slot.ready && slot.jobs.length < WORKER_QUEUE && now - slot.startedAt < MOVE_AFTER_MS)
+        .sort((a, b) => a.jobs.length - b.jobs.length)[0];
+      if (!behind) return;
+      this.#dispatch(behind, this.#queue.shift() as Job);
+      // Looks again once the page could be overdue, in case no worker frees up meanwhile.
+      setTimeout(() => this.#pump(), MOVE_AFTER_MS + 10).unref();
     }
+    // Nothing queued: an idle worker takes a page that waits behind one running long.
+    for (let idle = this.#idle(); idle; idle = this.#idle()) {
+      const overdue = this.#overdue();
+      if (!overdue) return;
+      overdue.moved = true;
+      this.#dispatch(idle, overdue);
+    }
+  }
+
+  #idle(): Slot | undefined {
+    for (const slot of this.#slots) if (slot.ready && slot.jobs.length === 0) return slot;
+    return undefined;
+  }
+
+  /** A page still waiting in a worker's queue behind one that has run for {@link MOVE_AFTER_MS} or more. */
+  #overdue(): Job | undefined {
+    const now = Date.now();
+    for (const slot of this.#slots) {
+      if (now - slot.startedAt < MOVE_AFTER_MS) continue;
+      const job = slot.jobs.find((waiting, i) => i > 0 && !waiting.settled && !waiting.moved);
+      if (job) return job;
+    }
+    return undefined;
+  }
+
+  /** Whether another worker than `slot` holds the page. */
+  #elsewhere(job: Job, slot: Slot): boolean {
+    for (const other of this.#slots) if (other !== slot && other.jobs.includes(job)) return true;
+    return false;
   }
 
   #spawn(): void {
@@ -161,19 +215,21 @@ export class ConvertPool {
       for (const job of this.#queue.splice(0)) this.#finish(job, new ConvertPoolUnavailableError(this.#unavailable));
       return;
     }
-    const slot: Slot = { worker, ready: false, job: undefined, timer: undefined };
+    const slot: Slot = { worker, ready: false, jobs: [], timer: undefined, startedAt: 0 };
     this.#slots.add(slot);
     worker.on("message", (reply: WorkerReply) => {
       if ("ready" in reply) {
         slot.ready = true;
         this.#pump();
         // A starting worker keeps the process alive (a page waits for it); an idle one does not.
-        if (!slot.job) slot.worker.unref();
+        if (slot.jobs.length === 0) slot.worker.unref();
         return;
       }
-      const job = slot.job;
+      const job = slot.jobs[0];
       if (!job || job.request.id !== reply.id) return;
-      this.#release(slot);
+      slot.jobs.shift();
+      clearTimeout(slot.timer);
+      this.#startNext(slot);
       if (reply.ok) this.#finish(job, undefined, reply.output);
       else this.#finish(job, new ConfluenceSyncError("CONVERT_FAILED", `Conversion failed: ${reply.error}`));
       this.#pump();
@@ -185,7 +241,11 @@ export class ConvertPool {
         this.#unavailable = reason;
         for (const job of this.#queue.splice(0)) this.#finish(job, new ConvertPoolUnavailableError(reason));
       }
-      if (slot.job) this.#finish(slot.job, outOfMemory ? this.#outOfMemory(slot.job) : stopped(reason));
+      const [running, ...waiting] = slot.jobs;
+      if (running && !this.#elsewhere(running, slot)) {
+        this.#finish(running, outOfMemory ? this.#outOfMemory(running) : stopped(reason));
+      }
+      this.#requeue(slot, waiting);
       this.#pump();
     };
     worker.on("error", (error) => lost(error.message, (error as { code?: unknown }).code === OUT_OF_MEMORY));
@@ -193,10 +253,24 @@ export class ConvertPool {
   }
 
   #dispatch(slot: Slot, job: Job): void {
-    slot.job = job;
+    slot.jobs.push(job);
     slot.worker.ref();
+    slot.worker.postMessage(job.request);
+    if (slot.jobs.length === 1) this.#startNext(slot);
+  }
+
+  /** Starts the budget of the slot's running page, or lets an idle worker go. */
+  #startNext(slot: Slot): void {
+    slot.timer = undefined;
+    const job = slot.jobs[0];
+    if (!job) {
+      slot.worker.unref();
+      return;
+    }
+    slot.startedAt = Date.now();
     slot.timer = setTimeout(() => {
       this.#stop(slot);
+      if (this.#elsewhere(job, slot)) return;
       const seconds = job.budgetMs / 1000;
       this.#finish(
         job,
@@ -207,7 +281,6 @@ export class ConvertPool {
         ),
       );
     }, job.budgetMs);
-    slot.worker.postMessage(job.request);
   }
 
   #outOfMemory(job: Job): ConfluenceSyncError {
@@ -218,29 +291,34 @@ export class ConvertPool {
     );
   }
 
-  #release(slot: Slot): void {
-    clearTimeout(slot.timer);
-    slot.timer = undefined;
-    slot.job = undefined;
-    slot.worker.unref();
-  }
-
-  /** Stops a busy worker (its page cannot be interrupted otherwise); a fresh one starts when needed. */
+  /** Stops a busy worker (its page cannot be interrupted otherwise); its waiting pages go back to the queue. */
   #stop(slot: Slot): void {
     this.#slots.delete(slot);
-    this.#release(slot);
+    clearTimeout(slot.timer);
+    slot.timer = undefined;
     void slot.worker.terminate();
+    this.#requeue(slot, slot.jobs.slice(1));
     this.#pump();
+  }
+
+  /** Pages that waited in a lost worker's queue go first in line again, unless done or held by another worker. */
+  #requeue(slot: Slot, waiting: readonly Job[]): void {
+    slot.jobs.length = 0;
+    const again = waiting.filter((job) => !job.settled && !this.#elsewhere(job, slot));
+    this.#queue.unshift(...again);
   }
 
   #abort(job: Job): void {
     const queued = this.#queue.indexOf(job);
     if (queued >= 0) this.#queue.splice(queued, 1);
-    for (const slot of this.#slots) if (slot.job === job) this.#stop(slot);
+    // A page still waiting in a worker's queue is dropped when its answer comes; a running one stops its worker.
+    for (const slot of [...this.#slots]) if (slot.jobs[0] === job) this.#stop(slot);
     this.#finish(job, aborted());
   }
 
   #finish(job: Job, error: unknown, output?: ConvertOutput): void {
+    if (job.settled) return;
+    job.settled = true;
     job.signal?.removeEventListener("abort", job.onAbort);
     if (error === undefined) job.resolve(output as ConvertOutput);
     else job.reject(error);
@@ -250,6 +328,10 @@ export class ConvertPool {
 /** Node's error code for a worker that ran out of its `resourceLimits`. */
 const OUT_OF_MEMORY = "ERR_WORKER_OUT_OF_MEMORY";
 const DEFAULT_MAX_HEAP_MB = 512;
+/** Pages posted to one worker at once: the one it converts and the next. */
+const WORKER_QUEUE = 2;
+/** How long a page may wait behind a running one before an idle worker takes it over. */
+const MOVE_AFTER_MS = 1000;
 
 function stopped(reason: string): ConfluenceSyncError {
   return new ConfluenceSyncError("CONVERT_FAILED", `The conversion worker stopped: ${reason}`);

@@ -1,0 +1,91 @@
+// How ConvertPool keeps a page queued in each worker without letting a stuck page hold up the one behind it.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { MarkdownChunker } from "../chunk/markdown-chunker.js";
+import { StorageConverter } from "../convert/storage-converter.js";
+import { ConvertPool } from "./convert-pool.js";
+import { type ConvertSpec, portableSpec } from "./convert-task.js";
+
+const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+const realWorker = new URL("./convert-worker.ts", import.meta.url);
+
+/** The real worker, except that a page whose body says HANG never returns; it counts the pages it was given. */
+function hangingWorker(): { url: URL; execArgv: string[] } {
+  const file = join(mkdtempSync(join(tmpdir(), "convert-pool-queue-")), "hanging-worker.mjs");
+  writeFileSync(
+    file,
+    [
+      'import { parentPort } from "node:worker_threads";',
+      'parentPort.on("message", (request) => { if (request.body.includes("HANG")) for (;;) {} });',
+      `await import(${JSON.stringify(realWorker.href)});`,
+    ].join("\n"),
+  );
+  return { url: pathToFileURL(file), execArgv: ["--import", tsx] };
+}
+
+const spec = portableSpec(new StorageConverter(), new MarkdownChunker()) as ConvertSpec;
+const context = (pageId: string) => ({
+  pageId,
+  title: `Page ${pageId}`,
+  spaceKey: "ENG",
+  baseUrl: "https://acme.atlassian.net/wiki",
+  linkRoot: "https://acme.atlassian.net/wiki",
+  users: {},
+});
+const body = (n: number) => `<h2>Part ${n}</h2><p>${"Plain words about the topic. ".repeat(20)}</p>`;
+
+const pools: ConvertPool[] = [];
+afterAll(async () => {
+  await Promise.all(pools.map((pool) => pool.close()));
+});
+
+describe("ConvertPool worker queues", () => {
+  it("converts many more pages than workers, each once and in its own output", async () => {
+    const pool = new ConvertPool({ size: 2 });
+    pools.push(pool);
+    const outputs = await Promise.all(
+      Array.from({ length: 24 }, (_, n) => pool.run(spec, body(n), context(String(n)), { budgetMs: 60_000 })),
+    );
+    outputs.forEach((output, n) => expect(output.markdown).toContain(`Part ${n}`));
+    expect(pool.workers).toBe(2);
+  });
+
+  it("moves a page queued behind a stuck one to a worker that is free", async () => {
+    const pool = new ConvertPool({ size: 2, worker: hangingWorker() });
+    pools.push(pool);
+    pool.warm();
+    const budget = { budgetMs: 3_600_000 };
+    const stuck = pool.run(spec, "<p>HANG</p>", context("stuck"), budget);
+    stuck.catch(() => {});
+    // Both workers busy: the third page waits in a worker's queue, possibly behind the stuck page.
+    const pages = [1, 2, 3].map((n) => pool.run(spec, body(n), context(String(n)), budget));
+    const outputs = await Promise.all(pages);
+    outputs.forEach((output, i) => expect(output.markdown).toContain(`Part ${i + 1}`));
+  }, 20_000);
+
+  it("fails a page over its budget and gives the page queued behind it to a fresh worker", async () => {
+    const pool = new ConvertPool({ size: 1, worker: hangingWorker() });
+    pools.push(pool);
+    const stuck = pool.run(spec, "<p>HANG</p>", context("stuck"), { budgetMs: 1500 });
+    const next = pool.run(spec, body(1), context("1"), { budgetMs: 60_000 });
+    await expect(stuck).rejects.toMatchObject({ code: "PAGE_TOO_COMPLEX" });
+    expect((await next).markdown).toContain("Part 1");
+  }, 20_000);
+
+  it("rejects a cancelled page that waits in a worker's queue, and the worker goes on", async () => {
+    const pool = new ConvertPool({ size: 1 });
+    pools.push(pool);
+    const controller = new AbortController();
+    const first = pool.run(spec, body(1), context("1"), { budgetMs: 60_000 });
+    const cancelled = pool.run(spec, body(2), context("2"), { budgetMs: 60_000, signal: controller.signal });
+    const third = pool.run(spec, body(3), context("3"), { budgetMs: 60_000 });
+    controller.abort();
+    await expect(cancelled).rejects.toMatchObject({ code: "SYNC_ABORTED" });
+    expect((await first).markdown).toContain("Part 1");
+    expect((await third).markdown).toContain("Part 3");
+  }, 20_000);
+});
