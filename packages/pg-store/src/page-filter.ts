@@ -30,13 +30,18 @@ export function pageConditions(q: NormalizedSearch, params: Params): string[] {
 /**
  * Resolves the page-level conditions of `q` over the pages of its sources in one statement; `null` when it has none.
  * Run it in the transaction (and snapshot) of the search that uses it, so both see the same pages and readers.
+ * `maxListed`: most page ids to list (@default {@link MAX_LISTED_PAGES}).
  */
-export async function resolvePageFilter(db: Db, q: NormalizedSearch): Promise<PageFilter | null> {
+export async function resolvePageFilter(
+  db: Db,
+  q: NormalizedSearch,
+  maxListed = MAX_LISTED_PAGES,
+): Promise<PageFilter | null> {
   const params = new Params();
   const conditions = pageConditions(q, params);
   if (conditions.length === 0) return null;
   const scope = q.filters.sourceIds ? ` WHERE p.source_id = ANY(${params.add([...q.filters.sourceIds])}::text[])` : "";
-  const max = params.add(MAX_LISTED_PAGES);
+  const max = params.add(maxListed);
   // A condition that is NULL (readers never synced) excludes the page, as it does in a WHERE clause.
   const sql =
     `WITH x AS MATERIALIZED (SELECT p.source_id, p.page_id, COALESCE(${conditions.join(" AND ")}, FALSE) AS ok ` +
