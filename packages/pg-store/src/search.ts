@@ -57,8 +57,17 @@ export async function searchChunks(
   // The narrow leg resolves the page-level conditions first, in the snapshot its search then reads.
   const filtered = q.mode !== "vector" && !wide && pageConditions(q, new Params()).length > 0;
   const resolve = filtered && options.keyword?.pages !== "join";
+  // One round trip for the settings: a snapshot shared by the page filter and the search when the filter is
+  // resolved; ef_search must cover k, and relaxed iterative scans keep filtered vector searches from coming back short.
+  const settings: string[] = resolve ? ["SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"] : [];
+  if (vector) {
+    settings.push(
+      `SET LOCAL hnsw.ef_search = ${Math.trunc(Math.max(options.efSearch ?? HNSW_EF_SEARCH, q.candidates))}`,
+    );
+    if (vector.iterativeScan) settings.push("SET LOCAL hnsw.iterative_scan = relaxed_order");
+  }
   const run = async (tx: Db) => {
-    if (resolve) await tx.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+    if (settings.length > 0) await tx.exec(settings.join("; "));
     const pages: PageFilter | null = resolve ? await resolvePageFilter(tx, q) : filtered ? { kind: "join" } : null;
     const params = new Params();
     const ctes: string[] = [];
@@ -66,12 +75,6 @@ export async function searchChunks(
     if (q.mode !== "vector") {
       const keyword = wide ? wideKeywordLeg(q, params, options.keyword?.rankLimit) : keywordLeg(q, params, pages);
       ctes.push(`k AS (${keyword})`);
-    }
-    if (vector) {
-      // ef_search must cover k; relaxed iterative scans keep filtered vector searches from coming back short.
-      const ef = Math.trunc(Math.max(options.efSearch ?? HNSW_EF_SEARCH, q.candidates));
-      await tx.query(`SET LOCAL hnsw.ef_search = ${ef}`);
-      if (vector.iterativeScan) await tx.query("SET LOCAL hnsw.iterative_scan = relaxed_order");
     }
     return (await tx.query(fusedSql(q, ctes), params.values)).rows;
   };
