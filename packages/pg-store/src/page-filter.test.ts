@@ -41,11 +41,11 @@ const eng = { userId: "u", groups: ["eng"] };
 const outsider = { userId: "v", groups: [] };
 
 function sorted(filter: PageFilter | null) {
-  if (filter === null || !("listed" in filter)) return filter;
+  if (filter === null || filter.kind !== "allow") return filter;
   const listed = Object.fromEntries(
     Object.entries(filter.listed).map(([source, pages]) => [source, [...pages].sort((a, b) => Number(a) - Number(b))]),
   );
-  return { kind: filter.kind, listed };
+  return { kind: filter.kind, whole: [...filter.whole].sort(), listed };
 }
 
 const resolve = async (store: PgKnowledgeStore, query: Partial<SearchQuery>, maxListed?: number) =>
@@ -66,31 +66,32 @@ async function sameEveryWay(store: PgKnowledgeStore, query: SearchQuery): Promis
 }
 
 describe("page-level search filters resolved to page ids", () => {
-  it("resolves to all, none, the pages allowed or the pages denied, whichever list is shorter", async () => {
+  it("resolves to all, none, or the sources and pages allowed, or to a join past the most ids it lists", async () => {
     const store = await corpus();
     expect(await resolve(store, { filters: { contentTypes: ["page"], sourceIds: ["s"] } })).toBeNull();
     expect(await resolve(store, { filters: { pathPrefix: "/0", sourceIds: ["s"] } })).toEqual({ kind: "all" });
     expect(await resolve(store, { filters: { labels: ["nothing"] } })).toEqual({ kind: "none" });
-    // Pages 1 and 6-11 of the 16 in both sources.
+    // Pages 1 and 6-11 of source s; none of source t.
     expect(await resolve(store, { filters: { pathPrefix: "/0/1" } })).toEqual({
       kind: "allow",
+      whole: [],
       listed: { s: ["1", "6", "7", "8", "9", "10", "11"] },
     });
     expect(await resolve(store, { principal: eng, filters: { sourceIds: ["s"] } })).toEqual({ kind: "all" });
     expect(await resolve(store, { principal: outsider, filters: { sourceIds: ["s"] } })).toEqual({
-      kind: "deny",
-      listed: { s: ["0", "4", "8"] },
+      kind: "allow",
+      whole: [],
+      listed: { s: ["1", "2", "3", "5", "6", "7", "9", "10", "11"] },
     });
     // Readers never synced: nobody may read source t's pages.
-    expect(await resolve(store, { principal: outsider })).toEqual({
-      kind: "deny",
-      listed: { s: ["0", "4", "8"], t: ["0", "1", "2", "3"] },
-    });
-    expect(await resolve(store, { principal: eng, filters: { labels: ["ops"] } })).toEqual({
+    expect(await resolve(store, { principal: eng })).toEqual({ kind: "allow", whole: ["s"], listed: {} });
+    expect(await resolve(store, { filters: { labels: ["ops"] } })).toEqual({
       kind: "allow",
+      whole: ["t"],
       listed: { s: ["0", "3", "6", "9"] },
     });
     expect(await resolve(store, { filters: { pathPrefix: "/0/1" } }, 6)).toEqual({ kind: "join" });
+    expect(await resolve(store, { filters: { pathPrefix: "/0/1" } }, 7)).toMatchObject({ kind: "allow" });
   });
 
   it("finds the same hits as joining each match's page and as ranking on the chunk table", async () => {
@@ -105,6 +106,8 @@ describe("page-level search filters resolved to page ids", () => {
       { principal: eng },
       { principal: outsider },
       { principal: outsider, filters: { pathPrefix: "/0/1", contentTypes: ["page"] } },
+      { principal: eng, filters: { labels: ["ops"] } },
+      { filters: { pathPrefix: "/0/1" }, principal: eng },
     ];
     let keywordHits = 0;
     for (const words of ["alpha beta", "gamma", "delta zeta epsilon", "alpha -beta"]) {
