@@ -234,25 +234,43 @@ async function searchBench(db: Db, store: PgKnowledgeStore): Promise<string[]> {
   const base = (q: BenchQuery): SearchQuery => ({ ...q, embeddingModel: "m384", limit: 10 });
   const wide = (query: SearchQuery, rankLimit?: number) =>
     searchChunks(db, query, { keyword: { table: "wide", rankLimit } });
+  const outsider = { userId: "bench-outsider", groups: [] };
   const variants: [string, (q: BenchQuery) => SearchQuery][] = [
     ["hybrid", base],
     ["hybrid + filters (space, label)", (q) => ({ ...base(q), filters: { spaceKeys: ["ENG"], labels: ["runbook"] } })],
     ["hybrid + subtree filter", (q) => ({ ...base(q), filters: { pathPrefix: "/0" } })],
     ["hybrid + content types", (q) => ({ ...base(q), filters: { contentTypes: ["page"] } })],
     ["hybrid + principal", (q) => ({ ...base(q), principal })],
+    ["hybrid + principal denied a quarter of the pages", (q) => ({ ...base(q), principal: outsider })],
+    ["hybrid + label (a third of the pages)", (q) => ({ ...base(q), filters: { labels: ["runbook"] } })],
     ["keyword only", (q) => ({ text: q.text, mode: "keyword", limit: 10 })],
   ];
-  const cases: [string, Run, Run | null][] = variants.map(([name, make]) => [
-    name,
-    (q) => store.search(make(q)),
-    (q) => wide(make(q)),
+  // Page-level filters the keyword leg resolves to page ids first; each also runs joining the page row of every
+  // match (as before), in the same run.
+  const joined = new Set([
+    "hybrid + filters (space, label)",
+    "hybrid + subtree filter",
+    "hybrid + principal",
+    "hybrid + principal denied a quarter of the pages",
+    "hybrid + label (a third of the pages)",
   ]);
+  const cases: [string, Run, Run | null][] = variants.flatMap(([name, make]) => {
+    const own: [string, Run, Run | null][] = [[name, (q) => store.search(make(q)), (q) => wide(make(q))]];
+    if (joined.has(name)) {
+      const join: Run = (q) => searchChunks(db, make(q), { keyword: { pages: "join" } });
+      own.push([`${name}, page row joined per match (previous)`, join, (q) => wide(make(q))]);
+    }
+    return own;
+  });
   const bounded = "hybrid, keyword leg bounded to 5,000 matches (previous)";
   cases.push([bounded, (q) => wide(base(q), 5000), null]);
   cases.push(["vector only", (q) => store.search({ ...base(q), mode: "vector" }), null]);
+  // A joined case shares its reference with the case it is the previous form of.
+  const referenceOf = (name: string) =>
+    `${name.replace(/, page row joined per match \(previous\)$/, "")}, exact ranking on the chunk table (reference)`;
   const runs: [string, Run][] = cases.flatMap(([name, narrow, reference]) => [
     [name, narrow] as [string, Run],
-    ...(reference ? [[`${name}, exact ranking on the chunk table (reference)`, reference] as [string, Run]] : []),
+    ...(reference && !name.endsWith("(previous)") ? [[referenceOf(name), reference] as [string, Run]] : []),
   ]);
   const times = new Map<string, number[]>(runs.map(([name]) => [name, []]));
   const results = new Map<string, string[][]>(runs.map(([name]) => [name, []]));
@@ -276,7 +294,7 @@ async function searchBench(db: Db, store: PgKnowledgeStore): Promise<string[]> {
   // and overlap@10; the previous, bounded leg against the exact hybrid reference.
   const pairs: [string, string][] = cases
     .filter(([, , reference]) => reference !== null)
-    .map(([name]) => [name, `${name}, exact ranking on the chunk table (reference)`]);
+    .map(([name]) => [name, referenceOf(name)]);
   pairs.push([bounded, "hybrid, exact ranking on the chunk table (reference)"]);
   for (const [name, reference] of pairs) {
     let same = 0;

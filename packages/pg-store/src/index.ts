@@ -19,6 +19,7 @@ export {
   migrationStatus,
   rollback,
 } from "./migrate.js";
+export { MAX_LISTED_PAGES } from "./page-filter.js";
 export { PgKnowledgeStore } from "./pg-knowledge-store.js";
 export type { PgliteOptions, PgliteSettingValue } from "./pglite.js";
 export { openPglite, PGLITE_DEFAULT_SETTINGS } from "./pglite.js";

@@ -8,6 +8,7 @@ import {
 } from "@archon/confluence-core";
 import { toSql } from "pgvector";
 import type { Db } from "./db.js";
+import { listedPageConditions, type PageFilter, pageConditions, resolvePageFilter } from "./page-filter.js";
 import { checkSearchPrincipal, principalConditions } from "./readers.js";
 import { checkSupportedDimension, vectorDistance } from "./rows.js";
 import { CHUNK_CONTENT_TYPE, CHUNKS_WITH_PAGES, filterConditions, IS_CONFLUENCE_CHUNK, Params } from "./sql.js";
@@ -30,6 +31,12 @@ export interface KeywordLegOptions {
   readonly table?: "narrow" | "wide";
   /** Most matches the `wide` leg ranks (the first ones found); exact ranking when absent. */
   readonly rankLimit?: number;
+  /**
+   * How the `narrow` leg applies page-level conditions (space, labels, subtree, author, update time, principal):
+   * `resolve` them to page ids first and check each match by hash lookup, or `join` the page row of every match.
+   * Same hits either way. @default "resolve"
+   */
+  readonly pages?: "resolve" | "join";
 }
 
 /**
@@ -45,38 +52,31 @@ export async function searchChunks(
   const q = normalizeSearchQuery(query);
   await checkSearchPrincipal(db, q.principal, q.filters.sourceIds);
   if (q.embedding) await checkQueryDimension(db, q.embedding.length, q.embeddingModel);
-  const params = new Params();
-  const ctes: string[] = [];
   const vector = q.mode === "keyword" ? null : await vectorFeatures(db);
-  if (vector) ctes.push(`v AS (${vectorLeg(q, params, vector.halfvec)})`);
-  if (q.mode !== "vector") {
-    const keyword = options.keyword?.table === "wide" ? wideKeywordLeg(q, params, options.keyword.rankLimit) : null;
-    ctes.push(`k AS (${keyword ?? keywordLeg(q, params)})`);
+  const wide = options.keyword?.table === "wide";
+  // The narrow leg resolves the page-level conditions first, in the snapshot its search then reads.
+  const filtered = q.mode !== "vector" && !wide && pageConditions(q, new Params()).length > 0;
+  const resolve = filtered && options.keyword?.pages !== "join";
+  // One round trip for the settings: a snapshot shared by the page filter and the search when the filter is
+  // resolved; ef_search must cover k, and relaxed iterative scans keep filtered vector searches from coming back short.
+  const settings: string[] = resolve ? ["SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"] : [];
+  if (vector) {
+    settings.push(
+      `SET LOCAL hnsw.ef_search = ${Math.trunc(Math.max(options.efSearch ?? HNSW_EF_SEARCH, q.candidates))}`,
+    );
+    if (vector.iterativeScan) settings.push("SET LOCAL hnsw.iterative_scan = relaxed_order");
   }
-  let fused: string;
-  if (q.mode === "vector") fused = "SELECT id, 1 - distance AS score, TRUE AS vm, FALSE AS km FROM v";
-  else if (q.mode === "keyword") fused = "SELECT id, rank_score AS score, FALSE AS vm, TRUE AS km FROM k";
-  else {
-    fused =
-      `SELECT COALESCE(v.id, k.id) AS id, ` +
-      `COALESCE(1.0::float8 / (${RRF_K} + v.rank), 0) + COALESCE(1.0::float8 / (${RRF_K} + k.rank), 0) AS score, ` +
-      "v.id IS NOT NULL AS vm, k.id IS NOT NULL AS km FROM v FULL OUTER JOIN k ON v.id = k.id";
-  }
-  const sql =
-    `WITH ${ctes.join(", ")}, f AS (${fused}) ` +
-    "SELECT c.source_id, c.metadata ->> 'confluence_page_id' AS page_id, c.chunk_number, p.title, p.web_url, " +
-    `c.metadata -> 'breadcrumb' AS breadcrumb, c.content, ${CHUNK_CONTENT_TYPE} AS content_type, f.score, f.vm, f.km ` +
-    `FROM f JOIN ${CHUNKS_WITH_PAGES} ON c.id = f.id ` +
-    `ORDER BY f.score DESC, c.source_id COLLATE "C", (c.metadata ->> 'confluence_page_id') COLLATE "C", c.chunk_number ` +
-    `LIMIT ${q.limit}`;
   const run = async (tx: Db) => {
-    if (vector) {
-      // ef_search must cover k; relaxed iterative scans keep filtered vector searches from coming back short.
-      const ef = Math.trunc(Math.max(options.efSearch ?? HNSW_EF_SEARCH, q.candidates));
-      await tx.query(`SET LOCAL hnsw.ef_search = ${ef}`);
-      if (vector.iterativeScan) await tx.query("SET LOCAL hnsw.iterative_scan = relaxed_order");
+    if (settings.length > 0) await tx.exec(settings.join("; "));
+    const pages: PageFilter | null = resolve ? await resolvePageFilter(tx, q) : filtered ? { kind: "join" } : null;
+    const params = new Params();
+    const ctes: string[] = [];
+    if (vector) ctes.push(`v AS (${vectorLeg(q, params, vector.halfvec)})`);
+    if (q.mode !== "vector") {
+      const keyword = wide ? wideKeywordLeg(q, params, options.keyword?.rankLimit) : keywordLeg(q, params, pages);
+      ctes.push(`k AS (${keyword})`);
     }
-    return (await tx.query(sql, params.values)).rows;
+    return (await tx.query(fusedSql(q, ctes), params.values)).rows;
   };
   const rows = await db.transaction(run);
   return rows.map((row) => ({
@@ -91,6 +91,27 @@ export async function searchChunks(
     score: Number(row.score),
     matched: { vector: row.vm as boolean, keyword: row.km as boolean },
   }));
+}
+
+/** The legs' CTEs fused (Reciprocal Rank Fusion for hybrid), joined to their chunks and pages, best `limit` first. */
+function fusedSql(q: NormalizedSearch, ctes: string[]): string {
+  let fused: string;
+  if (q.mode === "vector") fused = "SELECT id, 1 - distance AS score, TRUE AS vm, FALSE AS km FROM v";
+  else if (q.mode === "keyword") fused = "SELECT id, rank_score AS score, FALSE AS vm, TRUE AS km FROM k";
+  else {
+    fused =
+      `SELECT COALESCE(v.id, k.id) AS id, ` +
+      `COALESCE(1.0::float8 / (${RRF_K} + v.rank), 0) + COALESCE(1.0::float8 / (${RRF_K} + k.rank), 0) AS score, ` +
+      "v.id IS NOT NULL AS vm, k.id IS NOT NULL AS km FROM v FULL OUTER JOIN k ON v.id = k.id";
+  }
+  return (
+    `WITH ${ctes.join(", ")}, f AS (${fused}) ` +
+    "SELECT c.source_id, c.metadata ->> 'confluence_page_id' AS page_id, c.chunk_number, p.title, p.web_url, " +
+    `c.metadata -> 'breadcrumb' AS breadcrumb, c.content, ${CHUNK_CONTENT_TYPE} AS content_type, f.score, f.vm, f.km ` +
+    `FROM f JOIN ${CHUNKS_WITH_PAGES} ON c.id = f.id ` +
+    `ORDER BY f.score DESC, c.source_id COLLATE "C", (c.metadata ->> 'confluence_page_id') COLLATE "C", c.chunk_number ` +
+    `LIMIT ${q.limit}`
+  );
 }
 
 interface VectorFeatures {
@@ -137,22 +158,23 @@ function vectorLeg(q: NormalizedSearch, params: Params, halfvec: boolean): strin
 /**
  * The keyword leg: every match ranked by `ts_rank`, on `confluence_chunk_search` (`c`), whose rows are narrow and
  * hold a copy of each chunk's tsvector (uncompressed unless the row would pass 2 KB), so ranking a query of common
- * words reads a fraction of the pages the chunk table would need and mostly decompresses nothing. The page row is
- * joined only when a filter (or the principal) reads it; every stored chunk has its page, written and deleted in the
- * same transaction.
+ * words reads a fraction of the pages the chunk table would need and mostly decompresses nothing. Page-level
+ * conditions come resolved (`pages`, see {@link resolvePageFilter}) as lists of page ids checked by hash lookup, so no
+ * page row is read per match; only a filter too broad to list (`join`) joins the page row of each match. Every
+ * stored chunk has its page, written and deleted in the same transaction.
  */
-function keywordLeg(q: NormalizedSearch, params: Params): string {
+function keywordLeg(q: NormalizedSearch, params: Params, pages: PageFilter | null): string {
   const query = `websearch_to_tsquery('english', ${params.add(q.text)})`;
-  const conditions = [
-    ...filterConditions(q.filters, params, "c.content_type"),
-    ...principalConditions(q.principal, params),
-  ];
-  const pages = conditions.some((condition) => /\bp\./.test(condition))
-    ? " JOIN confluence_pages p ON p.source_id = c.source_id AND p.page_id = c.page_id"
-    : "";
+  const { sourceIds, contentTypes } = q.filters;
+  const conditions = filterConditions({ sourceIds, contentTypes }, params, "c.content_type");
+  let join = "";
+  if (pages?.kind === "join") {
+    conditions.push(...pageConditions(q, params));
+    join = " JOIN confluence_pages p ON p.source_id = c.source_id AND p.page_id = c.page_id";
+  } else if (pages) conditions.push(...listedPageConditions(pages, params));
   const inner =
     `SELECT c.id, c.source_id AS sid, c.page_id AS pid, c.chunk_number AS cn, ts_rank(c.search_vector, ${query})::float8 AS rank_score ` +
-    `FROM confluence_chunk_search c${pages} WHERE ${[`c.search_vector @@ ${query}`, ...conditions].join(" AND ")} ` +
+    `FROM confluence_chunk_search c${join} WHERE ${[`c.search_vector @@ ${query}`, ...conditions].join(" AND ")} ` +
     `ORDER BY rank_score DESC, c.source_id COLLATE "C", c.page_id COLLATE "C", c.chunk_number LIMIT ${q.candidates}`;
   return `SELECT s.id, s.rank_score, row_number() OVER (ORDER BY s.rank_score DESC, ${TIE}) AS rank FROM (${inner}) s`;
 }
