@@ -55,13 +55,15 @@ const resolve = async (store: PgKnowledgeStore, query: Partial<SearchQuery>, max
 
 const key = (hits: SearchHit[]) => hits.map((h) => `${h.sourceId}/${h.pageId}#${h.chunkNumber}:${h.score.toFixed(9)}`);
 
-/** Resolved, joined per match and ranked on the chunk table: the same hits, scores and order. */
+/** Resolved, joined per match, as chosen by default and ranked on the chunk table: the same hits, scores and order. */
 async function sameEveryWay(store: PgKnowledgeStore, query: SearchQuery): Promise<SearchHit[]> {
-  const resolved = await searchChunks(store.db, query);
+  const resolved = await searchChunks(store.db, query, { keyword: { pages: "resolve" } });
   const joined = await searchChunks(store.db, query, { keyword: { pages: "join" } });
+  const chosen = await searchChunks(store.db, query);
   const wide = await searchChunks(store.db, query, { keyword: { table: "wide" } });
   expect(key(resolved), JSON.stringify(query)).toEqual(key(wide));
   expect(key(joined), JSON.stringify(query)).toEqual(key(wide));
+  expect(key(chosen), JSON.stringify(query)).toEqual(key(wide));
   return resolved;
 }
 

@@ -34,9 +34,11 @@ export interface KeywordLegOptions {
   /**
    * How the `narrow` leg applies page-level conditions (space, labels, subtree, author, update time, principal):
    * `resolve` them to page ids first and check each match by hash lookup, or `join` the page row of every match.
-   * Same hits either way. @default "resolve"
+   * Same hits either way. `auto` resolves when the search has a subtree (`pathPrefix`) or a principal, whose
+   * per-match join is the costly one, and joins otherwise (space, label, author and update-time conditions read
+   * the page row cheaply, and resolving costs a pass over the pages first). @default "auto"
    */
-  readonly pages?: "resolve" | "join";
+  readonly pages?: "auto" | "resolve" | "join";
 }
 
 /**
@@ -56,7 +58,10 @@ export async function searchChunks(
   const wide = options.keyword?.table === "wide";
   // The narrow leg resolves the page-level conditions first, in the snapshot its search then reads.
   const filtered = q.mode !== "vector" && !wide && pageConditions(q, new Params()).length > 0;
-  const resolve = filtered && options.keyword?.pages !== "join";
+  const pagesMode = options.keyword?.pages ?? "auto";
+  const resolve =
+    filtered &&
+    (pagesMode === "resolve" || (pagesMode === "auto" && (q.filters.pathPrefix !== undefined || q.principal !== null)));
   // One round trip for the settings: a snapshot shared by the page filter and the search when the filter is
   // resolved; ef_search must cover k, and relaxed iterative scans keep filtered vector searches from coming back short.
   const settings: string[] = resolve ? ["SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"] : [];
