@@ -12,7 +12,8 @@ import { machineLine } from "./machine.js";
 const here = import.meta.dirname;
 const helpers = new Set(["run.ts", "machine.ts"]);
 const all = readdirSync(here)
-  .filter((file) => file.endsWith(".ts") && !helpers.has(file))
+  // `*-child.ts` scripts are started by a benchmark with its configuration, never on their own.
+  .filter((file) => file.endsWith(".ts") && !helpers.has(file) && !file.endsWith("-child.ts"))
   .map((file) => file.slice(0, -3))
   .sort();
 const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith("-"));
