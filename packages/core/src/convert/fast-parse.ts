@@ -65,8 +65,8 @@ const OPEN_IMPLIES_CLOSE = new Map<string, ReadonlySet<string>>([
     "ul",
   ].map((n) => [n, P] as const),
 ]);
-/** Elements that never have content. */
-const VOID = new Set([
+/** Elements that never have content (HTML's void elements). */
+export const VOID: ReadonlySet<string> = new Set([
   "area",
   "base",
   "br",

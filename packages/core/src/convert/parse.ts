@@ -1,29 +1,12 @@
 import { type Document, DomHandler } from "domhandler";
 import { Parser } from "htmlparser2";
-import { fastParse } from "./fast-parse.js";
+import { fastParse, VOID } from "./fast-parse.js";
 
 /** Result of reading a storage-format body into a tree. */
 export interface ParsedStorage {
   readonly document: Document;
   readonly warnings: string[];
 }
-
-const VOID = new Set([
-  "area",
-  "base",
-  "br",
-  "col",
-  "embed",
-  "hr",
-  "img",
-  "input",
-  "link",
-  "meta",
-  "param",
-  "source",
-  "track",
-  "wbr",
-]);
 
 /** Records implied closes: in well-formed XHTML only self-closing (`<x/>`) and void elements close implicitly. */
 class TrackingHandler extends DomHandler {

@@ -1,31 +1,10 @@
 // How ConvertPool keeps a page queued in each worker without letting a stuck page hold up the one behind it.
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { MarkdownChunker } from "../chunk/markdown-chunker.js";
 import { StorageConverter } from "../convert/storage-converter.js";
 import { ConvertPool } from "./convert-pool.js";
 import { type ConvertSpec, portableSpec } from "./convert-task.js";
-
-const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
-const realWorker = new URL("./convert-worker.ts", import.meta.url);
-
-/** The real worker, except that a page whose body says HANG never returns; it counts the pages it was given. */
-function hangingWorker(): { url: URL; execArgv: string[] } {
-  const file = join(mkdtempSync(join(tmpdir(), "convert-pool-queue-")), "hanging-worker.mjs");
-  writeFileSync(
-    file,
-    [
-      'import { parentPort } from "node:worker_threads";',
-      'parentPort.on("message", (request) => { if (request.body.includes("HANG")) for (;;) {} });',
-      `await import(${JSON.stringify(realWorker.href)});`,
-    ].join("\n"),
-  );
-  return { url: pathToFileURL(file), execArgv: ["--import", tsx] };
-}
+import { hangingWorker } from "./hanging-worker.js";
 
 const spec = portableSpec(new StorageConverter(), new MarkdownChunker()) as ConvertSpec;
 const context = (pageId: string) => ({
@@ -50,7 +29,7 @@ describe("ConvertPool worker queues", () => {
     const outputs = await Promise.all(
       Array.from({ length: 24 }, (_, n) => pool.run(spec, body(n), context(String(n)), { budgetMs: 60_000 })),
     );
-    outputs.forEach((output, n) => expect(output.markdown).toContain(`Part ${n}`));
+    for (const [n, output] of outputs.entries()) expect(output.markdown).toContain(`Part ${n}`);
     expect(pool.workers).toBe(2);
   });
 
@@ -64,7 +43,7 @@ describe("ConvertPool worker queues", () => {
     // Both workers busy: the third page waits in a worker's queue, possibly behind the stuck page.
     const pages = [1, 2, 3].map((n) => pool.run(spec, body(n), context(String(n)), budget));
     const outputs = await Promise.all(pages);
-    outputs.forEach((output, i) => expect(output.markdown).toContain(`Part ${i + 1}`));
+    for (const [i, output] of outputs.entries()) expect(output.markdown).toContain(`Part ${i + 1}`);
   }, 20_000);
 
   it("fails a page over its budget and gives the page queued behind it to a fresh worker", async () => {

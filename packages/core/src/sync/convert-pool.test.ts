@@ -1,7 +1,6 @@
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -15,24 +14,10 @@ import { FakeConfluenceSource } from "../testing/source.js";
 import { ConvertPool } from "./convert-pool.js";
 import { portableSpec } from "./convert-task.js";
 import { ConfluenceSync } from "./engine.js";
+import { hangingWorker, tsxImport } from "./hanging-worker.js";
 
 const SOURCE_ID = "eng";
-const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
-const realWorker = new URL("./convert-worker.ts", import.meta.url);
-
-/** A worker that never returns from a page whose body says HANG, like a converter stuck on a hostile page. */
-function hangingWorker(): { url: URL; execArgv: string[] } {
-  const file = join(mkdtempSync(join(tmpdir(), "convert-pool-")), "hanging-worker.mjs");
-  writeFileSync(
-    file,
-    [
-      'import { parentPort } from "node:worker_threads";',
-      'parentPort.on("message", (request) => { if (request.body.includes("HANG")) for (;;) {} });',
-      `await import(${JSON.stringify(realWorker.href)});`,
-    ].join("\n"),
-  );
-  return { url: pathToFileURL(file), execArgv: ["--import", tsx] };
-}
+const tsx = tsxImport;
 
 const pools: ConvertPool[] = [];
 afterAll(async () => {
