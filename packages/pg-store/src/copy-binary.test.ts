@@ -15,7 +15,7 @@ function int4(value: number): Buffer {
 function vector(values: number[]): Buffer {
   const bytes = Buffer.alloc(4 + 4 * values.length);
   bytes.writeInt16BE(values.length, 0);
-  values.forEach((value, i) => bytes.writeFloatBE(value, 4 + 4 * i));
+  for (const [i, value] of values.entries()) bytes.writeFloatBE(value, 4 + 4 * i);
   return bytes;
 }
 function expected(rows: (Buffer | null)[][]): Buffer {
