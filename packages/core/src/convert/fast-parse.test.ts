@@ -6,6 +6,7 @@ import type { ChildNode } from "domhandler";
 import { describe, expect, it } from "vitest";
 import { fastParse } from "./fast-parse.js";
 import { parseStorage, parseWithHtmlparser2 } from "./parse.js";
+import { mulberry32 } from "./seeded-random.js";
 
 // The one-pass reader must build exactly htmlparser2's tree (and warnings) whenever it accepts an input.
 const FIXTURES = fileURLToPath(new URL("../../test/fixtures/storage-format/", import.meta.url));
@@ -31,16 +32,6 @@ function agrees(source: string): boolean {
     warnings: reference.warnings,
   });
   return true;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe("fastParse", () => {

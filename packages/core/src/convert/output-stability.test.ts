@@ -6,6 +6,7 @@ import { generateSpace } from "@archon/fake-confluence";
 import { describe, expect, it } from "vitest";
 import type { ConvertContext } from "../ports/converter.js";
 import { createStorageConverter } from "./index.js";
+import { mulberry32 } from "./seeded-random.js";
 
 // Stored Markdown is what users' indexes are built from: any change to the converter's output, however small,
 // re-indexes every page. These digests pin the output (Markdown, metadata and warnings) on a varied corpus;
@@ -16,16 +17,6 @@ const SHARED = resolve(fileURLToPath(new URL("../../../../", import.meta.url)), 
 const sharedAvailable = existsSync(SHARED);
 
 type Digests = Record<string, string>;
-
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Damages a body the way broken input does: cut short, a closing tag dropped, a stray `<`, `&` or `]]>`. */
 function damage(body: string, random: () => number): string {

@@ -4,21 +4,12 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { ConvertResult } from "../ports/converter.js";
 import { createStorageConverter } from "./index.js";
+import { mulberry32 } from "./seeded-random.js";
 
 // Seeded and bounded: every run tries the same inputs, so a failure reproduces; sizes are capped, not timed.
 const SEED = 0x5eed;
 const FIXTURES = fileURLToPath(new URL("../../test/fixtures/storage-format/", import.meta.url));
 const converter = createStorageConverter();
-
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Gen {
   private readonly random: () => number;
