@@ -276,47 +276,96 @@ describe("PgKnowledgeStore bulk load", () => {
 });
 
 describe("buildDeferredIndexes on a server", () => {
-  /** A server-kind Db that records statements and fails the first build as `failure` says. */
-  function recordingServer(failure: { code: string; message: string } | null) {
+  const HNSW = "CREATE INDEX h ON archon_crawled_pages USING hnsw (embedding_384 vector_cosine_ops)";
+  const GIN_A = "CREATE INDEX g1 ON archon_crawled_pages USING gin (content_search_vector)";
+  const GIN_B = "CREATE INDEX g2 ON confluence_chunk_search USING gin (search_vector)";
+
+  /**
+   * A server-kind Db holding three deferred indexes. Every statement is logged with the transaction it ran in; each
+   * CREATE INDEX waits a turn of the event loop, and `failures` are thrown by the first builds of the indexes named.
+   */
+  function recordingServer(failures: Record<string, { code: string; message: string }> = {}) {
     const log: string[] = [];
-    let attempts = 0;
-    const db: Db = {
+    const records = new Map([
+      ["g1", GIN_A],
+      ["h", HNSW],
+      ["g2", GIN_B],
+    ]);
+    let transactions = 0;
+    const connection = (tx: number): Db => ({
       kind: "pg",
-      async query<Row>(sql: string) {
-        log.push(sql);
-        if (sql.includes("count(*)::int AS n")) return { rows: [{ n: 1 }] as Row[], rowCount: 1 };
-        if (sql.includes("confluence_build_deferred_indexes")) {
-          attempts += 1;
-          if (failure && attempts === 1) throw Object.assign(new Error(failure.message), { code: failure.code });
-          return { rows: [{ built: 1 }] as Row[], rowCount: 1 };
+      async query<Row>(sql: string, params?: unknown[]) {
+        log.push(`${tx}: ${sql}`);
+        if (sql.startsWith("SELECT index_name, definition")) {
+          const rows = [...records]
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([n, d]) => ({ index_name: n, definition: d }));
+          return { rows: rows as Row[], rowCount: rows.length };
         }
+        const definition = records.get(String(params?.[0]));
+        if (sql.includes("FOR UPDATE")) {
+          const rows = definition ? [{ definition, present: false }] : [];
+          return { rows: rows as Row[], rowCount: rows.length };
+        }
+        if (sql.startsWith("DELETE")) records.delete(String(params?.[0]));
         return { rows: [] as Row[], rowCount: 0 };
       },
       async exec(sql: string) {
-        log.push(sql);
+        log.push(`${tx}: ${sql}`);
+        if (!sql.startsWith("CREATE INDEX")) return;
+        const name = sql.split(" ")[2] as string;
+        await new Promise((resolve) => setImmediate(resolve));
+        const failure = failures[name];
+        if (failure) {
+          delete failures[name];
+          throw Object.assign(new Error(failure.message), { code: failure.code });
+        }
+        log.push(`${tx}: built ${name}`);
       },
-      transaction: (fn) => fn(db),
+      transaction: (fn) => fn(connection(++transactions)),
       close: async () => {},
-    };
-    return { db, log };
+    });
+    return { db: connection(0), log, records };
   }
 
-  it("lets the build use parallel workers, and builds without them when shared memory is refused", async () => {
+  it("builds two at a time, the graph index first with more memory, each forgotten in its own transaction", async () => {
     const { buildDeferredIndexes } = await import("./bulk-load.js");
-    const quiet = recordingServer(null);
-    expect(await buildDeferredIndexes(quiet.db)).toBe(1);
-    expect(quiet.log).toContain("SET LOCAL min_parallel_table_scan_size = 0");
-    expect(quiet.log).not.toContain("SET LOCAL max_parallel_maintenance_workers = 0");
+    const { db, log, records } = recordingServer();
+    expect(await buildDeferredIndexes(db)).toBe(3);
+    expect(records.size).toBe(0);
+    const creates = log.filter((line) => line.includes("CREATE INDEX"));
+    const built = log.filter((line) => line.includes(": built"));
+    // The HNSW build and a full-text one both started before either ended; the graph index went first.
+    expect(creates.map((line) => line.split(" ")[3])).toEqual(["h", "g1", "g2"]);
+    expect(log.indexOf(creates[1] as string)).toBeLessThan(log.indexOf(built[0] as string));
+    const txOf = (line: string) => line.slice(0, line.indexOf(":"));
+    // Each build and the deletion of its record share one transaction, after the shared advisory lock.
+    for (const name of ["h", "g1", "g2"]) {
+      const create = creates.find((line) => line.split(" ")[3] === name) as string;
+      const tx = txOf(create);
+      const ofTx = log.filter((line) => txOf(line) === tx).map((line) => line.slice(tx.length + 2));
+      expect(ofTx[0]).toBe("SELECT pg_advisory_xact_lock_shared(4242018)");
+      expect(ofTx.at(-1)).toMatch(/^DELETE FROM confluence_deferred_indexes/);
+    }
+    const settings = log.filter((line) => line.includes("SET LOCAL"));
+    expect(settings.filter((line) => line.includes("'512MB'"))).toHaveLength(1);
+    expect(settings.find((line) => line.includes("'512MB'"))?.split(":")[0]).toBe(txOf(creates[0] as string));
+    expect(settings.every((line) => line.includes("min_parallel_table_scan_size = 0"))).toBe(true);
+    expect(log.slice(-2)).toEqual(["0: ANALYZE archon_crawled_pages", "0: ANALYZE confluence_chunk_search"]);
+  });
 
-    const small = recordingServer({ code: "53100", message: 'could not resize shared memory segment "/PostgreSQL.1"' });
-    expect(await buildDeferredIndexes(small.db)).toBe(1);
-    const settings = small.log.filter((sql) => sql.includes("parallel"));
-    expect(settings).toEqual([
-      "SET LOCAL min_parallel_table_scan_size = 0",
-      "SET LOCAL max_parallel_maintenance_workers = 0",
-    ]);
+  it("builds without parallel workers when shared memory is refused, and fails on any other error", async () => {
+    const { buildDeferredIndexes } = await import("./bulk-load.js");
+    const small = recordingServer({
+      h: { code: "53100", message: 'could not resize shared memory segment "/PostgreSQL.1"' },
+    });
+    expect(await buildDeferredIndexes(small.db)).toBe(3);
+    const graphSettings = small.log.filter((line) => line.includes("'512MB'"));
+    expect(graphSettings.map((line) => line.includes("max_parallel_maintenance_workers = 0"))).toEqual([false, true]);
 
-    const broken = recordingServer({ code: "XX000", message: "index row size exceeds maximum" });
+    const broken = recordingServer({ g2: { code: "XX000", message: "index row size exceeds maximum" } });
     await expect(buildDeferredIndexes(broken.db)).rejects.toThrow(/index row size/);
+    // What was built stays built and forgotten; the failed index keeps its record for the next attempt.
+    expect([...broken.records.keys()]).toEqual(["g2"]);
   });
 });

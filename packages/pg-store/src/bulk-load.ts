@@ -51,39 +51,88 @@ export async function beginBulkLoad(db: Db, load: BulkLoad): Promise<boolean> {
 }
 
 /**
- * Builds every deferred vector index in the transaction that forgets their definitions, and refreshes the
- * planner's statistics. A no-op (one query) when nothing is deferred.
+ * Index builds a server runs at once after a load. The HNSW build (with its parallel workers) is the longest; the
+ * full-text builds run beside it instead of after it, and the cores stay busy to the end.
+ */
+const SERVER_BUILD_LANES = 2;
+
+/**
+ * Builds every deferred index and forgets its definition, then refreshes the planner's statistics. On a server each
+ * index is built in a transaction of its own, two at a time (graph indexes first); PGlite, one connection, builds
+ * them all in one transaction. Either way a crash leaves each index built or still recorded. A no-op (one query)
+ * when nothing is deferred.
  * @returns how many indexes were built
  */
 export async function buildDeferredIndexes(db: Db): Promise<number> {
-  const pending = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM confluence_deferred_indexes");
-  if ((pending.rows[0]?.n ?? 0) === 0) return 0;
-  const build = (parallel: boolean) =>
-    db.transaction(async (tx) => {
+  const { rows: pending } = await db.query<{ index_name: string; definition: string }>(
+    "SELECT index_name, definition FROM confluence_deferred_indexes ORDER BY index_name",
+  );
+  if (pending.length === 0) return 0;
+  let built = 0;
+  if (db.kind === "pglite") {
+    built = await db.transaction(async (tx) => {
       // An HNSW build is much faster when its graph fits in memory; PGlite's heap is the process's own, so less.
-      const memory = tx.kind === "pglite" ? "128MB" : "512MB";
-      await tx.query(`SET LOCAL maintenance_work_mem = '${memory}'`);
-      if (tx.kind === "pg") {
-        // The load is over and the server idle: let the build use parallel workers (as many as the server's
-        // max_parallel_maintenance_workers allows) whatever the table's size, or none after a failed attempt.
-        await tx.query(
-          parallel ? "SET LOCAL min_parallel_table_scan_size = 0" : "SET LOCAL max_parallel_maintenance_workers = 0",
-        );
-      }
+      await tx.query("SET LOCAL maintenance_work_mem = '128MB'");
       await buildPgliteDeferredHnsw(tx);
       const { rows } = await tx.query<{ built: number }>("SELECT confluence_build_deferred_indexes(NULL) AS built");
       return rows[0]?.built ?? 0;
     });
-  let built: number;
+  } else {
+    const queue = [...pending].sort((a, b) => Number(isGraphIndex(b.definition)) - Number(isGraphIndex(a.definition)));
+    const lane = async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        const count = await buildOnServer(db, next);
+        built += count;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(SERVER_BUILD_LANES, queue.length) }, lane));
+  }
+  // One table each, side by side on a server.
+  await Promise.all(["archon_crawled_pages", "confluence_chunk_search"].map((table) => db.exec(`ANALYZE ${table}`)));
+  return built;
+}
+
+const isGraphIndex = (definition: string) => /\sUSING\s+(hnsw|ivfflat)\s*\(/i.test(definition);
+
+/**
+ * Builds one deferred index on a server and forgets it, in one transaction. The shared advisory lock lets builds run
+ * side by side while keeping out `confluence_defer_indexes` and `confluence_build_deferred_indexes` (which take it
+ * exclusively); the record's row lock makes a second builder of the same index wait, then find it gone.
+ * @returns 1 when this call built (or found built) and forgot the index, 0 when another build did
+ */
+async function buildOnServer(db: Db, index: { index_name: string }): Promise<number> {
+  const build = (parallel: boolean) =>
+    db.transaction(async (tx) => {
+      await tx.query("SELECT pg_advisory_xact_lock_shared(4242018)");
+      const { rows } = await tx.query<{ definition: string; present: boolean }>(
+        "SELECT definition, to_regclass(index_name) IS NOT NULL AS present FROM confluence_deferred_indexes " +
+          "WHERE index_name = $1 FOR UPDATE",
+        [index.index_name],
+      );
+      const record = rows[0];
+      if (!record) return 0;
+      if (!record.present) {
+        // The graph is much faster to build when it fits in memory. The load is over: let the build use parallel
+        // workers (as many as the server's max_parallel_maintenance_workers allows) whatever the table's size, or
+        // none after a failed attempt.
+        await tx.exec(
+          `SET LOCAL maintenance_work_mem = '${isGraphIndex(record.definition) ? "512MB" : "128MB"}'; ` +
+            (parallel
+              ? "SET LOCAL min_parallel_table_scan_size = 0"
+              : "SET LOCAL max_parallel_maintenance_workers = 0"),
+        );
+        await tx.exec(record.definition);
+      }
+      await tx.query("DELETE FROM confluence_deferred_indexes WHERE index_name = $1", [index.index_name]);
+      return 1;
+    });
   try {
-    built = await build(db.kind === "pg");
+    return await build(true);
   } catch (error) {
     // A parallel build keeps its graph in shared memory, which a container's small /dev/shm may refuse.
-    if (db.kind !== "pg" || !isSharedMemoryError(error)) throw error;
-    built = await build(false);
+    if (!isSharedMemoryError(error)) throw error;
+    return build(false);
   }
-  await db.exec("ANALYZE archon_crawled_pages, confluence_chunk_search");
-  return built;
 }
 
 /** PostgreSQL's "could not resize shared memory segment" (and other out-of-shared-memory errors). */

@@ -10,6 +10,7 @@ import {
 } from "@archon/confluence-core/testing";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
+import { buildDeferredIndexes } from "./bulk-load.js";
 import { type Db, fromPgPool } from "./db.js";
 import { migrate } from "./migrate.js";
 import { PgKnowledgeStore } from "./pg-knowledge-store.js";
@@ -141,6 +142,46 @@ describe.skipIf(skip !== undefined)(
       } finally {
         await other.end();
       }
+    });
+  },
+);
+
+describe.skipIf(skip !== undefined)(
+  `PgKnowledgeStore on PostgreSQL: a first load's deferred indexes${skip ? ` (skipped: ${skip})` : ""}`,
+  () => {
+    it("builds each once and forgets it, when two builds run at the same time", async () => {
+      const { db } = await database();
+      await db.exec("SELECT confluence_build_deferred_indexes(NULL)");
+      await resetDatabase(db);
+      const store = new PgKnowledgeStore(db);
+      await store.upsertSource(makeSource("s"));
+      await store.beginBulkLoad({ sourceId: "s", pages: 500, embeddingModel: "conformance:model-a", dimensions: 384 });
+      const deferred = await db.query<{ index_name: string }>(
+        "SELECT index_name FROM confluence_deferred_indexes ORDER BY index_name",
+      );
+      const names = deferred.rows.map((row) => row.index_name);
+      expect(names).toEqual([
+        "confluence_chunk_embedding_384_hnsw",
+        "confluence_chunk_search_vector_idx",
+        "confluence_crawled_pages_search_idx",
+      ]);
+      await store.writePages(
+        Array.from({ length: 20 }, (_, p) => ({
+          page: makePage("s", String(p)),
+          chunks: [makeChunk(0, `page ${p} words`, axis(p, 384)), makeChunk(1, `more of ${p}`, axis(p + 20, 384))],
+        })),
+      );
+      // Two builders at once (two syncs ending together): every index built once, none counted twice.
+      const counts = await Promise.all([buildDeferredIndexes(db), buildDeferredIndexes(db)]);
+      expect(counts[0] + counts[1]).toBe(3);
+      expect((await db.query("SELECT 1 FROM confluence_deferred_indexes")).rows).toEqual([]);
+      const { rows } = await db.query<{ indexname: string }>(
+        "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND indexname = ANY($1) ORDER BY indexname",
+        [names],
+      );
+      expect(rows.map((row) => row.indexname)).toEqual(names);
+      const hits = await store.search({ text: "page 7", embedding: axis(7, 384), limit: 1 });
+      expect(hits[0]?.pageId).toBe("7");
     });
   },
 );
