@@ -30,8 +30,25 @@ describe("ConvertPool worker queues", () => {
       Array.from({ length: 24 }, (_, n) => pool.run(spec, body(n), context(String(n)), { budgetMs: 60_000 })),
     );
     for (const [n, output] of outputs.entries()) expect(output.markdown).toContain(`Part ${n}`);
-    expect(pool.workers).toBe(2);
+    expect(pool.workers).toBeLessThanOrEqual(2);
   });
+
+  it("starts another worker only when pages wait for the running one", async () => {
+    const pool = new ConvertPool({ size: 2, worker: hangingWorker() });
+    pools.push(pool);
+    pool.warm();
+    expect(pool.workers).toBe(1);
+    // Pages one at a time: the first worker keeps up, and no other starts.
+    for (const n of [1, 2, 3]) await pool.run(spec, body(n), context(String(n)), { budgetMs: 60_000 });
+    expect(pool.workers).toBe(1);
+    // A page that never ends holds it: the pages behind it wait, so a second worker starts and takes them.
+    const stuck = pool.run(spec, "<p>HANG</p>", context("stuck"), { budgetMs: 3_600_000 });
+    stuck.catch(() => {});
+    const waiting = [4, 5, 6].map((n) => pool.run(spec, body(n), context(String(n)), { budgetMs: 3_600_000 }));
+    for (const [i, output] of (await Promise.all(waiting)).entries())
+      expect(output.markdown).toContain(`Part ${i + 4}`);
+    expect(pool.workers).toBe(2);
+  }, 20_000);
 
   it("moves a page queued behind a stuck one to a worker that is free", async () => {
     const pool = new ConvertPool({ size: 2, worker: hangingWorker() });

@@ -9,7 +9,10 @@ import type { ConvertRequest } from "./convert-worker.js";
 
 /** Options of {@link ConvertPool}. */
 export interface ConvertPoolOptions {
-  /** Worker threads at most; each starts on first use. @default os.availableParallelism() */
+  /**
+   * Worker threads at most. The first starts on first use (or {@link ConvertPool.warm}); each further one when pages
+   * have waited {@link GROW_AFTER_MS} for the running ones. @default os.availableParallelism()
+   */
   readonly size?: number;
   /**
    * Heap cap of each worker thread, in MB (V8's old generation): a page whose conversion needs more stops its worker,
@@ -75,6 +78,8 @@ export class ConvertPool {
   readonly #queue: Job[] = [];
   #nextId = 1;
   #unavailable: string | undefined;
+  /** Set while a check for pages still waiting (and so for another worker) is pending. */
+  #growCheck: NodeJS.Timeout | undefined;
 
   constructor(options: ConvertPoolOptions = {}) {
     this.size = Math.max(1, Math.floor(options.size ?? availableParallelism()));
@@ -130,15 +135,18 @@ export class ConvertPool {
   }
 
   /**
-   * Starts every worker now, so they load the converter and tokenizer while a sync is still listing pages and the
-   * first pages do not wait for them. Idle workers never keep the process alive.
+   * Starts the first worker now, so it loads the converter and tokenizer while a sync is still listing pages and the
+   * first pages do not wait for it. More start when pages wait (see {@link ConvertPoolOptions.size}): a small sync
+   * that one worker keeps up with never pays for loading another. Idle workers never keep the process alive.
    */
   warm(): void {
-    while (this.#unavailable === undefined && this.#slots.size < this.size) this.#spawn();
+    if (this.#unavailable === undefined && this.#slots.size === 0) this.#spawn();
   }
 
   /** Stops every worker; queued pages are rejected. */
   async close(): Promise<void> {
+    clearTimeout(this.#growCheck);
+    this.#growCheck = undefined;
     for (const job of this.#queue.splice(0)) this.#finish(job, new Error("the conversion pool was closed"));
     const slots = [...this.#slots];
     this.#slots.clear();
@@ -156,8 +164,7 @@ export class ConvertPool {
         this.#dispatch(idle, this.#queue.shift() as Job);
         continue;
       }
-      const starting = [...this.#slots].filter((slot) => !slot.ready).length;
-      if (this.#slots.size < this.size && starting < this.#queue.length) {
+      if (this.#slots.size === 0) {
         this.#spawn();
         continue;
       }
@@ -166,18 +173,44 @@ export class ConvertPool {
       const behind = [...this.#slots]
         .filter((slot) => slot.ready && slot.jobs.length < WORKER_QUEUE && now - slot.startedAt < MOVE_AFTER_MS)
         .sort((a, b) => a.jobs.length - b.jobs.length)[0];
-      if (!behind) return;
+      if (!behind) {
+        this.#checkGrowth();
+        return;
+      }
       this.#dispatch(behind, this.#queue.shift() as Job);
       // Looks again once the page could be overdue, in case no worker frees up meanwhile.
       setTimeout(() => this.#pump(), MOVE_AFTER_MS + 10).unref();
     }
-    // Nothing queued: an idle worker takes a page that waits behind one running long.
-    for (let idle = this.#idle(); idle; idle = this.#idle()) {
-      const overdue = this.#overdue();
-      if (!overdue) return;
+    // Nothing queued: an idle worker takes a page that waits behind one running long, and without one another
+    // worker starts (it takes the page once ready).
+    for (let overdue = this.#overdue(); overdue; overdue = this.#overdue()) {
+      const idle = this.#idle();
+      if (!idle) {
+        if (this.#slots.size < this.size && [...this.#slots].every((slot) => slot.ready)) this.#spawn();
+        return;
+      }
       overdue.moved = true;
       this.#dispatch(idle, overdue);
     }
+  }
+
+  /**
+   * Pages wait for the running workers: unless a worker is still starting, looks again after {@link GROW_AFTER_MS}
+   * and starts one more (up to `size`) when pages still wait then.
+   */
+  #checkGrowth(): void {
+    if (this.#growCheck !== undefined || this.#slots.size >= this.size) return;
+    this.#growCheck = setTimeout(() => {
+      this.#growCheck = undefined;
+      const starting = [...this.#slots].some((slot) => !slot.ready);
+      if (this.#queue.length === 0 || this.#unavailable !== undefined || this.#slots.size >= this.size) return;
+      if (starting) this.#checkGrowth();
+      else {
+        this.#spawn();
+        this.#pump();
+      }
+    }, GROW_AFTER_MS);
+    this.#growCheck.unref();
   }
 
   #idle(): Slot | undefined {
@@ -220,6 +253,9 @@ export class ConvertPool {
     worker.on("message", (reply: WorkerReply) => {
       if ("ready" in reply) {
         slot.ready = true;
+        // Pages that waited for this worker to start get their full wait before another one starts.
+        clearTimeout(this.#growCheck);
+        this.#growCheck = undefined;
         this.#pump();
         // A starting worker keeps the process alive (a page waits for it); an idle one does not.
         if (slot.jobs.length === 0) slot.worker.unref();
@@ -332,6 +368,8 @@ const DEFAULT_MAX_HEAP_MB = 512;
 const WORKER_QUEUE = 2;
 /** How long a page may wait behind a running one before an idle worker takes it over. */
 const MOVE_AFTER_MS = 1000;
+/** How long pages may wait for the running workers before another worker starts. */
+const GROW_AFTER_MS = 50;
 
 function stopped(reason: string): ConfluenceSyncError {
   return new ConfluenceSyncError("CONVERT_FAILED", `The conversion worker stopped: ${reason}`);
