@@ -185,6 +185,35 @@ describe("PgKnowledgeStore bulk load", () => {
     for (const name of both) expect(await indexNames(store)).toContain(name);
   });
 
+  it("analyzes with a small sample while a bulk load writes, and fully at its end and outside a load", async () => {
+    // Histogram bounds of the chunk contents: the statistics target plus one, when the column has more values.
+    const bounds = async (store: PgKnowledgeStore) => {
+      const { rows } = await store.db.query<{ n: number | null }>(
+        "SELECT array_length(histogram_bounds::text::text[], 1) AS n FROM pg_stats " +
+          "WHERE tablename = 'archon_crawled_pages' AND attname = 'content'",
+      );
+      return rows[0]?.n ?? null;
+    };
+    const group = (from: number) =>
+      Array.from({ length: 30 }, (_, p) => ({
+        page: makePage("a", String(from + p)),
+        chunks: Array.from({ length: 40 }, (_, n) => makeChunk(n, `page ${from + p} part ${n}`, axis(n, 384))),
+      }));
+    const store = await freshStore();
+    await store.upsertSource(makeSource("a"));
+    await store.beginBulkLoad(load(BULK_LOAD_MIN_PAGES));
+    // 1,200 chunk rows pass the first threshold of the store's ANALYZE schedule.
+    await store.writePages(group(0));
+    expect(await bounds(store)).toBe(11);
+    await store.endBulkLoad(load(BULK_LOAD_MIN_PAGES));
+    expect(await bounds(store)).toBe(101);
+
+    const later = await freshStore();
+    await later.upsertSource(makeSource("a"));
+    await later.writePages(group(0));
+    expect(await bounds(later)).toBe(101);
+  });
+
   it("keeps the full-text index of a table that already holds chunks, even of another dimension", async () => {
     const store = await freshStore();
     await store.upsertSource(makeSource("a"));
@@ -351,7 +380,11 @@ describe("buildDeferredIndexes on a server", () => {
     expect(settings.filter((line) => line.includes("'512MB'"))).toHaveLength(1);
     expect(settings.find((line) => line.includes("'512MB'"))?.split(":")[0]).toBe(txOf(creates[0] as string));
     expect(settings.every((line) => line.includes("min_parallel_table_scan_size = 0"))).toBe(true);
-    expect(log.slice(-2)).toEqual(["0: ANALYZE archon_crawled_pages", "0: ANALYZE confluence_chunk_search"]);
+    expect(log.slice(-3)).toEqual([
+      "0: ANALYZE archon_crawled_pages",
+      "0: ANALYZE confluence_chunk_search",
+      "0: ANALYZE confluence_pages",
+    ]);
   });
 
   it("builds without parallel workers when shared memory is refused, and fails on any other error", async () => {

@@ -136,12 +136,16 @@ export class PgKnowledgeStore extends Hierarchy implements KnowledgeStore {
    * graph maintenance; {@link PgKnowledgeStore.endBulkLoad} builds them. Searches meanwhile use exact scans.
    */
   async beginBulkLoad(load: BulkLoad): Promise<void> {
-    await beginBulkLoad(this.db, load);
+    if (await beginBulkLoad(this.db, load)) this.#analyze.loadStarted(load.sourceId);
   }
 
   /** Builds every deferred vector index and refreshes the planner's statistics. */
-  async endBulkLoad(_load: BulkLoad): Promise<void> {
-    await buildDeferredIndexes(this.db);
+  async endBulkLoad(load: BulkLoad): Promise<void> {
+    try {
+      await buildDeferredIndexes(this.db);
+    } finally {
+      this.#analyze.loadEnded(load.sourceId);
+    }
   }
 
   async updatePlacements(sourceId: string, placements: readonly PagePlacement[]): Promise<void> {
