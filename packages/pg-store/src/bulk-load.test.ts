@@ -313,7 +313,10 @@ describe("buildDeferredIndexes on a server", () => {
    * A server-kind Db holding three deferred indexes. Every statement is logged with the transaction it ran in; each
    * CREATE INDEX waits a turn of the event loop, and `failures` are thrown by the first builds of the indexes named.
    */
-  function recordingServer(failures: Record<string, { code: string; message: string }> = {}) {
+  function recordingServer(
+    failures: Record<string, { code: string; message: string }> = {},
+    stored = new Map([[384, 50_000]]),
+  ) {
     const log: string[] = [];
     const records = new Map([
       ["g1", GIN_A],
@@ -324,7 +327,7 @@ describe("buildDeferredIndexes on a server", () => {
     const connection = (tx: number): Db => ({
       kind: "pg",
       async query<Row>(sql: string, params?: unknown[]) {
-        log.push(`${tx}: ${sql}`);
+        log.push(`${tx}: ${sql}${params ? ` [${params.join(",")}]` : ""}`);
         if (sql.startsWith("SELECT index_name, definition")) {
           const rows = [...records]
             .sort(([a], [b]) => a.localeCompare(b))
@@ -332,8 +335,11 @@ describe("buildDeferredIndexes on a server", () => {
           return { rows: rows as Row[], rowCount: rows.length };
         }
         const definition = records.get(String(params?.[0]));
+        if (sql.startsWith("SELECT count(*) AS n FROM archon_crawled_pages")) {
+          return { rows: [{ n: String(stored.get(Number(params?.[0])) ?? 0) }] as Row[], rowCount: 1 };
+        }
         if (sql.includes("FOR UPDATE")) {
-          const rows = definition ? [{ definition, present: false }] : [];
+          const rows = definition ? [{ definition, dimensions: 384, present: false }] : [];
           return { rows: rows as Row[], rowCount: rows.length };
         }
         if (sql.startsWith("DELETE")) records.delete(String(params?.[0]));
@@ -364,9 +370,11 @@ describe("buildDeferredIndexes on a server", () => {
     expect(records.size).toBe(0);
     const creates = log.filter((line) => line.includes("CREATE INDEX"));
     const built = log.filter((line) => line.includes(": built"));
-    // The HNSW build and a full-text one both started before either ended; the graph index went first.
-    expect(creates.map((line) => line.split(" ")[3])).toEqual(["h", "g1", "g2"]);
+    // The graph index was taken first; the HNSW build and a full-text one both started before either ended.
+    const taken = log.filter((line) => line.includes("FOR UPDATE")).map((line) => line.slice(line.lastIndexOf("[")));
+    expect(taken).toEqual(["[h]", "[g1]", "[g2]"]);
     expect(log.indexOf(creates[1] as string)).toBeLessThan(log.indexOf(built[0] as string));
+    const hnsw = creates.find((line) => line.split(" ")[3] === "h") as string;
     const txOf = (line: string) => line.slice(0, line.indexOf(":"));
     // Each build and the deletion of its record share one transaction, after the shared advisory lock.
     for (const name of ["h", "g1", "g2"]) {
@@ -377,8 +385,9 @@ describe("buildDeferredIndexes on a server", () => {
       expect(ofTx.at(-1)).toMatch(/^DELETE FROM confluence_deferred_indexes/);
     }
     const settings = log.filter((line) => line.includes("SET LOCAL"));
-    expect(settings.filter((line) => line.includes("'512MB'"))).toHaveLength(1);
-    expect(settings.find((line) => line.includes("'512MB'"))?.split(":")[0]).toBe(txOf(creates[0] as string));
+    // The graph's memory: 50,000 vectors of 384 dimensions with their neighbour lists, and a margin.
+    expect(settings.filter((line) => line.includes("'257MB'"))).toHaveLength(1);
+    expect(settings.find((line) => line.includes("'257MB'"))?.split(":")[0]).toBe(txOf(hnsw));
     expect(settings.every((line) => line.includes("min_parallel_table_scan_size = 0"))).toBe(true);
     expect(log.slice(-3)).toEqual([
       "0: ANALYZE archon_crawled_pages",
@@ -393,12 +402,22 @@ describe("buildDeferredIndexes on a server", () => {
       h: { code: "53100", message: 'could not resize shared memory segment "/PostgreSQL.1"' },
     });
     expect(await buildDeferredIndexes(small.db)).toBe(3);
-    const graphSettings = small.log.filter((line) => line.includes("'512MB'"));
+    const graphSettings = small.log.filter((line) => line.includes("'257MB'"));
     expect(graphSettings.map((line) => line.includes("max_parallel_maintenance_workers = 0"))).toEqual([false, true]);
 
     const broken = recordingServer({ g2: { code: "XX000", message: "index row size exceeds maximum" } });
     await expect(buildDeferredIndexes(broken.db)).rejects.toThrow(/index row size/);
     // What was built stays built and forgotten; the failed index keeps its record for the next attempt.
     expect([...broken.records.keys()]).toEqual(["g2"]);
+  });
+
+  it("gives an HNSW build room for its graph, from 64 MB up to 512 MB", async () => {
+    const { hnswBuildMemory } = await import("./bulk-load.js");
+    const memory = (stored: Map<number, number>, dimensions: number) =>
+      hnswBuildMemory(recordingServer({}, stored).db, dimensions);
+    expect(await memory(new Map([[384, 5_000]]), 384)).toBe("64MB");
+    expect(await memory(new Map([[384, 14_550]]), 384)).toBe("75MB");
+    expect(await memory(new Map([[1536, 30_000]]), 1536)).toBe("352MB");
+    expect(await memory(new Map([[1536, 100_000]]), 1536)).toBe("512MB");
   });
 });
