@@ -79,13 +79,21 @@ export async function buildDeferredIndexes(db: Db): Promise<number> {
     });
   } else {
     const queue = [...pending].sort((a, b) => Number(isGraphIndex(b.definition)) - Number(isGraphIndex(a.definition)));
+    let failed = false;
     const lane = async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) {
-        const count = await buildOnServer(db, next);
-        built += count;
+      for (let next = queue.shift(); next && !failed; next = queue.shift()) {
+        try {
+          const count = await buildOnServer(db, next);
+          built += count;
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(SERVER_BUILD_LANES, queue.length) }, lane));
+    // After a failure no lane takes another index, and the call ends once the other lane's build has ended too.
+    const lanes = await Promise.allSettled(Array.from({ length: Math.min(SERVER_BUILD_LANES, queue.length) }, lane));
+    for (const outcome of lanes) if (outcome.status === "rejected") throw outcome.reason;
   }
   // One table each, side by side on a server.
   await Promise.all(
@@ -94,7 +102,9 @@ export async function buildDeferredIndexes(db: Db): Promise<number> {
   return built;
 }
 
-const isGraphIndex = (definition: string) => /\sUSING\s+(hnsw|ivfflat)\s*\(/i.test(definition);
+/** The access method of an index definition as `pg_get_indexdef` gives it (`hnsw`, `gin`, ...). */
+const indexMethod = (definition: string) => /\sUSING\s+(\w+)\s*\(/i.exec(definition)?.[1]?.toLowerCase();
+const isGraphIndex = (definition: string) => ["hnsw", "ivfflat"].includes(indexMethod(definition) ?? "");
 
 /**
  * Builds one deferred index on a server and forgets it, in one transaction. The shared advisory lock lets builds run
@@ -116,11 +126,12 @@ async function buildOnServer(db: Db, index: { index_name: string }): Promise<num
       if (!record.present) {
         // The load is over: let the build use parallel workers (as many as the server's
         // max_parallel_maintenance_workers allows) whatever the table's size, or none after a failed attempt.
-        const memory = /\sUSING\s+hnsw\s*\(/i.test(record.definition)
-          ? await hnswBuildMemory(tx, record.dimensions)
-          : isGraphIndex(record.definition)
-            ? "512MB"
-            : "128MB";
+        const memory =
+          indexMethod(record.definition) === "hnsw"
+            ? await hnswBuildMemory(tx, record.dimensions)
+            : isGraphIndex(record.definition)
+              ? "512MB"
+              : "128MB";
         await tx.exec(
           `SET LOCAL maintenance_work_mem = '${memory}'; ` +
             (parallel
