@@ -11,7 +11,7 @@ import type { ConvertRequest } from "./convert-worker.js";
 export interface ConvertPoolOptions {
   /**
    * Worker threads at most. The first starts on first use (or {@link ConvertPool.warm}); each further one when pages
-   * have waited {@link GROW_AFTER_MS} for the running ones. @default os.availableParallelism()
+   * have waited 50 ms for the running ones, or wait behind a page that runs long. @default os.availableParallelism()
    */
   readonly size?: number;
   /**
