@@ -165,6 +165,21 @@ describe("ConfluenceTransport", () => {
     expect(endless.requests.length).toBeLessThan(1000);
   });
 
+  it("retries a 5xx that follows a 429 storm past maxAttempts: 429s do not use up the other failures' tries", async () => {
+    const srv = await scripted([...Array(6).fill({ status: 429, headers: { "retry-after": "0" } }), { status: 503 }]);
+    const seen = observe();
+    const t = transport(srv.baseUrl, { maxAttempts: 3, rateLimitBudgetMs: 60_000 });
+    await expect(t.send({ url: "/x", schema }, seen)).resolves.toEqual({ ok: true });
+    expect(seen.requests()).toBe(8);
+    expect(seen.waits.map((w) => `${w.kind} ${w.reason}`)).toEqual([...Array(6).fill("rate-limited 429"), "retry 503"]);
+
+    // Other failures still stop at maxAttempts of their own.
+    const down = await scripted([{ status: 429, headers: { "retry-after": "0" } }, ...Array(5).fill({ status: 503 })]);
+    const error = await failure(transport(down.baseUrl, { maxAttempts: 3 }).send({ url: "/x", schema }));
+    expect(error.code).toBe("SOURCE_UNAVAILABLE");
+    expect(down.requests.length).toBe(4);
+  });
+
   it("gives up after maxAttempts with SOURCE_RATE_LIMITED or SOURCE_UNAVAILABLE", async () => {
     const limited = await scripted(Array(10).fill({ status: 429, headers: { "retry-after": "0" } }));
     const seen = observe();

@@ -199,7 +199,9 @@ export class ConfluenceTransport {
       const backoffStep = rateLimited ? limited : attempt - limited;
       const delayMs =
         failure.retryAfterMs ?? backoffDelay(backoffStep, baseDelayMs, maxRetryAfterMs, this.#options.random);
-      if (attempt >= maxAttempts) {
+      // 429s past maxAttempts are waited out while the budget lasts; any other failure gets maxAttempts tries of its
+      // own, however many 429s the request met before (a 503 after a storm is not its twentieth failure).
+      if ((rateLimited ? attempt : attempt - limited) >= maxAttempts) {
         const withinBudget = rateLimited && Date.now() - (firstLimitedAt ?? 0) + delayMs <= budgetMs;
         if (!withinBudget) throw this.#exhausted(failure, label, attempt, firstLimitedAt);
       }
