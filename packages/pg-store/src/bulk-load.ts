@@ -9,6 +9,9 @@ import { SUPPORTED_DIMENSIONS } from "./rows.js";
  */
 export const BULK_LOAD_MIN_PAGES = 200;
 
+/** The tables a load grows, whose planner statistics the store keeps in step. */
+const ANALYZED_TABLES = ["archon_crawled_pages", "confluence_chunk_search", "confluence_pages"];
+
 /** Fewest chunk rows written before the first ANALYZE of a load; later ones each time the rows written double. */
 const FIRST_ANALYZE_ROWS = 1000;
 
@@ -96,9 +99,7 @@ export async function buildDeferredIndexes(db: Db): Promise<number> {
     for (const outcome of lanes) if (outcome.status === "rejected") throw outcome.reason;
   }
   // One table each, side by side on a server.
-  await Promise.all(
-    ["archon_crawled_pages", "confluence_chunk_search", "confluence_pages"].map((table) => db.exec(`ANALYZE ${table}`)),
-  );
+  await Promise.all(ANALYZED_TABLES.map((table) => db.exec(`ANALYZE ${table}`)));
   return built;
 }
 
@@ -215,7 +216,7 @@ export class AnalyzeSchedule {
     this.#written += rows;
     if (this.#written < this.#next || this.#running) return;
     this.#next = this.#written * 2;
-    const analyze = "ANALYZE archon_crawled_pages, confluence_chunk_search, confluence_pages";
+    const analyze = `ANALYZE ${ANALYZED_TABLES.join(", ")}`;
     const run =
       this.#loads.size > 0
         ? db.transaction((tx) => tx.exec(`SET LOCAL default_statistics_target = ${LOAD_STATISTICS_TARGET}; ${analyze}`))
