@@ -84,7 +84,7 @@ describe("OpenAIEmbedder transport", () => {
       baseURL: server.baseURL,
       apiKey: "sk-test",
       dimensions: 16,
-      timeoutMs: 50,
+      timeoutMs: 400,
       maxRetries: 1,
       initialRetryDelayMs: 1,
     });
