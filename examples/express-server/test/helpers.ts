@@ -1,12 +1,12 @@
-/** Runs the example's entry points as child processes with Node and tsx, as `npm start` does. */
+/** Runs the example's entry points as child processes with Node and tsx. */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const exampleDir = fileURLToPath(new URL("..", import.meta.url));
 const rootDir = join(exampleDir, "..", "..");
-const tsxCli = join(createRequire(import.meta.url).resolve("tsx/package.json"), "..", "dist", "cli.mjs");
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
 export interface Child {
   process: ChildProcess;
@@ -16,14 +16,19 @@ export interface Child {
 }
 
 export function start(script: string, args: string[], env: Record<string, string>): Child {
-  // A .js entry (the bin) runs as is, as users run it; a .ts one through the tsx command line.
-  const command = script.endsWith(".js")
-    ? [script, ...args]
-    : [tsxCli, "--tsconfig", join(rootDir, "tsconfig.json"), script, ...args];
+  // A .js entry (the bin) runs as is, as users run it; a .ts one in Node itself with tsx as a loader. The tsx
+  // command line would run the script in a grandchild, which a SIGKILL sent to the child leaves running.
+  const command = script.endsWith(".js") ? [script, ...args] : ["--import", tsxLoader, script, ...args];
   const child = spawn(process.execPath, command, {
     cwd: exampleDir,
     // A free port for the embedded fake unless a test asks for one: tests run side by side.
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", FAKE_CONFLUENCE_PORT: "0", ...env },
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      FAKE_CONFLUENCE_PORT: "0",
+      TSX_TSCONFIG_PATH: join(rootDir, "tsconfig.json"),
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const result: Child = {

@@ -84,6 +84,8 @@ describe.skipIf(!databaseUrl)("example server killed mid-sync (skipped without D
     );
     first.process.kill("SIGKILL");
     await first.exited;
+    // The process killed is the server itself: nothing answers on its port any more.
+    await expect(fetch(`${url}/api/confluence/sources`)).rejects.toThrow();
 
     const second = start("src/start.ts", [], env);
     servers.push(second);

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const repo = fileURLToPath(new URL("../../../", import.meta.url));
 const appDir = fileURLToPath(new URL("../", import.meta.url));
@@ -46,10 +46,12 @@ export async function ensureAppBuilt(): Promise<void> {
 /** Starts the server on a free port with a temporary data directory; resolves once it printed its URLs. */
 export async function startExampleServer(timeoutMs = 90_000): Promise<ExampleServer> {
   const dataDir = await mkdtemp(join(tmpdir(), "archon-react-e2e-"));
-  const tsx = createRequire(import.meta.url).resolve("tsx/cli");
+  // Node itself with tsx as a loader: the tsx command line would run the server in a grandchild, which the
+  // SIGKILL below would leave running.
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
   const child: ChildProcess = spawn(
     process.execPath,
-    [tsx, "--tsconfig", join(repo, "tsconfig.json"), join(repo, "examples/express-server/src/start.ts")],
+    ["--import", tsx, join(repo, "examples/express-server/src/start.ts")],
     {
       cwd: join(repo, "examples/express-server"),
       // Embedded defaults: only the port and the data directory are chosen here.
@@ -59,6 +61,7 @@ export async function startExampleServer(timeoutMs = 90_000): Promise<ExampleSer
         PORT: "0",
         FAKE_CONFLUENCE_PORT: "0",
         DATA_DIR: dataDir,
+        TSX_TSCONFIG_PATH: join(repo, "tsconfig.json"),
       },
       stdio: ["ignore", "pipe", "pipe"],
     },
