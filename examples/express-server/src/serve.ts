@@ -17,15 +17,16 @@ export async function runServeCommand(argv: readonly string[]): Promise<number> 
     return error instanceof ConfigError ? 2 : 4;
   }
   const { url, runtime } = running;
-  process.stdout.write(`Archon Confluence demo listening on ${url}\n`);
-  for (const note of runtime.notes) process.stdout.write(`  ${note}\n`);
-  process.stdout.write(`  API: ${url}/api/confluence (OpenAPI at ${url}/api/confluence/openapi.json)\n`);
+  // One write, so whoever reads the output (a terminal, a supervisor, a test) sees the banner whole.
+  const banner = [`Archon Confluence demo listening on ${url}`, ...runtime.notes.map((note) => `  ${note}`)];
+  banner.push(`  API: ${url}/api/confluence (OpenAPI at ${url}/api/confluence/openapi.json)`);
   if (runtime.defaultSpaceKey) {
     const sourceId = (await runtime.store.listSources()).find((s) => s.spaceKey === runtime.defaultSpaceKey)?.sourceId;
-    process.stdout.write(
-      `  try: curl -X POST ${url}/api/confluence/${sourceId}/sync -H 'content-type: application/json' -d '{"mode":"full"}'\n`,
+    banner.push(
+      `  try: curl -X POST ${url}/api/confluence/${sourceId}/sync -H 'content-type: application/json' -d '{"mode":"full"}'`,
     );
   }
+  process.stdout.write(`${banner.join("\n")}\n`);
   return new Promise<number>((resolve) => {
     const stop = (signal: string) => {
       process.stdout.write(`${signal}: shutting down\n`);

@@ -48,7 +48,8 @@ export function start(script: string, args: string[], env: Record<string, string
 
 export async function waitForUrl(child: Child): Promise<string> {
   for (;;) {
-    const match = /listening on (http:\/\/\S+)/.exec(child.stdout);
+    // The banner ends with its API line; wait for it, so tests may read every line of it.
+    const match = /listening on (http:\/\/\S+)\n[\s\S]*\n {2}API: /.exec(child.stdout);
     if (match?.[1]) return match[1];
     const exited = await Promise.race([
       child.exited.then(() => true),
