@@ -62,7 +62,8 @@ export function buildReactApp(): Promise<{ code: number | null; output: string }
   child.stderr?.on("data", collect);
   return new Promise((resolve) => {
     child.once("error", (error) => resolve({ code: null, output: `${output}${error.message}` }));
-    child.once("exit", (code) => resolve({ code, output }));
+    // "close" comes once the output has been read to its end; "exit" may come before.
+    child.once("close", (code) => resolve({ code, output }));
   });
 }
 

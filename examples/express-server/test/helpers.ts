@@ -35,7 +35,8 @@ export function start(script: string, args: string[], env: Record<string, string
     process: child,
     stdout: "",
     stderr: "",
-    exited: new Promise((resolve) => child.once("exit", (code) => resolve(code))),
+    // "close", not "exit": "exit" may come before the last of the child's output has been read.
+    exited: new Promise((resolve) => child.once("close", (code) => resolve(code))),
   };
   child.stdout?.on("data", (chunk: Buffer) => {
     result.stdout += chunk.toString();

@@ -37,7 +37,7 @@ export async function ensureAppBuilt(): Promise<void> {
   child.stderr?.on("data", (chunk: Buffer) => {
     output += chunk.toString();
   });
-  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
   if (code !== 0 || !existsSync(join(appDir, "dist", "index.html"))) {
     throw new Error(`vite build failed (exit ${code}):\n${output}`);
   }
@@ -73,7 +73,7 @@ export async function startExampleServer(timeoutMs = 90_000): Promise<ExampleSer
   child.stderr?.on("data", (chunk: Buffer) => {
     output += chunk.toString();
   });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
 
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {

@@ -29,7 +29,7 @@ describe.skipIf(skip !== undefined)(`npm run worker${skip ? ` (skipped: ${skip})
     child.stderr.on("data", (chunk) => {
       out += String(chunk);
     });
-    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
     expect(code, out).toBe(0);
     for (const sourceId of ["demo-eng", "demo-ops", "demo-demo"]) {
       expect(out).toMatch(new RegExp(`${sourceId}: full sync succeeded`));

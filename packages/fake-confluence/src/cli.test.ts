@@ -21,7 +21,7 @@ describe("fake-confluence command", () => {
           out += chunk;
           if (/space ENG .*\n/.test(out)) resolve();
         });
-        child.once("exit", () => reject(new Error(`exited early:\n${out}`)));
+        child.once("close", () => reject(new Error(`exited early:\n${out}`)));
       });
       const baseUrl = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
       const [, email, token] = /basic auth:\s+(\S+) \/ (\S+)/.exec(out) ?? [];
@@ -30,7 +30,7 @@ describe("fake-confluence command", () => {
       const auth = `Basic ${Buffer.from(`${email}:${token}`).toString("base64")}`;
       const res = await fetch(`${baseUrl}/wiki/api/v2/spaces`, { headers: { authorization: auth } });
       expect(res.status).toBe(200);
-      const exited = once(child, "exit");
+      const exited = once(child, "close");
       child.kill("SIGINT");
       const [code] = await exited;
       expect(code).toBe(0);
@@ -48,7 +48,7 @@ describe("fake-confluence command", () => {
     child.stderr.on("data", (chunk: string) => {
       err += chunk;
     });
-    const [code] = await once(child, "exit");
+    const [code] = await once(child, "close");
     expect(code).toBe(1);
     expect(err).toContain('--deployment must be cloud or datacenter, got "mainframe"');
   });

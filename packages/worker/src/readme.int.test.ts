@@ -46,7 +46,7 @@ describe.skipIf(skip !== undefined)(`README${skip ? ` (skipped: ${skip})` : ""}`
     child.stderr.on("data", (chunk) => {
       err += String(chunk);
     });
-    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
     expect(code, err).toBe(0);
     const [same, state, indexed] = out.trim().split(" ");
     expect([same, state]).toEqual(["true", "succeeded"]);

@@ -112,7 +112,7 @@ export function spawnWorker(area: Pick<TestArea, "url" | "schema">, env: Record<
     stdio: ["ignore", "pipe", "pipe"],
   });
   const exited = new Promise<number | string | null>((resolve) =>
-    child.once("exit", (code, signal) => resolve(code ?? signal)),
+    child.once("close", (code, signal) => resolve(code ?? signal)),
   );
   let stderr = "";
   child.stderr?.on("data", (chunk) => {

@@ -57,7 +57,7 @@ it("imports and runs its fakes without Vitest; a suite says Vitest is needed", a
   child.stderr.on("data", (chunk: Buffer) => {
     err += chunk.toString();
   });
-  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
   expect(code, err).toBe(0);
   const result = JSON.parse(out.trim().split("\n").pop() as string);
   expect(result.length).toBe(8);
