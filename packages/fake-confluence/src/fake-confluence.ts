@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { downloadRoutes } from "./attachments/attachment-routes.js";
+import { downloadRoutes, mediaRoutes, restDownloadRoutes } from "./attachments/attachment-routes.js";
 import { AuthChecker, defaultCredentials, type FakeCredentials } from "./auth.js";
 import { type FaultConfigInput, type FaultCounters, FaultInjector } from "./faults.js";
 import { generateSpace, generateUsers, type SpaceSeed } from "./generator/generate-space.js";
@@ -227,7 +227,8 @@ export async function startFakeConfluence(options: FakeConfluenceOptions = {}): 
     ...(deployment === "cloud"
       ? [
           ...compileRoutes("/wiki/api/v2", "v2", [...v2Routes, ...permissionV2Routes]),
-          ...compileRoutes("/wiki/rest/api", "v1", [...v1Routes, ...permissionV1Routes]),
+          ...compileRoutes("/wiki/rest/api", "v1", [...v1Routes, ...permissionV1Routes, ...restDownloadRoutes]),
+          ...compileRoutes("", "v1", mediaRoutes, { public: true }),
         ]
       : compileRoutes(`${contextPath}/rest/api`, "v1", [...v1Routes, ...permissionV1Routes])),
     ...compileRoutes(contextPath, "v1", downloadRoutes),

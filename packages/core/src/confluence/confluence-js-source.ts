@@ -485,8 +485,18 @@ export class ConfluenceJsSource implements ConfluenceSource {
     return listSpaceAttachments(this.#listing, space.key, (batch) => this.#context(batch), options);
   }
 
-  /** A file's bytes from its download link (redirects followed), at most `options.maxBytes`. */
+  /**
+   * A file's bytes (redirects followed), at most `options.maxBytes`. Cloud answers API credentials at the download
+   * link with 401 (changelog CHANGE-2735), so there the file comes from the REST download endpoint, which redirects
+   * to a signed URL of the media store; Data Center serves the download link itself.
+   */
   downloadAttachment(attachment: ConfluenceAttachment, options: DownloadAttachmentOptions): Promise<Uint8Array> {
+    if (this.deployment === "cloud") {
+      const url =
+        `${this.baseUrl.replace(/\/+$/, "")}/wiki/rest/api/content/${encodeURIComponent(attachment.pageId)}` +
+        `/child/attachment/${encodeURIComponent(attachment.id)}/download?version=${attachment.version}`;
+      return downloadFile(this.#transport, url, options);
+    }
     const root = new URL(this.webBaseUrl).origin;
     if (
       new URL(attachment.downloadUrl).origin !== root &&
@@ -500,12 +510,10 @@ export class ConfluenceJsSource implements ConfluenceSource {
     return downloadFile(this.#transport, this.#downloadUrl(attachment.downloadUrl), options);
   }
 
-  /** Download links name the web address; requests go to `baseUrl` (which differs behind the OAuth gateway). */
+  /** Download links name the web address; requests go to `baseUrl`. */
   #downloadUrl(url: string): string {
     const web = this.webBaseUrl.replace(/\/+$/, "");
-    if (!url.startsWith(web)) return url;
-    const site = this.deployment === "cloud" ? `${this.baseUrl}/wiki` : this.baseUrl;
-    return `${site}${url.slice(web.length)}`;
+    return url.startsWith(web) ? `${this.baseUrl}${url.slice(web.length)}` : url;
   }
 
   /** Pages by id in any status (current, archived or trashed), one request each; ids that do not exist are omitted. */

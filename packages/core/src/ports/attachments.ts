@@ -24,7 +24,10 @@ export interface ConfluenceAttachment {
   readonly comment: string;
   /** ISO timestamp of the current version, when known. */
   readonly updatedAt: string | null;
-  /** Absolute download URL on the site's web base, with the version; what people open and what the source fetches. */
+  /**
+   * Absolute download URL on the site's web base, with the version: what people open in a browser. Data Center serves
+   * API clients there too; Cloud does not, and its source downloads through the REST API instead.
+   */
   readonly downloadUrl: string;
 }
 

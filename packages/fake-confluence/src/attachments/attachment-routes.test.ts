@@ -54,10 +54,35 @@ describe("attachments on Cloud", () => {
       container: { id: pageId, type: "page" },
     });
     expect(first.id).toMatch(/^att\d+$/);
-    const download = await get(`/wiki${first._links.download}`);
+    // The download link is Cloud's browser path, closed to API credentials.
+    const browserPath = await get(`/wiki${first._links.download}`);
+    expect(browserPath.status).toBe(401);
+    expect(browserPath.headers.get("www-authenticate")).toMatch(/^OAuth realm=/);
+  });
+
+  it("serves the bytes through the REST download, by a redirect to a signed media URL that needs no credentials", async () => {
+    const { pageId, files, attached } = await withFiles("cloud");
+    const rest = await fetch(
+      `${fake!.origin}/wiki/rest/api/content/${pageId}/child/attachment/${attached[0]!.id}/download`,
+      {
+        headers: { authorization: `Bearer ${fake!.credentials.bearerToken}` },
+        redirect: "manual",
+      },
+    );
+    expect(rest.status).toBe(302);
+    const media = new URL(rest.headers.get("location")!);
+    expect(media.pathname).toBe(`/media/file/${attached[0]!.fileId}/binary`);
+    const download = await fetch(media);
     expect(download.status).toBe(200);
     expect(download.headers.get("content-type")).toBe(files[0]!.mediaType);
     expect(Buffer.from(await download.arrayBuffer()).equals(Buffer.from(files[0]!.data))).toBe(true);
+
+    media.searchParams.set("token", "forged");
+    expect((await fetch(media)).status).toBe(401);
+    const noCredentials = await fetch(
+      `${fake!.origin}/wiki/rest/api/content/${pageId}/child/attachment/${attached[0]!.id}/download`,
+    );
+    expect(noCredentials.status).toBe(401);
   });
 
   it("lists them through v2 and reports a replaced file as a new version of the same id", async () => {
@@ -71,13 +96,17 @@ describe("attachments on Cloud", () => {
     expect(replaced).toMatchObject({ pageId, version: { number: 2 }, fileSize: next.data.byteLength });
     expect(replaced.downloadLink).toContain("version=2");
     expect(fake!.space("ENG").page(pageId)!.version).toBe(pageVersion);
-    const bytes = Buffer.from(await (await get(`/wiki${replaced.downloadLink}`)).arrayBuffer());
+    const bytes = Buffer.from(
+      await (
+        await get(`/wiki/rest/api/content/${pageId}/child/attachment/${replaced.id}/download?version=2`)
+      ).arrayBuffer(),
+    );
     expect(bytes.toString("utf8")).toContain("Deployment checklist t2");
   });
 
   it("answers 404 for a deleted file and for the files of a purged page", async () => {
     const { pageId, attached } = await withFiles("cloud");
-    const link = `/wiki/download/attachments/${pageId}/${encodeURIComponent(attached[0]!.fileName)}`;
+    const link = `/wiki/rest/api/content/${pageId}/child/attachment/${attached[0]!.id}/download`;
     fake!.state.attachments.delete(attached[0]!.id);
     expect((await get(link)).status).toBe(404);
     fake!.space("ENG").deletePage(pageId);

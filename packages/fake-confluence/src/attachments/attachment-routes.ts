@@ -1,9 +1,10 @@
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { cursorListing } from "../http/cursor-listing.js";
 import { HttpError } from "../http/errors.js";
 import { siteBase } from "../http/links.js";
 import { offsetListing } from "../http/offset-listing.js";
 import { expansions, multi } from "../http/query.js";
-import type { Handler, RequestContext } from "../http/types.js";
+import type { ApiResponse, Handler, RequestContext } from "../http/types.js";
 import { v1Content, v1User } from "../http/v1-objects.js";
 import type { FakeAttachmentView, FakePage } from "../model.js";
 import type { FakeAttachment } from "./attachment-store.js";
@@ -164,11 +165,26 @@ export const v2PageAttachments: Handler = (ctx) => {
   );
 };
 
-/** `GET <site>/download/attachments/{pageId}/{fileName}`: the file's bytes, the current version. */
+/**
+ * `GET <site>/download/attachments/{pageId}/{fileName}`: the file's bytes, the current version, on Data Center. Cloud
+ * closed this browser path to API credentials (changelog CHANGE-2735): it answers 401 with an OAuth challenge, and API
+ * clients download through {@link restDownload} instead.
+ */
 export const downloadAttachment: Handler = (ctx) => {
+  if (ctx.deployment === "cloud") {
+    return {
+      status: 401,
+      body: { code: 401, message: "Unauthorized" },
+      headers: { "WWW-Authenticate": `OAuth realm="${siteBase(ctx)}"` },
+    };
+  }
   const page = ctx.state.page(ctx.params.pageId ?? "");
   const attachment = page && ctx.state.attachments.of(page.id).find((a) => a.fileName === ctx.params.fileName);
   if (!attachment) throw new HttpError(404, "The attachment was not found.");
+  return fileBytes(ctx, attachment);
+};
+
+function fileBytes(ctx: RequestContext, attachment: FakeAttachment): ApiResponse {
   const version = ctx.url.searchParams.get("version");
   if (version !== null && Number(version) > attachment.version.number) {
     throw new HttpError(404, `Version ${version} of the attachment was not found.`);
@@ -179,9 +195,66 @@ export const downloadAttachment: Handler = (ctx) => {
     raw: { bytes: attachment.version.data, contentType: attachment.mediaType },
     headers: { "Content-Disposition": `attachment; filename*=UTF-8''${encodeURIComponent(attachment.fileName)}` },
   };
+}
+
+/** Signs media URLs; a new key per process, so a URL works only against the server that issued it. */
+const MEDIA_KEY = randomBytes(32);
+
+function mediaToken(fileId: string): string {
+  return createHmac("sha256", MEDIA_KEY).update(fileId).digest("base64url");
+}
+
+/**
+ * Cloud `GET /wiki/rest/api/content/{id}/child/attachment/{attachmentId}/download`: a 302 to the file in the media
+ * store, at a signed URL that needs no Confluence credentials (`<origin>/media/...` stands for
+ * `api.media.atlassian.com`).
+ */
+export const restDownload: Handler = (ctx) => {
+  const page = requirePage(ctx);
+  const attachment = ctx.state.attachments.of(page.id).find((a) => a.id === ctx.params.attachmentId);
+  if (!attachment) throw new HttpError(404, `No attachment found with id: ${ctx.params.attachmentId}`);
+  const version = ctx.url.searchParams.get("version");
+  if (version !== null && Number(version) > attachment.version.number) {
+    throw new HttpError(404, `Version ${version} of the attachment was not found.`);
+  }
+  const query = new URLSearchParams({
+    token: mediaToken(attachment.fileId),
+    client: "fake-confluence",
+    dl: "true",
+    name: attachment.fileName,
+  });
+  return {
+    status: 302,
+    body: null,
+    raw: { bytes: new Uint8Array(), contentType: "text/plain" },
+    headers: { Location: `${ctx.origin}/media/file/${attachment.fileId}/binary?${query}` },
+  };
+};
+
+/** The media store's `GET /file/{fileId}/binary?token=…`: the bytes for a valid token, whatever else is sent. */
+export const mediaBinary: Handler = (ctx) => {
+  const fileId = ctx.params.fileId ?? "";
+  const token = ctx.url.searchParams.get("token") ?? "";
+  const expected = Buffer.from(mediaToken(fileId));
+  if (token.length !== expected.length || !timingSafeEqual(Buffer.from(token), expected)) {
+    return { status: 401, body: { error: { code: "Unauthorized", title: "The token is missing or invalid." } } };
+  }
+  const attachment = ctx.state.attachments.all().find((a) => a.fileId === fileId);
+  if (!attachment) throw new HttpError(404, "The file was not found.");
+  return fileBytes(ctx, attachment);
 };
 
 /** Download routes, relative to the site base (`/wiki` on Cloud, the context path on Data Center). */
 export const downloadRoutes: ReadonlyArray<readonly [method: string, pattern: string, handler: Handler]> = [
   ["GET", "/download/attachments/{pageId}/{fileName}", downloadAttachment],
+];
+
+/** Cloud's REST download route, relative to `/wiki/rest/api`. */
+export const restDownloadRoutes: ReadonlyArray<readonly [method: string, pattern: string, handler: Handler]> = [
+  ["GET", "/content/{id}/child/attachment/{attachmentId}/download", restDownload],
+];
+
+/** The media store's route, at the server's root and answered without the site's credentials. */
+export const mediaRoutes: ReadonlyArray<readonly [method: string, pattern: string, handler: Handler]> = [
+  ["GET", "/media/file/{fileId}/binary", mediaBinary],
 ];

@@ -126,7 +126,7 @@ export function createRequestListener(deps: HandlerDeps): (req: IncomingMessage,
         req.socket.destroy();
         return;
       }
-      if (!deps.auth.accepts(req.headers.authorization)) {
+      if (!matched.route?.public && !deps.auth.accepts(req.headers.authorization)) {
         return send({
           ...errorFor(family, 401, "This request requires authentication; the credentials were missing or wrong."),
           headers: { "WWW-Authenticate": 'Basic realm="Confluence"' },

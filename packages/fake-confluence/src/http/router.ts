@@ -11,6 +11,8 @@ export interface CompiledRoute {
   readonly regex: RegExp;
   readonly names: readonly string[];
   readonly handler: Handler;
+  /** Answered without the site's credentials (the media store's signed URLs carry their own token). */
+  readonly public: boolean;
 }
 
 /** Compiles `{name}` path templates under a prefix. */
@@ -18,6 +20,7 @@ export function compileRoutes(
   prefix: string,
   family: ApiFamily,
   routes: ReadonlyArray<readonly [string, string, Handler]>,
+  options: { readonly public?: boolean } = {},
 ): CompiledRoute[] {
   return routes.map(([method, pattern, handler]) => {
     const names: string[] = [];
@@ -33,7 +36,15 @@ export function compileRoutes(
         return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
       })
       .join("");
-    return { method, template, family, regex: new RegExp(`^${source}/?$`), names, handler };
+    return {
+      method,
+      template,
+      family,
+      regex: new RegExp(`^${source}/?$`),
+      names,
+      handler,
+      public: options.public ?? false,
+    };
   });
 }
 
