@@ -133,6 +133,52 @@ describe("createPolicyFetch", () => {
       await policyFetch.close();
     }
   });
+
+  it("refuses a file download that the site redirects to a private address, at once and without reaching it", async () => {
+    const site = createServer((_req, res) => {
+      res.writeHead(302, { location: `http://127.0.0.1:${port}/latest/meta-data` }).end();
+    });
+    await new Promise<void>((resolve) => site.listen(0, "127.0.0.1", resolve));
+    const siteOrigin = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+    // The site itself is trusted (an on-premises Data Center); where its redirect leads is checked.
+    const policyFetch = createPolicyFetch({ trustedOrigins: [siteOrigin] });
+    const before = seen.length;
+    try {
+      const source = createConfluenceSource({
+        baseUrl: siteOrigin,
+        deployment: "datacenter",
+        credentials: { type: "bearer", token: "secret-token-123" },
+        fetch: policyFetch,
+        maxAttempts: 5,
+      });
+      const file = {
+        id: "att1",
+        pageId: "1",
+        fileName: "a.txt",
+        mediaType: "text/plain",
+        fileSize: 5,
+        version: 1,
+        comment: "",
+        updatedAt: null,
+        downloadUrl: `${siteOrigin}/download/attachments/1/a.txt?version=1`,
+      };
+      let requests = 0;
+      const onRequest = () => {
+        requests += 1;
+      };
+      const failure = await source
+        .downloadAttachment(file, { maxBytes: 1000, signal: signal(), onRequest })
+        .catch((error: unknown) => error);
+      expect(failure).toMatchObject({ code: "SOURCE_UNAVAILABLE" });
+      expect((failure as Error).message).toContain("is private or reserved");
+      expect((failure as Error).message).not.toContain("secret-token-123");
+      expect(requests).toBe(2);
+      expect(seen.length).toBe(before);
+    } finally {
+      await policyFetch.close();
+      await new Promise((resolve) => site.close(resolve));
+    }
+  });
 });
 
 describe("the router's sources under DNS rebinding", () => {

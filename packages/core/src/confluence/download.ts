@@ -1,7 +1,7 @@
 import { ConfluenceSyncError } from "../errors.js";
 import type { DownloadAttachmentOptions } from "../ports/attachments.js";
 import { backoffDelay, parseRetryAfter, sleep } from "./retry-policy.js";
-import type { ConfluenceTransport } from "./transport.js";
+import { type ConfluenceFetch, type ConfluenceTransport, codedCause, PERMANENT_NETWORK_CODE } from "./transport.js";
 
 const MAX_REDIRECTS = 5;
 
@@ -18,9 +18,10 @@ class Transient extends Error {
 }
 
 /**
- * Downloads a file from the site with the transport's retries and timeout, following redirects (Cloud sends
+ * Downloads a file from the site with the transport's `fetch`, retries and timeout, following redirects (Cloud sends
  * downloads to its media store) with credentials only for the site's own origin, and reading at most `maxBytes`:
- * a larger body fails with `ATTACHMENT_TOO_LARGE` as soon as it passes the cap.
+ * a larger body fails with `ATTACHMENT_TOO_LARGE` as soon as it passes the cap. Every hop goes through the transport's
+ * `fetch`, so a URL policy it enforces applies to where a redirect leads too.
  */
 export async function downloadFile(
   transport: ConfluenceTransport,
@@ -59,16 +60,25 @@ async function attemptDownload(
   options: DownloadAttachmentOptions,
 ): Promise<Uint8Array> {
   const { timeoutMs, maxRetryAfterMs } = transport.settings;
+  const send: ConfluenceFetch = transport.settings.fetch ?? fetch;
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   let url = first;
   for (let hop = 0; hop <= MAX_REDIRECTS; hop += 1) {
     options.onRequest?.();
-    let response: Response;
+    let response: Awaited<ReturnType<ConfluenceFetch>>;
     try {
-      response = await fetch(url, { headers: transport.authHeadersFor(url), redirect: "manual", signal });
+      response = await send(url, { method: "GET", headers: transport.authHeadersFor(url), redirect: "manual", signal });
     } catch (error) {
       if (options.signal?.aborted) throw new ConfluenceSyncError("SYNC_ABORTED", "The download was aborted.");
+      const coded = codedCause(error);
+      if (coded && PERMANENT_NETWORK_CODE.test(coded.code)) {
+        // A refused address or a bad certificate stays so: say where, and do not try again.
+        throw new ConfluenceSyncError(
+          "SOURCE_UNAVAILABLE",
+          transport.redact(`${label} could not reach ${new URL(url).host}: ${coded.message} (${coded.code})`),
+        );
+      }
       const reason = timeout.aborted ? "ETIMEDOUT" : "ENETWORK";
       throw new Transient(transport.redact(`${label}: ${(error as Error).message}`), "retry", reason);
     }
@@ -105,7 +115,11 @@ async function attemptDownload(
   throw new ConfluenceSyncError("SOURCE_BAD_RESPONSE", `${label} redirected too often, or without a location.`);
 }
 
-async function readCapped(response: Response, maxBytes: number, label: string): Promise<Uint8Array> {
+async function readCapped(
+  response: Awaited<ReturnType<ConfluenceFetch>>,
+  maxBytes: number,
+  label: string,
+): Promise<Uint8Array> {
   const tooLarge = () =>
     new ConfluenceSyncError("ATTACHMENT_TOO_LARGE", `${label} is larger than the ${maxBytes}-byte limit.`);
   const declared = Number(response.headers.get("content-length") ?? Number.NaN);

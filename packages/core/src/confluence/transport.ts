@@ -19,8 +19,9 @@ import type { ConfluenceDeployment } from "./config.js";
 import { abortError, backoffDelay, createRedactor, parseRetryAfter, sleep } from "./retry-policy.js";
 
 /**
- * The part of `fetch` the transport uses. Replace it to control how connections are made (a proxy, an address
- * pinned after a URL-policy check); it must not follow redirects when asked for `redirect: "manual"`.
+ * The part of `fetch` the transport uses, for API requests and file downloads alike. Replace it to control how
+ * connections are made (a proxy, an address pinned after a URL-policy check); it must not follow redirects when asked
+ * for `redirect: "manual"`.
  */
 export type ConfluenceFetch = (
   url: string,
@@ -34,6 +35,8 @@ export type ConfluenceFetch = (
   readonly status: number;
   readonly statusText: string;
   readonly headers: { get(name: string): string | null };
+  /** The body as a stream; file downloads read it (and stop reading past their size limit). */
+  readonly body: ReadableStream<Uint8Array> | null;
   text(): Promise<string>;
 }>;
 
@@ -72,10 +75,12 @@ interface Transient {
 
 type Outcome = { ok: true; value: unknown } | { ok: false; failure: Transient };
 
-const PERMANENT_NETWORK_CODE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_INVALID_URL|ERR_TLS_CERT|ERR_ADDRESS_NOT_ALLOWED/;
+/** Network failures that another attempt would not mend: certificates, bad URLs, addresses a URL policy refused. */
+export const PERMANENT_NETWORK_CODE =
+  /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_INVALID_URL|ERR_TLS_CERT|ERR_ADDRESS_NOT_ALLOWED/;
 
 /** The first error in a `cause` chain that has a `code` (`fetch` hides it a level or two down). */
-function codedCause(error: unknown): { code: string; message: string } | undefined {
+export function codedCause(error: unknown): { code: string; message: string } | undefined {
   let cursor: unknown = error;
   for (let depth = 0; depth < 6 && cursor instanceof Error; depth += 1) {
     const code = (cursor as { code?: unknown }).code;
