@@ -59,6 +59,14 @@ describe("server errors, resets, malformed JSON and latency", () => {
     const res = await get("/wiki/rest/api/space/ENG");
     expect(res.status).toBe(500);
     expect((await res.json()).statusCode).toBe(500);
+    expect(res.headers.get("retry-after")).toBeNull();
+  });
+
+  it("sends Retry-After with a 5xx when asked, as Cloud does on some 503s", async () => {
+    fake.setFaults({ serverError: { status: 503, retryAfterSeconds: 7, times: 1 } });
+    const res = await get("/wiki/api/v2/spaces");
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("7");
   });
 
   it("injects errors deterministically by seed", async () => {

@@ -42,6 +42,8 @@ export const faultConfigSchema = z
         ...rule,
         status: z.number().int().min(500).max(599).default(503),
         burst: z.number().int().min(1).default(1),
+        /** Sent as `Retry-After`, as Cloud does on some 503s ("a resource limit has been reached"). */
+        retryAfterSeconds: z.number().int().min(0).optional(),
       })
       .strict()
       .optional(),
@@ -93,11 +95,15 @@ export interface FaultCounters {
 }
 
 /** What the server must do to a request before handling it. */
+function retryAfterOf(rule: { retryAfterSeconds?: number | undefined } | undefined): Record<string, string> {
+  return rule?.retryAfterSeconds === undefined ? {} : { "Retry-After": String(rule.retryAfterSeconds) };
+}
+
 export type PreFault =
   | { kind: "none" }
   | { kind: "reset" }
   | { kind: "rate-limited"; headers: Record<string, string> }
-  | { kind: "server-error"; status: number }
+  | { kind: "server-error"; status: number; headers: Record<string, string> }
   | { kind: "forbidden" };
 
 const zeroCounters = (): FaultCounters => ({
@@ -210,11 +216,11 @@ export class FaultInjector {
       this.#burstLeft--;
       this.#counters.serverError++;
       this.#sinceSet.serverError++;
-      return { kind: "server-error", status: serverError.status };
+      return { kind: "server-error", status: serverError.status, headers: retryAfterOf(serverError) };
     }
     if (this.#fires(serverError, path, "serverError")) {
       this.#burstLeft = (serverError?.burst ?? 1) - 1;
-      return { kind: "server-error", status: serverError?.status ?? 503 };
+      return { kind: "server-error", status: serverError?.status ?? 503, headers: retryAfterOf(serverError) };
     }
     return { kind: "none" };
   }

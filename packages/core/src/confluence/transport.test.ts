@@ -108,6 +108,36 @@ describe("ConfluenceTransport", () => {
     expect(seen.waits.map((w) => w.delayMs)).toEqual([25]);
   });
 
+  it("honours a 503's Retry-After, and holds the source's other requests until it has passed", async () => {
+    const arrivals = new Map<string, number>();
+    let failed = false;
+    server = await startTestServer((request) => {
+      arrivals.set(request.path, Date.now());
+      if (request.path === "/a" && !failed) {
+        failed = true;
+        return { status: 503, headers: { "retry-after": "0.3" }, text: "busy" };
+      }
+      return { json: { ok: true } };
+    });
+    const t = transport(server.baseUrl, { baseDelayMs: 1, maxRetryAfterMs: 5_000 });
+    let waitedAt = 0;
+    let other: Promise<unknown> = Promise.resolve();
+    const waits: SourceWait[] = [];
+    await t.send(
+      { url: "/a", schema },
+      {
+        onWait: (wait) => {
+          waits.push(wait);
+          waitedAt = Date.now();
+          other = t.send({ url: "/b", schema });
+        },
+      },
+    );
+    await other;
+    expect(waits.map((w) => [w.kind, w.reason, w.delayMs])).toEqual([["retry", "503", 300]]);
+    expect(arrivals.get("/b")! - waitedAt).toBeGreaterThanOrEqual(290);
+  });
+
   it("backs off exponentially with jitter on 5xx, resets and malformed JSON, then succeeds", async () => {
     const srv = await scripted([{ status: 503 }, "reset", { text: "{not json" }]);
     const seen = observe();

@@ -210,7 +210,10 @@ export class ConfluenceTransport {
         const withinBudget = rateLimited && Date.now() - (firstLimitedAt ?? 0) + delayMs <= budgetMs;
         if (!withinBudget) throw this.#exhausted(failure, label, attempt, firstLimitedAt);
       }
-      if (rateLimited) this.#coolUntil = Math.max(this.#coolUntil, Date.now() + delayMs);
+      // A 429, or any answer with Retry-After, pauses every request of the source, not only this one.
+      if (rateLimited || failure.retryAfterMs !== undefined) {
+        this.#coolUntil = Math.max(this.#coolUntil, Date.now() + delayMs);
+      }
       const wait: SourceWait = { kind: failure.kind, attempt, delayMs, reason: failure.reason, request: label };
       logger.warn({ ...wait }, `Confluence request failed (${failure.reason}); retrying in ${delayMs} ms`);
       call.onWait?.(wait);
@@ -293,10 +296,10 @@ export class ConfluenceTransport {
       return { ok: false, failure: { kind: "rate-limited", reason: "429", retryAfterMs, error } };
     }
     if (status >= 500) {
-      return {
-        ok: false,
-        failure: { kind: "retry", reason: String(status), error: new ServerError(message, status, statusText, body) },
-      };
+      // Cloud sends Retry-After with some 503s ("a resource limit has been reached"): it is honoured like a 429's.
+      const retryAfterMs = parseRetryAfter(headers.get("retry-after"), this.#options.maxRetryAfterMs);
+      const error = new ServerError(message, status, statusText, body);
+      return { ok: false, failure: { kind: "retry", reason: String(status), retryAfterMs, error } };
     }
     throw this.#clientError(status, statusText, body, label);
   }

@@ -139,8 +139,10 @@ export function createRequestListener(deps: HandlerDeps): (req: IncomingMessage,
         return send({ ...errorFor(family, 429, "Rate limit exceeded."), headers: pre.headers }, "rate-limited");
       }
       if (pre.kind === "server-error") {
-        if (pre.status === 500) return send(errorFor(family, 500, "Internal server error."), "server-error");
-        const page = htmlError(pre.status);
+        if (pre.status === 500) {
+          return send({ ...errorFor(family, 500, "Internal server error."), headers: pre.headers }, "server-error");
+        }
+        const page = { ...htmlError(pre.status), headers: pre.headers };
         return send(page, "server-error", page.html, "text/html;charset=UTF-8");
       }
       if (!matched.route) {
