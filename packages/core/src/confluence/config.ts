@@ -140,8 +140,9 @@ export const confluenceSourceConfigSchema = z.object({
     .max(1440, "cqlOverlapMinutes must be at most one day")
     .default(5),
   /**
-   * IANA time zone of the Confluence user the credentials belong to; CQL reads dates in it. When absent, it is read
-   * from the user's profile once, and if Confluence does not say, queries are widened by 12 hours so nothing is missed.
+   * IANA time zone of the Confluence user the credentials belong to; CQL reads dates in it. When absent, Cloud's is
+   * read from the user's profile once; Data Center reports none. When the zone is unknown, queries are widened by 12
+   * hours so nothing is missed. Set it for Data Center: the user's profile zone, by default the server's.
    */
   timeZone: z
     .string({ error: "timeZone must be a string" })

@@ -118,7 +118,13 @@ export class ConfluenceJsSource implements ConfluenceSource {
     });
     this.#listing = { transport: this.#transport, ...this.#config };
     const { timeZone: configured, baseUrl } = this.#config;
-    this.#timeZone = new UserTimeZone({ configured, transport: this.#transport, logger: this.#logger, baseUrl });
+    this.#timeZone = new UserTimeZone({
+      configured,
+      transport: this.#transport,
+      logger: this.#logger,
+      baseUrl,
+      deployment: this.deployment,
+    });
   }
 
   async checkConnection(options: SourceCallOptions = {}): Promise<void> {

@@ -129,3 +129,33 @@ describe("a Data Center site that blocks /rest/api/content listings", () => {
     }
   });
 });
+
+describe("a Data Center source without timeZone", () => {
+  it("asks nothing of the profile, which has no zone there, and widens change queries by 12 hours with a warning", async () => {
+    // CQL reads dates in the user's zone; Tokyo is 9 hours ahead of the UTC the source falls back to.
+    const fake = await startFakeConfluence({
+      deployment: "datacenter",
+      spaces: [{ key: "TZ", pages: 5, seed: 4 }],
+      timeZone: "Asia/Tokyo",
+    });
+    try {
+      const source = sourceFor(fake, { timeZone: undefined });
+      const space = await source.getSpace("TZ");
+      const since = new Date(Date.now() - 60_000);
+      const target = fake.space("TZ").pages()[2]!;
+      fake.space("TZ").editPage(target.id, { body: "<p>edited</p>" });
+      const warnings: { code: string; message: string }[] = [];
+      const changed = await collect(source.listChangedSince(space, since, { onWarning: (w) => warnings.push(w) }));
+      expect(changed.map((page) => page.id)).toContain(target.id);
+      expect(warnings).toEqual([
+        {
+          code: "TIME_ZONE_UNKNOWN",
+          message: expect.stringContaining("Data Center does not report a user's time zone"),
+        },
+      ]);
+      expect(Object.keys(fake.stats().byEndpoint).filter((endpoint) => endpoint.includes("/user/current"))).toEqual([]);
+    } finally {
+      await fake.close();
+    }
+  });
+});

@@ -3,6 +3,7 @@ import { getCurrentUser } from "confluence.js/v1";
 import { ConfluenceSyncError, isConfluenceSyncError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { SourceCallOptions } from "../ports/confluence-source.js";
+import type { ConfluenceDeployment } from "./config.js";
 import { abortError } from "./retry-policy.js";
 import type { ConfluenceTransport } from "./transport.js";
 
@@ -17,13 +18,15 @@ export interface ZoneChoice {
 
 /**
  * The time zone Confluence reads CQL dates in: the configured one, else the credentials' user's profile zone (read
- * once, from `user/current`), else UTC with the window widened by 12 hours so no change is missed.
+ * once, from `user/current`, on Cloud: Data Center's profile has no time zone), else UTC with the window widened by
+ * 12 hours so no change is missed.
  */
 export class UserTimeZone {
   readonly #configured: string | undefined;
   readonly #transport: ConfluenceTransport;
   readonly #logger: Logger;
   readonly #baseUrl: string;
+  readonly #deployment: ConfluenceDeployment;
   #detected: Promise<ZoneChoice> | undefined;
 
   constructor(options: {
@@ -31,8 +34,10 @@ export class UserTimeZone {
     transport: ConfluenceTransport;
     logger: Logger;
     baseUrl: string;
+    deployment: ConfluenceDeployment;
   }) {
     this.#configured = options.configured;
+    this.#deployment = options.deployment;
     this.#transport = options.transport;
     this.#logger = options.logger;
     this.#baseUrl = options.baseUrl;
@@ -61,6 +66,14 @@ export class UserTimeZone {
   }
 
   async #detect(options: SourceCallOptions): Promise<ZoneChoice> {
+    if (this.#deployment === "datacenter") {
+      // No Data Center version puts a time zone in the user's profile, so nothing is asked.
+      return this.#unknown(
+        options,
+        "Data Center does not report a user's time zone; set timeZone to the zone of the user's Confluence profile, " +
+          "by default the server's",
+      );
+    }
     let reason = "the profile has no time zone";
     try {
       const user = await getCurrentUser(this.#transport.client(options));
@@ -82,7 +95,11 @@ export class UserTimeZone {
       if (!unreadable) throw error;
       if (forbidden) reason = "the credentials may not read the user's profile: scope read:confluence-user";
     }
-    const message = `Confluence did not report the user's time zone at ${this.#baseUrl} (${reason}); change queries are widened by 12 hours. Set timeZone to avoid it.`;
+    return this.#unknown(options, `${reason}. Set timeZone to avoid it`);
+  }
+
+  #unknown(options: SourceCallOptions, reason: string): ZoneChoice {
+    const message = `Confluence did not report the user's time zone at ${this.#baseUrl}, so change queries are widened by 12 hours: ${reason}.`;
     this.#logger.warn({ baseUrl: this.#baseUrl }, message);
     options.onWarning?.({ code: "TIME_ZONE_UNKNOWN", message });
     return { zone: "UTC", widenMs: UNKNOWN_ZONE_WIDENING_MS };
