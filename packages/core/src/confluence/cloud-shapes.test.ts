@@ -28,6 +28,19 @@ describe("ConfluenceJsSource on Cloud shapes", () => {
   });
   afterAll(async () => fake?.close());
 
+  it("asks v2 listings for at most their documented 250 results, whatever pageSize says", async () => {
+    const source = sourceFor(fake, { pageSize: 1000 });
+    const space = await source.getSpace("CLD");
+    fake.resetStats();
+    const refs: unknown[] = [];
+    for await (const batch of source.listPageRefs(space, { statuses: ["current", "archived"] })) refs.push(...batch);
+    const listings = fake.requestLog().filter((entry) => entry.endpoint === "GET /wiki/api/v2/spaces/{id}/pages");
+    expect(listings.length).toBeGreaterThan(0);
+    expect(listings.map((entry) => new URL(entry.url, fake.origin).searchParams.get("limit"))).toEqual(
+      listings.map(() => "250"),
+    );
+  });
+
   it("follows an empty space lookup that still links on, instead of calling the space missing", async () => {
     fake.setFaults({ emptyPage: { match: "/api/v2/spaces", times: 1 } });
     try {

@@ -125,7 +125,10 @@ export const confluenceSourceConfigSchema = z.object({
     .min(1, "timeoutMs must be positive")
     .max(600_000, "timeoutMs must be at most 10 minutes")
     .default(60_000),
-  /** Results requested per listing call; servers may clamp it lower, which is handled. @default 250 */
+  /**
+   * Results requested per listing call; Cloud's v2 listings are asked for at most 250, their documented maximum.
+   * Servers may clamp it lower, which is handled. @default 250
+   */
   pageSize: z
     .number({ error: "pageSize must be a number" })
     .int("pageSize must be an integer")

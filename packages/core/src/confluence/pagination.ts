@@ -119,6 +119,9 @@ export async function* paginateV1<T extends V1Listed = Content>(
   }
 }
 
+/** The most results a v2 listing takes per request (Cloud's spec: maximum 250); a larger `pageSize` asks for 250. */
+const V2_MAX_LIMIT = 250;
+
 /**
  * Pages through Cloud v2 `/spaces/{id}/pages` (or `/spaces/{id}/blogposts` with `blogPosts`) by the cursor in
  * `_links.next`; an empty page ends it, as in v1. Blog posts come back in the page summary shape, without a parent.
@@ -143,7 +146,7 @@ export async function* paginateV2SpacePages(
       id: spaceId as unknown as number,
       status: params.status,
       ...(params.bodyFormat === undefined ? {} : { bodyFormat: params.bodyFormat }),
-      limit: context.pageSize,
+      limit: Math.min(context.pageSize, V2_MAX_LIMIT),
       ...(cursor === undefined ? {} : { cursor }),
     });
     const results = page.results ?? [];
