@@ -32,6 +32,11 @@ export const faultConfigSchema = z
         retryAfter: z.enum(["seconds", "http-date", "absurd", "missing"]).default("seconds"),
         /** Fixed `Retry-After` seconds instead of the bucket's own estimate. */
         retryAfterSeconds: z.number().int().min(0).optional(),
+        /**
+         * Data Center's "Block all requests" (or a user's limit of 0): every matching request answers 429 with
+         * `X-RateLimit-Limit: 0` and `X-RateLimit-FillRate: 0`, tokens that never come back. @default false
+         */
+        blocked: z.boolean().default(false),
         match: rule.match,
       })
       .strict()
@@ -195,6 +200,18 @@ export class FaultInjector {
       const now = performance.now();
       this.#tokens = Math.min(limit.capacity, this.#tokens + ((now - this.#lastRefill) / 1000) * limit.refillPerSecond);
       this.#lastRefill = now;
+      if (limit.blocked) {
+        this.#counters.rateLimited++;
+        this.#sinceSet.rateLimited++;
+        const headers = {
+          "X-RateLimit-Limit": "0",
+          "X-RateLimit-Remaining": "0",
+          "X-RateLimit-FillRate": "0",
+          "X-RateLimit-Interval-Seconds": "1",
+          "Retry-After": "9223372036854775807",
+        };
+        return { kind: "rate-limited", headers };
+      }
       if (this.#tokens < 1) {
         this.#counters.rateLimited++;
         this.#sinceSet.rateLimited++;

@@ -159,3 +159,20 @@ describe("a Data Center source without timeZone", () => {
     }
   });
 });
+
+describe("a Data Center site whose rate limiting blocks the user", () => {
+  it("fails at once with SOURCE_RATE_LIMITED, not retryable, asking for an exemption instead of waiting", async () => {
+    const fake = await startFakeConfluence({ deployment: "datacenter", spaces: [{ key: "BLK", pages: 3, seed: 2 }] });
+    try {
+      fake.setFaults({ rateLimit: { blocked: true } });
+      const failure = await sourceFor(fake, { maxAttempts: 5, rateLimitBudgetMinutes: 10 })
+        .getSpace("BLK")
+        .catch((error: unknown) => error);
+      expect(failure).toMatchObject({ code: "SOURCE_RATE_LIMITED", retryable: false });
+      expect((failure as Error).message).toContain("rate-limiting exemption");
+      expect(fake.stats().faults.rateLimited).toBe(1);
+    } finally {
+      await fake.close();
+    }
+  });
+});

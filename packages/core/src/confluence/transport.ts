@@ -291,6 +291,15 @@ export class ConfluenceTransport {
     const body = this.#redact(text.slice(0, 2000));
     const message = `${label} failed: ${status} ${statusText}`;
     if (status === 429) {
+      if (headers.get("x-ratelimit-fillrate")?.trim() === "0") {
+        // Data Center's rate limiting set to block this user: its tokens never come back, so waiting cannot help.
+        throw new ConfluenceSyncError(
+          "SOURCE_RATE_LIMITED",
+          `Confluence at ${this.#options.baseUrl} blocks the REST requests of this user (${label} answered 429 with ` +
+            "X-RateLimit-FillRate: 0). Ask an administrator to add a rate-limiting exemption for the user.",
+          { cause: new RateLimitError(message, statusText, body, {}) },
+        );
+      }
       const retryAfterMs = parseRetryAfter(headers.get("retry-after"), this.#options.maxRetryAfterMs);
       const error = new RateLimitError(message, statusText, body, retryAfterMs === undefined ? {} : { retryAfterMs });
       return { ok: false, failure: { kind: "rate-limited", reason: "429", retryAfterMs, error } };
