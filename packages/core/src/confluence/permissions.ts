@@ -20,6 +20,7 @@ const MAX_SUBJECT_PAGES = 200;
 const subjectList = z
   .object({
     results: z.array(z.record(z.string(), z.unknown())).default([]),
+    limit: z.number().optional(),
     size: z.number().optional(),
     _links: z.object({ next: z.string().optional() }).loose().optional(),
   })
@@ -46,6 +47,16 @@ function groupId(subject: Record<string, unknown>, deployment: Deployment): stri
   return typeof id === "string" && id !== "" ? id : null;
 }
 
+/**
+ * Whether a subject list may go on past this page: a `next` link (user lists), or a page as full as its `limit` (group
+ * lists, which the v1 spec gives no `_links`).
+ */
+function mayContinue(list: SubjectList | undefined): boolean {
+  if (list === undefined) return false;
+  if (list._links?.next) return true;
+  return list.limit !== undefined && list.limit > 0 && list.results.length >= list.limit;
+}
+
 function ids(list: SubjectList | undefined, pick: (s: Record<string, unknown>) => string | null): string[] {
   return (list?.results ?? []).flatMap((subject) => {
     const id = pick(subject);
@@ -55,7 +66,7 @@ function ids(list: SubjectList | undefined, pick: (s: Record<string, unknown>) =
 
 /**
  * A read restriction from an expanded `restrictions.read` (listing) object: `null` for none, `undefined` when the
- * object is missing or its subject lists were cut short (`_links.next`), in which case it must be fetched whole.
+ * object is missing or its subject lists may have been cut short, in which case it must be fetched whole.
  */
 export function restrictionFromContent(content: unknown, deployment: Deployment): ReadRestriction | null | undefined {
   const read = (content as { restrictions?: { read?: unknown } } | null)?.restrictions?.read;
@@ -64,7 +75,7 @@ export function restrictionFromContent(content: unknown, deployment: Deployment)
   if (!parsed.success) return undefined;
   const { user, group } = parsed.data.restrictions ?? {};
   if (user === undefined || group === undefined) return undefined;
-  if (user._links?.next || group._links?.next) return undefined;
+  if (mayContinue(user) || mayContinue(group)) return undefined;
   const restriction = {
     users: ids(user, (s) => userId(s, deployment)),
     groups: ids(group, (s) => groupId(s, deployment)),
@@ -102,7 +113,7 @@ export async function fetchReadRestriction(
     users.push(...ids(user, (s) => userId(s, deployment)));
     groups.push(...ids(group, (s) => groupId(s, deployment)));
     const received = Math.max(user?.results.length ?? 0, group?.results.length ?? 0);
-    if (!user?._links?.next && !group?._links?.next) break;
+    if (!mayContinue(user) && !mayContinue(group)) break;
     if (received === 0) break;
     start += received;
   }
@@ -209,6 +220,7 @@ export async function fetchSpaceViewers(
 const memberOfSchema = z
   .object({
     results: z.array(z.record(z.string(), z.unknown())).default([]),
+    limit: z.number().optional(),
     size: z.number().optional(),
     _links: z.object({ next: z.string().optional() }).loose().optional(),
   })

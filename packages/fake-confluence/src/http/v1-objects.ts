@@ -241,14 +241,19 @@ export function v1Label(ctx: RequestContext, name: string): Json {
 /** Most users (and groups) an expanded `restrictions.read` lists; more are left to `_links.next`. */
 export const EXPANDED_SUBJECTS = 100;
 
-/** One subject list of a restriction: `start`/`limit`/`size` and a `next` link when more remain. */
-function subjectList(id: string, kind: string, items: unknown[], start: number, limit: number) {
+/**
+ * One subject list of a restriction: `start`/`limit`/`size`, and for users a `next` link when more remain. Group lists
+ * have no `_links` (the v1 spec's `GroupArray`): a full page is all that says more may follow.
+ */
+function subjectList(id: string, kind: "user" | "group", items: unknown[], start: number, limit: number) {
   const results = items.slice(start, start + limit);
+  const list = { results, start, limit, size: results.length };
+  if (kind === "group") return list;
   const links: Json = {};
   if (start + limit < items.length) {
     links.next = `/rest/api/content/${id}/restriction/byOperation/read/${kind}?start=${start + limit}&limit=${limit}`;
   }
-  return { results, start, limit, size: results.length, _links: links };
+  return { ...list, _links: links };
 }
 
 /**
