@@ -62,6 +62,15 @@ export const faultConfigSchema = z
       .object({ pageIds: z.array(z.string()) })
       .strict()
       .optional(),
+    /**
+     * Pages whose body the server fails to render, every time: a response that would carry one of them with its body
+     * expanded answers 500 instead, as Data Center does for a page that breaks its renderer. Listings without bodies
+     * still list them.
+     */
+    unreadable: z
+      .object({ pageIds: z.array(z.string()).min(1) })
+      .strict()
+      .optional(),
     /** Destroys the socket without answering. */
     reset: z.object(rule).strict().optional(),
     /** Answers 200 with a truncated JSON body. */
@@ -97,6 +106,7 @@ export interface FaultCounters {
   emptyPage: number;
   repeatedLastPage: number;
   forbidden: number;
+  unreadable: number;
 }
 
 /** What the server must do to a request before handling it. */
@@ -121,6 +131,7 @@ const zeroCounters = (): FaultCounters => ({
   phantomNext: 0,
   emptyPage: 0,
   repeatedLastPage: 0,
+  unreadable: 0,
   forbidden: 0,
 });
 
@@ -243,6 +254,20 @@ export class FaultInjector {
   }
 
   /** Whether this successful JSON answer should be truncated. */
+  /** Whether a 200 response is to fail because it would carry the body of an unreadable page. */
+  unreadable(url: URL, body: unknown): boolean {
+    const ids = this.#config.unreadable?.pageIds;
+    if (!ids || !(url.searchParams.get("expand") ?? "").includes("body.")) return false;
+    const items = (body as { results?: unknown } | null)?.results;
+    const listed = Array.isArray(items) ? items : [body];
+    const hit = listed.some((item) => ids.includes(String((item as { id?: unknown } | null)?.id)));
+    if (hit) {
+      this.#counters.unreadable++;
+      this.#sinceSet.unreadable++;
+    }
+    return hit;
+  }
+
   malformed(path: string): boolean {
     return this.#fires(this.#config.malformedJson, path, "malformedJson");
   }

@@ -351,12 +351,15 @@ export class ConfluenceJsSource implements ConfluenceSource {
       offset += chunk.length;
       const cql = pageIdsCql(space.key, chunk, types);
       const found = new Set<string>();
+      // Pages the site failed to send even alone are left out (with a warning), not asked for by id again.
+      const unreadable = new Set<string>();
       for await (const batch of paginateV1(
         this.#listing,
         "/wiki/rest/api/content/search",
         this.#search(cql, PAGE_EXPAND),
         options,
         v1PageListSchema,
+        unreadable,
       )) {
         if (batch.limit !== undefined && batch.limit > 0 && batch.limit < this.#searchCap)
           this.#searchCap = batch.limit;
@@ -365,7 +368,7 @@ export class ConfluenceJsSource implements ConfluenceSource {
         if (pages.length > 0) yield pages;
       }
       // CQL reads the search index, which can trail edits or miss pages: an id it did not return is asked for by id.
-      const missing = chunk.filter((id) => !found.has(id));
+      const missing = chunk.filter((id) => !found.has(id) && !unreadable.has(id));
       const confirmed = await this.#byId(space, missing, options, types);
       if (confirmed.length > 0) yield confirmed;
     }

@@ -1,7 +1,8 @@
+import { ServerError } from "confluence.js";
 import { type Content, ContentArraySchema } from "confluence.js/v1";
 import { getBlogPostsInSpace, getPagesInSpace, type PageSummary } from "confluence.js/v2";
-import type { z } from "zod";
-import { ConfluenceSyncError } from "../errors.js";
+import { z } from "zod";
+import { ConfluenceSyncError, isConfluenceSyncError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { SourceCallOptions } from "../ports/confluence-source.js";
 import type { ConfluenceDeployment } from "./config.js";
@@ -72,6 +73,10 @@ function stalled(context: ListingContext, request: string): ConfluenceSyncError 
  *
  * Each response is checked against `schema`: confluence.js's `ContentArraySchema` unless the caller passes a leaner
  * one that checks what it reads (the page listings pass `v1PageListSchema`).
+ *
+ * An offset listing whose request fails on the server's side every attempt is asked for half as many items, down to
+ * one; an item that fails alone is left out with a `CONTENT_UNREADABLE` warning naming it, and its id goes to
+ * `skipped`. The full limit is asked for again past the window that failed.
  */
 export async function* paginateV1<T extends V1Listed = Content>(
   context: ListingContext,
@@ -79,6 +84,7 @@ export async function* paginateV1<T extends V1Listed = Content>(
   params: Record<string, string>,
   call: SourceCallOptions,
   schema: z.ZodType<V1ListPage<T>> = ContentArraySchema as unknown as z.ZodType<V1ListPage<T>>,
+  skipped?: Set<string>,
 ): AsyncGenerator<ListingBatch<T>> {
   const client = context.transport.client(call);
   const request = `GET ${url.replace(/^\/wiki/, context.deployment === "cloud" ? "/wiki" : "")}`;
@@ -87,9 +93,45 @@ export async function* paginateV1<T extends V1Listed = Content>(
   let cursor: string | undefined;
   let repeats = 0;
   let emptyRetries = 0;
+  let limit = context.pageSize;
+  /** The limit the server applied last (it may clamp below what was asked). */
+  let applied: number | undefined;
+  /** While narrowed after a failure: the offset past which the full limit is asked for again. */
+  let narrowUntil: number | undefined;
   for (;;) {
-    const searchParams = { ...params, limit: context.pageSize, ...(cursor === undefined ? { start } : { cursor }) };
-    const page = await client.sendRequest({ url, method: "GET", searchParams, schema });
+    if (narrowUntil !== undefined && start >= narrowUntil) {
+      narrowUntil = undefined;
+      limit = context.pageSize;
+    }
+    const searchParams = { ...params, limit, ...(cursor === undefined ? { start } : { cursor }) };
+    let page: V1ListPage<T>;
+    try {
+      page = await client.sendRequest({ url, method: "GET", searchParams, schema });
+    } catch (error) {
+      // An offset listing that fails every attempt on the server's side may hold an item the server cannot render,
+      // or ask for more than it renders in time: it is asked for half as many, down to one, and an item that fails
+      // alone is skipped with a warning naming it, so one broken page cannot stop every sync of its space.
+      if (cursor !== undefined || !serverFailedEveryAttempt(error)) throw error;
+      // The same listing without bodies tells a site that is failing (it fails too) from content that is.
+      const item = await nameItem(client, url, params, start);
+      if (item === undefined) throw error;
+      if (limit > 1) {
+        const current = Math.min(limit, applied ?? limit);
+        narrowUntil ??= start + current;
+        limit = Math.max(1, Math.floor(current / 2));
+        context.logger?.warn({ request, start, limit }, "Confluence failed a listing page; asking for fewer items");
+        continue;
+      }
+      const message =
+        `Confluence at ${context.baseUrl} failed ${request} for ${item.name} every time (${(error as Error).message}); ` +
+        "it is left out of this sync and asked for again by the next one.";
+      context.logger?.warn({ request, start }, message);
+      call.onWarning?.({ code: "CONTENT_UNREADABLE", message, ...(item.id === undefined ? {} : { pageId: item.id }) });
+      if (item.id !== undefined) skipped?.add(item.id);
+      start += 1;
+      continue;
+    }
+    applied = page.limit ?? applied;
     if (page.results.length === 0) {
       // An empty page ends the listing. One with `next` is asked again first: servers also send transient empty pages
       // mid-listing, and stopping there would silently lose the rest of the space.
@@ -118,6 +160,49 @@ export async function* paginateV1<T extends V1Listed = Content>(
     cursor = context.deployment === "cloud" ? cursorOf(next) : undefined;
   }
 }
+
+/** Whether a request failed on the server's side (5xx or a timeout) on every attempt the transport made. */
+function serverFailedEveryAttempt(error: unknown): boolean {
+  if (!isConfluenceSyncError(error, "SOURCE_UNAVAILABLE")) return false;
+  const cause = error.cause;
+  return cause instanceof ServerError || (cause instanceof Error && (cause as { code?: unknown }).code === "ETIMEDOUT");
+}
+
+/**
+ * The id and `page 123 "Title"` of the item at `start` of a listing, read without its body; `undefined` when even that
+ * fails (the site, not the item, is failing).
+ */
+async function nameItem(
+  client: ReturnType<ConfluenceTransport["client"]>,
+  url: string,
+  params: Record<string, string>,
+  start: number,
+): Promise<{ id?: string; name: string } | undefined> {
+  const { expand: _expand, ...bare } = params;
+  try {
+    const page = await client.sendRequest({
+      url,
+      method: "GET",
+      searchParams: { ...bare, limit: 1, start },
+      schema: itemNameSchema,
+    });
+    const item = page.results[0];
+    if (item?.id !== undefined) {
+      return { id: item.id, name: `${item.type ?? "content"} ${item.id}${item.title ? ` "${item.title}"` : ""}` };
+    }
+    return { name: `the item at position ${start}` };
+  } catch {
+    return undefined;
+  }
+}
+
+const itemNameSchema = z
+  .object({
+    results: z.array(
+      z.object({ id: z.string().optional(), type: z.string().optional(), title: z.string().optional() }).loose(),
+    ),
+  })
+  .loose();
 
 /** The most results a v2 listing takes per request (Cloud's spec: maximum 250); a larger `pageSize` asks for 250. */
 const V2_MAX_LIMIT = 250;

@@ -115,12 +115,15 @@ export interface SourceWait {
  * Something the source worked around that its user should know about; the engine turns it into a `source-warning`
  * event. `TIME_ZONE_UNKNOWN`: the user's time zone could not be read (often a token without `read:confluence-user`),
  * so change queries are widened. `LISTING_REFUSED`: the site refused a content listing and the source fell back to
- * CQL search.
+ * CQL search. `CONTENT_UNREADABLE`: the site failed every time to send one item of a listing (a page its renderer
+ * cannot render); the item is left out of this sync, which keeps what the store holds of it.
  */
 export interface SourceWarning {
-  readonly code: "TIME_ZONE_UNKNOWN" | "LISTING_REFUSED";
+  readonly code: "TIME_ZONE_UNKNOWN" | "LISTING_REFUSED" | "CONTENT_UNREADABLE";
   /** What happened and what to do about it; never holds a secret. */
   readonly message: string;
+  /** With `CONTENT_UNREADABLE`, the item left out, when the source could learn its id. */
+  readonly pageId?: string;
 }
 
 /**

@@ -156,6 +156,8 @@ class SyncRun {
   telemetry: SyncTelemetry = noTelemetry;
   /** What the source indexes besides pages; known once the source record is read. */
   content: ResolvedContentOptions = { blogPosts: false, comments: false, attachments: null };
+  /** Pages the source could not read this run (`CONTENT_UNREADABLE`): never removed for not being returned. */
+  readonly unreadable = new Set<string>();
   #sinkChain: Promise<void> = Promise.resolve();
   #tree = new Map<string, TreeNode>();
   #hierarchy: Hierarchy | null = null;
@@ -207,8 +209,10 @@ class SyncRun {
         this.emit("source-concurrency", { operationId: this.operationId, sourceId: this.sourceId, ...change });
       },
       onWarning: (warning) => {
+        if (warning.pageId !== undefined) this.unreadable.add(warning.pageId);
         this.logger.warn({ code: warning.code }, warning.message);
-        this.emit("source-warning", { operationId: this.operationId, sourceId: this.sourceId, ...warning });
+        const { code, message } = warning;
+        this.emit("source-warning", { operationId: this.operationId, sourceId: this.sourceId, code, message });
       },
     };
   }

@@ -250,6 +250,10 @@ export class PageProcessor {
     await this.#batcher.drain();
     await this.run.telemetry.time("write", () => this.#writer.drain());
     this.run.throwIfAborted();
+    // A page the source could not read was not returned, but that does not make it gone.
+    for (const pageId of this.run.unreadable) {
+      if (this.#deletions.get(pageId) === "vanished") this.#deletions.delete(pageId);
+    }
     if (this.#deletions.size > 0) {
       this.run.setStage("deleting");
       const ids = [...this.#deletions.keys()];

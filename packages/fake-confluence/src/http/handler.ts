@@ -166,6 +166,9 @@ export function createRequestListener(deps: HandlerDeps): (req: IncomingMessage,
         if (!(error instanceof HttpError)) throw error;
         response = errorFor(family, error.status, error.message);
       }
+      if (response.status === 200 && !response.raw && deps.faults.unreadable(url, response.body)) {
+        return send(errorFor(family, 500, "Internal server error."), "server-error");
+      }
       if (response.status === 200 && !response.raw && deps.faults.malformed(url.pathname)) {
         const text = JSON.stringify(response.body);
         return send(response, "malformed-json", text.slice(0, Math.max(1, Math.floor(text.length / 2))));
