@@ -191,7 +191,8 @@ async function nameItem(
       return { id: item.id, name: `${item.type ?? "content"} ${item.id}${item.title ? ` "${item.title}"` : ""}` };
     }
     return { name: `the item at position ${start}` };
-  } catch {
+  } catch (error) {
+    if (isConfluenceSyncError(error, "SYNC_ABORTED")) throw error;
     return undefined;
   }
 }
