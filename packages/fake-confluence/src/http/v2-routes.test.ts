@@ -62,6 +62,27 @@ describe("Cloud v2 spaces", () => {
     expect(missing.status).toBe(404);
     expect(missing.json.errors[0]).toMatchObject({ status: 404, code: "NOT_FOUND" });
   });
+
+  it("types a ~user space personal and the others global, as v2's SpaceType does", async () => {
+    const own = await startFakeConfluence({
+      spaces: [
+        { key: "~jane", pages: 2 },
+        { key: "DOC", pages: 2 },
+      ],
+    });
+    try {
+      const res = await fetch(`${own.origin}/wiki/api/v2/spaces`, {
+        headers: { authorization: `Bearer ${own.credentials.bearerToken}` },
+      });
+      const body = (await res.json()) as Json;
+      expect(body.results.map((s: Json) => [s.key, s.type])).toEqual([
+        ["~jane", "personal"],
+        ["DOC", "global"],
+      ]);
+    } finally {
+      await own.close();
+    }
+  });
 });
 
 describe("Cloud v2 pages in a space", () => {

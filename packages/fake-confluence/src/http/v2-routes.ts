@@ -6,6 +6,7 @@ import { HttpError, v2Error } from "./errors.js";
 import { pageTinyui, pageWebui, siteBase, spaceWebui } from "./links.js";
 import { limitParam, multi } from "./query.js";
 import type { ApiResponse, Handler, RequestContext } from "./types.js";
+import { spaceType } from "./v1-objects.js";
 
 const STATUSES = new Set(["current", "archived", "trashed", "deleted", "draft", "historical", "any"]);
 
@@ -14,7 +15,7 @@ function v2Space(ctx: RequestContext, space: FakeSpace): Record<string, unknown>
     id: space.id,
     key: space.key,
     name: space.name,
-    type: "global",
+    type: spaceType(space),
     status: "current",
     authorId: space.createdBy,
     createdAt: space.createdAt,
