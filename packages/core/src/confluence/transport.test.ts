@@ -246,6 +246,16 @@ describe("ConfluenceTransport", () => {
     expect(everything).not.toContain(BASIC);
   });
 
+  it("says a token lacks a scope when Cloud answers 401 scope does not match, not that it is wrong", async () => {
+    const srv = await scripted([{ status: 401, json: { code: 401, message: "Unauthorized; scope does not match" } }]);
+    const t = transport(srv.baseUrl, { credentials: { type: "bearer", token: TOKEN } });
+    const error = await failure(t.send({ url: "/wiki/api/v2/spaces", schema }));
+    expect(error.code).toBe("SOURCE_AUTH");
+    expect(error.message).toContain("the OAuth access token lacks a scope this request needs");
+    expect(error.message).toContain("GET /wiki/api/v2/spaces");
+    expect(error.message).not.toMatch(/check the/i);
+  });
+
   it("names a personal access token for Data Center bearer auth and maps 404 to SOURCE_NOT_FOUND", async () => {
     const srv = await scripted([{ status: 403 }, { status: 404 }]);
     const dc = transport(srv.baseUrl, { deployment: "datacenter", credentials: { type: "bearer", token: TOKEN } });

@@ -358,6 +358,15 @@ export class ConfluenceTransport {
       const verb = status === 401 ? "rejected the credentials" : "denied access";
       const cause =
         status === 401 ? new AuthError(message, statusText, body) : new ForbiddenError(message, statusText, body);
+      if (/scope does not match/i.test(body)) {
+        // Cloud's answer to an OAuth or scoped API token that lacks a scope this request needs: the token is valid.
+        return new ConfluenceSyncError(
+          "SOURCE_AUTH",
+          `Confluence at ${baseUrl} refused ${label} (${status}: scope does not match): the ${what} lacks a scope ` +
+            "this request needs. Grant the scopes the README lists for your token type.",
+          { cause },
+        );
+      }
       return new ConfluenceSyncError(
         "SOURCE_AUTH",
         `Confluence at ${baseUrl} ${verb} (${status}) for ${label}. Check the ${what} and that the user may read the space.`,
