@@ -220,7 +220,6 @@ export async function fetchSpaceViewers(
 const memberOfSchema = z
   .object({
     results: z.array(z.record(z.string(), z.unknown())).default([]),
-    limit: z.number().optional(),
     size: z.number().optional(),
     _links: z.object({ next: z.string().optional() }).loose().optional(),
   })
