@@ -109,11 +109,12 @@ export interface FaultCounters {
   unreadable: number;
 }
 
-/** What the server must do to a request before handling it. */
+/** The `Retry-After` header a `serverError` rule asks for, if any. */
 function retryAfterOf(rule: { retryAfterSeconds?: number | undefined } | undefined): Record<string, string> {
   return rule?.retryAfterSeconds === undefined ? {} : { "Retry-After": String(rule.retryAfterSeconds) };
 }
 
+/** What the server must do to a request before handling it. */
 export type PreFault =
   | { kind: "none" }
   | { kind: "reset" }
@@ -253,7 +254,6 @@ export class FaultInjector {
     return { kind: "none" };
   }
 
-  /** Whether this successful JSON answer should be truncated. */
   /** Whether a 200 response is to fail because it would carry the body of an unreadable page. */
   unreadable(url: URL, body: unknown): boolean {
     const ids = this.#config.unreadable?.pageIds;
@@ -268,6 +268,7 @@ export class FaultInjector {
     return hit;
   }
 
+  /** Whether this successful JSON answer should be truncated. */
   malformed(path: string): boolean {
     return this.#fires(this.#config.malformedJson, path, "malformedJson");
   }

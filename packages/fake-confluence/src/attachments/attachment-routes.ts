@@ -184,11 +184,16 @@ export const downloadAttachment: Handler = (ctx) => {
   return fileBytes(ctx, attachment);
 };
 
-function fileBytes(ctx: RequestContext, attachment: FakeAttachment): ApiResponse {
+/** Answers 404 when the request's `version` is newer than the file's. */
+function checkVersion(ctx: RequestContext, attachment: FakeAttachment): void {
   const version = ctx.url.searchParams.get("version");
   if (version !== null && Number(version) > attachment.version.number) {
     throw new HttpError(404, `Version ${version} of the attachment was not found.`);
   }
+}
+
+function fileBytes(ctx: RequestContext, attachment: FakeAttachment): ApiResponse {
+  checkVersion(ctx, attachment);
   return {
     status: 200,
     body: null,
@@ -213,10 +218,7 @@ export const restDownload: Handler = (ctx) => {
   const page = requirePage(ctx);
   const attachment = ctx.state.attachments.of(page.id).find((a) => a.id === ctx.params.attachmentId);
   if (!attachment) throw new HttpError(404, `No attachment found with id: ${ctx.params.attachmentId}`);
-  const version = ctx.url.searchParams.get("version");
-  if (version !== null && Number(version) > attachment.version.number) {
-    throw new HttpError(404, `Version ${version} of the attachment was not found.`);
-  }
+  checkVersion(ctx, attachment);
   const query = new URLSearchParams({
     token: mediaToken(attachment.fileId),
     client: "fake-confluence",
